@@ -1,0 +1,50 @@
+# Evident: `make demo` and `make test` do all set-up on a fresh machine (Debian/Ubuntu with Swift).
+SHELL := /bin/bash
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+EVIDENT_RELEASE := .build/release/evident
+DEMO_INDEX := .build/demo-index
+
+.PHONY: all setup build release test demo bench bench-peers clean help
+
+all: build
+
+help:
+	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) when missing"
+	@echo "make test    set up, build and run all tests"
+	@echo "make demo    set up, build in release mode, index Corpus/ and run sample searches"
+	@echo "make bench   run the package-benchmark suites in Benchmarks/"
+	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
+
+# Idempotent: does nothing when OpenBLAS and pkg-config are already present.
+setup:
+	@if pkg-config --exists openblas 2>/dev/null && [ -n "$$(find /usr/include -name cblas.h -print -quit 2>/dev/null)" ]; then \
+		echo "setup: OpenBLAS present"; \
+	else \
+		echo "setup: installing libopenblas-dev and pkg-config with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libopenblas-dev pkg-config; \
+	fi
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+test: setup
+	$(SWIFT) test
+
+demo: release
+	$(EVIDENT_RELEASE) index Corpus --out $(DEMO_INDEX) --force
+	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "How does CAR T-cell therapy work for mesothelioma?" --limit 3
+	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "first-line treatment for unresectable pleural mesothelioma" --limit 3
+
+bench: setup
+	cd Benchmarks && $(SWIFT) package benchmark
+
+bench-peers: release
+	Scripts/compare-bm25s.sh
+
+clean:
+	rm -rf .build $(DEMO_INDEX)

@@ -1,0 +1,53 @@
+import CBLAS
+
+/// A dense row-major matrix of single-precision floats.
+public struct Matrix: Sendable, Hashable {
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns.
+    public let columns: Int
+    /// The elements, row after row; `elements.count == rows * columns`.
+    public private(set) var elements: [Float]
+
+    /// Creates a matrix from row-major elements.
+    ///
+    /// - Parameters:
+    ///   - rows: The number of rows.
+    ///   - columns: The number of columns.
+    ///   - elements: `rows * columns` elements, row after row.
+    public init(rows: Int, columns: Int, elements: [Float]) {
+        precondition(rows >= 0 && columns >= 0, "a matrix cannot have negative dimensions")
+        precondition(elements.count == rows * columns, "\(elements.count) elements for a \(rows)×\(columns) matrix")
+        self.rows = rows
+        self.columns = columns
+        self.elements = elements
+    }
+
+    /// Returns the element at `row`, `column`.
+    public subscript(row: Int, column: Int) -> Float {
+        elements[row * columns + column]
+    }
+
+    /// Returns the product `self × other`, computed by OpenBLAS's `sgemm`.
+    ///
+    /// - Parameter other: A matrix with as many rows as `self` has columns.
+    /// - Returns: A `rows × other.columns` matrix.
+    /// - Complexity: O(`rows` · `columns` · `other.columns`)
+    public func multiplied(by other: Matrix) -> Matrix {
+        precondition(columns == other.rows, "cannot multiply \(rows)×\(columns) by \(other.rows)×\(other.columns)")
+        var product = [Float](repeating: 0, count: rows * other.columns)
+        if rows > 0 && other.columns > 0 && columns > 0 {
+            elements.withUnsafeBufferPointer { a in
+                other.elements.withUnsafeBufferPointer { b in
+                    product.withUnsafeMutableBufferPointer { c in
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(other.columns),
+                            Int32(columns), 1, a.baseAddress, Int32(columns), b.baseAddress, Int32(other.columns),
+                            0, c.baseAddress, Int32(other.columns))
+                    }
+                }
+            }
+        }
+        return Matrix(rows: rows, columns: other.columns, elements: product)
+    }
+}
