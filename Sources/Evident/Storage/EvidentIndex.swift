@@ -1,0 +1,160 @@
+public import Foundation
+
+/// A searchable index: the documents, their passages and the lexical index, opened from an index directory
+/// (memory-mapped) or built in memory.
+///
+/// An `EvidentIndex` is immutable; share one value between tasks.
+public struct EvidentIndex: Sendable {
+    /// What the index holds and how it was built.
+    public let manifest: IndexManifest
+    /// Where the index was opened from; `nil` for an index built in memory.
+    public let directory: URL?
+    let lexical: LexicalIndex
+    let analyzer: Analyzer
+    private let passageFile: RecordFile
+    private let documentFile: RecordFile
+    /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
+    private let documentHeaders: [DocumentHeader]
+
+    struct DocumentHeader: Sendable, Hashable {
+        var id: String
+        var title: String
+        var url: String?
+    }
+
+    /// The number of documents.
+    public var documentCount: Int { documentHeaders.count }
+    /// The number of passages.
+    public var passageCount: Int { passageFile.count }
+    /// The settings the index was built with.
+    public var configuration: IndexConfiguration { manifest.configuration }
+
+    /// Opens the index directory at `directory`.
+    ///
+    /// Every file is checked against the manifest's size and SHA-256 before it is used, and every count and
+    /// offset is checked against the files, so that a truncated or altered index is refused with an error.
+    ///
+    /// - Parameters:
+    ///   - directory: An index directory written by `evident index`.
+    ///   - verifiesChecksums: Whether to hash every file (sizes and structure are checked regardless).
+    /// - Throws: `StorageError` naming the file at fault and how to fix it.
+    public init(contentsOf directory: URL, verifiesChecksums: Bool = true) throws {
+        let manifestURL = directory.appendingPathComponent(IndexManifest.fileName)
+        guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+            throw StorageError(
+                path: directory.path, reason: "is not an Evident index (no \(IndexManifest.fileName))",
+                fix: "build one with `evident index <corpus> --out \(directory.path)`")
+        }
+        let manifest: IndexManifest
+        do {
+            manifest = try JSONDecoder().decode(IndexManifest.self, from: Data(contentsOf: manifestURL))
+        } catch {
+            throw StorageError.corrupt(manifestURL.path, "manifest cannot be read (\(error))")
+        }
+        guard manifest.formatVersion == IndexManifest.currentFormatVersion else {
+            throw StorageError(
+                path: manifestURL.path,
+                reason: "index format \(manifest.formatVersion) is not the supported format "
+                    + "\(IndexManifest.currentFormatVersion) (written by Evident \(manifest.evidentVersion))",
+                fix: StorageError.rebuildHint)
+        }
+        var files: [String: ReadOnlyBytes] = [:]
+        for name in IndexBuild.FileName.all {
+            let path = directory.appendingPathComponent(name).path
+            guard let entry = manifest.files[name] else {
+                throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(name)")
+            }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StorageError(path: path, reason: "is missing", fix: StorageError.rebuildHint)
+            }
+            let bytes = try ReadOnlyBytes(mapping: path)
+            guard bytes.bytes.count == entry.bytes else {
+                throw StorageError.corrupt(
+                    path, "it has \(bytes.bytes.count) bytes; the manifest records \(entry.bytes) (truncated?)")
+            }
+            if verifiesChecksums, SHA256.hexDigest(of: bytes.bytes) != entry.sha256 {
+                throw StorageError.corrupt(path, "its SHA-256 differs from the manifest's (the file was altered)")
+            }
+            files[name] = bytes
+        }
+        try self.init(manifest: manifest, directory: directory, files: files)
+    }
+
+    /// Opens an index built in memory, without writing it anywhere.
+    ///
+    /// - Parameters:
+    ///   - build: The result of `IndexBuilder.build(documents:progress:)`.
+    ///   - corpusPath: A name for the corpus, recorded in the manifest.
+    public init(build: IndexBuild, corpusPath: String = "(memory)") throws {
+        var files: [String: ReadOnlyBytes] = [:]
+        for (name, bytes) in build.files { files[name] = ReadOnlyBytes(copying: bytes, path: name) }
+        try self.init(manifest: build.manifest(corpusPath: corpusPath, skipped: 0), directory: nil, files: files)
+    }
+
+    private init(manifest: IndexManifest, directory: URL?, files: [String: ReadOnlyBytes]) throws(StorageError) {
+        func file(_ name: String) throws(StorageError) -> ReadOnlyBytes {
+            guard let bytes = files[name] else { throw StorageError(path: name, reason: "is missing") }
+            return bytes
+        }
+        self.manifest = manifest
+        self.directory = directory
+        lexical = try LexicalIndex(
+            lexicon: file(IndexBuild.FileName.lexicon), postings: file(IndexBuild.FileName.postings),
+            norms: file(IndexBuild.FileName.norms))
+        passageFile = try RecordFile(file(IndexBuild.FileName.passages), magic: IndexFileMagic.passages)
+        documentFile = try RecordFile(file(IndexBuild.FileName.documents), magic: IndexFileMagic.documents)
+        guard passageFile.count == lexical.passageCount else {
+            throw StorageError.corrupt(
+                passageFile.bytes.path,
+                "it holds \(passageFile.count) passages; the lexical index has \(lexical.passageCount)")
+        }
+        var headers: [DocumentHeader] = []
+        headers.reserveCapacity(documentFile.count)
+        for index in 0..<documentFile.count {
+            var reader = documentFile.reader(at: index)
+            let id = try reader.readString()
+            let title = try reader.readString()
+            let hasURL = try reader.read(UInt8.self) == 1
+            let url = try reader.readString()
+            headers.append(DocumentHeader(id: id, title: title, url: hasURL ? url : nil))
+        }
+        documentHeaders = headers
+        analyzer = Analyzer(configuration: manifest.configuration.analyzer)
+    }
+
+    /// Returns the passage at `index` (0 ..< `passageCount`) and the index of its document.
+    ///
+    /// - Throws: `StorageError` when the record cannot be decoded.
+    func passageRecord(at index: Int) throws(StorageError) -> (passage: Passage, documentIndex: Int) {
+        var reader = passageFile.reader(at: index)
+        let headers = documentHeaders
+        let path = reader.path
+        return try Passage.decode(&reader) { (documentIndex: Int) throws(StorageError) -> String in
+            guard documentIndex < headers.count else {
+                throw StorageError.corrupt(path, "a passage names document \(documentIndex) of \(headers.count)")
+            }
+            return headers[documentIndex].id
+        }
+    }
+
+    /// Returns the passage at `index`, from 0 to `passageCount - 1`.
+    ///
+    /// - Throws: `StorageError` when the record cannot be decoded.
+    public func passage(at index: Int) throws -> Passage {
+        try passageRecord(at: index).passage
+    }
+
+    /// Returns the document at `index`, from 0 to `documentCount - 1`, source text included.
+    ///
+    /// - Throws: `StorageError` when the record cannot be decoded.
+    public func document(at index: Int) throws -> Document {
+        var reader = documentFile.reader(at: index)
+        return try Document.decode(&reader)
+    }
+
+    func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
+}
+
+extension IndexBuild.FileName {
+    static let all = [documents, passages, lexicon, postings, norms]
+}

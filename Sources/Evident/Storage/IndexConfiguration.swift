@@ -1,0 +1,44 @@
+/// Everything that decides how a corpus becomes an index.
+public struct IndexConfiguration: Sendable, Hashable, Codable {
+    /// How documents are cut into passages.
+    public var chunker: ChunkerConfiguration
+    /// How text becomes terms.
+    public var analyzer: AnalyzerConfiguration
+    /// The default scoring of lexical search (a search may choose another).
+    public var scoring: LexicalScoring
+    /// Whether the document title is indexed with every passage.
+    public var indexesTitles: Bool
+    /// Whether the passage's section headings are indexed with it.
+    public var indexesSections: Bool
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - chunker: How documents are cut into passages.
+    ///   - analyzer: How text becomes terms.
+    ///   - scoring: The default lexical scoring.
+    ///   - indexesTitles: Whether titles are indexed with each passage.
+    ///   - indexesSections: Whether section headings are indexed with each passage.
+    public init(
+        chunker: ChunkerConfiguration = .default, analyzer: AnalyzerConfiguration = .english,
+        scoring: LexicalScoring = .default, indexesTitles: Bool = true, indexesSections: Bool = true
+    ) {
+        self.chunker = chunker
+        self.analyzer = analyzer
+        self.scoring = scoring
+        self.indexesTitles = indexesTitles
+        self.indexesSections = indexesSections
+    }
+
+    /// Passages of 160 words, English analysis, BM25 (k1 0.9, b 0.4), titles and sections indexed.
+    public static let `default` = IndexConfiguration()
+
+    /// The text that is analyzed for `passage` of `document`.
+    func indexedText(of passage: Passage, in documentTitle: String) -> String {
+        var parts: [String] = []
+        if indexesTitles, !documentTitle.isEmpty { parts.append(documentTitle) }
+        if indexesSections { parts.append(contentsOf: passage.sectionPath) }
+        parts.append(passage.text)
+        return parts.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,61 @@
+/// What an index directory holds, how it was built, and the checksum of every file: `manifest.json`.
+public struct IndexManifest: Sendable, Hashable, Codable {
+    /// The size and SHA-256 of one index file.
+    public struct FileEntry: Sendable, Hashable, Codable {
+        /// The file's size in bytes.
+        public var bytes: Int
+        /// The file's SHA-256, as 64 hexadecimal characters.
+        public var sha256: String
+    }
+
+    /// Where the indexed corpus came from and what it held.
+    public struct CorpusSummary: Sendable, Hashable, Codable {
+        /// The corpus path as given to `evident index`.
+        public var path: String
+        /// The format the corpus was read as (the most common one when a folder mixed formats).
+        public var format: CorpusFormat
+        /// SHA-256 over every document's id and source, in index order: equal fingerprints, equal corpora.
+        public var fingerprint: String
+        /// The number of documents indexed.
+        public var documents: Int
+        /// The number of passages indexed.
+        public var passages: Int
+        /// Files or lines skipped as bad input (with `--skip-bad`).
+        public var skipped: Int
+    }
+
+    /// Counts that describe the lexical index.
+    public struct Statistics: Sendable, Hashable, Codable {
+        /// Distinct terms.
+        public var terms: Int
+        /// (term, passage) pairs.
+        public var postings: Int
+        /// Mean analyzed length of a passage, in terms.
+        public var averagePassageLength: Double
+    }
+
+    /// Always "evident-index".
+    public var format: String
+    /// The on-disk format version; an index of another version must be rebuilt.
+    public var formatVersion: Int
+    /// The version of Evident that wrote the index.
+    public var evidentVersion: String
+    /// When the index was written (ISO 8601, UTC).
+    public var createdAt: String
+    /// The corpus.
+    public var corpus: CorpusSummary
+    /// The settings the index was built with.
+    public var configuration: IndexConfiguration
+    /// Counts.
+    public var statistics: Statistics
+    /// Every other file of the index directory, by name.
+    public var files: [String: FileEntry]
+
+    /// The name of the manifest file inside an index directory.
+    public static let fileName = "manifest.json"
+    /// The format version this build of Evident reads and writes.
+    public static let currentFormatVersion = Int(IndexFileMagic.version)
+}
+
+/// Evident's version, recorded in every index it writes.
+public let evidentVersion = "0.1.0"

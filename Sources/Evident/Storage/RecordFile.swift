@@ -1,0 +1,136 @@
+/// A file of variable-length records with an offset table, so that any record can be decoded on its own.
+///
+/// Layout: magic, version, record count (UInt32), padding to 8, `count + 1` UInt64 offsets relative to the
+/// first record, then the records.
+struct RecordFile: @unchecked Sendable {  // views into `bytes`, which it keeps alive
+    let bytes: ReadOnlyBytes
+    let count: Int
+    private let offsets: UnsafeBufferPointer<UInt64>
+    private let recordsStart: Int
+
+    static func encode(magic: UInt32, records: [[UInt8]]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.reserve(16 + 8 * (records.count + 1) + records.reduce(0) { $0 + $1.count })
+        writer.write(magic)
+        writer.write(IndexFileMagic.version)
+        writer.write(UInt32(records.count))
+        writer.align(to: 8)
+        var offset: UInt64 = 0
+        writer.write(offset)
+        for record in records {
+            offset += UInt64(record.count)
+            writer.write(offset)
+        }
+        var bytes = writer.bytes
+        for record in records { bytes.append(contentsOf: record) }
+        return bytes
+    }
+
+    init(_ bytes: ReadOnlyBytes, magic: UInt32) throws(StorageError) {
+        self.bytes = bytes
+        var reader = ByteReader(bytes.bytes, path: bytes.path)
+        try IndexFileMagic.check(&reader, magic: magic)
+        count = Int(try reader.read(UInt32.self))
+        try reader.skip(toAlignment: 8)
+        offsets = try reader.readArray(of: UInt64.self, count: count + 1)
+        recordsStart = reader.offset
+        let available = UInt64(bytes.bytes.count - recordsStart)
+        var previous: UInt64 = 0
+        for offset in offsets {
+            guard offset >= previous, offset <= available else {
+                throw StorageError.corrupt(bytes.path, "record offsets are out of order or past the end")
+            }
+            previous = offset
+        }
+        guard offsets.first == 0, offsets.last == available else {
+            throw StorageError.corrupt(bytes.path, "records do not fill the file")
+        }
+    }
+
+    /// A reader positioned at the start of record `index`, limited to that record's bytes.
+    func reader(at index: Int) -> ByteReader {
+        precondition(index >= 0 && index < count, "record \(index) of \(count)")
+        let start = recordsStart + Int(offsets[index])
+        let end = recordsStart + Int(offsets[index + 1])
+        return ByteReader(UnsafeRawBufferPointer(rebasing: bytes.bytes[start..<end]), path: bytes.path)
+    }
+}
+
+extension Passage {
+    func encodedRecord(documentIndex: Int) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(UInt32(documentIndex))
+        writer.write(UInt32(ordinal))
+        writer.write(UInt32(range.lowerBound))
+        writer.write(UInt32(range.upperBound))
+        writer.write(sectionPath)
+        writer.write(text)
+        writer.write(evidenceLevels)
+        writer.write(UInt32(references.count))
+        writer.write(contentsOf: references.map { UInt32($0) })
+        return writer.bytes
+    }
+
+    /// Decodes a passage record; returns the index of its document beside it.
+    static func decode(_ reader: inout ByteReader, documentIDs: (Int) throws(StorageError) -> String)
+        throws(StorageError) -> (passage: Passage, documentIndex: Int)
+    {
+        let documentIndex = Int(try reader.read(UInt32.self))
+        let ordinal = Int(try reader.read(UInt32.self))
+        let start = Int(try reader.read(UInt32.self))
+        let end = Int(try reader.read(UInt32.self))
+        guard start <= end else { throw StorageError.corrupt(reader.path, "a passage ends before it starts") }
+        let sectionPath = try reader.readStrings()
+        let text = try reader.readString()
+        let evidenceLevels = try reader.readStrings()
+        let referenceCount = try reader.readCount(limit: reader.bytes.count / 4)
+        var references: [Int] = []
+        for _ in 0..<referenceCount { references.append(Int(try reader.read(UInt32.self))) }
+        let passage = Passage(
+            documentID: try documentIDs(documentIndex), ordinal: ordinal, sectionPath: sectionPath,
+            range: start..<end, text: text, evidenceLevels: evidenceLevels, references: references)
+        return (passage, documentIndex)
+    }
+}
+
+extension Document {
+    func encodedRecord() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(id)
+        writer.write(title)
+        writer.write(UInt8(url == nil ? 0 : 1))
+        writer.write(url ?? "")
+        let keys = metadata.keys.sorted()
+        writer.write(keys)
+        writer.write(keys.map { metadata[$0] ?? "" })
+        writer.write(format.rawValue)
+        writer.write(UInt32(bodyRange.lowerBound))
+        writer.write(UInt32(bodyRange.upperBound))
+        writer.write(source)
+        return writer.bytes
+    }
+
+    static func decode(_ reader: inout ByteReader) throws(StorageError) -> Document {
+        let id = try reader.readString()
+        let title = try reader.readString()
+        let hasURL = try reader.read(UInt8.self) == 1
+        let url = try reader.readString()
+        let keys = try reader.readStrings()
+        let values = try reader.readStrings()
+        guard keys.count == values.count else {
+            throw StorageError.corrupt(reader.path, "metadata of \(id) has \(keys.count) keys, \(values.count) values")
+        }
+        let formatName = try reader.readString()
+        guard let format = CorpusFormat(rawValue: formatName) else {
+            throw StorageError.corrupt(reader.path, "unknown document format \"\(formatName)\"")
+        }
+        let bodyStart = Int(try reader.read(UInt32.self))
+        let bodyEnd = Int(try reader.read(UInt32.self))
+        let source = try reader.readString()
+        guard bodyStart <= bodyEnd else { throw StorageError.corrupt(reader.path, "body of \(id) ends before it starts") }
+        return Document(
+            id: id, title: title, url: hasURL ? url : nil,
+            metadata: Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }), source: source,
+            bodyRange: bodyStart..<bodyEnd, format: format)
+    }
+}

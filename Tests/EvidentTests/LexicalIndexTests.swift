@@ -1,0 +1,96 @@
+import Testing
+
+@testable import Evident
+
+@Suite struct LexicalIndexTests {
+    /// p0 = cat dog (2 terms), p1 = cat cat fish (3), p2 = bird (1): N = 3, average length 2.
+    static func tinyIndex() throws -> LexicalIndex {
+        var builder = LexicalIndexBuilder()
+        builder.add(terms: ["cat", "dog"])
+        builder.add(terms: ["cat", "cat", "fish"])
+        builder.add(terms: ["bird"])
+        return try open(builder)
+    }
+
+    static func open(_ builder: LexicalIndexBuilder) throws -> LexicalIndex {
+        let files = builder.encoded()
+        return try LexicalIndex(
+            lexicon: ReadOnlyBytes(copying: files.lexicon, path: "lexicon.bin"),
+            postings: ReadOnlyBytes(copying: files.postings, path: "postings.bin"),
+            norms: ReadOnlyBytes(copying: files.norms, path: "norms.bin"))
+    }
+
+    @Test func bm25ScoresMatchLuceneFormulaComputedByHand() throws {
+        let index = try Self.tinyIndex()
+        let results = index.search(terms: ["cat"], limit: 10, scoring: .bm25(BM25Parameters(k1: 0.9, b: 0.4)))
+        // idf(cat) = ln(1 + (3 − 2 + 0.5) / (2 + 0.5)) = ln 1.6 = 0.470004
+        // p1: tf 2, length 3: 0.470004 · 2 / (2 + 0.9 · (0.6 + 0.4 · 3/2)) = 0.470004 · 2 / 3.08 = 0.305197
+        // p0: tf 1, length 2: 0.470004 · 1 / (1 + 0.9 · (0.6 + 0.4 · 2/2)) = 0.470004 / 1.9 = 0.247370
+        #expect(results.map(\.passage) == [1, 0])
+        #expect(abs(results[0].score - 0.305197) < 1e-5)
+        #expect(abs(results[1].score - 0.247370) < 1e-5)
+    }
+
+    @Test func repeatedQueryTermCountsTwiceAsInALuceneBooleanQuery() throws {
+        let index = try Self.tinyIndex()
+        let once = index.search(terms: ["cat"], limit: 1, scoring: .default)
+        let twice = index.search(terms: ["cat", "cat"], limit: 1, scoring: .default)
+        #expect(abs(twice[0].score - 2 * once[0].score) < 1e-6)
+    }
+
+    @Test func unknownTermsAndNonMatchingPassagesAreNeverReturned() throws {
+        let index = try Self.tinyIndex()
+        #expect(index.search(terms: ["unicorn"], limit: 5, scoring: .default).isEmpty)
+        #expect(index.search(terms: ["bird"], limit: 5, scoring: .default).map(\.passage) == [2])
+    }
+
+    @Test func limitKeepsOnlyTheBestAndTiesGoToTheEarlierPassage() throws {
+        var builder = LexicalIndexBuilder()
+        for _ in 0..<5 { builder.add(terms: ["same", "words"]) }
+        builder.add(terms: ["same", "same"])
+        let index = try Self.open(builder)
+        let results = index.search(terms: ["same"], limit: 3, scoring: .default)
+        #expect(results.map(\.passage) == [5, 0, 1])
+    }
+
+    @Test func tfidfCosineMatchesValuesComputedByHand() throws {
+        let index = try Self.tinyIndex()
+        let results = index.search(terms: ["cat"], limit: 10, scoring: .tfidf)
+        // idf = 1 + ln((N + 1) / (df + 1)): cat 1 + ln(4/3), dog and fish 1 + ln 2.
+        // p1: w(cat) = (1 + ln 2) · idf(cat) = 2.180204; |p1| = sqrt(2.180204² + 1.693147²) → cosine 0.789807
+        // p0: w(cat) = idf(cat) = 1.287682; |p0| = sqrt(1.287682² + 1.693147²) → cosine 0.605349
+        #expect(results.map(\.passage) == [1, 0])
+        #expect(abs(results[0].score - 0.789807) < 1e-5)
+        #expect(abs(results[1].score - 0.605349) < 1e-5)
+    }
+
+    @Test("lengths below 24 are exact, longer ones lose precision as in Lucene's SmallFloat.intToByte4")
+    func luceneLengthEncoding() {
+        for length in 0..<24 {
+            #expect(LuceneLengthEncoding.decode(LuceneLengthEncoding.encode(length)) == length)
+        }
+        // 100 − 24 = 76 = 0b1001100: 7 bits, shift 3, mantissa 0b001 → code 24 + (1 | 4 << 3) = 57
+        #expect(LuceneLengthEncoding.encode(100) == 57)
+        // decoded: 24 + (0b1001 << 3) = 96
+        #expect(LuceneLengthEncoding.decode(57) == 96)
+        var previous = -1
+        for code in 0...255 {
+            let length = LuceneLengthEncoding.decode(UInt8(code))
+            #expect(length > previous)
+            #expect(LuceneLengthEncoding.encode(length) == UInt8(code))
+            previous = length
+        }
+    }
+
+    @Test func bm25UsesTheQuantizedLengthOfLongPassages() throws {
+        var builder = LexicalIndexBuilder()
+        builder.add(terms: ["rare"] + Array(repeating: "filler", count: 99))   // 100 terms, stored as 96
+        builder.add(terms: ["other"])
+        let index = try Self.open(builder)
+        let score = try #require(index.search(terms: ["rare"], limit: 1, scoring: .default).first).score
+        // N 2, df 1: idf = ln(1 + 1.5/1.5) = ln 2; average length 101/2 = 50.5
+        let idf: Float = 0.693147
+        let expected = idf / (1 + 0.9 * (0.6 + 0.4 * 96 / 50.5))
+        #expect(abs(score - expected) < 1e-5)
+    }
+}
