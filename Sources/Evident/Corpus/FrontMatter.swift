@@ -38,7 +38,7 @@ struct FrontMatterParser {
     /// Parses the lines between the opening and closing `---`.
     ///
     /// - Parameters:
-    ///   - lines: The front matter lines, without line terminators (a trailing carriage return is ignored).
+    ///   - lines: The front matter lines; a trailing `\n`, `\r\n` or `\r` is ignored.
     ///   - firstLineNumber: The file line number of `lines[0]`.
     /// - Returns: The entries in file order.
     /// - Throws: ``FrontMatterError`` naming the line that cannot be read, or a key given twice.
@@ -48,6 +48,7 @@ struct FrontMatterParser {
         var parser = FrontMatterParser(
             lines: lines.map { line in
                 var scalars = Array(line.unicodeScalars)
+                if scalars.last == "\n" { scalars.removeLast() }
                 if scalars.last == "\r" { scalars.removeLast() }
                 return scalars
             },
@@ -122,6 +123,9 @@ struct FrontMatterParser {
             while index < lines.count, Self.indentation(of: lines[index]) > 0,
                 !Self.isBlankOrComment(lines[index])
             {
+                if Self.keySeparator(in: lines[index]) != nil {
+                    throw error("nested mappings are not supported", fix: "flatten nested keys into top-level keys")
+                }
                 parts.append(Self.withoutComment(Array(Self.trimmed(lines[index][...]))))
                 index += 1
             }
