@@ -50,11 +50,13 @@ enum EvaluationInput {
             throw EvaluationIssue(
                 file: path, line: number, reason: "the text is not valid UTF-8", fix: "convert the file to UTF-8")
         }
+        // Split on scalars: as Characters, "\r\n" is one grapheme and would not match "\n".
         var result: [(number: Int, text: Substring)] = []
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
-            result.append((number, line.hasSuffix("\r") ? line.dropLast() : line))
+            let withoutReturn = line.last == "\r" ? line.dropLast() : line
+            result.append((number, Substring(withoutReturn)))
         }
         return result
     }
