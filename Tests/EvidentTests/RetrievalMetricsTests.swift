@@ -181,7 +181,8 @@ private func evaluationIssue(_ body: () throws -> Void) -> EvaluationIssue? {
         let url = try temporaryFile("questions.txt", "How does CAR-T work?\n\n  What is mesothelioma?  \n")
         let queries = try QueryFile.read(at: url)
         #expect(queries == [
-            EvaluationQuery(id: "1", text: "How does CAR-T work?"), EvaluationQuery(id: "2", text: "What is mesothelioma?"),
+            EvaluationQuery(id: "1", text: "How does CAR-T work?"),
+            EvaluationQuery(id: "2", text: "What is mesothelioma?"),
         ])
     }
 
@@ -189,7 +190,10 @@ private func evaluationIssue(_ body: () throws -> Void) -> EvaluationIssue? {
         ("{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"2\", \"text\": \"b\"\n", 2, "the line is not valid JSON"),
         ("{\"_id\": \"1\", \"text\": \"a\"}\n\n{\"_id\": \"2\"}\n", 3, "the query '2' has no string \"text\""),
         ("{\"text\": \"a\"}\n", 1, "the query has no string \"_id\""),
-        ("{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"1\", \"text\": \"b\"}\n", 2, "query id '1' was already given on line 1"),
+        (
+            "{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"1\", \"text\": \"b\"}\n", 2,
+            "query id '1' was already given on line 1"
+        ),
     ])
     func badQueryLinesNameTheirLine(text: String, line: Int, reason: String) throws {
         let url = try temporaryFile("queries.jsonl", text)

@@ -41,7 +41,8 @@ public struct CorpusReadResult: Sendable {
     public var fileCount: Int
     /// The number of bytes in the files read.
     public var byteCount: Int
-    /// Files in the corpus folder that were not read: other extensions, and ``CorpusReaderConfiguration/excludedFileNames``.
+    /// Paths, relative to the corpus folder, of files not read: other extensions, and
+    /// ``CorpusReaderConfiguration/excludedFileNames``.
     public var ignoredFiles: [String]
 
     /// Creates a result.
@@ -98,8 +99,10 @@ public struct CorpusProgress: Sendable, Hashable {
 ///   read by extension (`.md`, `.markdown`: Markdown; `.txt`: text) and the rest listed as ignored;
 /// - a file is read by its extension, `.jsonl` being BEIR; a file with an unknown extension is read as text.
 ///
-/// Markdown may open with YAML front matter between two `---` lines (see ``FrontMatterParser`` for the subset);
-/// its `title` and `url` fill those fields, every other key goes to ``Document/metadata``. Without a title, the
+/// Markdown may open with YAML front matter between two `---` lines, in a YAML subset: top-level `key: value`
+/// entries with plain, `'single'` or `"double"` quoted values (continued on indented lines as YAML folds them),
+/// `|` and `>` blocks, `- item` and `[a, b]` lists, comments and blank lines. Its `title` and `url` fill those
+/// fields, and every other key goes to ``Document/metadata`` (lists joined with ", "). Without a title, the
 /// first `# ` heading is the title, and without one the file name without its extension. A text file's title is
 /// its first non-empty line when that is at most 200 characters long, else the file name. Document identifiers
 /// are paths relative to the folder with `/` separators (a file read directly: its name), or BEIR's `_id`.
@@ -139,6 +142,7 @@ public struct CorpusReader: Sendable {
             if configuration.format == .beir
                 || (configuration.format == nil && FileManager.default.fileExists(atPath: beirFile.path))
             {
+                state.totalFiles = 1
                 try state.readFile(at: beirFile, displayPath: beirFile.path, id: "corpus.jsonl", format: .beir)
             } else {
                 try readFolder(at: url, into: &state)

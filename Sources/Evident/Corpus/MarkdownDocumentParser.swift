@@ -21,8 +21,8 @@ enum MarkdownDocumentParser {
         var entries: [(key: String, value: FrontMatterValue)] = []
         var bodyStart = 0   // a byte offset
         if let first = lines.first, isFence(bytes[first], allowingByteOrderMark: true) {
-            guard let closing = lines.dropFirst().firstIndex(where: { isFence(bytes[$0], allowingByteOrderMark: false) })
-            else {
+            let closingLine = lines.dropFirst().firstIndex { isFence(bytes[$0], allowingByteOrderMark: false) }
+            guard let closing = closingLine else {
                 throw Failure(
                     kind: .unclosedFrontMatter, line: 1, reason: "front matter opened on line 1 never closes",
                     fix: "add a line '---' after the front matter")

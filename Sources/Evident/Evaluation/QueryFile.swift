@@ -40,7 +40,8 @@ public enum QueryFile {
                 : EvaluationQuery(id: String(index + 1), text: line.text.trimmingCharacters(in: .whitespaces))
             if let earlier = lineOfID[query.id] {
                 throw EvaluationIssue(
-                    file: path, line: line.number, reason: "query id '\(query.id)' was already given on line \(earlier)",
+                    file: path, line: line.number,
+                    reason: "query id '\(query.id)' was already given on line \(earlier)",
                     fix: "give each query a unique id")
             }
             lineOfID[query.id] = line.number
