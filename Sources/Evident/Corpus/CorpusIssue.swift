@@ -1,0 +1,62 @@
+/// A problem with one file, or one line of a file, of a corpus: what is wrong, where, and how to fix it.
+///
+/// The reader throws the first issue it meets, or records it in ``CorpusReadResult/skipped`` and carries on when
+/// ``CorpusReaderConfiguration/skipsBadInput`` is set. Its description reads like a compiler diagnostic:
+/// `corpus/a.md:3: front matter opened on line 1 never closes; add a line '---' after the front matter`.
+public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of problem, for callers that react to some kinds differently.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The corpus path does not exist, or a file or folder could not be read.
+        case unreadable
+        /// A file is empty or holds only whitespace.
+        case empty
+        /// A byte sequence is not valid UTF-8.
+        case invalidUTF8
+        /// Front matter opened with `---` never closes.
+        case unclosedFrontMatter
+        /// A front matter line is not part of the YAML subset Evident reads.
+        case malformedFrontMatter
+        /// A JSON Lines line is not a JSON object.
+        case malformedJSON
+        /// A BEIR record lacks `_id` or `text`.
+        case missingField
+        /// Two documents have the same identifier.
+        case duplicateID
+    }
+
+    /// The file, as the path under the corpus location the reader was given.
+    public var file: String
+    /// The line, counted from 1, when the problem is on one line.
+    public var line: Int?
+    /// What is wrong.
+    public var reason: String
+    /// A short hint on how to fix it, when there is one.
+    public var fix: String?
+    /// The kind of problem.
+    public var kind: Kind
+
+    /// Creates an issue.
+    ///
+    /// - Parameters:
+    ///   - kind: The kind of problem.
+    ///   - file: The file's path.
+    ///   - line: The line, counted from 1, if the problem is on one line.
+    ///   - reason: What is wrong.
+    ///   - fix: How to fix it, if there is a short answer.
+    public init(_ kind: Kind, file: String, line: Int? = nil, reason: String, fix: String? = nil) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.reason = reason
+        self.fix = fix
+    }
+
+    /// `file:line: reason; fix`, leaving out the parts that are absent.
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        text += ": " + reason
+        if let fix { text += "; " + fix }
+        return text
+    }
+}

@@ -1,0 +1,336 @@
+public import Foundation
+
+/// How a ``CorpusReader`` finds and reads files.
+public struct CorpusReaderConfiguration: Sendable {
+    /// The format to read every file as; `nil` chooses it from the path (see ``CorpusReader``).
+    public var format: CorpusFormat?
+    /// Whether a bad file or BEIR line is recorded in ``CorpusReadResult/skipped`` instead of stopping the read.
+    public var skipsBadInput: Bool
+    /// The format of each file extension (lowercase, without the dot) read when walking a folder.
+    public var fileExtensions: [String: CorpusFormat]
+    /// File names (compared case-insensitively) that describe a corpus folder rather than belong to it; they are
+    /// not read, and are listed in ``CorpusReadResult/ignoredFiles``.
+    public var excludedFileNames: Set<String>
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - format: The format to force, or `nil` to choose it from the path.
+    ///   - skipsBadInput: Whether bad files and lines are skipped and recorded rather than thrown.
+    ///   - fileExtensions: The extensions read when walking a folder, and their formats.
+    ///   - excludedFileNames: Names of files in a folder that are never read as documents.
+    public init(
+        format: CorpusFormat? = nil, skipsBadInput: Bool = false,
+        fileExtensions: [String: CorpusFormat] = ["md": .markdown, "markdown": .markdown, "txt": .text],
+        excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"]
+    ) {
+        self.format = format
+        self.skipsBadInput = skipsBadInput
+        self.fileExtensions = fileExtensions
+        self.excludedFileNames = excludedFileNames
+    }
+}
+
+/// What a ``CorpusReader`` read.
+public struct CorpusReadResult: Sendable {
+    /// The documents, in path order (folders) or line order (BEIR).
+    public var documents: [Document]
+    /// The bad files and lines that were skipped; always empty unless ``CorpusReaderConfiguration/skipsBadInput``.
+    public var skipped: [CorpusIssue]
+    /// The number of files read, bad ones included.
+    public var fileCount: Int
+    /// The number of bytes in the files read.
+    public var byteCount: Int
+    /// Paths, relative to the corpus folder, of files not read: other extensions, and
+    /// ``CorpusReaderConfiguration/excludedFileNames``.
+    public var ignoredFiles: [String]
+
+    /// Creates a result.
+    ///
+    /// - Parameters:
+    ///   - documents: The documents read.
+    ///   - skipped: The issues skipped.
+    ///   - fileCount: The number of files read.
+    ///   - byteCount: The number of bytes read.
+    ///   - ignoredFiles: Paths, relative to the corpus folder, of files not read.
+    public init(
+        documents: [Document] = [], skipped: [CorpusIssue] = [], fileCount: Int = 0, byteCount: Int = 0,
+        ignoredFiles: [String] = []
+    ) {
+        self.documents = documents
+        self.skipped = skipped
+        self.fileCount = fileCount
+        self.byteCount = byteCount
+        self.ignoredFiles = ignoredFiles
+    }
+}
+
+/// How far a ``CorpusReader`` has got; reported after each file, and every 1,000 lines of a BEIR corpus.
+public struct CorpusProgress: Sendable, Hashable {
+    /// Files read so far.
+    public var filesRead: Int
+    /// The number of files to read, when known.
+    public var totalFiles: Int?
+    /// Documents read so far.
+    public var documents: Int
+    /// Bytes read so far.
+    public var bytes: Int
+
+    /// Creates a progress report.
+    ///
+    /// - Parameters:
+    ///   - filesRead: Files read so far.
+    ///   - totalFiles: The number of files to read, if known.
+    ///   - documents: Documents read so far.
+    ///   - bytes: Bytes read so far.
+    public init(filesRead: Int, totalFiles: Int?, documents: Int, bytes: Int) {
+        self.filesRead = filesRead
+        self.totalFiles = totalFiles
+        self.documents = documents
+        self.bytes = bytes
+    }
+}
+
+/// Reads a corpus — a folder of Markdown and text files, one file, or a BEIR corpus — into ``Document``s.
+///
+/// Unless ``CorpusReaderConfiguration/format`` forces a format, the path decides:
+/// - a folder holding `corpus.jsonl` is a BEIR dataset, and only that file is read;
+/// - any other folder is walked recursively in sorted path order, skipping hidden files and folders; files are
+///   read by extension (`.md`, `.markdown`: Markdown; `.txt`: text) and the rest listed as ignored;
+/// - a file is read by its extension, `.jsonl` being BEIR; a file with an unknown extension is read as text.
+///
+/// Markdown may open with YAML front matter between two `---` lines, in a YAML subset: top-level `key: value`
+/// entries with plain, `'single'` or `"double"` quoted values (continued on indented lines as YAML folds them),
+/// `|` and `>` blocks, `- item` and `[a, b]` lists, comments and blank lines. Its `title` and `url` fill those
+/// fields, and every other key goes to ``Document/metadata`` (lists joined with ", "). Without a title, the
+/// first `# ` heading is the title, and without one the file name without its extension. A text file's title is
+/// its first non-empty line when that is at most 200 characters long, else the file name. Document identifiers
+/// are paths relative to the folder with `/` separators (a file read directly: its name), or BEIR's `_id`.
+///
+/// `source` keeps the file exactly as read: line endings are not normalised (front matter in CRLF files still
+/// parses), so that offsets quote the original.
+public struct CorpusReader: Sendable {
+    /// The reader's settings.
+    public var configuration: CorpusReaderConfiguration
+
+    /// Creates a reader.
+    ///
+    /// - Parameter configuration: How files are found and read.
+    public init(configuration: CorpusReaderConfiguration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// Reads the corpus at `url`.
+    ///
+    /// - Parameters:
+    ///   - url: A folder, a Markdown or text file, a BEIR `corpus.jsonl`, or a folder that holds one.
+    ///   - progress: Called after each file (and every 1,000 BEIR lines) on the calling thread.
+    /// - Returns: The documents, with any skipped issues and the files not read.
+    /// - Throws: ``CorpusIssue`` for the first bad file or line, naming file and line, unless
+    ///   ``CorpusReaderConfiguration/skipsBadInput`` is set; a missing `url` is always thrown.
+    /// - Complexity: O(*n*) in the corpus's bytes.
+    public func read(at url: URL, progress: (@Sendable (CorpusProgress) -> Void)? = nil) throws -> CorpusReadResult {
+        var state = ReadState(configuration: configuration, progress: progress)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CorpusIssue(
+                .unreadable, file: url.path, reason: "no such file or folder",
+                fix: "pass the path of a corpus folder, a Markdown or text file, or a BEIR corpus.jsonl")
+        }
+        if isDirectory.boolValue {
+            let beirFile = url.appendingPathComponent("corpus.jsonl")
+            if configuration.format == .beir
+                || (configuration.format == nil && FileManager.default.fileExists(atPath: beirFile.path))
+            {
+                state.totalFiles = 1
+                try state.readFile(at: beirFile, displayPath: beirFile.path, id: "corpus.jsonl", format: .beir)
+            } else {
+                try readFolder(at: url, into: &state)
+            }
+        } else {
+            let name = url.lastPathComponent
+            let format = configuration.format ?? Self.format(ofFileNamed: name, configuration: configuration)
+            state.totalFiles = 1
+            try state.readFile(at: url, displayPath: url.path, id: name, format: format ?? .text)
+        }
+        return state.result
+    }
+
+    private func readFolder(at root: URL, into state: inout ReadState) throws {
+        var files: [(relativePath: String, format: CorpusFormat)] = []
+        try collectFiles(in: root, relativePath: "", into: &files, ignored: &state.result.ignoredFiles)
+        state.totalFiles = files.count
+        for file in files {
+            let url = root.appendingPathComponent(file.relativePath)
+            try state.readFile(
+                at: url, displayPath: root.path + "/" + file.relativePath, id: file.relativePath, format: file.format)
+        }
+    }
+
+    private func collectFiles(
+        in folder: URL, relativePath: String, into files: inout [(relativePath: String, format: CorpusFormat)],
+        ignored: inout [String]
+    ) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        } catch {
+            throw CorpusIssue(
+                .unreadable, file: folder.path, reason: "cannot list the folder (\(error.localizedDescription))",
+                fix: "check the folder's permissions")
+        }
+        for name in names where !name.hasPrefix(".") {
+            let path = relativePath.isEmpty ? name : relativePath + "/" + name
+            let url = folder.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                try collectFiles(in: url, relativePath: path, into: &files, ignored: &ignored)
+            } else if configuration.excludedFileNames.contains(name.lowercased()) {
+                ignored.append(path)
+            } else if let format = Self.format(ofFileNamed: name, configuration: configuration),
+                format != .beir
+            {
+                files.append((path, configuration.format ?? format))
+            } else {
+                ignored.append(path)
+            }
+        }
+    }
+
+    /// The format a file name's extension stands for, `.jsonl` being BEIR.
+    static func format(ofFileNamed name: String, configuration: CorpusReaderConfiguration) -> CorpusFormat? {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let fileExtension = name[name.index(after: dot)...].lowercased()
+        if fileExtension == "jsonl" { return .beir }
+        return configuration.fileExtensions[fileExtension]
+    }
+}
+
+/// The state of one read: what has been read so far, and what to do with issues.
+struct ReadState {
+    let configuration: CorpusReaderConfiguration
+    let progress: (@Sendable (CorpusProgress) -> Void)?
+    var result = CorpusReadResult()
+    var totalFiles: Int?
+    /// Where each document identifier was first read, for duplicate reports.
+    var firstPlaceOfID: [String: String] = [:]
+
+    init(configuration: CorpusReaderConfiguration, progress: (@Sendable (CorpusProgress) -> Void)?) {
+        self.configuration = configuration
+        self.progress = progress
+    }
+
+    /// Throws `issue`, or records it when bad input is skipped.
+    mutating func report(_ issue: CorpusIssue) throws {
+        guard configuration.skipsBadInput else { throw issue }
+        result.skipped.append(issue)
+    }
+
+    /// Adds a document unless its identifier was read before, which is reported as an issue.
+    mutating func add(_ document: Document, place: String, file: String, line: Int?) throws {
+        if let first = firstPlaceOfID[document.id] {
+            try report(
+                CorpusIssue(
+                    .duplicateID, file: file, line: line,
+                    reason: "document id '\(document.id)' was already read at \(first)",
+                    fix: "give each document a unique id"))
+            return
+        }
+        firstPlaceOfID[document.id] = place
+        result.documents.append(document)
+    }
+
+    func reportProgress() {
+        progress?(
+            CorpusProgress(
+                filesRead: result.fileCount, totalFiles: totalFiles, documents: result.documents.count,
+                bytes: result.byteCount))
+    }
+
+    mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            result.fileCount += 1
+            try report(
+                CorpusIssue(
+                    .unreadable, file: displayPath, reason: "cannot read the file (\(error.localizedDescription))",
+                    fix: "check that the file exists and is readable"))
+            reportProgress()
+            return
+        }
+        result.fileCount += 1
+        result.byteCount += data.count
+        switch format {
+        case .beir:
+            try readBEIR(data, file: displayPath)
+        case .markdown, .text:
+            try readDocumentFile(data, file: displayPath, id: id, format: format)
+        }
+        reportProgress()
+    }
+
+    private mutating func readDocumentFile(_ data: Data, file: String, id: String, format: CorpusFormat) throws {
+        let bytes = [UInt8](data)
+        guard let source = String(validating: bytes, as: UTF8.self) else {
+            try report(Self.invalidUTF8Issue(in: bytes, file: file))
+            return
+        }
+        guard source.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            try report(
+                CorpusIssue(
+                    .empty, file: file, reason: bytes.isEmpty ? "the file is empty" : "the file holds only whitespace",
+                    fix: "add the document's text or remove the file"))
+            return
+        }
+        let name = (id as NSString).lastPathComponent
+        let stem = (name as NSString).deletingPathExtension
+        let document: Document
+        switch format {
+        case .markdown:
+            do {
+                document = try MarkdownDocumentParser.document(id: id, source: source, bytes: bytes, fileStem: stem)
+            } catch let issue as MarkdownDocumentParser.Failure {
+                try report(CorpusIssue(issue.kind, file: file, line: issue.line, reason: issue.reason, fix: issue.fix))
+                return
+            }
+        default:
+            document = TextDocumentParser.document(id: id, source: source, fileStem: stem)
+        }
+        try add(document, place: file, file: file, line: nil)
+    }
+
+    /// An issue naming the line of the first byte that is not valid UTF-8.
+    static func invalidUTF8Issue(in bytes: [UInt8], file: String, firstLineNumber: Int = 1) -> CorpusIssue {
+        var line = firstLineNumber
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            if String(validating: bytes[start..<end], as: UTF8.self) == nil { break }
+            line += 1
+            start = end + 1
+        }
+        return CorpusIssue(
+            .invalidUTF8, file: file, line: line, reason: "the text is not valid UTF-8",
+            fix: "convert the file to UTF-8 (for example with iconv)")
+    }
+}
+
+/// Builds a document from a text file: the whole file is the body.
+enum TextDocumentParser {
+    /// The longest first line taken as a title; a longer one is a paragraph, and the file name is used instead.
+    static let longestTitle = 200
+
+    static func document(id: String, source: String, fileStem: String) -> Document {
+        var title = fileStem
+        for line in source.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text.count <= longestTitle { title = text }
+            break
+        }
+        return Document(id: id, title: title, source: source, format: .text)
+    }
+}
