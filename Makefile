@@ -41,7 +41,7 @@ demo: release
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "first-line treatment for unresectable pleural mesothelioma" --limit 3
 
 bench: setup
-	cd Benchmarks && $(SWIFT) package benchmark
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 bench-peers: release
 	Scripts/compare-bm25s.sh

@@ -1,11 +1,13 @@
 import ArgumentParser
+import Evident
 
 @main
-struct EvidentCommand: AsyncParsableCommand {
+struct EvidentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evident",
-        abstract: "Index guideline documents and retrieve cited passages.",
-        version: "0.1.0",
-        subcommands: []
+        abstract: "Index guideline documents and retrieve passages with exact citations.",
+        discussion: "Start with `evident index CORPUS --out INDEX`, then `evident search INDEX \"query\"`.",
+        version: evidentVersion,
+        subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, InfoCommand.self]
     )
 }

@@ -11,6 +11,9 @@ public struct CorpusReaderConfiguration: Sendable {
     /// File names (compared case-insensitively) that describe a corpus folder rather than belong to it; they are
     /// not read, and are listed in ``CorpusReadResult/ignoredFiles``.
     public var excludedFileNames: Set<String>
+    /// Files or folders, relative to the corpus folder (`answers`, `drafts/old.md`), that are not read; files under
+    /// them are listed in ``CorpusReadResult/ignoredFiles``.
+    public var excludedPaths: [String]
 
     /// Creates a configuration.
     ///
@@ -19,11 +22,19 @@ public struct CorpusReaderConfiguration: Sendable {
     ///   - skipsBadInput: Whether bad files and lines are skipped and recorded rather than thrown.
     ///   - fileExtensions: The extensions read when walking a folder, and their formats.
     ///   - excludedFileNames: Names of files in a folder that are never read as documents.
+    ///   - excludedPaths: Files or folders, relative to the corpus folder, that are not read.
     public init(
         format: CorpusFormat? = nil, skipsBadInput: Bool = false,
         fileExtensions: [String: CorpusFormat] = ["md": .markdown, "markdown": .markdown, "txt": .text],
-        excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"]
+        excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"],
+        excludedPaths: [String] = []
     ) {
+        self.excludedPaths = excludedPaths.map { path in
+            var path = path
+            while path.hasPrefix("./") { path.removeFirst(2) }
+            while path.hasSuffix("/") { path.removeLast() }
+            return path
+        }
         self.format = format
         self.skipsBadInput = skipsBadInput
         self.fileExtensions = fileExtensions
@@ -184,7 +195,9 @@ public struct CorpusReader: Sendable {
             let url = folder.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            if configuration.excludedPaths.contains(path) {
+                ignored.append(path)
+            } else if isDirectory.boolValue {
                 try collectFiles(in: url, relativePath: path, into: &files, ignored: &ignored)
             } else if configuration.excludedFileNames.contains(name.lowercased()) {
                 ignored.append(path)

@@ -10,7 +10,8 @@ public struct EvidentIndex: Sendable {
     /// Where the index was opened from; `nil` for an index built in memory.
     public let directory: URL?
     let lexical: LexicalIndex
-    let analyzer: Analyzer
+    /// The analyzer the index was built with; queries must be analyzed with it.
+    public let analyzer: Analyzer
     private let passageFile: RecordFile
     private let documentFile: RecordFile
     /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).

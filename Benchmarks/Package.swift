@@ -1,0 +1,23 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that package-benchmark (and its jemalloc) stays out of users' graphs.
+let package = Package(
+    name: "EvidentBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Evident", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "LexicalBenchmarks",
+            dependencies: [
+                .product(name: "Evident", package: "Evident"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/LexicalBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

@@ -1,0 +1,67 @@
+/// Renders search results for a terminal: a citation line, an address line and the passage text with the
+/// query's terms highlighted.
+public struct TerminalRenderer: Sendable {
+    /// Whether to use ANSI colours and bold (on a terminal) or plain text (in a pipe or file).
+    public var usesColor: Bool
+
+    /// Creates a renderer.
+    ///
+    /// - Parameter usesColor: Whether to emit ANSI escape sequences.
+    public init(usesColor: Bool) {
+        self.usesColor = usesColor
+    }
+
+    private func style(_ text: String, _ code: String) -> String {
+        usesColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Renders `results`, highlighting the words of each passage whose analyzed term is one of its matched terms.
+    ///
+    /// - Parameters:
+    ///   - results: The ranked results.
+    ///   - analyzer: The index's analyzer, used to find the matched words in the passage text.
+    /// - Returns: The text to print, ending in a newline; a short notice when there are no results.
+    public func render(_ results: [SearchResult], analyzer: Analyzer) -> String {
+        guard !results.isEmpty else { return "No passage matches the query.\n" }
+        var output = ""
+        for result in results {
+            let citation = result.citation
+            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
+            output += style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
+                + style("  score \(formatScore(result.score))", "2") + "\n"
+            var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
+            if let url = citation.url { location = "    \(url)\n" + location }
+            if !result.passage.evidenceLevels.isEmpty {
+                location += "  evidence \(result.passage.evidenceLevels.joined(separator: ", "))"
+            }
+            output += style(location, "2") + "\n"
+            let text = highlighted(result.passage.text, terms: Set(result.matchedTerms), analyzer: analyzer)
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                output += "    " + line + "\n"
+            }
+            output += "\n"
+        }
+        return output
+    }
+
+    /// Wraps every word of `text` whose analyzed term is in `terms` in bold yellow (or `**…**` without colour).
+    func highlighted(_ text: String, terms: Set<String>, analyzer: Analyzer) -> String {
+        guard !terms.isEmpty else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var position = 0
+        for token in analyzer.tokens(in: text) where terms.contains(token.term) {
+            output.append(contentsOf: scalars[position..<token.range.lowerBound])
+            let word = String(String.UnicodeScalarView(scalars[token.range]))
+            output.append(contentsOf: (usesColor ? style(word, "1;33") : "**\(word)**").unicodeScalars)
+            position = token.range.upperBound
+        }
+        output.append(contentsOf: scalars[position...])
+        return String(output)
+    }
+
+    private func formatScore(_ score: Double) -> String {
+        let rounded = (score * 1000).rounded() / 1000
+        return "\(rounded)"
+    }
+}

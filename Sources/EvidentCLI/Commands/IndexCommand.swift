@@ -1,0 +1,112 @@
+import ArgumentParser
+import Evident
+import Foundation
+
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Read a corpus, cut it into passages and write a searchable index directory.",
+        discussion: """
+            CORPUS is a folder of Markdown (with optional YAML front matter) and .txt files, a single such file, \
+            a BEIR corpus.jsonl, or a folder that holds one. The format follows from the path; --format \
+            overrides it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
+            in which case it is skipped, reported and counted.
+
+            The index directory is written beside its final place and renamed into it when complete.
+            """)
+
+    @Argument(help: "The corpus: a folder, a Markdown or text file, or a BEIR corpus.jsonl.") var corpus: String
+    @Option(name: .shortAndLong, help: "The index directory to write.") var out: String
+    @Option(help: "Read every file as this format: markdown, text or beir.") var format: FormatOption?
+    @Flag(help: "Skip bad files and lines with a warning instead of stopping.") var skipBad = false
+    @Flag(help: "Replace an existing index at --out.") var force = false
+    @Option(
+        help: ArgumentHelp(
+            "A file or folder, relative to the corpus folder, not to index (repeatable).", valueName: "path"))
+    var exclude: [String] = []
+    @Option(help: "Word budget of a passage.") var passageWords = ChunkerConfiguration.default.maxWords
+    @Option(help: "Sentences repeated at the start of the next passage of a section.")
+    var overlapSentences = ChunkerConfiguration.default.overlapSentences
+    @Option(help: "Default BM25 k1 stored in the index.") var k1 = BM25Parameters.default.k1
+    @Option(help: "Default BM25 b stored in the index.") var b = BM25Parameters.default.b
+    @Flag(help: "Do not index document titles with each passage.") var noTitles = false
+    @Flag(help: "Do not index section headings with each passage.") var noSections = false
+    @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
+
+    func validate() throws {
+        guard passageWords >= 10 else { throw ValidationError("--passage-words must be at least 10.") }
+        guard overlapSentences >= 0 else { throw ValidationError("--overlap-sentences must not be negative.") }
+        guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 must be a number ≥ 0.") }
+        guard (0...1).contains(b) else { throw ValidationError("--b must lie between 0 and 1.") }
+    }
+
+    func run() throws {
+        let start = Terminal.now()
+        let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
+        let readerConfiguration = CorpusReaderConfiguration(
+            format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad, excludedPaths: exclude)
+        let corpusURL = URL(fileURLWithPath: corpus)
+        let read: CorpusReadResult
+        do {
+            read = try CorpusReader(configuration: readerConfiguration).read(at: corpusURL) { state in
+                let total = state.totalFiles.map { " of \(Format.count($0))" } ?? ""
+                progress.update(
+                    "reading: \(Format.count(state.filesRead))\(total) files, \(Format.count(state.documents)) "
+                        + "documents, \(Format.bytes(state.bytes))")
+            }
+        } catch let issue as CorpusIssue {
+            progress.finish()
+            let canSkip = !skipBad && issue.kind != .unreadable
+            throw CommandFailure(issue.description + (canSkip ? "\n(--skip-bad skips bad files and lines)" : ""))
+        }
+        progress.finish()
+        for issue in read.skipped { Terminal.writeError("warning: skipped \(issue.description)\n") }
+        guard !read.documents.isEmpty else {
+            throw CommandFailure("\(corpus): no documents found (\(read.ignoredFiles.count) files ignored); "
+                + "index a folder of .md or .txt files, or a BEIR corpus.jsonl")
+        }
+        let readSeconds = Terminal.now() - start
+
+        let configuration = IndexConfiguration(
+            chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
+            scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections)
+        let buildStart = Terminal.now()
+        let build = IndexBuilder(configuration: configuration).build(documents: read.documents) { state in
+            let elapsed = max(Terminal.now() - buildStart, 1e-6)
+            progress.update(
+                "indexing: \(Format.count(state.documentsDone))/\(Format.count(state.documentCount)) documents, "
+                    + "\(Format.count(state.passages)) passages, "
+                    + "\(Format.count(Int(Double(state.documentsDone) / elapsed))) documents/s")
+        }
+        progress.finish()
+        let buildSeconds = Terminal.now() - buildStart
+        do {
+            try build.write(
+                to: URL(fileURLWithPath: out), corpusPath: corpus, skipped: read.skipped.count, replacing: force)
+        } catch let error as StorageError {
+            throw CommandFailure(error.description)
+        }
+        guard !quiet else { return }
+        let total = Terminal.now() - start
+        var summary = """
+            Indexed \(Format.count(build.documentCount)) documents (\(Format.bytes(read.byteCount))) into \
+            \(Format.count(build.passageCount)) passages in \(Format.seconds(total)) \
+            (read \(Format.seconds(readSeconds)), index \(Format.seconds(buildSeconds)), \
+            \(Format.count(Int(Double(build.documentCount) / max(buildSeconds, 1e-6)))) documents/s).
+              terms \(Format.count(build.statistics.terms)), postings \(Format.count(build.statistics.postings)), \
+            mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
+              index \(out) (\(Format.bytes(build.byteCount)))
+            """
+        if !read.skipped.isEmpty { summary += "\n  skipped \(read.skipped.count) bad inputs (see warnings above)" }
+        if !read.ignoredFiles.isEmpty {
+            summary += "\n  ignored \(read.ignoredFiles.count) files that are not corpus documents"
+                + " (e.g. \(read.ignoredFiles.prefix(3).joined(separator: ", ")))"
+        }
+        print(summary)
+    }
+}
+
+/// `--format`: the corpus formats, spelled as on the command line.
+enum FormatOption: String, ExpressibleByArgument, CaseIterable {
+    case markdown, text, beir
+}

@@ -1,0 +1,42 @@
+import Foundation
+import ArgumentParser
+import Evident
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Query an index and print ranked passages with their citations.",
+        discussion: """
+            Terms of the query are analyzed as the passages were (folding, stopwords, stemming) and matched with \
+            BM25. On a terminal, matched words are highlighted; --json prints the schema documented in README.md.
+            """)
+
+    @Argument(help: "An index directory written by `evident index`.") var index: String
+    @Argument(help: "The natural-language query.") var query: String
+    @Option(name: .shortAndLong, help: "Maximum number of passages to print (1–1000).") var limit = 10
+    @Flag(help: "Print results and citations as JSON.") var json = false
+    @OptionGroup var scoringOptions: ScoringOptions
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must lie between 1 and 1000.") }
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ValidationError("The query is empty; give some words to search for.")
+        }
+    }
+
+    func run() throws {
+        let evidentIndex = try openIndex(index)
+        let retriever = Retriever(index: evidentIndex)
+        let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
+        let results = try retriever.search(query, limit: limit, scoring: scoring)
+        if json {
+            print(try SearchResponse(query: query, scoring: scoring, results: results).jsonString())
+        } else {
+            if retriever.terms(of: query).isEmpty {
+                Terminal.writeError("note: every word of the query is a stopword or punctuation; nothing to match.\n")
+            }
+            print(TerminalRenderer(usesColor: Terminal.usesColor).render(results, analyzer: evidentIndex.analyzer),
+                  terminator: "")
+        }
+    }
+}
