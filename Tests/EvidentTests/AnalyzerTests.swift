@@ -1,6 +1,7 @@
 import EvidentTestSupport
 import Foundation
 import Testing
+
 @testable import Evident
 
 @Suite struct AnalyzerTests {
@@ -9,6 +10,12 @@ import Testing
     @Test func foldsDiacriticsAndLowercases() {
         #expect(analyzer.terms(in: "Café Naïve") == ["cafe", "naiv"])
         #expect(analyzer.terms(in: "ﬁbrosis STRAßE Ørsted") == ["fibrosi", "strass", "orst"])
+    }
+
+    @Test func foldsOnlyScriptsWhereMarksAreAccents() {
+        let plain = Analyzer(configuration: AnalyzerConfiguration(stemming: false))
+        #expect(plain.terms(in: "Ἀθῆναι ÉCOLE ａｂｃ 1½") == ["αθηναι", "ecole", "abc", "1"])
+        #expect(plain.terms(in: "がん 癌 हिंदी") == ["がん", "癌", "हिंदी"])
     }
 
     @Test func keepsDiacriticsWhenFoldingIsOff() {
@@ -28,7 +35,8 @@ import Testing
     }
 
     @Test func dropsStopwords() {
-        #expect(analyzer.terms(in: "The treatment of the disease is not such a risk") == ["treatment", "diseas", "risk"])
+        #expect(
+            analyzer.terms(in: "The treatment of the disease is not such a risk") == ["treatment", "diseas", "risk"])
         let keepAll = Analyzer(configuration: AnalyzerConfiguration(stopwords: [], stemming: false))
         #expect(keepAll.terms(in: "the cat") == ["the", "cat"])
     }
@@ -39,9 +47,10 @@ import Testing
     }
 
     @Test func splitsOnMixedPunctuation() {
-        #expect(analyzer.terms(in: "cells;tumors...growth!!(fast)—slow_down\ttired\nrunning") == [
-            "cell", "tumor", "growth", "fast", "slow", "down", "tire", "run",
-        ])
+        #expect(
+            analyzer.terms(in: "cells;tumors...growth!!(fast)—slow_down\ttired\nrunning") == [
+                "cell", "tumor", "growth", "fast", "slow", "down", "tire", "run",
+            ])
     }
 
     @Test func rangesPointAtTheSourceScalars() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Evident
 
 @Suite struct EnglishStemmerTests {
@@ -24,13 +25,15 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(pairs.count) words differ: \(examples)")
     }
 
-    @Test("special cases and step corners", arguments: [
-        ("skies", "sky"), ("dying", "die"), ("lying", "lie"), ("news", "news"), ("only", "onli"),
-        ("generously", "generous"), ("arsenal", "arsenal"), ("succeeded", "succeed"), ("inning", "inning"),
-        ("hopping", "hop"), ("hoping", "hope"), ("luxuriated", "luxuri"), ("ties", "tie"), ("cries", "cri"),
-        ("gas", "gas"), ("caresses", "caress"), ("geologist", "geolog"), ("saying", "say"),
-        ("patient's", "patient"), ("at", "at"), ("1990s", "1990s"),
-    ])
+    @Test(
+        "special cases and step corners",
+        arguments: [
+            ("skies", "sky"), ("dying", "die"), ("lying", "lie"), ("news", "news"), ("only", "onli"),
+            ("generously", "generous"), ("arsenal", "arsenal"), ("succeeded", "succeed"), ("inning", "inning"),
+            ("hopping", "hop"), ("hoping", "hope"), ("luxuriated", "luxuri"), ("ties", "tie"), ("cries", "cri"),
+            ("gas", "gas"), ("caresses", "caress"), ("geologist", "geolog"), ("saying", "say"),
+            ("patient's", "patient"), ("at", "at"), ("1990s", "1990s"),
+        ])
     func stemsKnownWords(word: String, expected: String) {
         #expect(stemmer.stem(word) == expected)
     }

@@ -172,13 +172,8 @@ private struct TokenScanner {
                 end = scalarOffset
                 continue
             }
-            if ScalarFolding.isTokenCharacter(scalar) {
-                let countBefore = token.count
-                if foldsDiacritics {
-                    ScalarFolding.appendFolded(scalar, to: &token)
-                } else {
-                    ScalarFolding.appendLowercased(scalar, to: &token)
-                }
+            let countBefore = token.count
+            if ScalarFolding.isTokenCharacter(scalar), appendTokenScalar(scalar) {
                 if countBefore == 0, !token.isEmpty { start = scalarOffset }
                 position += width
                 scalarOffset += 1
@@ -193,6 +188,16 @@ private struct TokenScanner {
             if !token.isEmpty { return start..<end }
         }
         return token.isEmpty ? nil : start..<end
+    }
+
+    /// Appends a token scalar, folded or lowercased, to `token`.
+    /// - Returns: `false` when, once folded, the scalar separates tokens instead.
+    private mutating func appendTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
+        guard foldsDiacritics else {
+            ScalarFolding.appendLowercased(scalar, to: &token)
+            return true
+        }
+        return ScalarFolding.appendFolded(scalar, to: &token)
     }
 
     /// Handles an apostrophe of `width` bytes at `position` inside a token.
@@ -250,9 +255,15 @@ private struct TokenScanner {
         var value: UInt32
         switch lead {
         case 0..<0x80: return (Unicode.Scalar(UInt8(lead)), 1)
-        case 0xC0..<0xE0: width = 2; value = lead & 0x1F
-        case 0xE0..<0xF0: width = 3; value = lead & 0x0F
-        default: width = 4; value = lead & 0x07
+        case 0xC0..<0xE0:
+            width = 2
+            value = lead & 0x1F
+        case 0xE0..<0xF0:
+            width = 3
+            value = lead & 0x0F
+        default:
+            width = 4
+            value = lead & 0x07
         }
         for index in 1..<width where offset + index < bytes.count {
             value = value << 6 | (UInt32(bytes[offset + index]) & 0x3F)

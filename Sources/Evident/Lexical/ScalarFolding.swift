@@ -17,28 +17,41 @@ enum ScalarFolding {
         buffer.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
     }
 
-    /// Appends the UTF-8 of a token scalar's folded form: compatibility-decomposed (NFKD), combining marks
-    /// removed (nonspacing marks), a few letters without a decomposition spelled in ASCII (`ß` → `ss`, `æ` → `ae`, `ø` → `o`),
-    /// lowercased. A combining mark folds to nothing.
-    static func appendFolded(_ scalar: Unicode.Scalar, to buffer: inout [UInt8]) {
-        if let folded = commonFoldings[scalar.value] {
-            buffer.append(contentsOf: folded)
-        } else {
-            buffer.append(contentsOf: fold(scalar))
+    /// Appends the UTF-8 of a token scalar's folded form.
+    ///
+    /// In the blocks of ``foldedBlocks`` (Latin, Greek, Cyrillic and their extensions, combining diacritics,
+    /// letterlike and number forms, ligatures, fullwidth forms) a scalar is compatibility-decomposed (NFKD),
+    /// loses its nonspacing marks, has a few letters without a decomposition spelled in ASCII (`ß` → `ss`,
+    /// `æ` → `ae`, `ø` → `o`) and is lowercased; a combining diacritic folds to nothing. Scalars of other
+    /// scripts are only lowercased: stripping marks there (Japanese voicing marks, Indic vowel signs) would
+    /// change the word rather than its accent.
+    ///
+    /// A scalar whose compatibility decomposition holds punctuation (`½` is `1⁄2`) separates tokens when
+    /// folding, rather than gluing its digits into another number.
+    ///
+    /// - Returns: `false` when the scalar separates tokens; nothing was appended.
+    static func appendFolded(_ scalar: Unicode.Scalar, to buffer: inout [UInt8]) -> Bool {
+        guard let folded = foldings[scalar.value] else {
+            appendLowercased(scalar, to: &buffer)
+            return true
         }
+        guard let folded else { return false }
+        buffer.append(contentsOf: folded)
+        return true
     }
 
-    /// Foldings computed once for the scripts and symbol blocks English biomedical text uses most.
-    private static let commonFoldings: [UInt32: [UInt8]] = {
-        let ranges: [ClosedRange<UInt32>] = [
-            0x00A0...0x024F, 0x0370...0x03FF, 0x0400...0x04FF, 0x1E00...0x1EFF, 0x2070...0x209F, 0x2100...0x214F,
-            0x2150...0x218F, 0xFB00...0xFB06, 0xFF10...0xFF5A,
-        ]
-        var table: [UInt32: [UInt8]] = [:]
-        for range in ranges {
-            for value in range {
+    /// The blocks whose letters are folded; see ``appendFolded(_:to:)``.
+    static let foldedBlocks: [ClosedRange<UInt32>] = [
+        0x00A0...0x052F, 0x1D00...0x1FFF, 0x2000...0x2BFF, 0xFB00...0xFB4F, 0xFF00...0xFFEF,
+    ]
+
+    /// The folded form of every token scalar in ``foldedBlocks``, computed once (a few thousand scalars).
+    private static let foldings: [UInt32: [UInt8]?] = {
+        var table: [UInt32: [UInt8]?] = [:]
+        for block in foldedBlocks {
+            for value in block {
                 guard let scalar = Unicode.Scalar(value), isTokenCharacter(scalar) else { continue }
-                table[value] = fold(scalar)
+                table[value] = .some(fold(scalar))
             }
         }
         return table
@@ -51,24 +64,20 @@ enum ScalarFolding {
         "Ŧ": "t",
     ]
 
-    private static func fold(_ scalar: Unicode.Scalar) -> [UInt8] {
+    /// The folded UTF-8 of a scalar, or `nil` when its decomposition holds a separator.
+    private static func fold(_ scalar: Unicode.Scalar) -> [UInt8]? {
         var result: [UInt8] = []
         for decomposed in String(Character(scalar)).decomposedStringWithCompatibilityMapping.unicodeScalars {
             if let spelling = asciiSpellings[decomposed] {
                 result.append(contentsOf: spelling.utf8)
                 continue
             }
-            for lowered in decomposed.properties.lowercaseMapping.unicodeScalars where keepsAfterFolding(lowered) {
+            for lowered in decomposed.properties.lowercaseMapping.unicodeScalars {
+                if lowered.properties.generalCategory == .nonspacingMark { continue }
+                guard isTokenCharacter(lowered) else { return nil }
                 result.append(contentsOf: String(lowered).utf8)
             }
         }
         return result
-    }
-
-    /// Whether a scalar of a decomposition stays in the folded token: letters, numbers and the spacing marks of
-    /// scripts such as Devanagari do; diacritics (nonspacing marks) and the punctuation some compatibility forms
-    /// carry (the fraction slash of `½`) do not.
-    private static func keepsAfterFolding(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory != .nonspacingMark && isTokenCharacter(scalar)
     }
 }
