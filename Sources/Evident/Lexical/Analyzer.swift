@@ -143,11 +143,9 @@ private struct TokenScanner {
         while position < bytes.count {
             let byte = bytes[position]
             if byte < 0x80 {
-                if let lowered = asciiTokenByte(byte) {
+                if Self.isASCIITokenByte(byte) {
                     if token.isEmpty { start = scalarOffset }
-                    token.append(lowered)
-                    position += 1
-                    scalarOffset += 1
+                    appendASCIIRun()
                     end = scalarOffset
                     continue
                 }
@@ -222,26 +220,38 @@ private struct TokenScanner {
 
     private func isTokenCharacter(at offset: Int) -> Bool {
         let byte = bytes[offset]
-        if byte < 0x80 { return Self.asciiClasses[Int(byte)] != 0 }
+        if byte < 0x80 { return Self.isASCIITokenByte(byte) }
         return ScalarFolding.isTokenCharacter(decodeScalar(at: offset).scalar)
     }
 
-    /// The lowercase byte for an ASCII letter or digit, or `nil` for any other ASCII byte.
-    @inline(__always) private func asciiTokenByte(_ byte: UInt8) -> UInt8? {
-        switch Self.asciiClasses[Int(byte)] {
-        case 1: byte
-        case 2: byte | 0x20
-        default: nil
+    /// Appends the run of ASCII letters and digits at `position` to `token`, lowercased, in one copy.
+    private mutating func appendASCIIRun() {
+        let runStart = position
+        var hasUppercase = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10 {
+                position += 1
+            } else if byte &- UInt8(ascii: "A") < 26 {
+                hasUppercase = true
+                position += 1
+            } else {
+                break
+            }
+        }
+        let tokenStart = token.count
+        token.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+        scalarOffset += position - runStart
+        if hasUppercase {
+            for index in tokenStart..<token.count where token[index] &- UInt8(ascii: "A") < 26 {
+                token[index] |= 0x20
+            }
         }
     }
 
-    /// For each ASCII byte: 0 separator, 1 lowercase letter or digit, 2 uppercase letter.
-    private static let asciiClasses: [UInt8] = (0..<128).map { value -> UInt8 in
-        switch UInt8(value) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): 1
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): 2
-        default: 0
-        }
+    /// Whether an ASCII byte is a letter or a digit.
+    @inline(__always) private static func isASCIITokenByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
     }
 
     private static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool {

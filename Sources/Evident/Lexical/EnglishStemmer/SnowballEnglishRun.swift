@@ -56,12 +56,33 @@ private struct SuffixRule {
     }
 }
 
-/// Rules sorted longest suffix first, so that the first rule whose suffix matches is Snowball's `among` match.
-private func sortedRules(_ rules: [SuffixRule]) -> [SuffixRule] {
-    rules.sorted { $0.suffix.utf8CodeUnitCount > $1.suffix.utf8CodeUnitCount }
+/// A step's rules grouped by their suffix's last letter, each group longest suffix first, so that the first rule
+/// of the word's last letter whose suffix matches is Snowball's `among` match.
+private struct SuffixRuleTable {
+    let rules: [SuffixRule]
+    /// For each letter a–z, the range of `rules` whose suffix ends with it.
+    let ranges: [Range<Int>]
+
+    init(_ rules: [SuffixRule]) {
+        let sorted = rules.sorted {
+            ($0.lastByte, $1.suffix.utf8CodeUnitCount) < ($1.lastByte, $0.suffix.utf8CodeUnitCount)
+        }
+        self.rules = sorted
+        self.ranges = (UInt8(ascii: "a")...UInt8(ascii: "z")).map { letter in
+            let lower = sorted.firstIndex { $0.lastByte == letter } ?? 0
+            let upper = sorted.lastIndex { $0.lastByte == letter }.map { $0 + 1 } ?? 0
+            return lower..<upper
+        }
+    }
+
+    /// The rules whose suffix ends with `byte`, longest first.
+    @inline(__always) func candidates(endingWith byte: UInt8) -> Range<Int> {
+        let offset = byte &- UInt8(ascii: "a")
+        return offset < 26 ? ranges[Int(offset)] : 0..<0
+    }
 }
 
-private let step2Rules = sortedRules([
+private let step2Rules = SuffixRuleTable([
     SuffixRule("tional", "tion"), SuffixRule("enci", "ence"), SuffixRule("anci", "ance"), SuffixRule("abli", "able"),
     SuffixRule("entli", "ent"), SuffixRule("izer", "ize"), SuffixRule("ization", "ize"), SuffixRule("ational", "ate"),
     SuffixRule("ation", "ate"), SuffixRule("ator", "ate"), SuffixRule("alism", "al"), SuffixRule("aliti", "al"),
@@ -71,13 +92,13 @@ private let step2Rules = sortedRules([
     SuffixRule("lessli", "less"), SuffixRule("li", "", .afterValidLIEnding),
 ])
 
-private let step3Rules = sortedRules([
+private let step3Rules = SuffixRuleTable([
     SuffixRule("tional", "tion"), SuffixRule("ational", "ate"), SuffixRule("alize", "al"), SuffixRule("icate", "ic"),
     SuffixRule("iciti", "ic"), SuffixRule("ical", "ic"), SuffixRule("ful", ""), SuffixRule("ness", ""),
     // "ative" (delete in R2) is handled in `step3()`.
 ])
 
-private let step4Rules = sortedRules([
+private let step4Rules = SuffixRuleTable([
     SuffixRule("al", ""), SuffixRule("ance", ""), SuffixRule("ence", ""), SuffixRule("er", ""), SuffixRule("ic", ""),
     SuffixRule("able", ""), SuffixRule("ible", ""), SuffixRule("ant", ""), SuffixRule("ement", ""),
     SuffixRule("ment", ""), SuffixRule("ent", ""), SuffixRule("ism", ""), SuffixRule("ate", ""), SuffixRule("iti", ""),
@@ -190,9 +211,11 @@ struct SnowballEnglishRun {
     }
 
     /// Applies the first (longest) rule whose suffix ends the word, if the suffix starts at or after `region`.
-    private mutating func applyLongestRule(_ rules: [SuffixRule], region: Int) {
+    private mutating func applyLongestRule(_ table: SuffixRuleTable, region: Int) {
         guard let last = word.last else { return }
-        for rule in rules where rule.lastByte == last && hasSuffix(rule.suffix) {
+        for index in table.candidates(endingWith: last) {
+            let rule = table.rules[index]
+            guard hasSuffix(rule.suffix) else { continue }
             let start = word.count - rule.suffix.utf8CodeUnitCount
             guard start >= region else { return }
             let applies: Bool
