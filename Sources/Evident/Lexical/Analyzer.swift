@@ -28,9 +28,10 @@ public struct AnalyzedToken: Sendable, Hashable {
 ///    (`"patient's"` → `patient`, `"it's"` → `it`); an apostrophe between two token characters is elided so the
 ///    word stays whole (`"don't"` → `dont`, `"O'Brien"` → `obrien`), matching the same word typed without it;
 ///    any other apostrophe (`"patients'"`, quotes) separates.
-/// 3. **Folding and lowercasing.** With ``AnalyzerConfiguration/foldsDiacritics`` each scalar is
-///    compatibility-decomposed and stripped of diacritics (`é` → `e`, `ﬁ` → `fi`, `ß` → `ss`); otherwise it is
-///    only lowercased.
+/// 3. **Folding and lowercasing.** With ``AnalyzerConfiguration/foldsDiacritics`` letters of the Latin, Greek
+///    and Cyrillic blocks and compatibility forms are decomposed and stripped of diacritics (`é` → `e`,
+///    `ﬁ` → `fi`, `ß` → `ss`, fullwidth `Ａ` → `a`; `½` separates); other scripts, and everything when folding
+///    is off, are only lowercased.
 /// 4. **Stopwords** in ``AnalyzerConfiguration/stopwords`` are dropped.
 /// 5. **Stemming** with the ``EnglishStemmer`` when ``AnalyzerConfiguration/stemming`` is on.
 ///
