@@ -94,3 +94,19 @@ import Testing
         #expect(abs(score - expected) < 1e-5)
     }
 }
+
+@Suite struct TopSelectionTests {
+    @Test("selecting the largest equals sorting and keeping a prefix", arguments: [0, 1, 5, 10, 100, 1000])
+    func selectionMatchesSorting(limit: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 7, 100, 2_000] {
+            // Few distinct scores, so that ties (broken by passage index) are common.
+            let elements = (0..<size).map { passage in
+                LexicalIndex.ScoredPassage(passage: passage, score: Float(Int.random(in: 0..<20, using: &generator)))
+            }.shuffled()
+            var selected = elements
+            let expected = Array(elements.sorted(by: >).prefix(limit))
+            #expect(LexicalIndex.largest(limit, of: &selected) == expected, "size \(size), limit \(limit)")
+        }
+    }
+}

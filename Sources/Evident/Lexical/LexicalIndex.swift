@@ -24,6 +24,8 @@ struct LexicalIndex: @unchecked Sendable {
     let tfidfNorms: UnsafeBufferPointer<Float>
     /// Keeps the memory that the buffers above point into alive.
     let storage: [ReadOnlyBytes]
+    /// BM25's per-length factors for the index's default parameters, computed once.
+    var defaultInverseNorms: (parameters: BM25Parameters, table: [Float])?
 
     /// The mean passage length in terms, as Lucene computes it (`sumTotalTermFreq / docCount`).
     var averageLength: Float {
@@ -66,55 +68,114 @@ struct LexicalIndex: @unchecked Sendable {
     ///   number of matching passages.
     func search(terms: [String], limit: Int, scoring: LexicalScoring) -> [ScoredPassage] {
         guard limit > 0, passageCount > 0 else { return [] }
-        var scores = [Float](repeating: 0, count: passageCount)
-        var matched: [Int32] = []
-        var queryNorm: Float = 0
-        scores.withUnsafeMutableBufferPointer { scores in
-            switch scoring {
-            case .bm25(let parameters):
-                let average = averageLength
-                let inverseNorms = LuceneLengthEncoding.lengthTable.map { length in
-                    1 / (parameters.k1 * ((1 - parameters.b) + parameters.b * length / average))
-                }
-                inverseNorms.withUnsafeBufferPointer { inverseNorms in
-                    for term in terms {
-                        guard let entry = lexicon[term] else { continue }
-                        let weight = Self.bm25InverseDocumentFrequency(
-                            documentFrequency: entry.documentFrequency, passageCount: passageCount)
-                        for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
-                            let passage = Int(postingPassages[posting])
-                            let frequency = Float(postingFrequencies[posting])
-                            let inverseNorm = inverseNorms[Int(encodedLengths[passage])]
-                            if scores[passage] == 0 { matched.append(Int32(passage)) }
-                            scores[passage] += weight - weight / (1 + frequency * inverseNorm)
-                        }
-                    }
-                }
-            case .tfidf:
-                var queryCounts: [String: Int] = [:]
-                for term in terms { queryCounts[term, default: 0] += 1 }
-                for (term, count) in queryCounts {
+        // Scores of every passage, and the passages with a nonzero score in the order they were first reached.
+        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: passageCount)
+        scores.initialize(repeating: 0)
+        defer { scores.deallocate() }
+        let matched = UnsafeMutableBufferPointer<Int32>.allocate(capacity: passageCount)
+        defer { matched.deallocate() }
+        var matchedCount = 0
+        var queryNorm: Float = 1
+        switch scoring {
+        case .bm25(let parameters):
+            let inverseNorms = bm25InverseNorms(parameters)
+            inverseNorms.withUnsafeBufferPointer { inverseNorms in
+                for term in terms {
                     guard let entry = lexicon[term] else { continue }
-                    let idf = Self.tfidfInverseDocumentFrequency(
+                    let weight = Self.bm25InverseDocumentFrequency(
                         documentFrequency: entry.documentFrequency, passageCount: passageCount)
-                    let queryWeight = (1 + Float(log(Double(count)))) * idf
-                    queryNorm += queryWeight * queryWeight
                     for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
                         let passage = Int(postingPassages[posting])
-                        let weight = (1 + Float(log(Double(postingFrequencies[posting])))) * idf
-                        if scores[passage] == 0 { matched.append(Int32(passage)) }
-                        scores[passage] += queryWeight * weight / tfidfNorms[passage]
+                        let frequency = Float(postingFrequencies[posting])
+                        let inverseNorm = inverseNorms[Int(encodedLengths[passage])]
+                        if scores[passage] == 0 {
+                            matched[matchedCount] = Int32(passage)
+                            matchedCount += 1
+                        }
+                        // Lucene's BM25Scorer: weight − weight / (1 + freq · 1 / (k1 · (1 − b + b · dl / avgdl)))
+                        scores[passage] += weight - weight / (1 + frequency * inverseNorm)
                     }
                 }
-                queryNorm = queryNorm.squareRoot()
             }
+        case .tfidf:
+            var queryCounts: [String: Int] = [:]
+            for term in terms { queryCounts[term, default: 0] += 1 }
+            var squaredNorm: Float = 0
+            for (term, count) in queryCounts {
+                guard let entry = lexicon[term] else { continue }
+                let idf = Self.tfidfInverseDocumentFrequency(
+                    documentFrequency: entry.documentFrequency, passageCount: passageCount)
+                let queryWeight = (1 + Float(log(Double(count)))) * idf
+                squaredNorm += queryWeight * queryWeight
+                for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
+                    let passage = Int(postingPassages[posting])
+                    let weight = (1 + Float(log(Double(postingFrequencies[posting])))) * idf
+                    if scores[passage] == 0 {
+                        matched[matchedCount] = Int32(passage)
+                        matchedCount += 1
+                    }
+                    scores[passage] += queryWeight * weight / tfidfNorms[passage]
+                }
+            }
+            if squaredNorm > 0 { queryNorm = squaredNorm.squareRoot() }
         }
-        var best = BoundedTopK<ScoredPassage>(limit: limit)
-        for passage in matched {
-            var score = scores[Int(passage)]
-            if case .tfidf = scoring, queryNorm > 0 { score /= queryNorm }
-            best.insert(ScoredPassage(passage: Int(passage), score: score))
+        var candidates: [ScoredPassage] = []
+        candidates.reserveCapacity(matchedCount)
+        for passage in matched[0..<matchedCount] {
+            candidates.append(ScoredPassage(passage: Int(passage), score: scores[Int(passage)] / queryNorm))
         }
-        return best.sortedDescending()
+        return Self.largest(limit, of: &candidates)
+    }
+
+    /// 1 / (k1 · (1 − b + b · length / average length)) for every encoded length; cached for the index default.
+    private func bm25InverseNorms(_ parameters: BM25Parameters) -> [Float] {
+        if let cached = defaultInverseNorms, cached.parameters == parameters { return cached.table }
+        return Self.inverseNorms(parameters, averageLength: averageLength)
+    }
+
+    static func inverseNorms(_ parameters: BM25Parameters, averageLength: Float) -> [Float] {
+        LuceneLengthEncoding.lengthTable.map { length in
+            1 / (parameters.k1 * ((1 - parameters.b) + parameters.b * length / averageLength))
+        }
+    }
+
+    /// The `limit` greatest elements of `elements`, greatest first; reorders `elements`.
+    ///
+    /// - Complexity: O(*n* + `limit` log `limit`) on average (quickselect, then a sort of the selected).
+    static func largest(_ limit: Int, of elements: inout [ScoredPassage]) -> [ScoredPassage] {
+        if elements.count > limit {
+            elements.withUnsafeMutableBufferPointer { buffer in
+                var low = 0
+                var high = buffer.count - 1
+                // Move the `limit` greatest into buffer[0..<limit] (Hoare partition around a median of three).
+                while low < high {
+                    let middle = low + (high - low) / 2
+                    let pivot = Swift.max(
+                        Swift.min(buffer[low], buffer[middle]),
+                        Swift.min(Swift.max(buffer[low], buffer[middle]), buffer[high]))
+                    var left = low
+                    var right = high
+                    while left <= right {
+                        while buffer[left] > pivot { left += 1 }
+                        while buffer[right] < pivot { right -= 1 }
+                        if left <= right {
+                            buffer.swapAt(left, right)
+                            left += 1
+                            right -= 1
+                        }
+                    }
+                    if limit - 1 <= right {
+                        high = right
+                    } else if limit - 1 >= left {
+                        low = left
+                    } else {
+                        break
+                    }
+                }
+            }
+            elements.removeSubrange(limit...)
+        }
+        elements.sort(by: >)
+        return elements
     }
 }

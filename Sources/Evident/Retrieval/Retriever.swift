@@ -50,10 +50,11 @@ public struct Retriever: Sendable {
         var passageLimit = limit
         while true {
             let ranked = index.lexical.search(terms: queryTerms, limit: passageLimit, scoring: scoring)
-            var seen: Set<Int> = []
+            var seen = Set<Int>(minimumCapacity: ranked.count)
             var documents: [(document: String, score: Double)] = []
+            documents.reserveCapacity(limit)
             for scored in ranked {
-                let documentIndex = try index.passageRecord(at: scored.passage).documentIndex
+                let documentIndex = index.documentIndex(ofPassage: scored.passage)
                 guard seen.insert(documentIndex).inserted else { continue }
                 documents.append((index.documentHeader(at: documentIndex).id, Double(scored.score)))
                 if documents.count == limit { return documents }

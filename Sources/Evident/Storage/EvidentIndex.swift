@@ -99,15 +99,25 @@ public struct EvidentIndex: Sendable {
         }
         self.manifest = manifest
         self.directory = directory
-        lexical = try LexicalIndex(
+        var lexical = try LexicalIndex(
             lexicon: file(IndexBuild.FileName.lexicon), postings: file(IndexBuild.FileName.postings),
             norms: file(IndexBuild.FileName.norms))
+        if case .bm25(let parameters) = manifest.configuration.scoring {
+            lexical.defaultInverseNorms = (
+                parameters, LexicalIndex.inverseNorms(parameters, averageLength: lexical.averageLength)
+            )
+        }
+        self.lexical = lexical
         passageFile = try RecordFile(file(IndexBuild.FileName.passages), magic: IndexFileMagic.passages)
         documentFile = try RecordFile(file(IndexBuild.FileName.documents), magic: IndexFileMagic.documents)
         guard passageFile.count == lexical.passageCount else {
             throw StorageError.corrupt(
                 passageFile.bytes.path,
                 "it holds \(passageFile.count) passages; the lexical index has \(lexical.passageCount)")
+        }
+        for documentIndex in passageFile.keys where Int(documentIndex) >= documentFile.count {
+            throw StorageError.corrupt(
+                passageFile.bytes.path, "a passage names document \(documentIndex) of \(documentFile.count)")
         }
         var headers: [DocumentHeader] = []
         headers.reserveCapacity(documentFile.count)
@@ -154,6 +164,9 @@ public struct EvidentIndex: Sendable {
     }
 
     func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
+
+    /// The index of the document that passage `index` belongs to, without decoding the passage.
+    func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }
 }
 
 extension IndexBuild.FileName {

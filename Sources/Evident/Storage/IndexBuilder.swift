@@ -37,6 +37,8 @@ public struct IndexBuilder: Sendable {
         let analyzer = Analyzer(configuration: configuration.analyzer)
         var lexical = LexicalIndexBuilder()
         var passageRecords: [[UInt8]] = []
+        var passageDocuments: [UInt32] = []
+        var documentPassageCounts: [UInt32] = []
         var fingerprint = SHA256()
         let batchSize = 64
         var done = 0
@@ -54,7 +56,9 @@ public struct IndexBuilder: Sendable {
                 for (passage, terms) in passages {
                     lexical.add(terms: terms)
                     passageRecords.append(passage.encodedRecord(documentIndex: documentIndex))
+                    passageDocuments.append(UInt32(documentIndex))
                 }
+                documentPassageCounts.append(UInt32(passages.count))
             }
             done += batch.count
             progress?(IndexingProgress(documentsDone: done, documentCount: documents.count,
@@ -63,8 +67,10 @@ public struct IndexBuilder: Sendable {
         let encoded = lexical.encoded()
         let files: [String: [UInt8]] = [
             IndexBuild.FileName.documents: RecordFile.encode(
-                magic: IndexFileMagic.documents, records: documents.map { $0.encodedRecord() }),
-            IndexBuild.FileName.passages: RecordFile.encode(magic: IndexFileMagic.passages, records: passageRecords),
+                magic: IndexFileMagic.documents, records: documents.map { $0.encodedRecord() },
+                keys: documentPassageCounts),
+            IndexBuild.FileName.passages: RecordFile.encode(
+                magic: IndexFileMagic.passages, records: passageRecords, keys: passageDocuments),
             IndexBuild.FileName.lexicon: encoded.lexicon,
             IndexBuild.FileName.postings: encoded.postings,
             IndexBuild.FileName.norms: encoded.norms,

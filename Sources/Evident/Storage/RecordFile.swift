@@ -1,19 +1,25 @@
 /// A file of variable-length records with an offset table, so that any record can be decoded on its own.
 ///
-/// Layout: magic, version, record count (UInt32), padding to 8, `count + 1` UInt64 offsets relative to the
-/// first record, then the records.
+/// Each record also has a 32-bit key, readable without decoding the record (a passage's document index).
+///
+/// Layout: magic, version, record count (UInt32), `count` UInt32 keys, padding to 8, `count + 1` UInt64 offsets
+/// relative to the first record, then the records.
 struct RecordFile: @unchecked Sendable {  // views into `bytes`, which it keeps alive
     let bytes: ReadOnlyBytes
     let count: Int
+    /// One key per record.
+    let keys: UnsafeBufferPointer<UInt32>
     private let offsets: UnsafeBufferPointer<UInt64>
     private let recordsStart: Int
 
-    static func encode(magic: UInt32, records: [[UInt8]]) -> [UInt8] {
+    static func encode(magic: UInt32, records: [[UInt8]], keys: [UInt32]) -> [UInt8] {
+        precondition(keys.count == records.count, "one key per record")
         var writer = ByteWriter()
-        writer.reserve(16 + 8 * (records.count + 1) + records.reduce(0) { $0 + $1.count })
+        writer.reserve(16 + 12 * (records.count + 1) + records.reduce(0) { $0 + $1.count })
         writer.write(magic)
         writer.write(IndexFileMagic.version)
         writer.write(UInt32(records.count))
+        writer.write(contentsOf: keys)
         writer.align(to: 8)
         var offset: UInt64 = 0
         writer.write(offset)
@@ -31,6 +37,7 @@ struct RecordFile: @unchecked Sendable {  // views into `bytes`, which it keeps 
         var reader = ByteReader(bytes.bytes, path: bytes.path)
         try IndexFileMagic.check(&reader, magic: magic)
         count = Int(try reader.read(UInt32.self))
+        keys = try reader.readArray(of: UInt32.self, count: count)
         try reader.skip(toAlignment: 8)
         offsets = try reader.readArray(of: UInt64.self, count: count + 1)
         recordsStart = reader.offset
