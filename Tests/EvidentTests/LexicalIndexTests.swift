@@ -12,8 +12,10 @@ import Testing
         return try open(builder)
     }
 
-    static func open(_ builder: LexicalIndexBuilder) throws -> LexicalIndex {
-        let files = builder.encoded()
+    static func open(_ builder: LexicalIndexBuilder, impactParameters: BM25Parameters = .default) throws
+        -> LexicalIndex
+    {
+        let files = builder.encoded(impactParameters: impactParameters)
         return try LexicalIndex(
             lexicon: ReadOnlyBytes(copying: files.lexicon, path: "lexicon.bin"),
             postings: ReadOnlyBytes(copying: files.postings, path: "postings.bin"),
@@ -29,6 +31,23 @@ import Testing
         #expect(results.map(\.passage) == [1, 0])
         #expect(abs(results[0].score - 0.305197) < 1e-5)
         #expect(abs(results[1].score - 0.247370) < 1e-5)
+    }
+
+    @Test func precomputedImpactsScoreExactlyAsComputingAtSearchTime() throws {
+        var builder = LexicalIndexBuilder()
+        let words = ["stage", "pleural", "mesothelioma", "surgery", "chemotherapy", "nivolumab", "trial"]
+        for passage in 0..<200 {
+            builder.add(terms: (0..<(3 + passage % 40)).map { words[($0 * 7 + passage) % words.count] })
+        }
+        let parameters = BM25Parameters(k1: 0.9, b: 0.4)
+        let precomputed = try Self.open(builder, impactParameters: parameters)
+        let computed = try Self.open(builder, impactParameters: BM25Parameters(k1: 1.2, b: 0.75))
+        for query in [["stage", "trial"], ["nivolumab", "nivolumab", "surgery", "pleural"], words] {
+            let fast = precomputed.search(terms: query, limit: 50, scoring: .bm25(parameters))
+            let slow = computed.search(terms: query, limit: 50, scoring: .bm25(parameters))
+            #expect(!fast.isEmpty)
+            #expect(fast == slow)   // same passages, bit-identical scores
+        }
     }
 
     @Test func repeatedQueryTermCountsTwiceAsInALuceneBooleanQuery() throws {
@@ -96,17 +115,38 @@ import Testing
 }
 
 @Suite struct TopSelectionTests {
-    @Test("selecting the largest equals sorting and keeping a prefix", arguments: [0, 1, 5, 10, 100, 1000])
-    func selectionMatchesSorting(limit: Int) {
+    @Test("the top of a search equals a full sort with ties to the lower passage", arguments: [1, 3, 10, 100])
+    func searchTopMatchesAFullSort(limit: Int) throws {
+        // Many passages with few distinct lengths and frequencies, so that equal scores are common.
+        var builder = LexicalIndexBuilder()
         var generator = SystemRandomNumberGenerator()
-        for size in [0, 1, 7, 100, 2_000] {
-            // Few distinct scores, so that ties (broken by passage index) are common.
-            let elements = (0..<size).map { passage in
-                LexicalIndex.ScoredPassage(passage: passage, score: Float(Int.random(in: 0..<20, using: &generator)))
-            }.shuffled()
-            var selected = elements
-            let expected = Array(elements.sorted(by: >).prefix(limit))
-            #expect(LexicalIndex.largest(limit, of: &selected) == expected, "size \(size), limit \(limit)")
+        var counts: [Int] = []
+        for _ in 0..<500 {
+            let count = Int.random(in: 0...3, using: &generator)
+            counts.append(count)
+            builder.add(terms: Array(repeating: "term", count: count) + Array(repeating: "pad", count: 4 - count))
+        }
+        let index = try LexicalIndexTests.open(builder)
+        let all = index.search(terms: ["term"], limit: 1_000, scoring: .default)
+        #expect(all.count == counts.filter { $0 > 0 }.count)
+        #expect(all == all.sorted(by: >))
+        #expect(index.search(terms: ["term"], limit: limit, scoring: .default) == Array(all.prefix(limit)))
+    }
+
+    @Test("best-of selection equals a full sort", arguments: [1, 10, 101])
+    func bestOfSelectionEqualsAFullSort(limit: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for size in [1, 50, 3_000] {
+            let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
+            defer { scores.deallocate() }
+            // Scores on a coarse grid (ties) and spread over a wide range (many histogram bins).
+            for index in 0..<size { scores[index] = Float(Int.random(in: 1...400, using: &generator)) / 16 }
+            let matched = (0..<size).map { Int32($0) }.shuffled()
+            let expected = (0..<size).map { LexicalIndex.ScoredPassage(passage: $0, score: scores[$0]) }
+                .sorted(by: >).prefix(limit)
+            let selected = matched.withUnsafeBufferPointer { LexicalIndex.best(limit, of: $0, scores: scores) }
+            #expect(selected == Array(expected), "size \(size)")
         }
     }
+
 }

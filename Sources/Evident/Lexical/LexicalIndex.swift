@@ -19,11 +19,16 @@ struct LexicalIndex: @unchecked Sendable {
     let totalLength: Int
     let postingPassages: UnsafeBufferPointer<UInt32>
     let postingFrequencies: UnsafeBufferPointer<UInt32>
+    /// Each posting's BM25 score under `impactParameters`, precomputed at indexing.
+    let postingImpacts: UnsafeBufferPointer<Float>
+    let impactParameters: BM25Parameters
     let lengths: UnsafeBufferPointer<UInt32>
     let encodedLengths: UnsafeBufferPointer<UInt8>
     let tfidfNorms: UnsafeBufferPointer<Float>
     /// Keeps the memory that the buffers above point into alive.
     let storage: [ReadOnlyBytes]
+    /// Score buffers reused between searches.
+    let scratchPool = ScratchPool()
     /// BM25's per-length factors for the index's default parameters, computed once.
     var defaultInverseNorms: (parameters: BM25Parameters, table: [Float])?
 
@@ -42,6 +47,12 @@ struct LexicalIndex: @unchecked Sendable {
     static func bm25InverseDocumentFrequency(documentFrequency: Int, passageCount: Int) -> Float {
         let df = Double(documentFrequency)
         return Float(log(1 + (Double(passageCount) - df + 0.5) / (df + 0.5)))
+    }
+
+    /// Lucene's BM25Scorer: weight − weight / (1 + freq · 1 / (k1 · (1 − b + b · dl / avgdl))).
+    @inline(__always)
+    static func bm25Score(weight: Float, frequency: Float, inverseNorm: Float) -> Float {
+        weight - weight / (1 + frequency * inverseNorm)
     }
 
     /// TF-IDF's idf: 1 + ln((N + 1) / (df + 1)), smoothed so that no term gets a zero or negative weight.
@@ -68,15 +79,27 @@ struct LexicalIndex: @unchecked Sendable {
     ///   number of matching passages.
     func search(terms: [String], limit: Int, scoring: LexicalScoring) -> [ScoredPassage] {
         guard limit > 0, passageCount > 0 else { return [] }
-        // Scores of every passage, and the passages with a nonzero score in the order they were first reached.
-        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: passageCount)
-        scores.initialize(repeating: 0)
-        defer { scores.deallocate() }
-        let matched = UnsafeMutableBufferPointer<Int32>.allocate(capacity: passageCount)
-        defer { matched.deallocate() }
+        let scratch = scratchPool.acquire(passageCount: passageCount)
+        defer { scratchPool.release(scratch) }
+        // Scores of every passage (zero unless matched), and the matched passages in the order first reached.
+        let scores = scratch.scores
+        let matched = scratch.matched
         var matchedCount = 0
         var queryNorm: Float = 1
         switch scoring {
+        case .bm25(let parameters) where parameters == impactParameters:
+            // Same arithmetic as below, done at indexing: add each term's precomputed impacts.
+            for term in terms {
+                guard let entry = lexicon[term] else { continue }
+                for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
+                    let passage = Int(postingPassages[posting])
+                    if scores[passage] == 0 {
+                        matched[matchedCount] = Int32(passage)
+                        matchedCount += 1
+                    }
+                    scores[passage] += postingImpacts[posting]
+                }
+            }
         case .bm25(let parameters):
             let inverseNorms = bm25InverseNorms(parameters)
             inverseNorms.withUnsafeBufferPointer { inverseNorms in
@@ -92,8 +115,8 @@ struct LexicalIndex: @unchecked Sendable {
                             matched[matchedCount] = Int32(passage)
                             matchedCount += 1
                         }
-                        // Lucene's BM25Scorer: weight − weight / (1 + freq · 1 / (k1 · (1 − b + b · dl / avgdl)))
-                        scores[passage] += weight - weight / (1 + frequency * inverseNorm)
+                        scores[passage] += Self.bm25Score(
+                            weight: weight, frequency: frequency, inverseNorm: inverseNorm)
                     }
                 }
             }
@@ -119,12 +142,58 @@ struct LexicalIndex: @unchecked Sendable {
             }
             if squaredNorm > 0 { queryNorm = squaredNorm.squareRoot() }
         }
-        var candidates: [ScoredPassage] = []
-        candidates.reserveCapacity(matchedCount)
-        for passage in matched[0..<matchedCount] {
-            candidates.append(ScoredPassage(passage: Int(passage), score: scores[Int(passage)] / queryNorm))
+        scratch.matchedCount = matchedCount
+        var selected = Self.best(limit, of: UnsafeBufferPointer(rebasing: matched[0..<matchedCount]), scores: scores)
+        if queryNorm != 1 {
+            for index in selected.indices { selected[index].score /= queryNorm }
         }
-        return Self.largest(limit, of: &candidates)
+        return selected
+    }
+
+    /// The `limit` best of the `matched` passages by `scores`, best first (ties to the lower passage index).
+    ///
+    /// A 256-bin histogram of the scores finds the bin that holds the `limit`-th best score in two branch-light
+    /// passes; only passages from that bin up are sorted.
+    ///
+    /// - Complexity: O(*m* + *c* log *c*) for *m* matched passages and *c* ≥ `limit` candidates kept.
+    static func best(
+        _ limit: Int, of matched: UnsafeBufferPointer<Int32>, scores: UnsafeMutableBufferPointer<Float>
+    ) -> [ScoredPassage] {
+        var candidates: [ScoredPassage] = []
+        if matched.count <= limit {
+            candidates.reserveCapacity(matched.count)
+            for passage in matched {
+                candidates.append(ScoredPassage(passage: Int(passage), score: scores[Int(passage)]))
+            }
+            candidates.sort(by: >)
+            return candidates
+        }
+        var maximum: Float = 0
+        for passage in matched { maximum = Swift.max(maximum, scores[Int(passage)]) }
+        let binCount = 256
+        let scale = maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: binCount) { counts in
+            counts.initialize(repeating: 0)
+            for passage in matched {
+                counts[Swift.min(Int(scores[Int(passage)] * scale), binCount - 1)] += 1
+            }
+            var cutoff = binCount - 1
+            var kept = Int(counts[cutoff])
+            while kept < limit, cutoff > 0 {
+                cutoff -= 1
+                kept += Int(counts[cutoff])
+            }
+            candidates.reserveCapacity(kept)
+            for passage in matched {
+                let score = scores[Int(passage)]
+                if Int(score * scale) >= cutoff {
+                    candidates.append(ScoredPassage(passage: Int(passage), score: score))
+                }
+            }
+            candidates.sort(by: >)
+            if candidates.count > limit { candidates.removeSubrange(limit...) }
+            return candidates
+        }
     }
 
     /// 1 / (k1 · (1 − b + b · length / average length)) for every encoded length; cached for the index default.
@@ -137,45 +206,5 @@ struct LexicalIndex: @unchecked Sendable {
         LuceneLengthEncoding.lengthTable.map { length in
             1 / (parameters.k1 * ((1 - parameters.b) + parameters.b * length / averageLength))
         }
-    }
-
-    /// The `limit` greatest elements of `elements`, greatest first; reorders `elements`.
-    ///
-    /// - Complexity: O(*n* + `limit` log `limit`) on average (quickselect, then a sort of the selected).
-    static func largest(_ limit: Int, of elements: inout [ScoredPassage]) -> [ScoredPassage] {
-        if elements.count > limit {
-            elements.withUnsafeMutableBufferPointer { buffer in
-                var low = 0
-                var high = buffer.count - 1
-                // Move the `limit` greatest into buffer[0..<limit] (Hoare partition around a median of three).
-                while low < high {
-                    let middle = low + (high - low) / 2
-                    let pivot = Swift.max(
-                        Swift.min(buffer[low], buffer[middle]),
-                        Swift.min(Swift.max(buffer[low], buffer[middle]), buffer[high]))
-                    var left = low
-                    var right = high
-                    while left <= right {
-                        while buffer[left] > pivot { left += 1 }
-                        while buffer[right] < pivot { right -= 1 }
-                        if left <= right {
-                            buffer.swapAt(left, right)
-                            left += 1
-                            right -= 1
-                        }
-                    }
-                    if limit - 1 <= right {
-                        high = right
-                    } else if limit - 1 >= left {
-                        low = left
-                    } else {
-                        break
-                    }
-                }
-            }
-            elements.removeSubrange(limit...)
-        }
-        elements.sort(by: >)
-        return elements
     }
 }

@@ -47,7 +47,10 @@ struct LexicalIndexBuilder {
     }
 
     /// Encodes the index: terms in byte order, each term's postings by increasing passage index.
-    func encoded() -> EncodedFiles {
+    ///
+    /// Beside each posting's frequency goes its BM25 score under `impactParameters` (computed exactly as at search
+    /// time), so that a search with those parameters only adds precomputed impacts.
+    func encoded(impactParameters: BM25Parameters = .default) -> EncodedFiles {
         let order = termNames.indices.sorted { termNames[$0].utf8.lexicographicallyPrecedes(termNames[$1].utf8) }
         let passageCount = lengths.count
         let postingCount = postingPassages.reduce(0) { $0 + $1.count }
@@ -61,6 +64,13 @@ struct LexicalIndexBuilder {
         postings.write(IndexFileMagic.postings)
         postings.write(IndexFileMagic.version)
         postings.write(UInt64(postingCount))
+        postings.write(impactParameters.k1)
+        postings.write(impactParameters.b)
+        let totalLength = lengths.reduce(0) { $0 + Int($1) }
+        let averageLength = passageCount == 0 ? 1 : Float(Double(totalLength) / Double(passageCount))
+        let inverseNorms = LexicalIndex.inverseNorms(impactParameters, averageLength: averageLength)
+        var impacts: [Float] = []
+        impacts.reserveCapacity(postingCount)
         var frequencies: [UInt32] = []
         frequencies.reserveCapacity(postingCount)
         var norms = [Float](repeating: 0, count: passageCount)
@@ -74,6 +84,12 @@ struct LexicalIndexBuilder {
             lexicon.write(UInt64(start))
             postings.write(contentsOf: passages)
             frequencies.append(contentsOf: counts)
+            let weight = LexicalIndex.bm25InverseDocumentFrequency(
+                documentFrequency: passages.count, passageCount: passageCount)
+            for (passage, count) in zip(passages, counts) {
+                let inverseNorm = inverseNorms[Int(LuceneLengthEncoding.encode(Int(lengths[Int(passage)])))]
+                impacts.append(LexicalIndex.bm25Score(weight: weight, frequency: Float(count), inverseNorm: inverseNorm))
+            }
             let idf = LexicalIndex.tfidfInverseDocumentFrequency(
                 documentFrequency: passages.count, passageCount: passageCount)
             for (passage, count) in zip(passages, counts) {
@@ -83,12 +99,13 @@ struct LexicalIndexBuilder {
             start += passages.count
         }
         postings.write(contentsOf: frequencies)
+        postings.write(contentsOf: impacts.map(\.bitPattern))
 
         var normsFile = ByteWriter()
         normsFile.write(IndexFileMagic.norms)
         normsFile.write(IndexFileMagic.version)
         normsFile.write(UInt32(passageCount))
-        normsFile.write(UInt64(lengths.reduce(0) { $0 + Int($1) }))
+        normsFile.write(UInt64(totalLength))
         normsFile.align(to: 8)
         normsFile.write(contentsOf: lengths)
         normsFile.write(contentsOf: norms.map { $0.squareRoot().bitPattern })
@@ -149,8 +166,10 @@ extension LexicalIndex {
             throw StorageError.corrupt(postings.path, "posting count \(postingCount64) exceeds the file")
         }
         let postingCount = Int(postingCount64)
+        let impactParameters = BM25Parameters(k1: try postings.readFloat(), b: try postings.readFloat())
         let postingPassages = try postings.readArray(of: UInt32.self, count: postingCount)
         let postingFrequencies = try postings.readArray(of: UInt32.self, count: postingCount)
+        let postingImpacts = try postings.readArray(of: Float.self, count: postingCount)
         guard postings.isAtEnd else { throw StorageError.corrupt(postings.path, "unexpected bytes after postings") }
         for passage in postingPassages where Int(passage) >= passageCount {
             throw StorageError.corrupt(postings.path, "a posting names passage \(passage) of \(passageCount)")
@@ -174,7 +193,8 @@ extension LexicalIndex {
 
         self.init(
             lexicon: entries, passageCount: passageCount, totalLength: totalLength, postingPassages: postingPassages,
-            postingFrequencies: postingFrequencies, lengths: lengths, encodedLengths: encodedLengths,
+            postingFrequencies: postingFrequencies, postingImpacts: postingImpacts, impactParameters: impactParameters,
+            lengths: lengths, encodedLengths: encodedLengths,
             tfidfNorms: tfidfNorms, storage: [lexiconBytes, postingBytes, normBytes])
     }
 }

@@ -64,7 +64,9 @@ public struct IndexBuilder: Sendable {
             progress?(IndexingProgress(documentsDone: done, documentCount: documents.count,
                                        passages: passageRecords.count))
         }
-        let encoded = lexical.encoded()
+        var impactParameters = BM25Parameters.default
+        if case .bm25(let parameters) = configuration.scoring { impactParameters = parameters }
+        let encoded = lexical.encoded(impactParameters: impactParameters)
         let files: [String: [UInt8]] = [
             IndexBuild.FileName.documents: RecordFile.encode(
                 magic: IndexFileMagic.documents, records: documents.map { $0.encodedRecord() },
