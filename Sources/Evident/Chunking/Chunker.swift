@@ -1,0 +1,183 @@
+/// Cuts documents into passages: runs of whole sentences from one section, packed up to a word budget.
+///
+/// Markdown documents follow their heading structure: a passage never spans two sections, its
+/// ``Passage/sectionPath`` is the path of headings above it (the document-title headings left out), and
+/// "References" sections are left out (their anchors become each passage's ``Passage/references``). Plain text
+/// documents are cut the same way without headings. A BEIR document is a single passage.
+///
+/// Every passage satisfies `MarkdownCleaner.clean(source[passage.range]) == passage.text`, with `range` in
+/// Unicode scalar offsets.
+public struct Chunker: Sendable {
+    /// The word budget and overlap.
+    public var configuration: ChunkerConfiguration
+
+    private let splitter = SentenceSplitter()
+
+    /// Creates a chunker.
+    ///
+    /// - Parameter configuration: The word budget and overlap.
+    public init(configuration: ChunkerConfiguration = .default) {
+        self.configuration = configuration
+    }
+
+    /// Returns the passages of a document, in document order, numbered from 0.
+    ///
+    /// - Parameter document: The document to cut.
+    /// - Returns: The passages; none when the document has no text.
+    /// - Complexity: O(*n*), where *n* is the length of the document's source.
+    public func passages(of document: Document) -> [Passage] {
+        let scalars = Array(document.source.unicodeScalars)
+        let body = document.bodyRange.clamped(to: 0..<scalars.count)
+        var passages: [Passage] = []
+        switch document.format {
+        case .beir:
+            let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: body)
+            guard let first = cleaned.scalars.indices.first, let last = cleaned.scalars.indices.last else { return [] }
+            let range = cleaned.startBoundaries[first]..<cleaned.endBoundaries[last]
+            passages.append(
+                Passage(
+                    documentID: document.id, ordinal: 0, sectionPath: [], range: range, text: cleaned.text,
+                    evidenceLevels: cleaned.evidenceLevels(in: range), references: cleaned.references(in: range)))
+        case .text:
+            appendPassages(of: body, sectionPath: [], in: scalars, document: document, to: &passages)
+        case .markdown:
+            for section in Self.sections(of: scalars, body: body, title: document.title) {
+                appendPassages(of: section.range, sectionPath: section.path, in: scalars, document: document,
+                               to: &passages)
+            }
+        }
+        return passages
+    }
+
+    // MARK: Sections
+
+    struct Section {
+        var path: [String]
+        var range: Range<Int>
+    }
+
+    /// The sections of a Markdown body: the text between headings, with the heading path above it. Sections
+    /// under a "References" heading are left out.
+    static func sections(of scalars: [Unicode.Scalar], body: Range<Int>, title: String) -> [Section] {
+        let parser = CleaningParser(input: scalars)
+        let titleStem = Self.titleStem(title)
+        var stack: [(level: Int, text: String)] = []
+        var sections: [Section] = []
+        var sectionStart = body.lowerBound
+        var path: [String] = []
+        var isExcluded = false
+        func closeSection(at end: Int) {
+            if !isExcluded && sectionStart < end { sections.append(Section(path: path, range: sectionStart..<end)) }
+        }
+        var lineStart = body.lowerBound
+        while lineStart < body.upperBound {
+            var lineEnd = lineStart
+            while lineEnd < body.upperBound && scalars[lineEnd] != "\n" { lineEnd += 1 }
+            if case .heading(let contentStart, let contentEnd) = parser.classifyLine(lineStart..<lineEnd) {
+                closeSection(at: lineStart)
+                var level = 0
+                for offset in lineStart..<contentStart where scalars[offset] == "#" { level += 1 }
+                let text = MarkdownCleaner.cleanedText(of: scalars, in: contentStart..<contentEnd).text
+                while let last = stack.last, last.level >= level { stack.removeLast() }
+                if level == 1 && isTitleHeading(text, titleStem: titleStem) {
+                    stack.removeAll()
+                } else {
+                    stack.append((level, text))
+                }
+                path = stack.map(\.text)
+                isExcluded = path.contains { $0.lowercased() == "references" }
+                sectionStart = min(lineEnd + 1, body.upperBound)
+            }
+            lineStart = lineEnd + 1
+        }
+        closeSection(at: body.upperBound)
+        return sections
+    }
+
+    /// The title without a trailing site name ("Malignant Mesothelioma Treatment (PDQ®) - NCI" →
+    /// "malignant mesothelioma treatment (pdq®)"), lowercased.
+    static func titleStem(_ title: String) -> String {
+        var stem = Array(title.lowercased().unicodeScalars)
+        var index = stem.count - 3
+        while index >= 0 {
+            if stem[index] == " " && stem[index + 1] == "-" && stem[index + 2] == " " {
+                let suffixLength = stem.count - index - 3
+                if suffixLength > 0 && suffixLength <= 20 { stem.removeSubrange(index...) }
+                break
+            }
+            index -= 1
+        }
+        while let last = stem.last, last.isWhitespaceScalar { stem.removeLast() }
+        while let first = stem.first, first.isWhitespaceScalar { stem.removeFirst() }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: stem)
+        return String(view)
+    }
+
+    /// Whether a top-level heading merely repeats the document title.
+    static func isTitleHeading(_ heading: String, titleStem: String) -> Bool {
+        guard !titleStem.isEmpty else { return false }
+        let heading = heading.lowercased()
+        return heading.hasPrefix(titleStem) || (titleStem.hasPrefix(heading) && !heading.isEmpty)
+    }
+
+    // MARK: Packing
+
+    /// Cleans one section, splits it into sentences and packs them into passages.
+    private func appendPassages(
+        of range: Range<Int>, sectionPath: [String], in scalars: [Unicode.Scalar], document: Document,
+        to passages: inout [Passage]
+    ) {
+        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range)
+        guard !cleaned.scalars.isEmpty else { return }
+        let sentences = splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true)
+        guard !sentences.isEmpty else { return }
+        var wordPrefix = [0]
+        wordPrefix.reserveCapacity(sentences.count + 1)
+        for sentence in sentences {
+            wordPrefix.append(wordPrefix[wordPrefix.count - 1] + Self.wordCount(cleaned.scalars[sentence]))
+        }
+        func words(_ sentenceRange: Range<Int>) -> Int {
+            wordPrefix[sentenceRange.upperBound] - wordPrefix[sentenceRange.lowerBound]
+        }
+        let budget = configuration.maxWords
+        var next = 0
+        var previous: Range<Int>?
+        while next < sentences.count {
+            var first = next
+            if let previous, configuration.overlapSentences > 0 {
+                first = max(previous.upperBound - configuration.overlapSentences, previous.lowerBound)
+                while first < next && words(first..<next + 1) > budget { first += 1 }
+            }
+            var end = next + 1
+            while end < sentences.count && words(first..<end + 1) <= budget { end += 1 }
+            let textRange = sentences[first].lowerBound..<sentences[end - 1].upperBound
+            let sourceRange =
+                cleaned.startBoundaries[textRange.lowerBound]..<cleaned.endBoundaries[textRange.upperBound - 1]
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: cleaned.scalars[textRange])
+            passages.append(
+                Passage(
+                    documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
+                    text: String(view), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                    references: cleaned.references(in: sourceRange)))
+            previous = first..<end
+            next = end
+        }
+    }
+
+    /// The number of whitespace-separated words in `scalars`.
+    static func wordCount(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+        var count = 0
+        var inWord = false
+        for scalar in scalars {
+            if scalar.isWhitespaceScalar {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                count += 1
+            }
+        }
+        return count
+    }
+}
