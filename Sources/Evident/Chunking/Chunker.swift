@@ -130,7 +130,8 @@ public struct Chunker: Sendable {
     ) {
         let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range)
         guard !cleaned.scalars.isEmpty else { return }
-        let sentences = splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true)
+        let sentences = Self.mergingCutConstructs(
+            splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned)
         guard !sentences.isEmpty else { return }
         var wordPrefix = [0]
         wordPrefix.reserveCapacity(sentences.count + 1)
@@ -164,6 +165,31 @@ public struct Chunker: Sendable {
             previous = first..<end
             next = end
         }
+    }
+
+    /// Joins sentences whose boundary would cut a link, an emphasis or a table row in half, so that every
+    /// passage range starts and ends outside such markup.
+    static func mergingCutConstructs(_ sentences: [Range<Int>], cleaned: CleanedText) -> [Range<Int>] {
+        guard sentences.count > 1, !cleaned.unsplittableRanges.isEmpty else { return sentences }
+        // reach[i]: the end of the furthest-reaching construct that contains position i.
+        var reach = Array(1...cleaned.scalars.count)
+        for construct in cleaned.unsplittableRanges {
+            for position in construct where reach[position] < construct.upperBound {
+                reach[position] = construct.upperBound
+            }
+        }
+        var merged: [Range<Int>] = []
+        var current = sentences[0]
+        for sentence in sentences.dropFirst() {
+            if reach[current.upperBound - 1] > sentence.lowerBound {
+                current = current.lowerBound..<sentence.upperBound
+            } else {
+                merged.append(current)
+                current = sentence
+            }
+        }
+        merged.append(current)
+        return merged
     }
 
     /// The number of whitespace-separated words in `scalars`.

@@ -53,6 +53,8 @@ struct CleanedText: Sendable {
     /// For each cleaned scalar, where a source range that ends with this scalar must end: after the closing
     /// markup, and after the citation anchors and evidence markers that follow it.
     var endBoundaries: [Int] = []
+    /// Ranges of the cleaned text that a sentence boundary must not cut: link text, emphasis, table rows.
+    var unsplittableRanges: [Range<Int>] = []
     /// Levels of evidence met, with the source offset of their marker.
     var evidenceLevels: [(offset: Int, level: String)] = []
     /// Reference numbers met, with the source offset of their anchor.
@@ -89,14 +91,20 @@ struct CleanedText: Sendable {
 
 extension Unicode.Scalar {
     var isSpaceOrTab: Bool { self == " " || self == "\t" }
-    var isWhitespaceScalar: Bool { properties.isWhitespace }
+    var isWhitespaceScalar: Bool {
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return properties.isWhitespace
+    }
     var isASCIIDigit: Bool { value >= 0x30 && value <= 0x39 }
     var isASCIILetter: Bool { (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A) }
     var isASCIIPunctuation: Bool {
         (value >= 0x21 && value <= 0x2F) || (value >= 0x3A && value <= 0x40) || (value >= 0x5B && value <= 0x60)
             || (value >= 0x7B && value <= 0x7E)
     }
-    var isAlphanumericScalar: Bool { properties.isAlphabetic || properties.numericType != nil }
+    var isAlphanumericScalar: Bool {
+        if value < 0x80 { return isASCIILetter || isASCIIDigit }
+        return properties.isAlphabetic || properties.numericType != nil
+    }
 }
 
 // MARK: - The parser
@@ -210,8 +218,8 @@ struct CleaningParser {
         if scalar.isASCIIDigit {
             var end = first
             while end < line.upperBound && input[end].isASCIIDigit { end += 1 }
-            if end - first <= 9 && end < line.upperBound && (input[end] == "." || input[end] == ")")
-                && (end + 1 == line.upperBound || input[end + 1].isSpaceOrTab)
+            if end - first <= 9 && end + 2 < line.upperBound && (input[end] == "." || input[end] == ")")
+                && input[end + 1].isSpaceOrTab
             {
                 return .listItem(markerStart: first, markerEnd: end + 1, contentStart: end + 1)
             }
@@ -242,7 +250,7 @@ struct CleaningParser {
         case .listItem(let markerStart, let markerEnd, let contentStart):
             if input[markerStart].isASCIIDigit {
                 for offset in markerStart..<markerEnd - 1 { pendingPrefix.append((input[offset], offset)) }
-                pendingPrefix.append((".", markerEnd - 1))
+                pendingPrefix.append((input[markerEnd - 1], markerEnd - 1))
             } else {
                 pendingPrefix.append(("-", markerStart))
             }
@@ -256,6 +264,7 @@ struct CleaningParser {
         output.sourceOffsets.removeSubrange(count...)
         output.startBoundaries.removeSubrange(count...)
         output.endBoundaries.removeSubrange(count...)
+        output.unsplittableRanges.removeAll { $0.upperBound > count }
     }
 
     /// `| a | b |` → `a | b`; the `|---|---|` separator row is dropped.
@@ -296,6 +305,7 @@ struct CleaningParser {
             pendingSpace = false
         }
         if output.scalars.count > blockOutputStart {
+            output.unsplittableRanges.append(blockOutputStart..<output.scalars.count)
             output.startBoundaries[blockOutputStart] = min(output.startBoundaries[blockOutputStart], first)
             let lastIndex = output.scalars.count - 1
             output.endBoundaries[lastIndex] = max(output.endBoundaries[lastIndex], last)
@@ -361,6 +371,7 @@ struct CleaningParser {
             first += 1
         }
         guard first < output.scalars.count else { return }
+        output.unsplittableRanges.append(first..<output.scalars.count)
         output.startBoundaries[first] = min(output.startBoundaries[first], range.lowerBound)
         let lastIndex = output.scalars.count - 1
         output.endBoundaries[lastIndex] = max(output.endBoundaries[lastIndex], range.upperBound)
@@ -399,7 +410,7 @@ struct CleaningParser {
                     continue
                 }
                 if scalar == "[", let link = link(at: index, limit: range.upperBound) {
-                    if recordCitation(link) {
+                    if recordCitation(link) || isImageLink(link) {
                         dropped(index..<link.end)
                     } else {
                         let outputStart = output.scalars.count
@@ -460,6 +471,17 @@ struct CleaningParser {
             let targetEnd = matching(close: ")", open: "(", from: textEnd + 1, limit: limit)
         else { return nil }
         return Link(text: start + 1..<textEnd, target: textEnd + 2..<targetEnd, end: targetEnd + 1)
+    }
+
+    /// Whether `link` points at an image file ("[Enlarge](…/786385.jpg)"): it goes with the image it enlarges.
+    private func isImageLink(_ link: Link) -> Bool {
+        var end = link.target.lowerBound
+        while end < link.target.upperBound && !input[end].isWhitespaceScalar { end += 1 }
+        var path = ""
+        for offset in link.target.lowerBound..<end { path.unicodeScalars.append(input[offset]) }
+        path = path.lowercased()
+        if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
+        return [".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp"].contains { path.hasSuffix($0) }
     }
 
     /// The index of the bracket that closes the one at `start`, skipping escaped and nested brackets.
