@@ -26,7 +26,7 @@ public struct Chunker: Sendable {
     /// - Returns: The passages; none when the document has no text.
     /// - Complexity: O(*n*), where *n* is the length of the document's source.
     public func passages(of document: Document) -> [Passage] {
-        let scalars = Array(document.source.unicodeScalars)
+        let scalars = document.source.scalarArray
         let body = document.bodyRange.clamped(to: 0..<scalars.count)
         var passages: [Passage] = []
         switch document.format {
@@ -109,9 +109,7 @@ public struct Chunker: Sendable {
         }
         while let last = stem.last, last.isWhitespaceScalar { stem.removeLast() }
         while let first = stem.first, first.isWhitespaceScalar { stem.removeFirst() }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: stem)
-        return String(view)
+        return String(scalars: stem)
     }
 
     /// Whether a top-level heading merely repeats the document title.
@@ -155,12 +153,10 @@ public struct Chunker: Sendable {
             let textRange = sentences[first].lowerBound..<sentences[end - 1].upperBound
             let sourceRange =
                 cleaned.startBoundaries[textRange.lowerBound]..<cleaned.endBoundaries[textRange.upperBound - 1]
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: cleaned.scalars[textRange])
             passages.append(
                 Passage(
                     documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
-                    text: String(view), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                    text: String(scalars: cleaned.scalars[textRange]), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
                     references: cleaned.references(in: sourceRange)))
             previous = first..<end
             next = end

@@ -21,7 +21,7 @@ public enum MarkdownCleaner {
     /// - Returns: The cleaned text.
     /// - Complexity: O(*n*) for ordinary text, where *n* is the length of `markdown`.
     public static func clean(_ markdown: Substring) -> String {
-        let scalars = Array(markdown.unicodeScalars)
+        let scalars = String(markdown).scalarArray
         return cleanedText(of: scalars, in: 0..<scalars.count).text
     }
 
@@ -62,9 +62,7 @@ struct CleanedText: Sendable {
 
     /// The cleaned text as a string.
     var text: String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        return String(scalars: scalars)
     }
 
     /// The distinct evidence levels whose markers lie in `range`, in order of appearance.
@@ -154,6 +152,10 @@ struct CleaningParser {
     }
 
     mutating func cleanBlocks(in range: Range<Int>) {
+        output.scalars.reserveCapacity(range.count)
+        output.sourceOffsets.reserveCapacity(range.count)
+        output.startBoundaries.reserveCapacity(range.count)
+        output.endBoundaries.reserveCapacity(range.count)
         var open: OpenBlock?
         var blockEnd = range.lowerBound
         var lineStart = range.lowerBound
@@ -343,7 +345,11 @@ struct CleaningParser {
             pendingSpace = true
         }
         if pendingSpace && output.scalars.count > blockOutputStart {
-            let isClosingPunctuation = ".,;:!?)]".unicodeScalars.contains(scalar)
+            let isClosingPunctuation: Bool
+            switch scalar {
+            case ".", ",", ";", ":", "!", "?", ")", "]": isClosingPunctuation = true
+            default: isClosingPunctuation = false
+            }
             if !(droppedSinceLastScalar && isClosingPunctuation) && output.scalars.last != " " {
                 append(" ", offset: max(offset - 1, 0))
             }
@@ -476,13 +482,28 @@ struct CleaningParser {
     /// Whether `link` points at an image file ("[Enlarge](…/786385.jpg)"): it goes with the image it enlarges.
     private func isImageLink(_ link: Link) -> Bool {
         var end = link.target.lowerBound
-        while end < link.target.upperBound && !input[end].isWhitespaceScalar { end += 1 }
-        var path = ""
-        for offset in link.target.lowerBound..<end { path.unicodeScalars.append(input[offset]) }
-        path = path.lowercased()
-        if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
-        return [".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp"].contains { path.hasSuffix($0) }
+        while end < link.target.upperBound && !input[end].isWhitespaceScalar && input[end] != "?"
+            && input[end] != "#"
+        {
+            end += 1
+        }
+        // The path's extension, lowercased, compared as ASCII.
+        var dot = end
+        while dot > link.target.lowerBound && input[dot - 1] != "." && input[dot - 1] != "/" { dot -= 1 }
+        guard dot > link.target.lowerBound, input[dot - 1] == ".", end - dot <= 4 else { return false }
+        var extensionValue: UInt32 = 0
+        for offset in dot..<end {
+            let value = input[offset].value
+            guard value < 0x80 else { return false }
+            extensionValue = extensionValue << 8 | (value >= 0x41 && value <= 0x5A ? value + 0x20 : value)
+        }
+        return Self.imageExtensions.contains(extensionValue)
     }
+
+    /// "jpg", "jpeg", "png", "gif", "svg", "webp" packed as big-endian ASCII.
+    private static let imageExtensions: Set<UInt32> = Set(["jpg", "jpeg", "png", "gif", "svg", "webp"].map { name in
+        name.unicodeScalars.reduce(UInt32(0)) { $0 << 8 | $1.value }
+    })
 
     /// The index of the bracket that closes the one at `start`, skipping escaped and nested brackets.
     private func matching(close: Unicode.Scalar, open: Unicode.Scalar, from start: Int, limit: Int) -> Int? {
@@ -536,9 +557,7 @@ struct CleaningParser {
             var end = link.text.upperBound
             while start < end && (input[start].isWhitespaceScalar || input[start] == ":") { start += 1 }
             while end > start && input[end - 1].isWhitespaceScalar { end -= 1 }
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: input[start..<end])
-            return .evidence(String(view))
+            return .evidence(String(scalars: input[start..<end]))
         }
         let isCitationTarget =
             hasPrefix("#cit/", at: target.lowerBound, limit: target.upperBound)

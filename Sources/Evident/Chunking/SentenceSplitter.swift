@@ -19,7 +19,7 @@ public struct SentenceSplitter: Sendable {
     /// - Returns: Ranges of Unicode scalar offsets into `text`, in order, none empty.
     /// - Complexity: O(*n*), where *n* is the length of `text`.
     public func sentences(in text: String) -> [Range<Int>] {
-        sentences(in: Array(text.unicodeScalars), everyLineBreakEnds: false)
+        sentences(in: text.scalarArray, everyLineBreakEnds: false)
     }
 
     /// Returns the sentences of `scalars`; when `everyLineBreakEnds` is set (cleaned passage text, whose line
@@ -44,12 +44,12 @@ public struct SentenceSplitter: Sendable {
                 index += 1
                 continue
             }
-            guard Self.terminators.contains(scalar) else {
+            guard Self.isTerminator(scalar) else {
                 index += 1
                 continue
             }
             var runEnd = index
-            while runEnd < count && Self.terminators.contains(scalars[runEnd]) { runEnd += 1 }
+            while runEnd < count && Self.isTerminator(scalars[runEnd]) { runEnd += 1 }
             var end = runEnd
             while end < count && Self.closers.contains(scalars[end]) { end += 1 }
             if end == count {
@@ -80,7 +80,9 @@ public struct SentenceSplitter: Sendable {
         return result
     }
 
-    static let terminators: Set<Unicode.Scalar> = [".", "?", "!", "…"]
+    static func isTerminator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "." || scalar == "?" || scalar == "!" || scalar == "…"
+    }
     static let closers: Set<Unicode.Scalar> = [")", "]", "\"", "'", "”", "’", "»"]
     static let openers: Set<Unicode.Scalar> = ["(", "[", "\"", "'", "“", "‘", "«"]
 
@@ -166,8 +168,8 @@ public struct SentenceSplitter: Sendable {
         while previous > 0 && scalars[previous - 1].isWhitespaceScalar { previous -= 1 }
         guard previous > 0 else { return true }
         let last = scalars[previous - 1]
-        return Self.terminators.contains(last) || last == ":" || Self.closers.contains(last)
-            && previous >= 2 && Self.terminators.contains(scalars[previous - 2])
+        return Self.isTerminator(last) || last == ":" || Self.closers.contains(last)
+            && previous >= 2 && Self.isTerminator(scalars[previous - 2])
     }
 
     private func startsListItem(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
