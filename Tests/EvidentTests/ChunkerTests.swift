@@ -108,6 +108,10 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
 
             Drug A works.
 
+            ##
+
+            Untitled part.
+
             ### Side effects
 
             Nausea happens.
@@ -119,10 +123,12 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
         let document = Document(id: "d", title: "Sample Guideline - NCI", source: source, format: .markdown)
         let passages = chunker.passages(of: document)
         #expect(passages.map(\.sectionPath) == [
-            ["Treatment"], ["Treatment", "Drug A"], ["Treatment", "Side effects"], ["Appendix"],
+            ["Treatment"], ["Treatment", "Drug A"], [], ["Side effects"], ["Appendix"],
         ])
-        #expect(passages.map(\.text) == ["Intro text here.", "Drug A works.", "Nausea happens.", "More text."])
-        #expect(passages.map(\.ordinal) == [0, 1, 2, 3])
+        #expect(passages.map(\.text) == [
+            "Intro text here.", "Drug A works.", "Untitled part.", "Nausea happens.", "More text.",
+        ])
+        #expect(passages.map(\.ordinal) == [0, 1, 2, 3, 4])
     }
 
     @Test func headingTextIsCleaned() {

@@ -108,6 +108,12 @@ import Testing
             """)
     }
 
+    @Test func cardLinksRunningOverBlankLinesLoseTheirBrackets() {
+        let markdown = "[![Drawing](/a.jpg)\n\nBreast Cancer Treatment\n\nLearn about treatments.](/types/breast/treatment)"
+        #expect(clean(markdown) == "Breast Cancer Treatment\nLearn about treatments.")
+        #expect(clean("a ] (b) and x](y z) stay") == "a ] (b) and x](y z) stay")
+    }
+
     @Test func navigationOnlyParagraphsAreDropped() {
         #expect(clean("[Go to Patient Version](/types/x)\n\nText [with a link](/y).") == "Text with a link.")
     }

@@ -81,7 +81,7 @@ public struct Chunker: Sendable {
                 while let last = stack.last, last.level >= level { stack.removeLast() }
                 if level == 1 && isTitleHeading(text, titleStem: titleStem) {
                     stack.removeAll()
-                } else {
+                } else if !text.isEmpty {   // an empty heading ("##") only closes the sections at its level
                     stack.append((level, text))
                 }
                 path = stack.map(\.text)

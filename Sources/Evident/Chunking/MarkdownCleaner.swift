@@ -429,6 +429,19 @@ struct CleaningParser {
                     index = link.end
                     continue
                 }
+                if scalar == "[" && index + 2 < range.upperBound && input[index + 1] == "!" && input[index + 2] == "[" {
+                    // The opening bracket of a card link whose text runs over blank lines: "[![image](…)".
+                    dropped(index..<index + 1)
+                    index += 1
+                    continue
+                }
+            case "]":
+                if let end = danglingLinkTargetEnd(at: index, limit: range.upperBound) {
+                    // The end of a card link whose text ran over blank lines: "…](/types/breast/treatment)".
+                    dropped(index..<end)
+                    index = end
+                    continue
+                }
             case "<":
                 if let end = htmlEnd(at: index, limit: range.upperBound) {
                     if end.isAutolink {
@@ -477,6 +490,19 @@ struct CleaningParser {
             let targetEnd = matching(close: ")", open: "(", from: textEnd + 1, limit: limit)
         else { return nil }
         return Link(text: start + 1..<textEnd, target: textEnd + 2..<targetEnd, end: targetEnd + 1)
+    }
+
+    /// The end of `](target)` at an unmatched `]`, when the target is a bare path or address.
+    private func danglingLinkTargetEnd(at start: Int, limit: Int) -> Int? {
+        guard start + 2 < limit, input[start + 1] == "(" else { return nil }
+        let first = input[start + 2]
+        guard first == "/" || first == "#" || hasPrefix("http", at: start + 2, limit: limit) else { return nil }
+        var index = start + 2
+        while index < limit && input[index] != ")" {
+            if input[index].isWhitespaceScalar || input[index] == "(" { return nil }
+            index += 1
+        }
+        return index < limit ? index + 1 : nil
     }
 
     /// Whether `link` points at an image file ("[Enlarge](…/786385.jpg)"): it goes with the image it enlarges.
