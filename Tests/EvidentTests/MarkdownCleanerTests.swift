@@ -41,6 +41,9 @@ import Testing
             == "high risk (P < .001) and bold and both and under and double")
         #expect(clean("snake_case_name and 2 * 3 stay") == "snake_case_name and 2 * 3 stay")
         #expect(clean("an escaped \\*star\\* stays") == "an escaped *star* stays")
+        #expect(clean("- ***SMARCB1* gene testing** is a test") == "- SMARCB1 gene testing is a test")
+        #expect(clean("**Targeting genes called *RAS***. After") == "Targeting genes called RAS. After")
+        #expect(clean("*a **b** c*") == "a b c")
     }
 
     @Test func imagesAndImageOnlyLinesAreDropped() {
@@ -63,6 +66,10 @@ import Testing
         #expect(clean("CO<sub>2</sub> level<br>next <!-- note --> end") == "CO2 level next end")
         #expect(clean("Updated <MM/DD/YYYY>, age <49 years") == "Updated <MM/DD/YYYY>, age <49 years")
         #expect(clean("see <https://smokefree.gov> now") == "see https://smokefree.gov now")
+    }
+
+    @Test func aSpaceBeforePunctuationEndingAWordIsDropped() {
+        #expect(clean("type 1 (NF1) . A study , with P < .001 and P = .04 .") == "type 1 (NF1). A study, with P < .001 and P = .04.")
     }
 
     @Test func hardLineBreaksInsideAParagraphBecomeSpaces() {

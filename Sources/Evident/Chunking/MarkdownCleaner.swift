@@ -469,6 +469,14 @@ struct CleaningParser {
                 for offset in index..<runEnd { emit(scalar, offset: offset) }
                 index = runEnd
                 continue
+            case ".", ",", ";", ":":
+                if pendingSpace {
+                    let next = index + 1
+                    let endsWord =
+                        next == range.upperBound || input[next].isWhitespaceScalar || input[next] == ")"
+                        || input[next] == "]" || input[next] == "\"" || input[next] == "”" || input[next] == "["
+                    if endsWord { droppedSinceLastScalar = true }   // "(NF1) . A" → "(NF1). A"
+                }
             default:
                 break
             }
@@ -715,10 +723,27 @@ struct CleaningParser {
         let marker = input[start]
         var runEnd = start
         while runEnd < limit && input[runEnd] == marker { runEnd += 1 }
-        let length = runEnd - start
-        guard length <= 3, runEnd < limit, !input[runEnd].isWhitespaceScalar else { return nil }
+        let runLength = runEnd - start
+        guard runLength <= 3, runEnd < limit, !input[runEnd].isWhitespaceScalar else { return nil }
         if marker == "_" && start > rangeStart && input[start - 1].isAlphanumericScalar { return nil }
-        var index = runEnd + 1
+        // A closing run of the same length; for "***a* b**" the outer "**" takes the first markers of the run
+        // and the inner "*" is parsed inside.
+        for length in stride(from: runLength, through: 1, by: -1) {
+            if let close = closingRun(of: marker, length: length, from: runEnd + 1, limit: limit, allowLonger: false) {
+                return Emphasis(content: start + length..<close.contentEnd, end: close.end)
+            }
+        }
+        // A longer closing run: "**called *RAS***" closes the inner "*" and the outer "**" at once.
+        if let close = closingRun(of: marker, length: runLength, from: runEnd + 1, limit: limit, allowLonger: true) {
+            return Emphasis(content: runEnd..<close.contentEnd, end: close.end)
+        }
+        return nil
+    }
+
+    private func closingRun(
+        of marker: Unicode.Scalar, length: Int, from start: Int, limit: Int, allowLonger: Bool
+    ) -> (contentEnd: Int, end: Int)? {
+        var index = start
         while index < limit {
             let scalar = input[index]
             if scalar == "\\" {
@@ -729,10 +754,12 @@ struct CleaningParser {
             if scalar == marker {
                 var closeEnd = index
                 while closeEnd < limit && input[closeEnd] == marker { closeEnd += 1 }
+                let runLength = closeEnd - index
                 let closesHere =
-                    closeEnd - index == length && !input[index - 1].isWhitespaceScalar
+                    (runLength == length || (allowLonger && runLength > length && runLength <= 3))
+                    && !input[index - 1].isWhitespaceScalar
                     && (marker == "*" || closeEnd == limit || !input[closeEnd].isAlphanumericScalar)
-                if closesHere { return Emphasis(content: runEnd..<index, end: closeEnd) }
+                if closesHere { return (closeEnd - length, closeEnd) }
                 index = closeEnd
                 continue
             }
