@@ -98,7 +98,7 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
         let source = """
             # Sample Guideline - NCI
 
-            # Sample Guideline–Health Professional Version
+            # Another Wording of It–Health Professional Version
 
             ## Treatment
 

@@ -44,6 +44,7 @@ import Testing
         #expect(clean("- ***SMARCB1* gene testing** is a test") == "- SMARCB1 gene testing is a test")
         #expect(clean("**Targeting genes called *RAS***. After") == "Targeting genes called RAS. After")
         #expect(clean("*a **b** c*") == "a b c")
+        #expect(clean("- Age****: Women and sensitizers****to kill") == "- Age: Women and sensitizers to kill")
     }
 
     @Test func imagesAndImageOnlyLinesAreDropped() {

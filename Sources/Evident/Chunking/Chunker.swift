@@ -66,6 +66,7 @@ public struct Chunker: Sendable {
         var sectionStart = body.lowerBound
         var path: [String] = []
         var isExcluded = false
+        var isInTitleRun = false
         func closeSection(at end: Int) {
             if !isExcluded && sectionStart < end { sections.append(Section(path: path, range: sectionStart..<end)) }
         }
@@ -79,11 +80,17 @@ public struct Chunker: Sendable {
                 for offset in lineStart..<contentStart where scalars[offset] == "#" { level += 1 }
                 let text = MarkdownCleaner.cleanedText(of: scalars, in: contentStart..<contentEnd).text
                 while let last = stack.last, last.level >= level { stack.removeLast() }
-                if level == 1 && isTitleHeading(text, titleStem: titleStem) {
+                // The leading run of "#" headings repeats the title ("# X - NCI", "# X–Health Professional
+                // Version", or a longer variant of it) when its first heading does.
+                let continuesTitleRun = level == 1 && isInTitleRun && stack.isEmpty
+                    && !scalars[sectionStart..<lineStart].contains { !$0.isWhitespaceScalar }
+                if level == 1 && (isTitleHeading(text, titleStem: titleStem) || continuesTitleRun) {
+                    isInTitleRun = true
                     stack.removeAll()
                 } else if !text.isEmpty {   // an empty heading ("##") only closes the sections at its level
                     stack.append((level, text))
                 }
+                if !stack.isEmpty { isInTitleRun = false }
                 path = stack.map(\.text)
                 isExcluded = path.contains { $0.lowercased() == "references" }
                 sectionStart = min(lineEnd + 1, body.upperBound)

@@ -466,6 +466,13 @@ struct CleaningParser {
                 }
                 var runEnd = index
                 while runEnd < range.upperBound && input[runEnd] == scalar { runEnd += 1 }
+                if scalar == "*" && runEnd - index >= 4 {
+                    // Empty strong emphasis ("Age****:", "sensitizers****to"): markup between words.
+                    dropped(index..<runEnd)
+                    pendingSpace = true
+                    index = runEnd
+                    continue
+                }
                 for offset in index..<runEnd { emit(scalar, offset: offset) }
                 index = runEnd
                 continue
