@@ -32,6 +32,8 @@ import Testing
         "The U.S. Food and Drug Administration approved it.",
         "The paper by J. Smith was cited.",
         "Options include surgery, radiation, etc. and chemotherapy.",
+        "Table 1. Definitions of TNM Stages IA and IB.",
+        "See the AJCC manual, 8th ed. New York, NY: Springer, 2017.",
     ])
     func abbreviationsDoNotEndASentence(text: String) {
         #expect(split(text) == [text])

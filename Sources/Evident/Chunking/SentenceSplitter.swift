@@ -90,8 +90,10 @@ public struct SentenceSplitter: Sendable {
     static let abbreviations: Set<String> = [
         "al", "vs", "e.g", "i.e", "dr", "drs", "mr", "mrs", "ms", "prof", "fig", "figs", "approx", "u.s", "u.k",
         "cf", "ca", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vol", "pp", "eq", "dept", "univ", "ref", "refs",
-        "resp", "viz", "incl", "min", "max", "mo", "mos", "yr", "yrs", "wk", "wks", "no", "nos",
+        "resp", "viz", "incl", "min", "max", "mo", "mos", "yr", "yrs", "wk", "wks", "no", "nos", "ed", "eds",
     ]
+    /// Words after which a number and a period label a caption ("Table 1. Definitions of TNM").
+    static let captionWords: Set<String> = ["table", "figure", "fig", "appendix", "chapter", "box", "exhibit"]
     /// Abbreviations that count as such only before a number ("No. 5", "Fig. 2"), since they are also words.
     static let abbreviationsBeforeNumbers: Set<String> = ["no", "nos", "min", "max", "mo", "mos", "ref", "co"]
     /// Words after which a single capital letter names something ("hepatitis B.") rather than being an initial.
@@ -120,7 +122,11 @@ public struct SentenceSplitter: Sendable {
         // Dotted initialisms: "U.S.", "e.g.", "a.m.".
         if token.unicodeScalars.count >= 3, isDottedInitialism(token) { return false }
         // A list number at the start of a line: "1. First item".
-        if token.unicodeScalars.allSatisfy(\.isASCIIDigit) && isAtLineStart(scalars, tokenStart) { return false }
+        if token.unicodeScalars.allSatisfy(\.isASCIIDigit) {
+            if isAtLineStart(scalars, tokenStart) { return false }
+            // A caption label: "Table 1. Definitions of TNM".
+            if Self.captionWords.contains(previousWord(scalars, before: tokenStart).lowercased()) { return false }
+        }
         // A single capital initial: "J. Smith" — but "hepatitis B. Treatment" ends a sentence.
         if token.unicodeScalars.count == 1, let letter = token.unicodeScalars.first,
             letter.properties.isUppercase
