@@ -26,7 +26,7 @@ public struct Chunker: Sendable {
     /// - Returns: The passages; none when the document has no text.
     /// - Complexity: O(*n*), where *n* is the length of the document's source.
     public func passages(of document: Document) -> [Passage] {
-        let scalars = document.source.scalarArray
+        let scalars = document.source.unicodeScalarArray
         let body = document.bodyRange.clamped(to: 0..<scalars.count)
         var passages: [Passage] = []
         switch document.format {
@@ -83,7 +83,7 @@ public struct Chunker: Sendable {
                 // The leading run of "#" headings repeats the title ("# X - NCI", "# X–Health Professional
                 // Version", or a longer variant of it) when its first heading does.
                 let continuesTitleRun = level == 1 && isInTitleRun && stack.isEmpty
-                    && !scalars[sectionStart..<lineStart].contains { !$0.isWhitespaceScalar }
+                    && !scalars[sectionStart..<lineStart].contains { !$0.isMarkdownWhitespace }
                 if level == 1 && (isTitleHeading(text, titleStem: titleStem) || continuesTitleRun) {
                     isInTitleRun = true
                     stack.removeAll()
@@ -114,9 +114,9 @@ public struct Chunker: Sendable {
             }
             index -= 1
         }
-        while let last = stem.last, last.isWhitespaceScalar { stem.removeLast() }
-        while let first = stem.first, first.isWhitespaceScalar { stem.removeFirst() }
-        return String(scalars: stem)
+        while let last = stem.last, last.isMarkdownWhitespace { stem.removeLast() }
+        while let first = stem.first, first.isMarkdownWhitespace { stem.removeFirst() }
+        return String(decodingScalars: stem)
     }
 
     /// Whether a top-level heading merely repeats the document title.
@@ -163,7 +163,7 @@ public struct Chunker: Sendable {
             passages.append(
                 Passage(
                     documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
-                    text: String(scalars: cleaned.scalars[textRange]), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                    text: String(decodingScalars: cleaned.scalars[textRange]), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
                     references: cleaned.references(in: sourceRange)))
             previous = first..<end
             next = end
@@ -200,7 +200,7 @@ public struct Chunker: Sendable {
         var count = 0
         var inWord = false
         for scalar in scalars {
-            if scalar.isWhitespaceScalar {
+            if scalar.isMarkdownWhitespace {
                 inWord = false
             } else if !inWord {
                 inWord = true

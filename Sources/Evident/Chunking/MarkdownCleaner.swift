@@ -2,26 +2,29 @@
 ///
 /// Cleaning keeps what a reader sees and drops the markup around it:
 ///
-/// - links keep their text (`[text](/url)` → `text`); images disappear;
+/// - links keep their text (`[text](/url)` → `text`); images, and links to image files (`[Enlarge](….jpg)`),
+///   disappear; the dangling `[` and `](/url)` of a link whose text runs over blank lines are dropped;
 /// - citation anchors (`[[1](#cit/section_1.1),[2](#cit/section_1.2)]`, `([1](#r1))`) and evidence markers
 ///   (`[[Level of evidence C1](/Common/PopUps/…)]`) disappear with the space before them;
-/// - emphasis markers (`*x*`, `**x**`, `_x_`), heading markers and HTML tags are dropped;
+/// - emphasis markers (`*x*`, `**x**`, `***x* y**`, `_x_`), heading markers, HTML tags and comments are dropped
+///   (autolinks `<https://…>` keep their address); a backslash escape keeps the escaped character;
 /// - a single line break inside a paragraph becomes a space; blocks (paragraphs, headings, list items and table
 ///   rows) are separated by one line break;
 /// - list items keep a `- ` or `1. ` prefix; table rows keep their cells joined by ` | `, and the `|---|` row
 ///   is dropped;
 /// - a paragraph made only of links (navigation such as `[Go to Patient Version](…)`) is dropped;
-/// - runs of whitespace become one space, and the result is trimmed.
+/// - runs of whitespace become one space, a space before word-ending punctuation (`(NF1) .`) is dropped, and the
+///   result is trimmed.
 ///
 /// Cleaning is a pure function of its input, so a passage's text is `clean(source[passage.range])`.
-public enum MarkdownCleaner {
+public enum MarkdownCleaner: Sendable {
     /// Returns the plain text of a piece of Markdown.
     ///
     /// - Parameter markdown: The Markdown to clean.
     /// - Returns: The cleaned text.
     /// - Complexity: O(*n*) for ordinary text, where *n* is the length of `markdown`.
     public static func clean(_ markdown: Substring) -> String {
-        let scalars = String(markdown).scalarArray
+        let scalars = String(markdown).unicodeScalarArray
         return cleanedText(of: scalars, in: 0..<scalars.count).text
     }
 
@@ -62,7 +65,7 @@ struct CleanedText: Sendable {
 
     /// The cleaned text as a string.
     var text: String {
-        return String(scalars: scalars)
+        return String(decodingScalars: scalars)
     }
 
     /// The distinct evidence levels whose markers lie in `range`, in order of appearance.
@@ -85,22 +88,22 @@ struct CleanedText: Sendable {
     }
 }
 
-// MARK: - Scalar classes
+// MARK: - Scalar classes (CommonMark's whitespace, ASCII punctuation, …)
 
 extension Unicode.Scalar {
-    var isSpaceOrTab: Bool { self == " " || self == "\t" }
-    var isWhitespaceScalar: Bool {
+    var isMarkdownSpaceOrTab: Bool { self == " " || self == "\t" }
+    var isMarkdownWhitespace: Bool {
         if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
         return properties.isWhitespace
     }
-    var isASCIIDigit: Bool { value >= 0x30 && value <= 0x39 }
-    var isASCIILetter: Bool { (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A) }
-    var isASCIIPunctuation: Bool {
+    var isMarkdownDigit: Bool { value >= 0x30 && value <= 0x39 }
+    var isMarkdownLetter: Bool { (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A) }
+    var isMarkdownPunctuation: Bool {
         (value >= 0x21 && value <= 0x2F) || (value >= 0x3A && value <= 0x40) || (value >= 0x5B && value <= 0x60)
             || (value >= 0x7B && value <= 0x7E)
     }
-    var isAlphanumericScalar: Bool {
-        if value < 0x80 { return isASCIILetter || isASCIIDigit }
+    var isMarkdownAlphanumeric: Bool {
+        if value < 0x80 { return isMarkdownLetter || isMarkdownDigit }
         return properties.isAlphabetic || properties.numericType != nil
     }
 }
@@ -188,18 +191,18 @@ struct CleaningParser {
 
     func classifyLine(_ line: Range<Int>) -> LineKind {
         var first = line.lowerBound
-        while first < line.upperBound && input[first].isWhitespaceScalar { first += 1 }
+        while first < line.upperBound && input[first].isMarkdownWhitespace { first += 1 }
         if first == line.upperBound { return .blank }
         let scalar = input[first]
         if scalar == "#" {
             var level = first
             while level < line.upperBound && input[level] == "#" { level += 1 }
-            if level - first <= 6 && (level == line.upperBound || input[level].isSpaceOrTab) {
+            if level - first <= 6 && (level == line.upperBound || input[level].isMarkdownSpaceOrTab) {
                 var end = line.upperBound
-                while end > level && input[end - 1].isWhitespaceScalar { end -= 1 }
+                while end > level && input[end - 1].isMarkdownWhitespace { end -= 1 }
                 var closing = end
                 while closing > level && input[closing - 1] == "#" { closing -= 1 }
-                if closing < end && (closing == level || input[closing - 1].isSpaceOrTab) { end = closing }
+                if closing < end && (closing == level || input[closing - 1].isMarkdownSpaceOrTab) { end = closing }
                 return .heading(contentStart: level, contentEnd: end)
             }
         }
@@ -208,20 +211,20 @@ struct CleaningParser {
             var marks = 0
             var onlyMarks = true
             for index in first..<line.upperBound {
-                if input[index] == scalar { marks += 1 } else if !input[index].isWhitespaceScalar { onlyMarks = false }
+                if input[index] == scalar { marks += 1 } else if !input[index].isMarkdownWhitespace { onlyMarks = false }
             }
             if onlyMarks && marks >= 3 { return .rule }
         }
         if scalar == "-" || scalar == "*" || scalar == "+" {
-            if first + 1 == line.upperBound || input[first + 1].isSpaceOrTab {
+            if first + 1 == line.upperBound || input[first + 1].isMarkdownSpaceOrTab {
                 return .listItem(markerStart: first, markerEnd: first + 1, contentStart: first + 1)
             }
         }
-        if scalar.isASCIIDigit {
+        if scalar.isMarkdownDigit {
             var end = first
-            while end < line.upperBound && input[end].isASCIIDigit { end += 1 }
+            while end < line.upperBound && input[end].isMarkdownDigit { end += 1 }
             if end - first <= 9 && end + 2 < line.upperBound && (input[end] == "." || input[end] == ")")
-                && input[end + 1].isSpaceOrTab
+                && input[end + 1].isMarkdownSpaceOrTab
             {
                 return .listItem(markerStart: first, markerEnd: end + 1, contentStart: end + 1)
             }
@@ -250,7 +253,7 @@ struct CleaningParser {
                 truncateOutput(to: blockStart)   // navigation only: a paragraph that is nothing but links
             }
         case .listItem(let markerStart, let markerEnd, let contentStart):
-            if input[markerStart].isASCIIDigit {
+            if input[markerStart].isMarkdownDigit {
                 for offset in markerStart..<markerEnd - 1 { pendingPrefix.append((input[offset], offset)) }
                 pendingPrefix.append((input[markerEnd - 1], markerEnd - 1))
             } else {
@@ -274,7 +277,7 @@ struct CleaningParser {
         var first = line.lowerBound
         while input[first] != "|" { first += 1 }
         var last = line.upperBound
-        while last > first + 1 && input[last - 1].isWhitespaceScalar { last -= 1 }
+        while last > first + 1 && input[last - 1].isMarkdownWhitespace { last -= 1 }
         var cells: [Range<Int>] = []
         var cellStart = first + 1
         var index = first + 1
@@ -291,7 +294,7 @@ struct CleaningParser {
         }
         if cellStart < last { cells.append(cellStart..<last) }
         let isSeparator = cells.allSatisfy { cell in
-            cell.allSatisfy { input[$0] == "-" || input[$0] == ":" || input[$0].isWhitespaceScalar }
+            cell.allSatisfy { input[$0] == "-" || input[$0] == ":" || input[$0].isMarkdownWhitespace }
         }
         if isSeparator { return }
         startBlock()
@@ -389,14 +392,14 @@ struct CleaningParser {
         var index = range.lowerBound
         while index < range.upperBound {
             let scalar = input[index]
-            if scalar.isWhitespaceScalar {
+            if scalar.isMarkdownWhitespace {
                 pendingSpace = true
                 index += 1
                 continue
             }
             switch scalar {
             case "\\":
-                if index + 1 < range.upperBound && input[index + 1].isASCIIPunctuation {
+                if index + 1 < range.upperBound && input[index + 1].isMarkdownPunctuation {
                     emit(input[index + 1], offset: index + 1, startBoundary: index)
                     index += 2
                     continue
@@ -480,7 +483,7 @@ struct CleaningParser {
                 if pendingSpace {
                     let next = index + 1
                     let endsWord =
-                        next == range.upperBound || input[next].isWhitespaceScalar || input[next] == ")"
+                        next == range.upperBound || input[next].isMarkdownWhitespace || input[next] == ")"
                         || input[next] == "]" || input[next] == "\"" || input[next] == "”" || input[next] == "["
                     if endsWord { droppedSinceLastScalar = true }   // "(NF1) . A" → "(NF1). A"
                 }
@@ -514,7 +517,7 @@ struct CleaningParser {
         guard first == "/" || first == "#" || hasPrefix("http", at: start + 2, limit: limit) else { return nil }
         var index = start + 2
         while index < limit && input[index] != ")" {
-            if input[index].isWhitespaceScalar || input[index] == "(" { return nil }
+            if input[index].isMarkdownWhitespace || input[index] == "(" { return nil }
             index += 1
         }
         return index < limit ? index + 1 : nil
@@ -523,7 +526,7 @@ struct CleaningParser {
     /// Whether `link` points at an image file ("[Enlarge](…/786385.jpg)"): it goes with the image it enlarges.
     private func isImageLink(_ link: Link) -> Bool {
         var end = link.target.lowerBound
-        while end < link.target.upperBound && !input[end].isWhitespaceScalar && input[end] != "?"
+        while end < link.target.upperBound && !input[end].isMarkdownWhitespace && input[end] != "?"
             && input[end] != "#"
         {
             end += 1
@@ -596,18 +599,18 @@ struct CleaningParser {
         if hasPrefix("level of evidence", at: link.text.lowerBound, limit: link.text.upperBound, ignoringCase: true) {
             var start = link.text.lowerBound + "level of evidence".unicodeScalars.count
             var end = link.text.upperBound
-            while start < end && (input[start].isWhitespaceScalar || input[start] == ":") { start += 1 }
-            while end > start && input[end - 1].isWhitespaceScalar { end -= 1 }
-            return .evidence(String(scalars: input[start..<end]))
+            while start < end && (input[start].isMarkdownWhitespace || input[start] == ":") { start += 1 }
+            while end > start && input[end - 1].isMarkdownWhitespace { end -= 1 }
+            return .evidence(String(decodingScalars: input[start..<end]))
         }
         let isCitationTarget =
             hasPrefix("#cit/", at: target.lowerBound, limit: target.upperBound)
             || (hasPrefix("#r", at: target.lowerBound, limit: target.upperBound) && target.count > 2
-                && input[target.lowerBound + 2..<target.upperBound].allSatisfy { $0.isASCIIDigit })
+                && input[target.lowerBound + 2..<target.upperBound].allSatisfy { $0.isMarkdownDigit })
         guard isCitationTarget else { return nil }
         var number = 0
         var digits = 0
-        for index in link.text where input[index].isASCIIDigit && digits < 6 {
+        for index in link.text where input[index].isMarkdownDigit && digits < 6 {
             number = number * 10 + Int(input[index].value - 0x30)
             digits += 1
         }
@@ -634,7 +637,7 @@ struct CleaningParser {
         var found: [(offset: Int, kind: CitationKind, isRangeEnd: Bool)] = []
         var rangeOpen = false
         while true {
-            while index < limit && input[index].isSpaceOrTab { index += 1 }
+            while index < limit && input[index].isMarkdownSpaceOrTab { index += 1 }
             guard index < limit else { return nil }
             if input[index] == close && !found.isEmpty { break }
             guard input[index] == "[", let link = link(at: index, limit: limit), let kind = citationKind(of: link)
@@ -642,7 +645,7 @@ struct CleaningParser {
             found.append((index, kind, rangeOpen))
             rangeOpen = false
             index = link.end
-            while index < limit && input[index].isSpaceOrTab { index += 1 }
+            while index < limit && input[index].isMarkdownSpaceOrTab { index += 1 }
             guard index < limit else { return nil }
             let separator = input[index]
             if separator == "," || separator == ";" {
@@ -693,22 +696,22 @@ struct CleaningParser {
             || hasPrefix("mailto:", at: index, limit: limit)
         {
             while index < limit && input[index] != ">" {
-                if input[index].isWhitespaceScalar || input[index] == "<" { return nil }
+                if input[index].isMarkdownWhitespace || input[index] == "<" { return nil }
                 index += 1
             }
             return index < limit ? HTMLEnd(end: index + 1, isAutolink: true) : nil
         }
         if input[index] == "/" { index += 1 }
         let nameStart = index
-        guard index < limit, input[index].isASCIILetter else { return nil }
-        while index < limit && (input[index].isASCIILetter || input[index].isASCIIDigit || input[index] == "-") {
+        guard index < limit, input[index].isMarkdownLetter else { return nil }
+        while index < limit && (input[index].isMarkdownLetter || input[index].isMarkdownDigit || input[index] == "-") {
             index += 1
         }
         var name = ""
         for offset in nameStart..<index { name.unicodeScalars.append(input[offset]) }
         guard index < limit else { return nil }
         let selfClosing = input[index] == "/" && index + 1 < limit && input[index + 1] == ">"
-        if input[index] == ">" || selfClosing || input[index].isWhitespaceScalar {
+        if input[index] == ">" || selfClosing || input[index].isMarkdownWhitespace {
             while index < limit && input[index] != ">" {
                 if input[index] == "<" || input[index] == "\n" { return nil }
                 index += 1
@@ -731,8 +734,8 @@ struct CleaningParser {
         var runEnd = start
         while runEnd < limit && input[runEnd] == marker { runEnd += 1 }
         let runLength = runEnd - start
-        guard runLength <= 3, runEnd < limit, !input[runEnd].isWhitespaceScalar else { return nil }
-        if marker == "_" && start > rangeStart && input[start - 1].isAlphanumericScalar { return nil }
+        guard runLength <= 3, runEnd < limit, !input[runEnd].isMarkdownWhitespace else { return nil }
+        if marker == "_" && start > rangeStart && input[start - 1].isMarkdownAlphanumeric { return nil }
         // A closing run of the same length; for "***a* b**" the outer "**" takes the first markers of the run
         // and the inner "*" is parsed inside.
         for length in stride(from: runLength, through: 1, by: -1) {
@@ -764,8 +767,8 @@ struct CleaningParser {
                 let runLength = closeEnd - index
                 let closesHere =
                     (runLength == length || (allowLonger && runLength > length && runLength <= 3))
-                    && !input[index - 1].isWhitespaceScalar
-                    && (marker == "*" || closeEnd == limit || !input[closeEnd].isAlphanumericScalar)
+                    && !input[index - 1].isMarkdownWhitespace
+                    && (marker == "*" || closeEnd == limit || !input[closeEnd].isMarkdownAlphanumeric)
                 if closesHere { return (closeEnd - length, closeEnd) }
                 index = closeEnd
                 continue

@@ -19,7 +19,7 @@ public struct SentenceSplitter: Sendable {
     /// - Returns: Ranges of Unicode scalar offsets into `text`, in order, none empty.
     /// - Complexity: O(*n*), where *n* is the length of `text`.
     public func sentences(in text: String) -> [Range<Int>] {
-        sentences(in: text.scalarArray, everyLineBreakEnds: false)
+        sentences(in: text.unicodeScalarArray, everyLineBreakEnds: false)
     }
 
     /// Returns the sentences of `scalars`; when `everyLineBreakEnds` is set (cleaned passage text, whose line
@@ -30,8 +30,8 @@ public struct SentenceSplitter: Sendable {
         func close(at end: Int) {
             var lower = sentenceStart
             var upper = end
-            while lower < upper && scalars[lower].isWhitespaceScalar { lower += 1 }
-            while upper > lower && scalars[upper - 1].isWhitespaceScalar { upper -= 1 }
+            while lower < upper && scalars[lower].isMarkdownWhitespace { lower += 1 }
+            while upper > lower && scalars[upper - 1].isMarkdownWhitespace { upper -= 1 }
             if lower < upper { result.append(lower..<upper) }
             sentenceStart = end
         }
@@ -57,13 +57,13 @@ public struct SentenceSplitter: Sendable {
                 index = end
                 continue
             }
-            guard scalars[end].isWhitespaceScalar else {
+            guard scalars[end].isMarkdownWhitespace else {
                 index = max(runEnd, index + 1)
                 continue
             }
             var next = end
             var crossesLine = false
-            while next < count && scalars[next].isWhitespaceScalar {
+            while next < count && scalars[next].isMarkdownWhitespace {
                 if scalars[next] == "\n" { crossesLine = true }
                 next += 1
             }
@@ -109,20 +109,20 @@ public struct SentenceSplitter: Sendable {
         // Only a single period can close an abbreviation; "?", "!", "…" and "..." end the sentence.
         guard runEnd - terminator == 1 && scalars[terminator] == "." else { return true }
         var tokenStart = terminator
-        while tokenStart > 0 && !scalars[tokenStart - 1].isWhitespaceScalar { tokenStart -= 1 }
+        while tokenStart > 0 && !scalars[tokenStart - 1].isMarkdownWhitespace { tokenStart -= 1 }
         while tokenStart < terminator && Self.openers.contains(scalars[tokenStart]) { tokenStart += 1 }
         guard tokenStart < terminator else { return true }
         var token = ""
         for offset in tokenStart..<terminator { token.unicodeScalars.append(scalars[offset]) }
         let lowercased = token.lowercased()
         if Self.abbreviations.contains(lowercased) {
-            if Self.abbreviationsBeforeNumbers.contains(lowercased) { return !following.isASCIIDigit }
+            if Self.abbreviationsBeforeNumbers.contains(lowercased) { return !following.isMarkdownDigit }
             return false
         }
         // Dotted initialisms: "U.S.", "e.g.", "a.m.".
         if token.unicodeScalars.count >= 3, isDottedInitialism(token) { return false }
         // A list number at the start of a line: "1. First item".
-        if token.unicodeScalars.allSatisfy(\.isASCIIDigit) {
+        if token.unicodeScalars.allSatisfy(\.isMarkdownDigit) {
             if isAtLineStart(scalars, tokenStart) { return false }
             // A caption label: "Table 1. Definitions of TNM".
             if Self.captionWords.contains(previousWord(scalars, before: tokenStart).lowercased()) { return false }
@@ -147,7 +147,7 @@ public struct SentenceSplitter: Sendable {
         while index > 0 {
             let scalar = scalars[index - 1]
             if scalar == "\n" { return true }
-            if !scalar.isWhitespaceScalar { return false }
+            if !scalar.isMarkdownWhitespace { return false }
             index -= 1
         }
         return true
@@ -155,7 +155,7 @@ public struct SentenceSplitter: Sendable {
 
     private func previousWord(_ scalars: [Unicode.Scalar], before position: Int) -> String {
         var end = position
-        while end > 0 && scalars[end - 1].isWhitespaceScalar { end -= 1 }
+        while end > 0 && scalars[end - 1].isMarkdownWhitespace { end -= 1 }
         var start = end
         while start > 0 && scalars[start - 1].properties.isAlphabetic { start -= 1 }
         var word = ""
@@ -166,12 +166,12 @@ public struct SentenceSplitter: Sendable {
     /// Whether the line break at `index` in free text (not cleaned passage text) ends a sentence.
     private func lineBreakEndsSentence(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
         var next = index + 1
-        while next < scalars.count && scalars[next].isSpaceOrTab { next += 1 }
+        while next < scalars.count && scalars[next].isMarkdownSpaceOrTab { next += 1 }
         guard next < scalars.count else { return true }
         if scalars[next] == "\n" || scalars[next] == "\r" { return true }   // a blank line
         if startsListItem(scalars, at: next) { return true }
         var previous = index
-        while previous > 0 && scalars[previous - 1].isWhitespaceScalar { previous -= 1 }
+        while previous > 0 && scalars[previous - 1].isMarkdownWhitespace { previous -= 1 }
         guard previous > 0 else { return true }
         let last = scalars[previous - 1]
         return Self.isTerminator(last) || last == ":" || Self.closers.contains(last)
@@ -180,10 +180,10 @@ public struct SentenceSplitter: Sendable {
 
     private func startsListItem(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
         let scalar = scalars[index]
-        let hasSpaceAfter = { (position: Int) in position < scalars.count && scalars[position].isSpaceOrTab }
+        let hasSpaceAfter = { (position: Int) in position < scalars.count && scalars[position].isMarkdownSpaceOrTab }
         if scalar == "-" || scalar == "*" || scalar == "•" || scalar == "+" { return hasSpaceAfter(index + 1) }
         var end = index
-        while end < scalars.count && scalars[end].isASCIIDigit { end += 1 }
+        while end < scalars.count && scalars[end].isMarkdownDigit { end += 1 }
         return end > index && end < scalars.count && (scalars[end] == "." || scalars[end] == ")")
             && hasSpaceAfter(end + 1)
     }
