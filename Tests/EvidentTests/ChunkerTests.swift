@@ -195,6 +195,16 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
         #expect(passages.first?.sectionPath == [])
     }
 
+    @Test func textAndBEIRDocumentsAreNotReadAsMarkdown() {
+        let source = "A rise in [Ca(2+)](i) and the (*2*2) genotype; Aβ*56 forms.\n\n# not a heading"
+        for format in [CorpusFormat.text, .beir] {
+            let passages = chunker.passages(of: Document(id: "x", title: "T", source: source, format: format))
+            #expect(passages.first?.text == "A rise in [Ca(2+)](i) and the (*2*2) genotype; Aβ*56 forms.\n# not a heading")
+            #expect(passages.count == 1)
+        }
+        #expect(MarkdownCleaner.clean(source[...], as: .text) != MarkdownCleaner.clean(source[...]))
+    }
+
     @Test func beirDocumentsAreOnePassage() {
         let source = "  Background. Long abstract text.  Methods: we did things.\n"
         let passages = chunker.passages(of: Document(id: "4983", title: "T", source: source, format: .beir))
@@ -292,7 +302,39 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
         }
     }
 
-    // MARK: The whole corpus
+    // MARK: The whole corpora
+
+    @Test(.enabled(if: SharedData.sciFact != nil, Comment(rawValue: SharedData.missingMessage)))
+    func everySciFactAbstractIsOnePassageOfItsWhitespaceNormalisedText() throws {
+        let root = try #require(SharedData.sciFact)
+        let corpus = try String(contentsOf: root.appendingPathComponent("corpus.jsonl"), encoding: .utf8)
+        var count = 0
+        var failures: [String] = []
+        for line in corpus.split(separator: "\n") {
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let id = try #require(record?["_id"] as? String)
+            let text = try #require(record?["text"] as? String)
+            let document = Document(id: id, title: "", source: text, format: .beir)
+            let passages = chunker.passages(of: document)
+            count += 1
+            let normalised = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            guard normalised.isEmpty == passages.isEmpty else {
+                failures.append("\(id): \(passages.count) passages")
+                continue
+            }
+            guard let passage = passages.first else { continue }
+            let recleaned = MarkdownCleaner.clean(text.scalarSlice(passage.range), as: .beir)
+            if passages.count != 1 || recleaned != passage.text {
+                failures.append("\(id): \(firstDifference(passage.text, recleaned))")
+            }
+            // Only whitespace may differ from the abstract (a space before word-ending punctuation goes).
+            if passage.text.filter({ !$0.isWhitespace }) != normalised.filter({ !$0.isWhitespace }) {
+                failures.append("\(id): text is not the abstract's: \(firstDifference(normalised, passage.text))")
+            }
+        }
+        #expect(count > 5_000)
+        #expect(failures.isEmpty, "\(failures.count) abstracts:\n\(failures.prefix(10).joined(separator: "\n"))")
+    }
 
     @Test(.enabled(if: SharedData.nciPDQ != nil, Comment(rawValue: SharedData.missingMessage)))
     func everyPassageOfTheCorpusIsTheCleanedTextOfItsRange() throws {

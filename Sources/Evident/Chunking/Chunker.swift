@@ -5,8 +5,11 @@
 /// "References" sections are left out (their anchors become each passage's ``Passage/references``). Plain text
 /// documents are cut the same way without headings. A BEIR document is a single passage.
 ///
-/// Every passage satisfies `MarkdownCleaner.clean(source[passage.range]) == passage.text`, with `range` in
-/// Unicode scalar offsets.
+/// Every passage satisfies `MarkdownCleaner.clean(source[passage.range], as: format) == passage.text` (for
+/// Markdown, `MarkdownCleaner.clean(source[passage.range])`), with `range` in Unicode scalar offsets. The range
+/// runs from the first kept scalar of the passage to the end of its last, widened to take in the markup
+/// around them (an opening `**` or `[`, a closing `](/url)`) and the citation anchors and evidence markers that
+/// follow the last sentence, so that the quote is whole and the passage keeps its references.
 public struct Chunker: Sendable {
     /// The word budget and overlap.
     public var configuration: ChunkerConfiguration
@@ -31,7 +34,7 @@ public struct Chunker: Sendable {
         var passages: [Passage] = []
         switch document.format {
         case .beir:
-            let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: body)
+            let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: body, interpretingMarkup: false)
             guard let first = cleaned.scalars.indices.first, let last = cleaned.scalars.indices.last else { return [] }
             let range = cleaned.startBoundaries[first]..<cleaned.endBoundaries[last]
             passages.append(
@@ -39,11 +42,13 @@ public struct Chunker: Sendable {
                     documentID: document.id, ordinal: 0, sectionPath: [], range: range, text: cleaned.text,
                     evidenceLevels: cleaned.evidenceLevels(in: range), references: cleaned.references(in: range)))
         case .text:
-            appendPassages(of: body, sectionPath: [], in: scalars, document: document, to: &passages)
+            appendPassages(
+                of: body, sectionPath: [], in: scalars, interpretingMarkup: false, document: document, to: &passages)
         case .markdown:
             for section in Self.sections(of: scalars, body: body, title: document.title) {
-                appendPassages(of: section.range, sectionPath: section.path, in: scalars, document: document,
-                               to: &passages)
+                appendPassages(
+                    of: section.range, sectionPath: section.path, in: scalars, interpretingMarkup: true,
+                    document: document, to: &passages)
             }
         }
         return passages
@@ -130,10 +135,10 @@ public struct Chunker: Sendable {
 
     /// Cleans one section, splits it into sentences and packs them into passages.
     private func appendPassages(
-        of range: Range<Int>, sectionPath: [String], in scalars: [Unicode.Scalar], document: Document,
-        to passages: inout [Passage]
+        of range: Range<Int>, sectionPath: [String], in scalars: [Unicode.Scalar], interpretingMarkup: Bool,
+        document: Document, to passages: inout [Passage]
     ) {
-        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range)
+        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range, interpretingMarkup: interpretingMarkup)
         guard !cleaned.scalars.isEmpty else { return }
         let sentences = Self.mergingCutConstructs(
             splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned)

@@ -36,9 +36,27 @@ public enum MarkdownCleaner: Sendable {
         clean(markdown[...])
     }
 
+    /// Returns the cleaned text of a piece of a document in the given format.
+    ///
+    /// Markdown is cleaned as by ``clean(_:)-(Substring)``; plain text and BEIR text are not read as Markdown
+    /// (`[Ca(2+)](i)` and `(*2*2)` are notation there): only their whitespace is normalised, paragraphs and list
+    /// items kept on lines of their own. For every passage a ``Chunker`` makes,
+    /// `clean(source[passage.range], as: document.format) == passage.text`.
+    ///
+    /// - Parameters:
+    ///   - text: The text to clean.
+    ///   - format: The format of the document it comes from.
+    /// - Returns: The cleaned text.
+    public static func clean(_ text: Substring, as format: CorpusFormat) -> String {
+        let scalars = String(text).unicodeScalarArray
+        return cleanedText(of: scalars, in: 0..<scalars.count, interpretingMarkup: format == .markdown).text
+    }
+
     /// Cleans `scalars[range]` and returns the text together with where each of its scalars came from.
-    static func cleanedText(of scalars: [Unicode.Scalar], in range: Range<Int>) -> CleanedText {
-        var cleaner = CleaningParser(input: scalars)
+    static func cleanedText(
+        of scalars: [Unicode.Scalar], in range: Range<Int>, interpretingMarkup: Bool = true
+    ) -> CleanedText {
+        var cleaner = CleaningParser(input: scalars, interpretsMarkup: interpretingMarkup)
         cleaner.cleanBlocks(in: range)
         return cleaner.finish()
     }
@@ -132,8 +150,13 @@ struct CleaningParser {
     /// Whether the current block kept a visible scalar outside link text.
     private var keptTextOutsideLinks = false
 
-    init(input: [Unicode.Scalar]) {
+    /// Whether Markdown markup is interpreted; when not, only whitespace is normalised and list items and
+    /// paragraphs are kept apart (plain text and BEIR abstracts, where `[Ca(2+)](i)` is chemistry).
+    let interpretsMarkup: Bool
+
+    init(input: [Unicode.Scalar], interpretsMarkup: Bool = true) {
         self.input = input
+        self.interpretsMarkup = interpretsMarkup
     }
 
     func finish() -> CleanedText { output }
@@ -194,7 +217,7 @@ struct CleaningParser {
         while first < line.upperBound && input[first].isMarkdownWhitespace { first += 1 }
         if first == line.upperBound { return .blank }
         let scalar = input[first]
-        if scalar == "#" {
+        if interpretsMarkup && scalar == "#" {
             var level = first
             while level < line.upperBound && input[level] == "#" { level += 1 }
             if level - first <= 6 && (level == line.upperBound || input[level].isMarkdownSpaceOrTab) {
@@ -206,8 +229,8 @@ struct CleaningParser {
                 return .heading(contentStart: level, contentEnd: end)
             }
         }
-        if scalar == "|" { return .tableRow }
-        if scalar == "-" || scalar == "*" || scalar == "_" {
+        if interpretsMarkup && scalar == "|" { return .tableRow }
+        if interpretsMarkup && (scalar == "-" || scalar == "*" || scalar == "_") {
             var marks = 0
             var onlyMarks = true
             for index in first..<line.upperBound {
@@ -397,6 +420,18 @@ struct CleaningParser {
                 index += 1
                 continue
             }
+            if pendingSpace && (scalar == "." || scalar == "," || scalar == ";" || scalar == ":") {
+                let next = index + 1
+                let endsWord =
+                    next == range.upperBound || input[next].isMarkdownWhitespace || input[next] == ")"
+                    || input[next] == "]" || input[next] == "\"" || input[next] == "”" || input[next] == "["
+                if endsWord { droppedSinceLastScalar = true }   // "(NF1) . A" → "(NF1). A"
+            }
+            guard interpretsMarkup else {
+                emit(scalar, offset: index)
+                index += 1
+                continue
+            }
             switch scalar {
             case "\\":
                 if index + 1 < range.upperBound && input[index + 1].isMarkdownPunctuation {
@@ -479,14 +514,6 @@ struct CleaningParser {
                 for offset in index..<runEnd { emit(scalar, offset: offset) }
                 index = runEnd
                 continue
-            case ".", ",", ";", ":":
-                if pendingSpace {
-                    let next = index + 1
-                    let endsWord =
-                        next == range.upperBound || input[next].isMarkdownWhitespace || input[next] == ")"
-                        || input[next] == "]" || input[next] == "\"" || input[next] == "”" || input[next] == "["
-                    if endsWord { droppedSinceLastScalar = true }   // "(NF1) . A" → "(NF1). A"
-                }
             default:
                 break
             }
