@@ -6,10 +6,12 @@ import Testing
     func clean(_ markdown: String) -> String { MarkdownCleaner.clean(markdown[...]) }
 
     @Test func linksKeepTheirTextAndDropTheTarget() {
-        #expect(clean("For more information, see [Cardiopulmonary Syndromes](/about-cancer/x-pdq).")
-            == "For more information, see Cardiopulmonary Syndromes.")
-        #expect(clean("([CheckMate743](/clinicaltrials/NCT02899299) [NCT02899299])")
-            == "(CheckMate743 [NCT02899299])")
+        #expect(
+            clean("For more information, see [Cardiopulmonary Syndromes](/about-cancer/x-pdq).")
+                == "For more information, see Cardiopulmonary Syndromes.")
+        #expect(
+            clean("([CheckMate743](/clinicaltrials/NCT02899299) [NCT02899299])")
+                == "(CheckMate743 [NCT02899299])")
         #expect(clean("a [link (with parens)](/url_(x)) b") == "a link (with parens) b")
         #expect(clean("Brackets [ECOG] stay, [unclosed too.") == "Brackets [ECOG] stay, [unclosed too.")
     }
@@ -32,13 +34,15 @@ import Testing
         #expect(cleaned.evidenceLevels(in: 0..<scalars.count) == ["C2"])
         #expect(cleaned.references(in: 0..<scalars.count) == [7, 8, 9])
         let lowercase = Array("Rare.[[level of evidence: I](/x)]".unicodeScalars)
-        #expect(MarkdownCleaner.cleanedText(of: lowercase, in: 0..<lowercase.count).evidenceLevels.map(\.level)
-            == ["I"])
+        #expect(
+            MarkdownCleaner.cleanedText(of: lowercase, in: 0..<lowercase.count).evidenceLevels.map(\.level)
+                == ["I"])
     }
 
     @Test func emphasisMarkersAreDropped() {
-        #expect(clean("high risk (*P* < .001) and **bold** and ***both*** and _under_ and __double__")
-            == "high risk (P < .001) and bold and both and under and double")
+        #expect(
+            clean("high risk (*P* < .001) and **bold** and ***both*** and _under_ and __double__")
+                == "high risk (P < .001) and bold and both and under and double")
         #expect(clean("snake_case_name and 2 * 3 stay") == "snake_case_name and 2 * 3 stay")
         #expect(clean("an escaped \\*star\\* stays") == "an escaped *star* stays")
         #expect(clean("- ***SMARCB1* gene testing** is a test") == "- SMARCB1 gene testing is a test")
@@ -70,12 +74,15 @@ import Testing
     }
 
     @Test func aSpaceBeforePunctuationEndingAWordIsDropped() {
-        #expect(clean("type 1 (NF1) . A study , with P < .001 and P = .04 .") == "type 1 (NF1). A study, with P < .001 and P = .04.")
+        #expect(
+            clean("type 1 (NF1) . A study , with P < .001 and P = .04 .")
+                == "type 1 (NF1). A study, with P < .001 and P = .04.")
     }
 
     @Test func hardLineBreaksInsideAParagraphBecomeSpaces() {
-        #expect(clean("In large retrospective series of\npatients with pleural   mesothelioma,\n the factors")
-            == "In large retrospective series of patients with pleural mesothelioma, the factors")
+        #expect(
+            clean("In large retrospective series of\npatients with pleural   mesothelioma,\n the factors")
+                == "In large retrospective series of patients with pleural mesothelioma, the factors")
         #expect(clean("  First paragraph.  \n\n\n  Second paragraph.  \n") == "First paragraph.\nSecond paragraph.")
     }
 
@@ -92,14 +99,15 @@ import Testing
             2) Symptomatic treatment, chest tube
                pleurodesis.
             """
-        #expect(clean(markdown) == """
-            Factors:
-            - Stage.
-            - Age.
-            - Negative surgical margins.
-            1. Multimodality clinical trials.
-            2) Symptomatic treatment, chest tube pleurodesis.
-            """)
+        #expect(
+            clean(markdown) == """
+                Factors:
+                - Stage.
+                - Age.
+                - Negative surgical margins.
+                1. Multimodality clinical trials.
+                2) Symptomatic treatment, chest tube pleurodesis.
+                """)
     }
 
     @Test func tableRowsStayOnePerLineWithCellsSeparated() {
@@ -109,15 +117,17 @@ import Testing
             | Melanoma | 26 of **94** patients | [9 of 52](/x) patients |
             | Ovarian | n/a |  |
             """
-        #expect(clean(markdown) == """
-            Cancer Type | Anti-PD-1 Trial | Anti-PD-L1 Trial
-            Melanoma | 26 of 94 patients | 9 of 52 patients
-            Ovarian | n/a
-            """)
+        #expect(
+            clean(markdown) == """
+                Cancer Type | Anti-PD-1 Trial | Anti-PD-L1 Trial
+                Melanoma | 26 of 94 patients | 9 of 52 patients
+                Ovarian | n/a
+                """)
     }
 
     @Test func cardLinksRunningOverBlankLinesLoseTheirBrackets() {
-        let markdown = "[![Drawing](/a.jpg)\n\nBreast Cancer Treatment\n\nLearn about treatments.](/types/breast/treatment)"
+        let markdown =
+            "[![Drawing](/a.jpg)\n\nBreast Cancer Treatment\n\nLearn about treatments.](/types/breast/treatment)"
         #expect(clean(markdown) == "Breast Cancer Treatment\nLearn about treatments.")
         #expect(clean("a ] (b) and x](y z) stay") == "a ] (b) and x](y z) stay")
     }
@@ -142,10 +152,12 @@ import Testing
         #expect(cleaned.endBoundaries[cleaned.scalars.count - 1] == scalars.count)
     }
 
-    @Test("cleaning a cleaned range again gives the same text", arguments: [
-        "A *b* c.[[1](#cit/x.1)] D [e](/f) g.",
-        "- item one\n- item **two**\n\n1. first\n2. second",
-    ])
+    @Test(
+        "cleaning a cleaned range again gives the same text",
+        arguments: [
+            "A *b* c.[[1](#cit/x.1)] D [e](/f) g.",
+            "- item one\n- item **two**\n\n1. first\n2. second",
+        ])
     func cleaningIsIdempotentOnItsOwnOutput(markdown: String) {
         let once = clean(markdown)
         #expect(clean(once) == once)

@@ -87,12 +87,13 @@ public struct Chunker: Sendable {
                 while let last = stack.last, last.level >= level { stack.removeLast() }
                 // The leading run of "#" headings repeats the title ("# X - NCI", "# X–Health Professional
                 // Version", or a longer variant of it) when its first heading does.
-                let continuesTitleRun = level == 1 && isInTitleRun && stack.isEmpty
+                let continuesTitleRun =
+                    level == 1 && isInTitleRun && stack.isEmpty
                     && !scalars[sectionStart..<lineStart].contains { !$0.isMarkdownWhitespace }
                 if level == 1 && (isTitleHeading(text, titleStem: titleStem) || continuesTitleRun) {
                     isInTitleRun = true
                     stack.removeAll()
-                } else if !text.isEmpty {   // an empty heading ("##") only closes the sections at its level
+                } else if !text.isEmpty {  // an empty heading ("##") only closes the sections at its level
                     stack.append((level, text))
                 }
                 if !stack.isEmpty { isInTitleRun = false }
@@ -168,7 +169,8 @@ public struct Chunker: Sendable {
             passages.append(
                 Passage(
                     documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
-                    text: String(decodingScalars: cleaned.scalars[textRange]), evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                    text: String(decodingScalars: cleaned.scalars[textRange]),
+                    evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
                     references: cleaned.references(in: sourceRange)))
             previous = first..<end
             next = end

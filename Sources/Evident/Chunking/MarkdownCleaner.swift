@@ -234,7 +234,11 @@ struct CleaningParser {
             var marks = 0
             var onlyMarks = true
             for index in first..<line.upperBound {
-                if input[index] == scalar { marks += 1 } else if !input[index].isMarkdownWhitespace { onlyMarks = false }
+                if input[index] == scalar {
+                    marks += 1
+                } else if !input[index].isMarkdownWhitespace {
+                    onlyMarks = false
+                }
             }
             if onlyMarks && marks >= 3 { return .rule }
         }
@@ -273,7 +277,7 @@ struct CleaningParser {
         case .paragraph(let start):
             parseInline(start..<end)
             if !keptTextOutsideLinks && output.scalars.count > blockStart {
-                truncateOutput(to: blockStart)   // navigation only: a paragraph that is nothing but links
+                truncateOutput(to: blockStart)  // navigation only: a paragraph that is nothing but links
             }
         case .listItem(let markerStart, let markerEnd, let contentStart):
             if input[markerStart].isMarkdownDigit {
@@ -425,7 +429,7 @@ struct CleaningParser {
                 let endsWord =
                     next == range.upperBound || input[next].isMarkdownWhitespace || input[next] == ")"
                     || input[next] == "]" || input[next] == "\"" || input[next] == "”" || input[next] == "["
-                if endsWord { droppedSinceLastScalar = true }   // "(NF1) . A" → "(NF1). A"
+                if endsWord { droppedSinceLastScalar = true }  // "(NF1) . A" → "(NF1). A"
             }
             guard interpretsMarkup else {
                 emit(scalar, offset: index)
@@ -572,9 +576,10 @@ struct CleaningParser {
     }
 
     /// "jpg", "jpeg", "png", "gif", "svg", "webp" packed as big-endian ASCII.
-    private static let imageExtensions: Set<UInt32> = Set(["jpg", "jpeg", "png", "gif", "svg", "webp"].map { name in
-        name.unicodeScalars.reduce(UInt32(0)) { $0 << 8 | $1.value }
-    })
+    private static let imageExtensions: Set<UInt32> = Set(
+        ["jpg", "jpeg", "png", "gif", "svg", "webp"].map { name in
+            name.unicodeScalars.reduce(UInt32(0)) { $0 << 8 | $1.value }
+        })
 
     /// The index of the bracket that closes the one at `start`, skipping escaped and nested brackets.
     private func matching(close: Unicode.Scalar, open: Unicode.Scalar, from start: Int, limit: Int) -> Int? {

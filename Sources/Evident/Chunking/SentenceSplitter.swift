@@ -68,7 +68,7 @@ public struct SentenceSplitter: Sendable {
                 next += 1
             }
             if crossesLine && everyLineBreakEnds {
-                index = end   // the line break itself closes the sentence
+                index = end  // the line break itself closes the sentence
                 continue
             }
             if next == count || isBoundary(scalars, terminator: index, runEnd: runEnd, next: next) {
@@ -139,7 +139,10 @@ public struct SentenceSplitter: Sendable {
 
     private func isDottedInitialism(_ token: String) -> Bool {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts.allSatisfy { $0.unicodeScalars.count == 1 && $0.unicodeScalars.allSatisfy(\.properties.isAlphabetic) }
+        return parts.count >= 2
+            && parts.allSatisfy {
+                $0.unicodeScalars.count == 1 && $0.unicodeScalars.allSatisfy(\.properties.isAlphabetic)
+            }
     }
 
     private func isAtLineStart(_ scalars: [Unicode.Scalar], _ position: Int) -> Bool {
@@ -168,14 +171,15 @@ public struct SentenceSplitter: Sendable {
         var next = index + 1
         while next < scalars.count && scalars[next].isMarkdownSpaceOrTab { next += 1 }
         guard next < scalars.count else { return true }
-        if scalars[next] == "\n" || scalars[next] == "\r" { return true }   // a blank line
+        if scalars[next] == "\n" || scalars[next] == "\r" { return true }  // a blank line
         if startsListItem(scalars, at: next) { return true }
         var previous = index
         while previous > 0 && scalars[previous - 1].isMarkdownWhitespace { previous -= 1 }
         guard previous > 0 else { return true }
         let last = scalars[previous - 1]
-        return Self.isTerminator(last) || last == ":" || Self.closers.contains(last)
-            && previous >= 2 && Self.isTerminator(scalars[previous - 2])
+        return Self.isTerminator(last) || last == ":"
+            || Self.closers.contains(last)
+                && previous >= 2 && Self.isTerminator(scalars[previous - 2])
     }
 
     private func startsListItem(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
