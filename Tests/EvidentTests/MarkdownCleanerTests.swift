@@ -33,6 +33,9 @@ import Testing
         #expect(cleaned.text == "Survival was longer. Done.")
         #expect(cleaned.evidenceLevels(in: 0..<scalars.count) == ["C2"])
         #expect(cleaned.references(in: 0..<scalars.count) == [7, 8, 9])
+        #expect(clean("their [level of evidence](/Common/PopUps/x)). Not all") == "their level of evidence). Not all")
+        let named = Array("Used.[[Level of evidence (retinoids): 2aii](/x)]".unicodeScalars)
+        #expect(MarkdownCleaner.cleanedText(of: named, in: 0..<named.count).evidenceLevels.map(\.level) == ["2aii"])
         let lowercase = Array("Rare.[[level of evidence: I](/x)]".unicodeScalars)
         #expect(
             MarkdownCleaner.cleanedText(of: lowercase, in: 0..<lowercase.count).evidenceLevels.map(\.level)

@@ -633,6 +633,15 @@ struct CleaningParser {
             var end = link.text.upperBound
             while start < end && (input[start].isMarkdownWhitespace || input[start] == ":") { start += 1 }
             while end > start && input[end - 1].isMarkdownWhitespace { end -= 1 }
+            // "Level of evidence (retinoids): 2aii" names what the level is for; keep the level.
+            if start < end && input[start] == "(",
+                let colon = input[start..<end].lastIndex(of: ":"), input[colon - 1] == ")"
+            {
+                start = colon + 1
+                while start < end && input[start].isMarkdownWhitespace { start += 1 }
+            }
+            // A glossary link in running text ("their [level of evidence](/Common/…)") is not a marker.
+            guard start < end else { return nil }
             return .evidence(String(decodingScalars: input[start..<end]))
         }
         let isCitationTarget =
