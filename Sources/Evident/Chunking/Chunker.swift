@@ -1,0 +1,219 @@
+/// Cuts documents into passages: runs of whole sentences from one section, packed up to a word budget.
+///
+/// Markdown documents follow their heading structure: a passage never spans two sections, its
+/// ``Passage/sectionPath`` is the path of headings above it (the document-title headings left out), and
+/// "References" sections are left out (their anchors become each passage's ``Passage/references``). Plain text
+/// documents are cut the same way without headings. A BEIR document is a single passage.
+///
+/// Every passage satisfies `MarkdownCleaner.clean(source[passage.range], as: format) == passage.text` (for
+/// Markdown, `MarkdownCleaner.clean(source[passage.range])`), with `range` in Unicode scalar offsets. The range
+/// runs from the first kept scalar of the passage to the end of its last, widened to take in the markup
+/// around them (an opening `**` or `[`, a closing `](/url)`) and the citation anchors and evidence markers that
+/// follow the last sentence, so that the quote is whole and the passage keeps its references.
+public struct Chunker: Sendable {
+    /// The word budget and overlap.
+    public var configuration: ChunkerConfiguration
+
+    private let splitter = SentenceSplitter()
+
+    /// Creates a chunker.
+    ///
+    /// - Parameter configuration: The word budget and overlap.
+    public init(configuration: ChunkerConfiguration = .default) {
+        self.configuration = configuration
+    }
+
+    /// Returns the passages of a document, in document order, numbered from 0.
+    ///
+    /// - Parameter document: The document to cut.
+    /// - Returns: The passages; none when the document has no text.
+    /// - Complexity: O(*n*), where *n* is the length of the document's source.
+    public func passages(of document: Document) -> [Passage] {
+        let scalars = document.source.unicodeScalarArray
+        let body = document.bodyRange.clamped(to: 0..<scalars.count)
+        var passages: [Passage] = []
+        switch document.format {
+        case .beir:
+            let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: body, interpretingMarkup: false)
+            guard let first = cleaned.scalars.indices.first, let last = cleaned.scalars.indices.last else { return [] }
+            let range = cleaned.startBoundaries[first]..<cleaned.endBoundaries[last]
+            passages.append(
+                Passage(
+                    documentID: document.id, ordinal: 0, sectionPath: [], range: range, text: cleaned.text,
+                    evidenceLevels: cleaned.evidenceLevels(in: range), references: cleaned.references(in: range)))
+        case .text:
+            appendPassages(
+                of: body, sectionPath: [], in: scalars, interpretingMarkup: false, document: document, to: &passages)
+        case .markdown:
+            for section in Self.sections(of: scalars, body: body, title: document.title) {
+                appendPassages(
+                    of: section.range, sectionPath: section.path, in: scalars, interpretingMarkup: true,
+                    document: document, to: &passages)
+            }
+        }
+        return passages
+    }
+
+    // MARK: Sections
+
+    struct Section {
+        var path: [String]
+        var range: Range<Int>
+    }
+
+    /// The sections of a Markdown body: the text between headings, with the heading path above it. Sections
+    /// under a "References" heading are left out.
+    static func sections(of scalars: [Unicode.Scalar], body: Range<Int>, title: String) -> [Section] {
+        let parser = CleaningParser(input: scalars)
+        let titleStem = Self.titleStem(title)
+        var stack: [(level: Int, text: String)] = []
+        var sections: [Section] = []
+        var sectionStart = body.lowerBound
+        var path: [String] = []
+        var isExcluded = false
+        var isInTitleRun = false
+        func closeSection(at end: Int) {
+            if !isExcluded && sectionStart < end { sections.append(Section(path: path, range: sectionStart..<end)) }
+        }
+        var lineStart = body.lowerBound
+        while lineStart < body.upperBound {
+            var lineEnd = lineStart
+            while lineEnd < body.upperBound && scalars[lineEnd] != "\n" { lineEnd += 1 }
+            if case .heading(let contentStart, let contentEnd) = parser.classifyLine(lineStart..<lineEnd) {
+                closeSection(at: lineStart)
+                var level = 0
+                for offset in lineStart..<contentStart where scalars[offset] == "#" { level += 1 }
+                let text = MarkdownCleaner.cleanedText(of: scalars, in: contentStart..<contentEnd).text
+                while let last = stack.last, last.level >= level { stack.removeLast() }
+                // The leading run of "#" headings repeats the title ("# X - NCI", "# X–Health Professional
+                // Version", or a longer variant of it) when its first heading does.
+                let continuesTitleRun =
+                    level == 1 && isInTitleRun && stack.isEmpty
+                    && !scalars[sectionStart..<lineStart].contains { !$0.isMarkdownWhitespace }
+                if level == 1 && (isTitleHeading(text, titleStem: titleStem) || continuesTitleRun) {
+                    isInTitleRun = true
+                    stack.removeAll()
+                } else if !text.isEmpty {  // an empty heading ("##") only closes the sections at its level
+                    stack.append((level, text))
+                }
+                if !stack.isEmpty { isInTitleRun = false }
+                path = stack.map(\.text)
+                isExcluded = path.contains { $0.lowercased() == "references" }
+                sectionStart = min(lineEnd + 1, body.upperBound)
+            }
+            lineStart = lineEnd + 1
+        }
+        closeSection(at: body.upperBound)
+        return sections
+    }
+
+    /// The title without a trailing site name ("Malignant Mesothelioma Treatment (PDQ®) - NCI" →
+    /// "malignant mesothelioma treatment (pdq®)"), lowercased.
+    static func titleStem(_ title: String) -> String {
+        var stem = Array(title.lowercased().unicodeScalars)
+        var index = stem.count - 3
+        while index >= 0 {
+            if stem[index] == " " && stem[index + 1] == "-" && stem[index + 2] == " " {
+                let suffixLength = stem.count - index - 3
+                if suffixLength > 0 && suffixLength <= 20 { stem.removeSubrange(index...) }
+                break
+            }
+            index -= 1
+        }
+        while let last = stem.last, last.isMarkdownWhitespace { stem.removeLast() }
+        while let first = stem.first, first.isMarkdownWhitespace { stem.removeFirst() }
+        return String(decodingScalars: stem)
+    }
+
+    /// Whether a top-level heading merely repeats the document title.
+    static func isTitleHeading(_ heading: String, titleStem: String) -> Bool {
+        guard !titleStem.isEmpty else { return false }
+        let heading = heading.lowercased()
+        return heading.hasPrefix(titleStem) || (titleStem.hasPrefix(heading) && !heading.isEmpty)
+    }
+
+    // MARK: Packing
+
+    /// Cleans one section, splits it into sentences and packs them into passages.
+    private func appendPassages(
+        of range: Range<Int>, sectionPath: [String], in scalars: [Unicode.Scalar], interpretingMarkup: Bool,
+        document: Document, to passages: inout [Passage]
+    ) {
+        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range, interpretingMarkup: interpretingMarkup)
+        guard !cleaned.scalars.isEmpty else { return }
+        let sentences = Self.mergingCutConstructs(
+            splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned)
+        guard !sentences.isEmpty else { return }
+        var wordPrefix = [0]
+        wordPrefix.reserveCapacity(sentences.count + 1)
+        for sentence in sentences {
+            wordPrefix.append(wordPrefix[wordPrefix.count - 1] + Self.wordCount(cleaned.scalars[sentence]))
+        }
+        func words(_ sentenceRange: Range<Int>) -> Int {
+            wordPrefix[sentenceRange.upperBound] - wordPrefix[sentenceRange.lowerBound]
+        }
+        let budget = configuration.maxWords
+        var next = 0
+        var previous: Range<Int>?
+        while next < sentences.count {
+            var first = next
+            if let previous, configuration.overlapSentences > 0 {
+                first = max(previous.upperBound - configuration.overlapSentences, previous.lowerBound)
+                while first < next && words(first..<next + 1) > budget { first += 1 }
+            }
+            var end = next + 1
+            while end < sentences.count && words(first..<end + 1) <= budget { end += 1 }
+            let textRange = sentences[first].lowerBound..<sentences[end - 1].upperBound
+            let sourceRange =
+                cleaned.startBoundaries[textRange.lowerBound]..<cleaned.endBoundaries[textRange.upperBound - 1]
+            passages.append(
+                Passage(
+                    documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
+                    text: String(decodingScalars: cleaned.scalars[textRange]),
+                    evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                    references: cleaned.references(in: sourceRange)))
+            previous = first..<end
+            next = end
+        }
+    }
+
+    /// Joins sentences whose boundary would cut a link, an emphasis or a table row in half, so that every
+    /// passage range starts and ends outside such markup.
+    static func mergingCutConstructs(_ sentences: [Range<Int>], cleaned: CleanedText) -> [Range<Int>] {
+        guard sentences.count > 1, !cleaned.unsplittableRanges.isEmpty else { return sentences }
+        // reach[i]: the end of the furthest-reaching construct that contains position i.
+        var reach = Array(1...cleaned.scalars.count)
+        for construct in cleaned.unsplittableRanges {
+            for position in construct where reach[position] < construct.upperBound {
+                reach[position] = construct.upperBound
+            }
+        }
+        var merged: [Range<Int>] = []
+        var current = sentences[0]
+        for sentence in sentences.dropFirst() {
+            if reach[current.upperBound - 1] > sentence.lowerBound {
+                current = current.lowerBound..<sentence.upperBound
+            } else {
+                merged.append(current)
+                current = sentence
+            }
+        }
+        merged.append(current)
+        return merged
+    }
+
+    /// The number of whitespace-separated words in `scalars`.
+    static func wordCount(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+        var count = 0
+        var inWord = false
+        for scalar in scalars {
+            if scalar.isMarkdownWhitespace {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                count += 1
+            }
+        }
+        return count
+    }
+}
