@@ -36,7 +36,7 @@ test: setup
 	$(SWIFT) test
 
 demo: release
-	$(EVIDENT_RELEASE) index Corpus --out $(DEMO_INDEX) --force
+	$(EVIDENT_RELEASE) index Corpus --exclude answers --out $(DEMO_INDEX) --force
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "How does CAR T-cell therapy work for mesothelioma?" --limit 3
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "first-line treatment for unresectable pleural mesothelioma" --limit 3
 

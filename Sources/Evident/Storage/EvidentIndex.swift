@@ -59,8 +59,8 @@ public struct EvidentIndex: Sendable {
                     + "\(IndexManifest.currentFormatVersion) (written by Evident \(manifest.evidentVersion))",
                 fix: StorageError.rebuildHint)
         }
-        var files: [String: ReadOnlyBytes] = [:]
-        for name in IndexBuild.FileName.all {
+        // Map and check every file, hashing them on all cores: hashing is most of the time it takes to open.
+        let opened = try IndexBuild.FileName.all.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path
             guard let entry = manifest.files[name] else {
                 throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(name)")
@@ -76,8 +76,9 @@ public struct EvidentIndex: Sendable {
             if verifiesChecksums, SHA256.hexDigest(of: bytes.bytes) != entry.sha256 {
                 throw StorageError.corrupt(path, "its SHA-256 differs from the manifest's (the file was altered)")
             }
-            files[name] = bytes
+            return bytes
         }
+        let files = Dictionary(uniqueKeysWithValues: zip(IndexBuild.FileName.all, opened))
         try self.init(manifest: manifest, directory: directory, files: files)
     }
 

@@ -44,7 +44,7 @@ public struct IndexBuilder: Sendable {
         var done = 0
         while done < documents.count {
             let batch = documents[done..<min(done + batchSize, documents.count)]
-            let analyzed = Self.concurrentMap(Array(batch)) { document in
+            let analyzed = Array(batch).concurrentMap { document in
                 chunker.passages(of: document).map { passage in
                     (passage, analyzer.terms(in: configuration.indexedText(of: passage, in: document.title)))
                 }
@@ -92,25 +92,6 @@ public struct IndexBuilder: Sendable {
         for document in documents { counts[document.format, default: 0] += 1 }
         return counts.max { $0.value < $1.value }?.key ?? .markdown
     }
-
-    /// Maps `elements` with `transform` on all cores, keeping the order.
-    static func concurrentMap<Element: Sendable, Result: Sendable>(
-        _ elements: [Element], _ transform: @Sendable (Element) -> Result
-    ) -> [Result] {
-        let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: elements.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let slots = SendableBuffer(buffer: results)
-        DispatchQueue.concurrentPerform(iterations: elements.count) { index in
-            slots.buffer[index] = transform(elements[index])
-        }
-        return results.map { $0.unsafelyUnwrapped }
-    }
-}
-
-/// A buffer written by `concurrentPerform` iterations, each at its own index.
-private struct SendableBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
 }
 
 /// An index built in memory: the encoded files and what the manifest will say of them.
