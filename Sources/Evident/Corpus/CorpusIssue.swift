@@ -53,10 +53,6 @@ public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `file:line: reason; fix`, leaving out the parts that are absent.
     public var description: String {
-        var text = file
-        if let line { text += ":\(line)" }
-        text += ": " + reason
-        if let fix { text += "; " + fix }
-        return text
+        TextInput.diagnostic(file: file, line: line, reason: reason, fix: fix)
     }
 }

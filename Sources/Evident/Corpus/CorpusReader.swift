@@ -317,14 +317,7 @@ struct ReadState {
 
     /// An issue naming the line of the first byte that is not valid UTF-8.
     static func invalidUTF8Issue(in bytes: [UInt8], file: String, firstLineNumber: Int = 1) -> CorpusIssue {
-        var line = firstLineNumber
-        var start = 0
-        while start <= bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            if String(validating: bytes[start..<end], as: UTF8.self) == nil { break }
-            line += 1
-            start = end + 1
-        }
+        let line = firstLineNumber - 1 + (TextInput.firstInvalidUTF8Line(in: bytes) ?? 1)
         return CorpusIssue(
             .invalidUTF8, file: file, line: line, reason: "the text is not valid UTF-8",
             fix: "convert the file to UTF-8 (for example with iconv)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem in an evaluation input file (queries, relevance judgments): what is wrong, where, and how to fix it.
 ///
 /// Its description reads like a compiler diagnostic: `qrels/test.tsv:7: expected 3 or 4 columns, found 2; …`.
@@ -27,28 +29,30 @@ public struct EvaluationIssue: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// `file:line: reason; fix`, leaving out the parts that are absent.
     public var description: String {
-        var text = file
-        if let line { text += ":\(line)" }
-        text += ": " + reason
-        if let fix { text += "; " + fix }
-        return text
+        TextInput.diagnostic(file: file, line: line, reason: reason, fix: fix)
     }
 }
 
 /// The lines of a UTF-8 text file, with their numbers; a trailing `\r` is removed from each.
 enum EvaluationInput {
+    /// The bytes of the file at `url`.
+    ///
+    /// - Throws: `EvaluationIssue` when the file cannot be read.
+    static func contents(of url: URL) throws -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw EvaluationIssue(
+                file: url.path, reason: "cannot read the file (\(error.localizedDescription))",
+                fix: "check that the file exists and is readable")
+        }
+    }
+
     static func lines(of path: String, contents: [UInt8]) throws -> [(number: Int, text: Substring)] {
         guard let text = String(validating: contents, as: UTF8.self) else {
-            var number = 1
-            var start = 0
-            while start <= contents.count {
-                let end = contents[start...].firstIndex(of: 0x0A) ?? contents.count
-                if String(validating: contents[start..<end], as: UTF8.self) == nil { break }
-                number += 1
-                start = end + 1
-            }
             throw EvaluationIssue(
-                file: path, line: number, reason: "the text is not valid UTF-8", fix: "convert the file to UTF-8")
+                file: path, line: TextInput.firstInvalidUTF8Line(in: contents), reason: "the text is not valid UTF-8",
+                fix: "convert the file to UTF-8")
         }
         // Split on scalars: as Characters, "\r\n" is one grapheme and would not match "\n".
         var result: [(number: Int, text: Substring)] = []

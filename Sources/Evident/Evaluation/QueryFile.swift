@@ -16,15 +16,8 @@ public enum QueryFile {
     ///   that is not a JSON object, a missing `_id` or `text`, or an identifier given twice.
     public static func read(at url: URL) throws -> [EvaluationQuery] {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw EvaluationIssue(
-                file: path, reason: "cannot read the file (\(error.localizedDescription))",
-                fix: "check that the file exists and is readable")
-        }
-        let lines = try EvaluationInput.lines(of: path, contents: [UInt8](data))
+        let data = try EvaluationInput.contents(of: url)
+        let lines = try EvaluationInput.lines(of: path, contents: data)
         let contentLines = lines.filter { !$0.text.allSatisfy(\.isWhitespace) }
         guard let first = contentLines.first else {
             throw EvaluationIssue(file: path, reason: "the file holds no queries", fix: "write one query per line")

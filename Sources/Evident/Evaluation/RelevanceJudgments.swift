@@ -28,18 +28,11 @@ public struct RelevanceJudgments: Sendable, Hashable, Codable {
     ///   with other than 3 or 4 columns, a grade that is not an integer, or conflicting grades.
     public static func read(at url: URL) throws -> RelevanceJudgments {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw EvaluationIssue(
-                file: path, reason: "cannot read the file (\(error.localizedDescription))",
-                fix: "check that the file exists and is readable")
-        }
+        let data = try EvaluationInput.contents(of: url)
         var judgments: [String: [String: Int]] = [:]
         var lineOfJudgment: [String: [String: Int]] = [:]
         var isFirstContentLine = true
-        for (number, text) in try EvaluationInput.lines(of: path, contents: [UInt8](data)) {
+        for (number, text) in try EvaluationInput.lines(of: path, contents: data) {
             let columns = text.split(whereSeparator: { $0 == "\t" || $0 == " " })
             if columns.isEmpty { continue }
             defer { isFirstContentLine = false }
