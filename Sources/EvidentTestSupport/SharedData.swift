@@ -5,7 +5,7 @@ public enum SharedData {
     /// The project's root folder (the one holding `Package.swift`).
     public static let projectRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }   // Sources/EvidentTestSupport/SharedData.swift
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Sources/EvidentTestSupport/SharedData.swift
         return url
     }()
 

@@ -262,8 +262,11 @@ private func issue(_ body: () throws -> Void) -> CorpusIssue? {
         ("{\"_id\": \"1\", \"text\": \"a\"}\n\n[1, 2]\n", 3, .malformedJSON),
         ("{\"title\": \"t\", \"text\": \"a\"}\n", 1, .missingField),
         ("{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"2\", \"title\": \"no text\"}\n", 2, .missingField),
-        ("{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"2\", \"text\": \"b\"}\n{\"_id\": \"1\", \"text\": \"c\"}\n", 3,
-         .duplicateID),
+        (
+            "{\"_id\": \"1\", \"text\": \"a\"}\n{\"_id\": \"2\", \"text\": \"b\"}\n{\"_id\": \"1\", \"text\": \"c\"}\n",
+            3,
+            .duplicateID
+        ),
     ])
     func badBEIRLinesNameTheirLine(text: String, line: Int, kind: CorpusIssue.Kind) throws {
         let folder = try TemporaryFolder()
@@ -303,7 +306,8 @@ private func issue(_ body: () throws -> Void) -> CorpusIssue? {
         #expect(result.documents.map(\.id) == ["good.md"])
         #expect(result.fileCount == 4)
         #expect(result.skipped.map(\.kind) == [.invalidUTF8, .empty, .unclosedFrontMatter])
-        #expect(result.skipped.map(\.file) == ["binary.txt", "blank.txt", "open.md"].map { folder.url.path + "/" + $0 })
+        #expect(
+            result.skipped.map(\.file) == ["binary.txt", "blank.txt", "open.md"].map { folder.url.path + "/" + $0 })
         #expect(result.skipped.map(\.line) == [2, nil, 1])
 
         let beir = try folder.write(

@@ -95,7 +95,7 @@ import Testing
             let url = directory.appendingPathComponent(name)
             let original = try Data(contentsOf: url)
             var damaged = original
-            damaged[offset] ^= 0xff   // offset 4: format version; offset 8: a record, term or posting count
+            damaged[offset] ^= 0xff  // offset 4: format version; offset 8: a record, term or posting count
             damaged[offset + 1] ^= 0xff
             try damaged.write(to: url)
             let error = #expect(throws: StorageError.self, "damage at byte \(offset) of \(name)") {

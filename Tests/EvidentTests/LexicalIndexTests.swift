@@ -46,7 +46,7 @@ import Testing
             let fast = precomputed.search(terms: query, limit: 50, scoring: .bm25(parameters))
             let slow = computed.search(terms: query, limit: 50, scoring: .bm25(parameters))
             #expect(!fast.isEmpty)
-            #expect(fast == slow)   // same passages, bit-identical scores
+            #expect(fast == slow)  // same passages, bit-identical scores
         }
     }
 
@@ -55,6 +55,14 @@ import Testing
         let once = index.search(terms: ["cat"], limit: 1, scoring: .default)
         let twice = index.search(terms: ["cat", "cat"], limit: 1, scoring: .default)
         #expect(abs(twice[0].score - 2 * once[0].score) < 1e-6)
+    }
+
+    @Test func containsFindsExactlyThePassagesOfATerm() throws {
+        let index = try Self.tinyIndex()
+        #expect(index.contains("cat", inPassage: 0) && index.contains("cat", inPassage: 1))
+        #expect(!index.contains("cat", inPassage: 2))
+        #expect(index.contains("bird", inPassage: 2) && !index.contains("bird", inPassage: 0))
+        #expect(!index.contains("unicorn", inPassage: 0))
     }
 
     @Test func unknownTermsAndNonMatchingPassagesAreNeverReturned() throws {
@@ -103,7 +111,7 @@ import Testing
 
     @Test func bm25UsesTheQuantizedLengthOfLongPassages() throws {
         var builder = LexicalIndexBuilder()
-        builder.add(terms: ["rare"] + Array(repeating: "filler", count: 99))   // 100 terms, stored as 96
+        builder.add(terms: ["rare"] + Array(repeating: "filler", count: 99))  // 100 terms, stored as 96
         builder.add(terms: ["other"])
         let index = try Self.open(builder)
         let score = try #require(index.search(terms: ["rare"], limit: 1, scoring: .default).first).score

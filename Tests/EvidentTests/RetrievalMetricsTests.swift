@@ -172,18 +172,20 @@ private func evaluationIssue(_ body: () throws -> Void) -> EvaluationIssue? {
         let queries = try QueryFile.read(at: url)
         #expect(queries.map(\.id) == ["0", "2", "3"])
         #expect(queries.first?.text == "0-dimensional biomaterials lack inductive properties.")
-        #expect(queries.map(\.evidence) == [
-            nil, ["13734012": [EvidenceAnnotation(sentences: [4, 5], label: "CONTRADICT")]], nil,
-        ])
+        #expect(
+            queries.map(\.evidence) == [
+                nil, ["13734012": [EvidenceAnnotation(sentences: [4, 5], label: "CONTRADICT")]], nil,
+            ])
     }
 
     @Test func plainTextQueriesAreNumberedFromOne() throws {
         let url = try temporaryFile("questions.txt", "How does CAR-T work?\n\n  What is mesothelioma?  \n")
         let queries = try QueryFile.read(at: url)
-        #expect(queries == [
-            EvaluationQuery(id: "1", text: "How does CAR-T work?"),
-            EvaluationQuery(id: "2", text: "What is mesothelioma?"),
-        ])
+        #expect(
+            queries == [
+                EvaluationQuery(id: "1", text: "How does CAR-T work?"),
+                EvaluationQuery(id: "2", text: "What is mesothelioma?"),
+            ])
     }
 
     @Test(arguments: [
@@ -223,9 +225,10 @@ private func evaluationIssue(_ body: () throws -> Void) -> EvaluationIssue? {
         let queries = try QueryFile.read(at: folder.appendingPathComponent("queries.jsonl"))
         let judgments = try RelevanceJudgments.read(at: folder.appendingPathComponent("qrels/train.tsv"))
         #expect(queries.count == 809)
-        #expect(queries.first { $0.id == "2" }?.evidence?["13734012"] == [
-            EvidenceAnnotation(sentences: [4], label: "CONTRADICT"),
-        ])
+        #expect(
+            queries.first { $0.id == "2" }?.evidence?["13734012"] == [
+                EvidenceAnnotation(sentences: [4], label: "CONTRADICT")
+            ])
         #expect(judgments.judgments.values.reduce(0) { $0 + $1.count } == 919)
         // A perfect ranking (the judged documents by grade) scores 1 on every metric.
         let rankings = judgments.judgments.mapValues { $0.sorted { $0.value > $1.value }.map(\.key) }

@@ -16,7 +16,7 @@ import Testing
         let documents = try CorpusReader().read(at: sciFact).documents
         #expect(documents.count == 5_183)
         let index = try EvidentIndex(build: IndexBuilder().build(documents: documents))
-        #expect(index.passageCount == 5_183)   // a BEIR document is one passage
+        #expect(index.passageCount == 5_183)  // a BEIR document is one passage
         let run = try Retriever(index: index).evaluate(
             queries: QueryFile.read(at: sciFact.appendingPathComponent("queries.jsonl")),
             judgments: RelevanceJudgments.read(at: sciFact.appendingPathComponent("qrels/train.tsv")))

@@ -5,7 +5,7 @@ import Foundation
 /// The data beside the project: `../shared/data` relative to the repository root.
 private let sharedData: URL = {
     var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }   // Benchmarks/Benchmarks/LexicalBenchmarks/<file>
+    for _ in 0..<4 { url.deleteLastPathComponent() }  // Benchmarks/Benchmarks/LexicalBenchmarks/<file>
     return url.deletingLastPathComponent().appendingPathComponent("shared/data")
 }()
 

@@ -422,8 +422,9 @@ struct FrontMatterParser {
             while position < line.count, line[position] != quote { position += 1 }
         }
         while position < line.count {
-            if line[position] == ":", position + 1 == line.count || line[position + 1] == " "
-                || line[position + 1] == "\t"
+            if line[position] == ":",
+                position + 1 == line.count || line[position + 1] == " "
+                    || line[position + 1] == "\t"
             {
                 return position == indentation(of: line) ? nil : position
             }

@@ -15,11 +15,12 @@ enum MarkdownDocumentParser {
     ///   - source: The file's text.
     ///   - bytes: The file's UTF-8 bytes (the same text).
     ///   - fileStem: The file name without its extension, the title of last resort.
+    /// - Returns: The document, with its front matter fields and body range.
     /// - Throws: ``Failure`` when front matter never closes or falls outside the subset read.
     static func document(id: String, source: String, bytes: [UInt8], fileStem: String) throws -> Document {
         let lines = lineRanges(of: bytes)
         var entries: [(key: String, value: FrontMatterValue)] = []
-        var bodyStart = 0   // a byte offset
+        var bodyStart = 0  // a byte offset
         if let first = lines.first, isFence(bytes[first], allowingByteOrderMark: true) {
             let closingLine = lines.dropFirst().firstIndex { isFence(bytes[$0], allowingByteOrderMark: false) }
             guard let closing = closingLine else {

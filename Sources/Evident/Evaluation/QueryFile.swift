@@ -22,7 +22,8 @@ public enum QueryFile {
         guard let first = contentLines.first else {
             throw EvaluationIssue(file: path, reason: "the file holds no queries", fix: "write one query per line")
         }
-        let isJSONLines = url.pathExtension.lowercased() == "jsonl"
+        let isJSONLines =
+            url.pathExtension.lowercased() == "jsonl"
             || first.text.drop(while: \.isWhitespace).first == "{"
         var queries: [EvaluationQuery] = []
         var lineOfID: [String: Int] = [:]

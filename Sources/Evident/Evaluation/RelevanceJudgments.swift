@@ -42,7 +42,7 @@ public struct RelevanceJudgments: Sendable, Hashable, Codable {
                     fix: "write 'query-id<TAB>corpus-id<TAB>score' or 'query-id 0 doc-id grade'")
             }
             guard let grade = columns.last.flatMap({ Int($0) }) else {
-                if isFirstContentLine { continue }   // a header line such as "query-id corpus-id score"
+                if isFirstContentLine { continue }  // a header line such as "query-id corpus-id score"
                 throw EvaluationIssue(
                     file: path, line: number, reason: "the grade '\(columns.last ?? "")' is not an integer",
                     fix: "write the relevance grade as a whole number")

@@ -33,6 +33,7 @@ public struct RetrievalEvaluationRun: Sendable {
     /// The rankings as a TREC run file.
     ///
     /// - Parameter tag: The run tag in the last column.
+    /// - Returns: One `qid Q0 docid rank score tag` line per ranked document, queries in file order.
     public func trecRun(tag: String) -> String {
         queryIDs.map { id in
             TRECRun.format(

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An inverted index over analyzed passages, scored with BM25 or TF-IDF.
@@ -39,6 +39,21 @@ struct LexicalIndex: @unchecked Sendable {
 
     var termCount: Int { lexicon.count }
     var postingCount: Int { postingPassages.count }
+
+    /// Whether `term` occurs in passage `passage`: a binary search in the term's postings.
+    ///
+    /// - Complexity: O(log *df*).
+    func contains(_ term: String, inPassage passage: Int) -> Bool {
+        guard let entry = lexicon[term] else { return false }
+        var low = entry.postingStart
+        var high = entry.postingStart + entry.documentFrequency
+        let target = UInt32(passage)
+        while low < high {
+            let middle = (low + high) / 2
+            if postingPassages[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return low < entry.postingStart + entry.documentFrequency && postingPassages[low] == target
+    }
 
     /// Returns the postings count of `term` (its document frequency), or 0 when the term is unknown.
     func documentFrequency(of term: String) -> Int { lexicon[term]?.documentFrequency ?? 0 }

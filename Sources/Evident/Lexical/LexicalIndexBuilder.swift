@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Collects analyzed passages and writes the three lexical index files.
@@ -88,7 +88,8 @@ struct LexicalIndexBuilder {
                 documentFrequency: passages.count, passageCount: passageCount)
             for (passage, count) in zip(passages, counts) {
                 let inverseNorm = inverseNorms[Int(LuceneLengthEncoding.encode(Int(lengths[Int(passage)])))]
-                impacts.append(LexicalIndex.bm25Score(weight: weight, frequency: Float(count), inverseNorm: inverseNorm))
+                impacts.append(
+                    LexicalIndex.bm25Score(weight: weight, frequency: Float(count), inverseNorm: inverseNorm))
             }
             let idf = LexicalIndex.tfidfInverseDocumentFrequency(
                 documentFrequency: passages.count, passageCount: passageCount)
@@ -119,11 +120,11 @@ struct LexicalIndexBuilder {
 /// The first words of each binary index file, and the format version they share.
 enum IndexFileMagic {
     static let version: UInt32 = 1
-    static let lexicon: UInt32 = 0x584c_5645   // "EVLX"
+    static let lexicon: UInt32 = 0x584c_5645  // "EVLX"
     static let postings: UInt32 = 0x4f50_5645  // "EVPO"
-    static let norms: UInt32 = 0x4d4e_5645     // "EVNM"
+    static let norms: UInt32 = 0x4d4e_5645  // "EVNM"
     static let passages: UInt32 = 0x4150_5645  // "EVPA"
-    static let documents: UInt32 = 0x4f44_5645 // "EVDO"
+    static let documents: UInt32 = 0x4f44_5645  // "EVDO"
 
     static func check(_ reader: inout ByteReader, magic: UInt32) throws(StorageError) {
         let found = try reader.read(UInt32.self)

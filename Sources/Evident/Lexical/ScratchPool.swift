@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// A search takes one from the pool and gives it back with only the scores it touched reset to zero, so that
 /// searching does not allocate or clear memory in proportion to the corpus.
-final class SearchScratch: @unchecked Sendable {   // used by one search at a time, handed over through the pool
+final class SearchScratch: @unchecked Sendable {  // used by one search at a time, handed over through the pool
     let scores: UnsafeMutableBufferPointer<Float>
     let matched: UnsafeMutableBufferPointer<Int32>
     var matchedCount = 0

@@ -69,7 +69,7 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             try container.encode(document, forKey: .document)
             try container.encode(title, forKey: .title)
             try container.encode(section, forKey: .section)
-            try container.encode(url, forKey: .url)   // explicit null rather than a missing key
+            try container.encode(url, forKey: .url)  // explicit null rather than a missing key
             try container.encode(start, forKey: .start)
             try container.encode(end, forKey: .end)
             try container.encode(text, forKey: .text)

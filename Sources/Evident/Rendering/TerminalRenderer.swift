@@ -27,7 +27,8 @@ public struct TerminalRenderer: Sendable {
         for result in results {
             let citation = result.citation
             let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
-            output += style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
+            output +=
+                style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
                 + style("  score \(formatScore(result.score))", "2") + "\n"
             var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
             if let url = citation.url { location = "    \(url)\n" + location }

@@ -30,7 +30,8 @@ public struct Retriever: Sendable {
         let ranked = index.lexical.search(
             terms: queryTerms, limit: limit, scoring: scoring ?? index.configuration.scoring)
         return try ranked.enumerated().map { rank, scored in
-            try result(rank: rank + 1, passageIndex: scored.passage, score: Double(scored.score), queryTerms: queryTerms)
+            try result(
+                rank: rank + 1, passageIndex: scored.passage, score: Double(scored.score), queryTerms: queryTerms)
         }
     }
 
@@ -68,10 +69,10 @@ public struct Retriever: Sendable {
     private func result(rank: Int, passageIndex: Int, score: Double, queryTerms: [String]) throws -> SearchResult {
         let (passage, documentIndex) = try index.passageRecord(at: passageIndex)
         let header = index.documentHeader(at: documentIndex)
-        let indexedTerms = Set(
-            index.analyzer.terms(in: index.configuration.indexedText(of: passage, in: header.title)))
         var matched: [String] = []
-        for term in queryTerms where indexedTerms.contains(term) && !matched.contains(term) { matched.append(term) }
+        for term in queryTerms where !matched.contains(term) && index.lexical.contains(term, inPassage: passageIndex) {
+            matched.append(term)
+        }
         return SearchResult(
             rank: rank, score: score, passageIndex: passageIndex, passage: passage,
             citation: Citation(

@@ -96,7 +96,9 @@ struct ByteReader {
     }
 
     /// Returns a view of the next `count` elements of `Element` and moves past them; the offset must be aligned.
-    mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError) -> UnsafeBufferPointer<Element> {
+    mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError) -> UnsafeBufferPointer<
+        Element
+    > {
         let byteCount = count * MemoryLayout<Element>.stride
         try require(byteCount)
         guard offset % MemoryLayout<Element>.alignment == 0 else {

@@ -87,6 +87,7 @@ public struct EvidentIndex: Sendable {
     /// - Parameters:
     ///   - build: The result of `IndexBuilder.build(documents:progress:)`.
     ///   - corpusPath: A name for the corpus, recorded in the manifest.
+    /// - Throws: `StorageError` if the encoded files are inconsistent (a bug, never expected).
     public init(build: IndexBuild, corpusPath: String = "(memory)") throws {
         var files: [String: ReadOnlyBytes] = [:]
         for (name, bytes) in build.files { files[name] = ReadOnlyBytes(copying: bytes, path: name) }

@@ -61,8 +61,10 @@ public struct IndexBuilder: Sendable {
                 documentPassageCounts.append(UInt32(passages.count))
             }
             done += batch.count
-            progress?(IndexingProgress(documentsDone: done, documentCount: documents.count,
-                                       passages: passageRecords.count))
+            progress?(
+                IndexingProgress(
+                    documentsDone: done, documentCount: documents.count,
+                    passages: passageRecords.count))
         }
         var impactParameters = BM25Parameters.default
         if case .bm25(let parameters) = configuration.scoring { impactParameters = parameters }

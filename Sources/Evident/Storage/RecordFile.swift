@@ -134,7 +134,9 @@ extension Document {
         let bodyStart = Int(try reader.read(UInt32.self))
         let bodyEnd = Int(try reader.read(UInt32.self))
         let source = try reader.readString()
-        guard bodyStart <= bodyEnd else { throw StorageError.corrupt(reader.path, "body of \(id) ends before it starts") }
+        guard bodyStart <= bodyEnd else {
+            throw StorageError.corrupt(reader.path, "body of \(id) ends before it starts")
+        }
         return Document(
             id: id, title: title, url: hasURL ? url : nil,
             metadata: Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }), source: source,

@@ -6,7 +6,7 @@ extension Array where Element: Sendable {
         let results = UnsafeMutableBufferPointer<Swift.Result<Result, any Error>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
         defer {
-            results.deinitialize()   // releases the stored results
+            results.deinitialize()  // releases the stored results
             results.deallocate()
         }
         let slots = ConcurrentSlots(buffer: results)

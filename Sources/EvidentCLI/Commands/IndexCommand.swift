@@ -44,7 +44,8 @@ struct IndexCommand: ParsableCommand {
         let start = Terminal.now()
         let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
         let readerConfiguration = CorpusReaderConfiguration(
-            format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad, excludedPaths: exclude)
+            format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
+            excludedPaths: exclude)
         let corpusURL = URL(fileURLWithPath: corpus)
         let read: CorpusReadResult
         do {
@@ -62,8 +63,9 @@ struct IndexCommand: ParsableCommand {
         progress.finish()
         for issue in read.skipped { Terminal.writeError("warning: skipped \(issue.description)\n") }
         guard !read.documents.isEmpty else {
-            throw CommandFailure("\(corpus): no documents found (\(read.ignoredFiles.count) files ignored); "
-                + "index a folder of .md or .txt files, or a BEIR corpus.jsonl")
+            throw CommandFailure(
+                "\(corpus): no documents found (\(read.ignoredFiles.count) files ignored); "
+                    + "index a folder of .md or .txt files, or a BEIR corpus.jsonl")
         }
         let readSeconds = Terminal.now() - start
 
@@ -99,7 +101,8 @@ struct IndexCommand: ParsableCommand {
             """
         if !read.skipped.isEmpty { summary += "\n  skipped \(read.skipped.count) bad inputs (see warnings above)" }
         if !read.ignoredFiles.isEmpty {
-            summary += "\n  ignored \(read.ignoredFiles.count) files that are not corpus documents"
+            summary +=
+                "\n  ignored \(read.ignoredFiles.count) files that are not corpus documents"
                 + " (e.g. \(read.ignoredFiles.prefix(3).joined(separator: ", ")))"
         }
         print(summary)

@@ -22,7 +22,8 @@ struct InfoCommand: ParsableCommand {
             return
         }
         let configuration = manifest.configuration
-        print("""
+        print(
+            """
             \(index): Evident index, format \(manifest.formatVersion), written by Evident \(manifest.evidentVersion) \
             at \(manifest.createdAt)
               corpus      \(manifest.corpus.path) (\(manifest.corpus.format.rawValue)), \

@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Evident
+import Foundation
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,8 +35,9 @@ struct SearchCommand: ParsableCommand {
             if retriever.terms(of: query).isEmpty {
                 Terminal.writeError("note: every word of the query is a stopword or punctuation; nothing to match.\n")
             }
-            print(TerminalRenderer(usesColor: Terminal.usesColor).render(results, analyzer: evidentIndex.analyzer),
-                  terminator: "")
+            print(
+                TerminalRenderer(usesColor: Terminal.usesColor).render(results, analyzer: evidentIndex.analyzer),
+                terminator: "")
         }
     }
 }

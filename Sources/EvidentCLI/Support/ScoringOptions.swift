@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Evident
+import Foundation
 
 /// How lexical search scores passages; shared by `search` and `eval`.
 struct ScoringOptions: ParsableArguments {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Facts about where the output goes, and a progress line on standard error.
@@ -28,7 +28,7 @@ enum Terminal {
 
 /// A single line on standard error that redraws itself, at most ten times a second; silent when standard error is
 /// not a terminal (CI logs get only the summary).
-final class ProgressLine: @unchecked Sendable {   // state guarded by `lock`
+final class ProgressLine: @unchecked Sendable {  // state guarded by `lock`
     private let lock = NSLock()
     private let isEnabled: Bool
     private var lastDraw = 0.0
