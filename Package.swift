@@ -32,6 +32,7 @@ let package = Package(
             dependencies: ["Evident", "EvidentTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "EvidentCLITests", dependencies: ["EvidentCLI", "Evident", "EvidentTestSupport"]),
     ]
 )
 

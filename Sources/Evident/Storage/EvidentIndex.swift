@@ -41,6 +41,11 @@ public struct EvidentIndex: Sendable {
     /// - Throws: `StorageError` naming the file at fault and how to fix it.
     public init(contentsOf directory: URL, verifiesChecksums: Bool = true) throws {
         let manifestURL = directory.appendingPathComponent(IndexManifest.fileName)
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw StorageError(
+                path: directory.path, reason: "no such index directory",
+                fix: "build one with `evident index <corpus> --out \(directory.path)`")
+        }
         guard FileManager.default.fileExists(atPath: manifestURL.path) else {
             throw StorageError(
                 path: directory.path, reason: "is not an Evident index (no \(IndexManifest.fileName))",

@@ -83,6 +83,7 @@ enum Format {
     }
 
     static func decimal(_ value: Double, places: Int) -> String {
+        if places == 0 { return "\(Int(value.rounded()))" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let rounded = (value * scale).rounded() / scale

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Evident
+import Foundation
+import Testing
+
+@testable import EvidentCLI
+
+@Suite struct CommandLineTests {
+    @Test("out-of-range options are refused before any work", arguments: [
+        ["search", "index", "query", "--limit", "0"],
+        ["search", "index", "   "],
+        ["search", "index", "query", "--scoring", "tfidf", "--k1", "1.2"],
+        ["search", "index", "query", "--b", "1.5"],
+        ["index", "corpus", "--out", "index", "--passage-words", "5"],
+        ["index", "corpus", "--out", "index", "--format", "pdf"],
+        ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
+        ["eval", "index", "--queries", "q.jsonl"],
+    ])
+    func invalidArgumentsAreRefused(arguments: [String]) {
+        #expect(throws: (any Error).self) { try EvidentCommand.parseAsRoot(arguments) }
+    }
+
+    @Test func searchDefaultsToTenResultsAndTheIndexScoring() throws {
+        let command = try #require(try EvidentCommand.parseAsRoot(["search", "idx", "vitamin D"]) as? SearchCommand)
+        #expect(command.limit == 10)
+        #expect(!command.json)
+        let indexDefault = LexicalScoring.bm25(BM25Parameters(k1: 1.2, b: 0.75))
+        #expect(command.scoringOptions.scoring(default: indexDefault) == indexDefault)
+    }
+
+    @Test func bm25OptionsOverrideOnlyWhatTheyName() throws {
+        let command = try #require(
+            try EvidentCommand.parseAsRoot(["search", "idx", "q", "--k1", "1.5"]) as? SearchCommand)
+        let scoring = command.scoringOptions.scoring(default: .bm25(BM25Parameters(k1: 0.9, b: 0.3)))
+        #expect(scoring == .bm25(BM25Parameters(k1: 1.5, b: 0.3)))
+        let tfidf = try #require(
+            try EvidentCommand.parseAsRoot(["search", "idx", "q", "--scoring", "tfidf"]) as? SearchCommand)
+        #expect(tfidf.scoringOptions.scoring(default: .default) == .tfidf)
+    }
+
+    @Test func indexOptionsBecomeTheIndexConfiguration() throws {
+        let command = try #require(
+            try EvidentCommand.parseAsRoot([
+                "index", "Corpus", "--out", "x", "--exclude", "answers", "--exclude", "drafts/", "--format", "text",
+                "--passage-words", "80", "--no-titles",
+            ]) as? IndexCommand)
+        #expect(command.exclude == ["answers", "drafts/"])
+        #expect(command.format == .text)
+        #expect(command.passageWords == 80)
+        #expect(command.noTitles && !command.noSections)
+    }
+
+    @Test func openingSomethingThatIsNotAnIndexSaysSoAndHowToFixIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("not-an-index-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let error = #expect(throws: CommandFailure.self) { try openIndex(folder.path) }
+        #expect(error?.description.contains("not an Evident index") == true)
+        #expect(error?.description.contains("evident index") == true)
+    }
+
+    @Test func formatsCountsSizesAndDurationsForPeople() {
+        #expect(Format.count(1_234_567) == "1,234,567")
+        #expect(Format.count(999) == "999")
+        #expect(Format.bytes(999) == "999 B")
+        #expect(Format.bytes(49_300_000) == "49.3 MB")
+        #expect(Format.seconds(0.0465) == "47 ms")   // rounds half up
+        #expect(Format.seconds(4.6) == "4.60 s")
+        #expect(Format.decimal(0.69582, places: 4) == "0.6958")
+    }
+}
