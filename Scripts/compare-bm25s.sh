@@ -5,8 +5,8 @@
 #     Scripts/compare-bm25s.sh
 #
 # Steps: set up Scripts/.venv (Scripts/peers/setup-venv.sh); build evident in
-# release if .build/release/evident is missing; index SciFact into
-# .build/bench/scifact-index unless that index is newer than the corpus; run
+# release (incremental); index SciFact into
+# .build/bench/scifact-index unless that index is newer than the corpus and the binary; run
 # `evident eval` and Scripts/peers/bm25s_scifact.py under `taskset -c 0`; print
 # a table and write .build/bench/bm25s-comparison.json.
 #
@@ -56,16 +56,15 @@ if [[ -n "${EVIDENT_BIN:-}" ]]; then
     [[ -x "$evident" ]] || die "EVIDENT_BIN=$evident is not executable"
 else
     evident=".build/release/evident"
-    if [[ ! -x "$evident" ]]; then
-        echo "compare-bm25s: building evident (swift build -c release)" >&2
-        swift build -c release >&2
-        [[ -x "$evident" ]] || die "swift build finished but $evident does not exist"
-    fi
+    # Always build: incremental, and a stale binary would measure old code.
+    echo "compare-bm25s: building evident (swift build -c release)" >&2
+    swift build -c release >&2
+    [[ -x "$evident" ]] || die "swift build finished but $evident does not exist"
 fi
 
 mkdir -p "$bench"
-if [[ -d "$index" && "$index" -nt "$corpus" ]]; then
-    echo "compare-bm25s: reusing $index (newer than $corpus)" >&2
+if [[ -d "$index" && "$index" -nt "$corpus" && "$index" -nt "$evident" ]]; then
+    echo "compare-bm25s: reusing $index (newer than $corpus and $evident)" >&2
 else
     echo "compare-bm25s: indexing SciFact into $index" >&2
     "$evident" index "$data" --out "$index" --force >&2
