@@ -62,6 +62,8 @@ import Testing
     @Test func formatsCountsSizesAndDurationsForPeople() {
         #expect(Format.count(1_234_567) == "1,234,567")
         #expect(Format.count(999) == "999")
+        #expect(Format.counted(1, "document") == "1 document")
+        #expect(Format.counted(1_433, "document") == "1,433 documents")
         #expect(Format.bytes(999) == "999 B")
         #expect(Format.bytes(49_300_000) == "49.3 MB")
         #expect(Format.seconds(0.0465) == "47 ms")   // rounds half up

@@ -91,19 +91,21 @@ struct IndexCommand: ParsableCommand {
         guard !quiet else { return }
         let total = Terminal.now() - start
         var summary = """
-            Indexed \(Format.count(build.documentCount)) documents (\(Format.bytes(read.byteCount))) into \
-            \(Format.count(build.passageCount)) passages in \(Format.seconds(total)) \
+            Indexed \(Format.counted(build.documentCount, "document")) (\(Format.bytes(read.byteCount))) into \
+            \(Format.counted(build.passageCount, "passage")) in \(Format.seconds(total)) \
             (read \(Format.seconds(readSeconds)), index \(Format.seconds(buildSeconds)), \
             \(Format.count(Int(Double(build.documentCount) / max(buildSeconds, 1e-6)))) documents/s).
               terms \(Format.count(build.statistics.terms)), postings \(Format.count(build.statistics.postings)), \
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
             """
-        if !read.skipped.isEmpty { summary += "\n  skipped \(read.skipped.count) bad inputs (see warnings above)" }
+        if !read.skipped.isEmpty {
+            summary += "\n  skipped \(Format.counted(read.skipped.count, "bad input")) (see the warnings above)"
+        }
         if !read.ignoredFiles.isEmpty {
-            summary +=
-                "\n  ignored \(read.ignoredFiles.count) files that are not corpus documents"
-                + " (e.g. \(read.ignoredFiles.prefix(3).joined(separator: ", ")))"
+            let examples = read.ignoredFiles.prefix(3).joined(separator: ", ")
+            summary += "\n  not indexed: \(Format.counted(read.ignoredFiles.count, "file")) (\(examples)"
+                + (read.ignoredFiles.count > 3 ? ", …)" : ")")
         }
         print(summary)
     }

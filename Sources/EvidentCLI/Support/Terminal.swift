@@ -71,6 +71,11 @@ enum Format {
         return String(output.reversed())
     }
 
+    /// "1 document", "1,433 documents": the count and the noun, plural with an "s" when the count is not 1.
+    static func counted(_ value: Int, _ noun: String) -> String {
+        "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+
     static func bytes(_ value: Int) -> String {
         let units = ["B", "KB", "MB", "GB"]
         var size = Double(value)
