@@ -183,31 +183,33 @@ struct LexicalIndex: @unchecked Sendable {
             candidates.sort(by: >)
             return candidates
         }
-        var maximum: Float = 0
-        for passage in matched { maximum = Swift.max(maximum, scores[Int(passage)]) }
-        let binCount = 256
-        let scale = maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: binCount) { counts in
-            counts.initialize(repeating: 0)
-            for passage in matched {
-                counts[Swift.min(Int(scores[Int(passage)] * scale), binCount - 1)] += 1
-            }
-            var cutoff = binCount - 1
-            var kept = Int(counts[cutoff])
-            while kept < limit, cutoff > 0 {
-                cutoff -= 1
-                kept += Int(counts[cutoff])
-            }
-            candidates.reserveCapacity(kept)
-            for passage in matched {
+        // Gather the matched scores once, so that the passes below read memory in order.
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: matched.count) { values in
+            var maximum: Float = 0
+            for (index, passage) in matched.enumerated() {
                 let score = scores[Int(passage)]
-                if Int(score * scale) >= cutoff {
-                    candidates.append(ScoredPassage(passage: Int(passage), score: score))
-                }
+                values[index] = score
+                maximum = Swift.max(maximum, score)
             }
-            candidates.sort(by: >)
-            if candidates.count > limit { candidates.removeSubrange(limit...) }
-            return candidates
+            let binCount = 256
+            let scale = maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: binCount) { counts in
+                counts.initialize(repeating: 0)
+                for score in values { counts[Swift.min(Int(score * scale), binCount - 1)] += 1 }
+                var cutoff = binCount - 1
+                var kept = Int(counts[cutoff])
+                while kept < limit, cutoff > 0 {
+                    cutoff -= 1
+                    kept += Int(counts[cutoff])
+                }
+                candidates.reserveCapacity(kept)
+                for (index, score) in values.enumerated() where Int(score * scale) >= cutoff {
+                    candidates.append(ScoredPassage(passage: Int(matched[index]), score: score))
+                }
+                candidates.sort(by: >)
+                if candidates.count > limit { candidates.removeSubrange(limit...) }
+                return candidates
+            }
         }
     }
 
