@@ -6,16 +6,18 @@ import Testing
 @testable import EvidentCLI
 
 @Suite struct CommandLineTests {
-    @Test("out-of-range options are refused before any work", arguments: [
-        ["search", "index", "query", "--limit", "0"],
-        ["search", "index", "   "],
-        ["search", "index", "query", "--scoring", "tfidf", "--k1", "1.2"],
-        ["search", "index", "query", "--b", "1.5"],
-        ["index", "corpus", "--out", "index", "--passage-words", "5"],
-        ["index", "corpus", "--out", "index", "--format", "pdf"],
-        ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
-        ["eval", "index", "--queries", "q.jsonl"],
-    ])
+    @Test(
+        "out-of-range options are refused before any work",
+        arguments: [
+            ["search", "index", "query", "--limit", "0"],
+            ["search", "index", "   "],
+            ["search", "index", "query", "--scoring", "tfidf", "--k1", "1.2"],
+            ["search", "index", "query", "--b", "1.5"],
+            ["index", "corpus", "--out", "index", "--passage-words", "5"],
+            ["index", "corpus", "--out", "index", "--format", "pdf"],
+            ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
+            ["eval", "index", "--queries", "q.jsonl"],
+        ])
     func invalidArgumentsAreRefused(arguments: [String]) {
         #expect(throws: (any Error).self) { try EvidentCommand.parseAsRoot(arguments) }
     }
@@ -66,7 +68,7 @@ import Testing
         #expect(Format.counted(1_433, "document") == "1,433 documents")
         #expect(Format.bytes(999) == "999 B")
         #expect(Format.bytes(49_300_000) == "49.3 MB")
-        #expect(Format.seconds(0.0465) == "47 ms")   // rounds half up
+        #expect(Format.seconds(0.0465) == "47 ms")  // rounds half up
         #expect(Format.seconds(4.6) == "4.60 s")
         #expect(Format.decimal(0.69582, places: 4) == "0.6958")
     }

@@ -104,7 +104,8 @@ struct IndexCommand: ParsableCommand {
         }
         if !read.ignoredFiles.isEmpty {
             let examples = read.ignoredFiles.prefix(3).joined(separator: ", ")
-            summary += "\n  not indexed: \(Format.counted(read.ignoredFiles.count, "file")) (\(examples)"
+            summary +=
+                "\n  not indexed: \(Format.counted(read.ignoredFiles.count, "file")) (\(examples)"
                 + (read.ignoredFiles.count > 3 ? ", …)" : ")")
         }
         print(summary)
