@@ -185,12 +185,9 @@ struct LexicalIndex: @unchecked Sendable {
         }
         // Gather the matched scores once, so that the passes below read memory in order.
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: matched.count) { values in
+            for (index, passage) in matched.enumerated() { values[index] = scores[Int(passage)] }
             var maximum: Float = 0
-            for (index, passage) in matched.enumerated() {
-                let score = scores[Int(passage)]
-                values[index] = score
-                maximum = Swift.max(maximum, score)
-            }
+            for score in values where score > maximum { maximum = score }
             let binCount = 256
             let scale = maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: binCount) { counts in
@@ -202,12 +199,21 @@ struct LexicalIndex: @unchecked Sendable {
                     cutoff -= 1
                     kept += Int(counts[cutoff])
                 }
-                candidates.reserveCapacity(kept)
+                // Sort keys: a positive float's bits order as the float does; the inverted passage index below
+                // them breaks ties toward the lower index.
+                var keys: [UInt64] = []
+                keys.reserveCapacity(kept)
                 for (index, score) in values.enumerated() where Int(score * scale) >= cutoff {
-                    candidates.append(ScoredPassage(passage: Int(matched[index]), score: score))
+                    keys.append(UInt64(score.bitPattern) << 32 | UInt64(UInt32.max - UInt32(matched[index])))
                 }
-                candidates.sort(by: >)
-                if candidates.count > limit { candidates.removeSubrange(limit...) }
+                keys.sort(by: >)
+                candidates.reserveCapacity(Swift.min(limit, keys.count))
+                for key in keys.prefix(limit) {
+                    candidates.append(
+                        ScoredPassage(
+                            passage: Int(UInt32.max - UInt32(truncatingIfNeeded: key)),
+                            score: Float(bitPattern: UInt32(key >> 32))))
+                }
                 return candidates
             }
         }
