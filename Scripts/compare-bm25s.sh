@@ -14,6 +14,7 @@
 #   EVIDENT_BIN   evident executable to use (default .build/release/evident; when
 #                 set, nothing is built) — lets the parsing be tried with a stub
 #   REPEAT        timed runs per measurement for both engines (default 5)
+#   ROUNDS        alternating rounds of both engines; speeds are the medians of the rounds (default 5)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,7 @@ bench=".build/bench"
 index="$bench/scifact-index"
 out="$bench/bm25s-comparison.json"
 repeat="${REPEAT:-5}"
+rounds="${ROUNDS:-5}"
 
 die() { echo "compare-bm25s: $*" >&2; exit 1; }
 
@@ -70,24 +72,32 @@ else
     "$evident" index "$data" --out "$index" --force >&2
 fi
 
-evident_json="$bench/evident-scifact-eval.json"
-bm25s_json="$bench/bm25s-scifact.json"
-
-echo "compare-bm25s: evident eval (repeat $repeat)" >&2
-${pin[@]+"${pin[@]}"} "$evident" eval "$index" --queries "$queries" --qrels "$qrels" \
-    --json --repeat "$repeat" > "$evident_json" \
-    || die "evident eval failed (its output: $evident_json)"
-
-echo "compare-bm25s: bm25s (repeat $repeat)" >&2
-${pin[@]+"${pin[@]}"} "$python" Scripts/peers/bm25s_scifact.py --data "$data" --json --repeat "$repeat" > "$bm25s_json" \
-    || die "bm25s_scifact.py failed (its output: $bm25s_json)"
+# The machine is a shared VM whose speed drifts from minute to minute: alternate the engines for $rounds
+# rounds (each a median of $repeat timed runs) and compare the medians of the rounds.
+evident_jsons=()
+bm25s_jsons=()
+for round in $(seq 1 "$rounds"); do
+    evident_json="$bench/evident-scifact-eval.$round.json"
+    bm25s_json="$bench/bm25s-scifact.$round.json"
+    echo "compare-bm25s: round $round of $rounds: evident eval (repeat $repeat)" >&2
+    ${pin[@]+"${pin[@]}"} "$evident" eval "$index" --queries "$queries" --qrels "$qrels" \
+        --json --repeat "$repeat" > "$evident_json" \
+        || die "evident eval failed (its output: $evident_json)"
+    echo "compare-bm25s: round $round of $rounds: bm25s (repeat $repeat)" >&2
+    ${pin[@]+"${pin[@]}"} "$python" Scripts/peers/bm25s_scifact.py --data "$data" --json --repeat "$repeat" \
+        > "$bm25s_json" || die "bm25s_scifact.py failed (its output: $bm25s_json)"
+    evident_jsons+=("$evident_json")
+    bm25s_jsons+=("$bm25s_json")
+done
 
 # --- combine and print -----------------------------------------------------
-"$python" - "$evident_json" "$bm25s_json" "$out" "${model:-unknown}" "$cores" "${#pin[@]}" <<'PY'
+"$python" - "$out" "${model:-unknown}" "$cores" "${#pin[@]}" "$(IFS=,; echo "${evident_jsons[*]}")" \
+    "$(IFS=,; echo "${bm25s_jsons[*]}")" <<'PY'
 import json
+import statistics
 import sys
 
-evident_path, bm25s_path, out_path, model, cores, pinned = sys.argv[1:]
+out_path, model, cores, pinned, evident_paths, bm25s_paths = sys.argv[1:]
 
 
 def load(path, name, required):
@@ -113,10 +123,20 @@ def load(path, name, required):
     return value
 
 
-evident = load(evident_path, "evident",
-               ["ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "queries_per_second"])
-peer = load(bm25s_path, "bm25s",
-            ["ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "qps_single", "qps_batch"])
+evident_rounds = [load(path, "evident",
+                       ["ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "queries_per_second"])
+                  for path in evident_paths.split(",")]
+peer_rounds = [load(path, "bm25s",
+                    ["ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "qps_single", "qps_batch"])
+               for path in bm25s_paths.split(",")]
+# Quality is the same every round; speed is the median over the rounds.
+evident = dict(evident_rounds[0])
+evident["queries_per_second"] = statistics.median(r["queries_per_second"] for r in evident_rounds)
+evident["queries_per_second_rounds"] = [r["queries_per_second"] for r in evident_rounds]
+peer = dict(peer_rounds[0])
+for key in ("qps_single", "qps_batch"):
+    peer[key] = statistics.median(r[key] for r in peer_rounds)
+    peer[key + "_rounds"] = [r[key] for r in peer_rounds]
 
 # evident eval answers its queries one at a time: its queries_per_second is the
 # counterpart of bm25s's qps_single. A batch figure is used if evident ever reports one.
@@ -142,6 +162,7 @@ combined = {
     "bm25s": peer,
     "ratios": ratios,
     "targets": {"ndcg_at_10_within": 0.01, "qps_ratio_at_least": 2.0},
+    "rounds": len(evident_rounds),
 }
 if evident["queries"] != peer["queries"]:
     print(f"compare-bm25s: warning: evident evaluated {evident['queries']} queries, "
@@ -177,6 +198,9 @@ print("  ".join("-" * w for w in widths))
 for row in rows:
     print(line(row))
 print()
+print(f"QPS: medians of {len(evident_rounds)} alternating rounds; evident per round: "
+      + ", ".join(f"{q:.0f}" for q in evident["queries_per_second_rounds"])
+      + "; bm25s single per round: " + ", ".join(f"{q:.0f}" for q in peer["qps_single_rounds"]))
 print(f"evident / bm25s QPS, one query at a time:      {number(ratios['qps_single_evident_over_bm25s'], 2)}x  (target >= 2x)")
 print(f"evident single / bm25s batched QPS:            {number(ratios['qps_evident_single_over_bm25s_batch'], 2)}x")
 if evident_batch is not None:
