@@ -18,3 +18,30 @@ import Testing
         #expect(a.multiplied(by: identity) == a)
     }
 }
+
+@Suite struct BLASTests {
+    @Test func gemmWithTransposesMatchesProductsComputedByHand() {
+        // a is 2×3; aᵀ·a is 3×3; a·aᵀ is 2×2.
+        let a: [Float] = [1, 2, 3, 4, 5, 6]
+        var gram = [Float](repeating: 0, count: 9)
+        var outer = [Float](repeating: 0, count: 4)
+        a.withUnsafeBufferPointer { a in
+            gram.withUnsafeMutableBufferPointer { BLAS.gemm(a, transposeA: true, a, into: $0, m: 3, n: 3, k: 2) }
+            outer.withUnsafeMutableBufferPointer { BLAS.gemm(a, a, transposeB: true, into: $0, m: 2, n: 2, k: 3) }
+        }
+        #expect(gram == [17, 22, 27, 22, 29, 36, 27, 36, 45])
+        #expect(outer == [14, 32, 32, 77])
+    }
+
+    @Test func gemvAccumulatesWithBeta() {
+        let a: [Float] = [1, 2, 3, 4, 5, 6]  // 3×2
+        let x: [Float] = [1, -1]
+        var y: [Float] = [10, 10, 10]
+        a.withUnsafeBufferPointer { a in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { BLAS.gemv(a, rows: 3, columns: 2, x, into: $0, alpha: 2, beta: 1) }
+            }
+        }
+        #expect(y == [8, 8, 8])  // 2·(−1) + 10 for every row
+    }
+}

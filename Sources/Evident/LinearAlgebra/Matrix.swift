@@ -1,5 +1,3 @@
-import CBLAS
-
 /// A dense row-major matrix of single-precision floats.
 public struct Matrix: Sendable, Hashable {
     /// The number of rows.
@@ -36,15 +34,10 @@ public struct Matrix: Sendable, Hashable {
     public func multiplied(by other: Matrix) -> Matrix {
         precondition(columns == other.rows, "cannot multiply \(rows)×\(columns) by \(other.rows)×\(other.columns)")
         var product = [Float](repeating: 0, count: rows * other.columns)
-        if rows > 0 && other.columns > 0 && columns > 0 {
-            elements.withUnsafeBufferPointer { a in
-                other.elements.withUnsafeBufferPointer { b in
-                    product.withUnsafeMutableBufferPointer { c in
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(other.columns),
-                            Int32(columns), 1, a.baseAddress, Int32(columns), b.baseAddress, Int32(other.columns),
-                            0, c.baseAddress, Int32(other.columns))
-                    }
+        elements.withUnsafeBufferPointer { a in
+            other.elements.withUnsafeBufferPointer { b in
+                product.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(a, b, into: c, m: rows, n: other.columns, k: columns)
                 }
             }
         }

@@ -65,7 +65,7 @@ public struct SearchResponse: Sendable, Hashable, Codable {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(rank, forKey: .rank)
-            try container.encode(Float(score), forKey: .score)   // scores are floats: print their shortest form
+            try container.encode(Float(score), forKey: .score)  // scores are floats: print their shortest form
             try container.encode(document, forKey: .document)
             try container.encode(title, forKey: .title)
             try container.encode(section, forKey: .section)

@@ -1,0 +1,59 @@
+import CBLAS
+
+/// The engine's only door to OpenBLAS: single-precision matrix products on row-major buffers, with shapes checked
+/// before every call.
+enum BLAS {
+    /// The number of threads OpenBLAS uses for one call.
+    static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set {
+            precondition(newValue > 0, "OpenBLAS needs at least one thread")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// `c = alpha · op(a) · op(b) + beta · c`, all row-major.
+    ///
+    /// - Parameters:
+    ///   - a: `m × k` (or `k × m` when `transposeA`), `a.count == m · k`.
+    ///   - b: `k × n` (or `n × k` when `transposeB`), `b.count == k · n`.
+    ///   - c: `m × n`, `c.count == m · n`.
+    static func gemm(
+        _ a: UnsafeBufferPointer<Float>, transposeA: Bool = false, _ b: UnsafeBufferPointer<Float>,
+        transposeB: Bool = false, into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "negative dimension in gemm")
+        precondition(a.count >= m * k, "gemm: a has \(a.count) elements, needs \(m)×\(k)")
+        precondition(b.count >= k * n, "gemm: b has \(b.count) elements, needs \(k)×\(n)")
+        precondition(c.count >= m * n, "gemm: c has \(c.count) elements, needs \(m)×\(n)")
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for index in 0..<(m * n) { c[index] *= beta }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a.baseAddress, Int32(transposeA ? m : k), b.baseAddress,
+            Int32(transposeB ? k : n), beta, c.baseAddress, Int32(n))
+    }
+
+    /// `y = alpha · a · x + beta · y` for a row-major `rows × columns` matrix `a`.
+    static func gemv(
+        _ a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, _ x: UnsafeBufferPointer<Float>,
+        into y: UnsafeMutableBufferPointer<Float>, alpha: Float = 1, beta: Float = 0
+    ) {
+        precondition(rows >= 0 && columns >= 0, "negative dimension in gemv")
+        precondition(a.count >= rows * columns, "gemv: a has \(a.count) elements, needs \(rows)×\(columns)")
+        precondition(x.count >= columns, "gemv: x has \(x.count) elements, needs \(columns)")
+        precondition(y.count >= rows, "gemv: y has \(y.count) elements, needs \(rows)")
+        guard rows > 0 else { return }
+        guard columns > 0 else {
+            for index in 0..<rows { y[index] *= beta }
+            return
+        }
+        cblas_sgemv(
+            CblasRowMajor, CblasNoTrans, Int32(rows), Int32(columns), alpha, a.baseAddress, Int32(columns),
+            x.baseAddress, 1, beta, y.baseAddress, 1)
+    }
+}
