@@ -16,6 +16,8 @@ import Testing
             ["index", "corpus", "--out", "index", "--passage-words", "5"],
             ["index", "corpus", "--out", "index", "--format", "pdf"],
             ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
+            ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "99"],
+            ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "9223372036854775807"],
             ["eval", "index", "--queries", "q.jsonl"],
         ])
     func invalidArgumentsAreRefused(arguments: [String]) {

@@ -106,6 +106,59 @@ import Testing
         }
     }
 
+    @Test func outOfRangeBM25ParametersInTheManifestAreRefused() throws {
+        let directory = try Self.writtenIndex()
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let manifestURL = directory.appendingPathComponent(IndexManifest.fileName)
+        let text = try String(contentsOf: manifestURL, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"b\" : 0.4", with: "\"b\" : 10").write(
+            to: manifestURL, atomically: true, encoding: .utf8)
+        #expect(try String(contentsOf: manifestURL, encoding: .utf8).contains("\"b\" : 10"))
+        let error = #expect(throws: StorageError.self) { try EvidentIndex(contentsOf: directory) }
+        #expect(error?.description.contains("out of range") == true)
+    }
+
+    @Test func damagedScoresAreRefusedEvenWhenTheChecksumsAgree() throws {
+        let directory = try Self.writtenIndex()
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        // The last four bytes of postings.bin are the last posting's precomputed BM25 impact: make it negative.
+        let postings = directory.appendingPathComponent("postings.bin")
+        var bytes = try Data(contentsOf: postings)
+        withUnsafeBytes(of: Float(-3).bitPattern.littleEndian) { negative in
+            for (offset, byte) in negative.enumerated() { bytes[bytes.count - 4 + offset] = byte }
+        }
+        try bytes.write(to: postings)
+        let error = #expect(throws: StorageError.self) {
+            try EvidentIndex(contentsOf: directory, verifiesChecksums: false)
+        }
+        #expect(error?.description.contains("impact") == true)
+    }
+
+    @Test func aFolderWithAnotherProgramsManifestIsNotReplaced() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("{}".utf8).write(to: directory.appendingPathComponent("manifest.json"))
+        try Data("keep me".utf8).write(to: directory.appendingPathComponent("data.txt"))
+        let build = IndexBuilder().build(documents: Self.documents)
+        let error = #expect(throws: StorageError.self) {
+            try build.write(to: directory, corpusPath: "x", replacing: true)
+        }
+        #expect(error?.description.contains("not an Evident index") == true)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("data.txt").path))
+    }
+
+    @Test func anIndexCannotBeWrittenInsideAFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("afile")
+        try Data("x".utf8).write(to: file)
+        let build = IndexBuilder().build(documents: Self.documents)
+        let error = #expect(throws: StorageError.self) {
+            try build.write(to: file.appendingPathComponent("index"), corpusPath: "x")
+        }
+        #expect(error?.description.contains("not a folder") == true)
+    }
+
     @Test func writingOverAnExistingIndexNeedsReplacing() throws {
         let directory = try Self.writtenIndex()
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }

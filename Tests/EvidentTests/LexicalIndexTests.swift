@@ -57,6 +57,21 @@ import Testing
         #expect(abs(twice[0].score - 2 * once[0].score) < 1e-6)
     }
 
+    @Test("passages without terms are not part of N or the average length, as in Lucene's docCount")
+    func emptyPassagesDoNotChangeScores() throws {
+        var withEmpty = LexicalIndexBuilder()
+        withEmpty.add(terms: ["cat", "dog"])
+        withEmpty.add(terms: [])
+        withEmpty.add(terms: ["cat", "cat", "fish"])
+        withEmpty.add(terms: [])
+        withEmpty.add(terms: ["bird"])
+        let index = try Self.open(withEmpty)
+        let plain = try Self.tinyIndex()
+        let scores = index.search(terms: ["cat"], limit: 10, scoring: .default).map(\.score)
+        #expect(scores == plain.search(terms: ["cat"], limit: 10, scoring: .default).map(\.score))
+        #expect(index.search(terms: ["cat"], limit: 10, scoring: .default).map(\.passage) == [2, 0])
+    }
+
     @Test func containsFindsExactlyThePassagesOfATerm() throws {
         let index = try Self.tinyIndex()
         #expect(index.contains("cat", inPassage: 0) && index.contains("cat", inPassage: 1))

@@ -69,7 +69,9 @@ extension Retriever {
             ranked.reserveCapacity(judged.count)
             let elapsed = try clock.measure {
                 for (done, query) in judged.enumerated() {
-                    let documents = try searchDocuments(query.text, limit: depth + 1, scoring: scoring)
+                    // One more than the depth: BEIR drops the query's own id when it comes back.
+                    let documents = try searchDocuments(
+                        query.text, limit: min(depth, index.documentCount) + 1, scoring: scoring)
                     ranked.append(documents.map { RankedDocument(document: $0.document, score: $0.score) })
                     if repetition == 0 { progress?(done + 1, judged.count) }
                 }
@@ -81,8 +83,11 @@ extension Retriever {
                 }
             }
         }
+        // Metrics see each ranking as trec_eval (and so BEIR) orders it: by score, ties by document id descending.
         let evaluation = RetrievalEvaluation(
-            rankings: rankings.mapValues { $0.map(\.document) }, judgments: judgments, queries: queries)
+            rankings: rankings.mapValues { ranking in
+                RetrievalMetrics.ranking(scored: ranking.map { (documentID: $0.document, score: $0.score) })
+            }, judgments: judgments, queries: queries)
         return RetrievalEvaluationRun(
             evaluation: evaluation, rankings: rankings, queryIDs: judged.map(\.id), searchSeconds: seconds)
     }

@@ -16,6 +16,8 @@ struct LexicalIndex: @unchecked Sendable {
 
     let lexicon: [String: TermEntry]
     let passageCount: Int
+    /// Passages with at least one term: Lucene's `docCount`, the N of idf and the divisor of the average length.
+    let scoredPassageCount: Int
     let totalLength: Int
     let postingPassages: UnsafeBufferPointer<UInt32>
     let postingFrequencies: UnsafeBufferPointer<UInt32>
@@ -34,7 +36,7 @@ struct LexicalIndex: @unchecked Sendable {
 
     /// The mean passage length in terms, as Lucene computes it (`sumTotalTermFreq / docCount`).
     var averageLength: Float {
-        passageCount == 0 ? 1 : Float(Double(totalLength) / Double(passageCount))
+        scoredPassageCount == 0 ? 1 : Float(Double(totalLength) / Double(scoredPassageCount))
     }
 
     var termCount: Int { lexicon.count }
@@ -109,6 +111,7 @@ struct LexicalIndex: @unchecked Sendable {
                 for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
                     let passage = Int(postingPassages[posting])
                     if scores[passage] == 0 {
+                        precondition(matchedCount < passageCount, "a passage was matched twice")
                         matched[matchedCount] = Int32(passage)
                         matchedCount += 1
                     }
@@ -116,17 +119,20 @@ struct LexicalIndex: @unchecked Sendable {
                 }
             }
         case .bm25(let parameters):
+            precondition(
+                parameters.isValid, "BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1; got k1 \(parameters.k1), b \(parameters.b)")
             let inverseNorms = bm25InverseNorms(parameters)
             inverseNorms.withUnsafeBufferPointer { inverseNorms in
                 for term in terms {
                     guard let entry = lexicon[term] else { continue }
                     let weight = Self.bm25InverseDocumentFrequency(
-                        documentFrequency: entry.documentFrequency, passageCount: passageCount)
+                        documentFrequency: entry.documentFrequency, passageCount: scoredPassageCount)
                     for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
                         let passage = Int(postingPassages[posting])
                         let frequency = Float(postingFrequencies[posting])
                         let inverseNorm = inverseNorms[Int(encodedLengths[passage])]
                         if scores[passage] == 0 {
+                            precondition(matchedCount < passageCount, "a passage was matched twice")
                             matched[matchedCount] = Int32(passage)
                             matchedCount += 1
                         }
@@ -136,19 +142,29 @@ struct LexicalIndex: @unchecked Sendable {
                 }
             }
         case .tfidf:
-            var queryCounts: [String: Int] = [:]
-            for term in terms { queryCounts[term, default: 0] += 1 }
+            // Distinct terms in order of first occurrence, so that scores add up in the same order every run.
+            var queryCounts: [(term: String, count: Int)] = []
+            var positions: [String: Int] = [:]
+            for term in terms {
+                if let position = positions[term] {
+                    queryCounts[position].count += 1
+                } else {
+                    positions[term] = queryCounts.count
+                    queryCounts.append((term, 1))
+                }
+            }
             var squaredNorm: Float = 0
             for (term, count) in queryCounts {
                 guard let entry = lexicon[term] else { continue }
                 let idf = Self.tfidfInverseDocumentFrequency(
-                    documentFrequency: entry.documentFrequency, passageCount: passageCount)
+                    documentFrequency: entry.documentFrequency, passageCount: scoredPassageCount)
                 let queryWeight = (1 + Float(log(Double(count)))) * idf
                 squaredNorm += queryWeight * queryWeight
                 for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency) {
                     let passage = Int(postingPassages[posting])
                     let weight = (1 + Float(log(Double(postingFrequencies[posting])))) * idf
                     if scores[passage] == 0 {
+                        precondition(matchedCount < passageCount, "a passage was matched twice")
                         matched[matchedCount] = Int32(passage)
                         matchedCount += 1
                     }
@@ -187,12 +203,19 @@ struct LexicalIndex: @unchecked Sendable {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: matched.count) { values in
             for (index, passage) in matched.enumerated() { values[index] = scores[Int(passage)] }
             var maximum: Float = 0
-            for score in values where score > maximum { maximum = score }
+            var allFinite = true
+            for score in values {
+                if score > maximum { maximum = score }
+                allFinite = allFinite && score.isFinite && score >= 0
+            }
             let binCount = 256
-            let scale = maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
+            // Scores are positive and finite for valid parameters and an intact index; anything else gets one bin,
+            // so that no float is ever converted to an integer out of range.
+            let scale = allFinite && maximum > 0 && maximum.isFinite ? Float(binCount - 1) / maximum : 0
             return withUnsafeTemporaryAllocation(of: Int32.self, capacity: binCount) { counts in
                 counts.initialize(repeating: 0)
-                for score in values { counts[Swift.min(Int(score * scale), binCount - 1)] += 1 }
+                for score in values where scale > 0 { counts[Swift.min(Int(score * scale), binCount - 1)] += 1 }
+                if scale == 0 { counts[0] = Int32(values.count) }
                 var cutoff = binCount - 1
                 var kept = Int(counts[cutoff])
                 while kept < limit, cutoff > 0 {
@@ -203,7 +226,7 @@ struct LexicalIndex: @unchecked Sendable {
                 // them breaks ties toward the lower index.
                 var keys: [UInt64] = []
                 keys.reserveCapacity(kept)
-                for (index, score) in values.enumerated() where Int(score * scale) >= cutoff {
+                for (index, score) in values.enumerated() where scale == 0 || Int(score * scale) >= cutoff {
                     keys.append(UInt64(score.bitPattern) << 32 | UInt64(UInt32.max - UInt32(matched[index])))
                 }
                 keys.sort(by: >)

@@ -67,7 +67,9 @@ struct LexicalIndexBuilder {
         postings.write(impactParameters.k1)
         postings.write(impactParameters.b)
         let totalLength = lengths.reduce(0) { $0 + Int($1) }
-        let averageLength = passageCount == 0 ? 1 : Float(Double(totalLength) / Double(passageCount))
+        // Lucene counts only documents that have the field: passages without terms are not part of N or avgdl.
+        let scoredPassageCount = lengths.lazy.filter { $0 > 0 }.count
+        let averageLength = scoredPassageCount == 0 ? 1 : Float(Double(totalLength) / Double(scoredPassageCount))
         let inverseNorms = LexicalIndex.inverseNorms(impactParameters, averageLength: averageLength)
         var impacts: [Float] = []
         impacts.reserveCapacity(postingCount)
@@ -85,14 +87,14 @@ struct LexicalIndexBuilder {
             postings.write(contentsOf: passages)
             frequencies.append(contentsOf: counts)
             let weight = LexicalIndex.bm25InverseDocumentFrequency(
-                documentFrequency: passages.count, passageCount: passageCount)
+                documentFrequency: passages.count, passageCount: scoredPassageCount)
             for (passage, count) in zip(passages, counts) {
                 let inverseNorm = inverseNorms[Int(LuceneLengthEncoding.encode(Int(lengths[Int(passage)])))]
                 impacts.append(
                     LexicalIndex.bm25Score(weight: weight, frequency: Float(count), inverseNorm: inverseNorm))
             }
             let idf = LexicalIndex.tfidfInverseDocumentFrequency(
-                documentFrequency: passages.count, passageCount: passageCount)
+                documentFrequency: passages.count, passageCount: scoredPassageCount)
             for (passage, count) in zip(passages, counts) {
                 let weight = (1 + Float(log(Double(count)))) * idf
                 norms[Int(passage)] += weight * weight
@@ -150,7 +152,9 @@ extension LexicalIndex {
         var norms = ByteReader(normBytes.bytes, path: normBytes.path)
         try IndexFileMagic.check(&norms, magic: IndexFileMagic.norms)
         let passageCount = Int(try norms.read(UInt32.self))
-        let totalLength = Int(try norms.read(UInt64.self))
+        guard let totalLength = Int(exactly: try norms.read(UInt64.self)) else {
+            throw StorageError.corrupt(norms.path, "the total passage length is out of range")
+        }
         try norms.skip(toAlignment: 8)
         let lengths = try norms.readArray(of: UInt32.self, count: passageCount)
         let tfidfNorms = try norms.readArray(of: Float.self, count: passageCount)
@@ -158,6 +162,9 @@ extension LexicalIndex {
         guard norms.isAtEnd else { throw StorageError.corrupt(norms.path, "unexpected bytes after the norms") }
         guard lengths.reduce(0, { $0 + Int($1) }) == totalLength else {
             throw StorageError.corrupt(norms.path, "passage lengths do not add up to the total")
+        }
+        for (length, norm) in zip(lengths, tfidfNorms) where !(norm.isFinite && (norm > 0) == (length > 0)) {
+            throw StorageError.corrupt(norms.path, "a TF-IDF norm is \(norm) for a passage of \(length) terms")
         }
 
         var postings = ByteReader(postingBytes.bytes, path: postingBytes.path)
@@ -168,12 +175,20 @@ extension LexicalIndex {
         }
         let postingCount = Int(postingCount64)
         let impactParameters = BM25Parameters(k1: try postings.readFloat(), b: try postings.readFloat())
+        guard impactParameters.isValid else {
+            throw StorageError.corrupt(
+                postings.path, "BM25 parameters k1 \(impactParameters.k1), b \(impactParameters.b)")
+        }
         let postingPassages = try postings.readArray(of: UInt32.self, count: postingCount)
         let postingFrequencies = try postings.readArray(of: UInt32.self, count: postingCount)
         let postingImpacts = try postings.readArray(of: Float.self, count: postingCount)
         guard postings.isAtEnd else { throw StorageError.corrupt(postings.path, "unexpected bytes after postings") }
         for passage in postingPassages where Int(passage) >= passageCount {
             throw StorageError.corrupt(postings.path, "a posting names passage \(passage) of \(passageCount)")
+        }
+        for (frequency, impact) in zip(postingFrequencies, postingImpacts)
+        where frequency == 0 || !(impact.isFinite && impact > 0) {
+            throw StorageError.corrupt(postings.path, "a posting has frequency \(frequency) and impact \(impact)")
         }
 
         var lexicon = ByteReader(lexiconBytes.bytes, path: lexiconBytes.path)
@@ -193,7 +208,9 @@ extension LexicalIndex {
         guard lexicon.isAtEnd else { throw StorageError.corrupt(lexicon.path, "unexpected bytes after the terms") }
 
         self.init(
-            lexicon: entries, passageCount: passageCount, totalLength: totalLength, postingPassages: postingPassages,
+            lexicon: entries, passageCount: passageCount,
+            scoredPassageCount: lengths.lazy.filter { $0 > 0 }.count, totalLength: totalLength,
+            postingPassages: postingPassages,
             postingFrequencies: postingFrequencies, postingImpacts: postingImpacts, impactParameters: impactParameters,
             lengths: lengths, encodedLengths: encodedLengths,
             tfidfNorms: tfidfNorms, storage: [lexiconBytes, postingBytes, normBytes])

@@ -15,6 +15,10 @@ public struct BM25Parameters: Sendable, Hashable, Codable {
         self.b = b
     }
 
+    /// Whether k1 is finite and at least 0 and b lies between 0 and 1: the range in which every BM25 term score
+    /// is positive and finite.
+    public var isValid: Bool { k1.isFinite && k1 >= 0 && b >= 0 && b <= 1 }
+
     /// k1 0.9, b 0.4: the values BEIR's and Anserini's BM25 baselines use.
     public static let `default` = BM25Parameters()
 }

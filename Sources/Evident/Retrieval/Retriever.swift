@@ -46,14 +46,15 @@ public struct Retriever: Sendable {
     public func searchDocuments(_ query: String, limit: Int, scoring: LexicalScoring? = nil) throws
         -> [(document: String, score: Double)]
     {
+        precondition(limit > 0, "limit must be positive")
         let queryTerms = terms(of: query)
         let scoring = scoring ?? index.configuration.scoring
-        var passageLimit = limit
+        var passageLimit = min(limit, index.passageCount)
         while true {
             let ranked = index.lexical.search(terms: queryTerms, limit: passageLimit, scoring: scoring)
             var seen = Set<Int>(minimumCapacity: ranked.count)
             var documents: [(document: String, score: Double)] = []
-            documents.reserveCapacity(limit)
+            documents.reserveCapacity(min(limit, ranked.count))
             for scored in ranked {
                 let documentIndex = index.documentIndex(ofPassage: scored.passage)
                 guard seen.insert(documentIndex).inserted else { continue }

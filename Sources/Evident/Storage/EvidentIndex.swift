@@ -64,6 +64,10 @@ public struct EvidentIndex: Sendable {
                     + "\(IndexManifest.currentFormatVersion) (written by Evident \(manifest.evidentVersion))",
                 fix: StorageError.rebuildHint)
         }
+        if case .bm25(let parameters) = manifest.configuration.scoring, !parameters.isValid {
+            throw StorageError.corrupt(
+                manifestURL.path, "its BM25 parameters (k1 \(parameters.k1), b \(parameters.b)) are out of range")
+        }
         // Map and check every file, hashing them on all cores: hashing is most of the time it takes to open.
         let opened = try IndexBuild.FileName.all.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path

@@ -1,5 +1,11 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Progress of `IndexBuilder.build`, reported after each batch of documents.
 public struct IndexingProgress: Sendable, Hashable {
     /// Documents chunked and analyzed so far.
@@ -153,45 +159,101 @@ public struct IndexBuild: Sendable {
     {
         let fileManager = FileManager.default
         let target = directory.standardizedFileURL
-        var isDirectory: ObjCBool = false
-        let exists = fileManager.fileExists(atPath: target.path, isDirectory: &isDirectory)
-        if exists {
-            guard replacing else {
-                throw StorageError(
-                    path: target.path, reason: "already exists",
-                    fix: "choose another --out, or pass --force to replace the index there")
-            }
-            let manifestPath = target.appendingPathComponent(IndexManifest.fileName).path
-            guard isDirectory.boolValue, fileManager.fileExists(atPath: manifestPath) else {
-                throw StorageError(
-                    path: target.path, reason: "exists and is not an Evident index; refusing to replace it",
-                    fix: "choose another --out")
-            }
-        }
+        let exists = try Self.checkTarget(target, replacing: replacing)
         let parent = target.deletingLastPathComponent()
-        try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
         let temporary = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(UUID().uuidString)")
-        try fileManager.createDirectory(at: temporary, withIntermediateDirectories: false)
+        do {
+            try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError(
+                path: parent.path, reason: "cannot create the index there (\(error.localizedDescription))",
+                fix: "choose an --out in a folder you can write to")
+        }
         do {
             let manifest = manifest(corpusPath: corpusPath, skipped: skipped)
-            for (name, bytes) in files {
-                try Data(bytes).write(to: temporary.appendingPathComponent(name))
-            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(manifest).write(to: temporary.appendingPathComponent(IndexManifest.fileName))
+            var contents = files
+            contents[IndexManifest.fileName] = Array(try encoder.encode(manifest))
+            for (name, bytes) in contents {
+                try Self.writeDurably(bytes, to: temporary.appendingPathComponent(name))
+            }
+            Self.synchronizeDirectory(temporary)
             if exists {
+                // Move the old index aside, the new one in, and the old one back if that fails.
                 let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
                 try fileManager.moveItem(at: target, to: old)
-                try fileManager.moveItem(at: temporary, to: target)
+                do {
+                    try fileManager.moveItem(at: temporary, to: target)
+                } catch {
+                    try? fileManager.moveItem(at: old, to: target)
+                    throw error
+                }
                 try? fileManager.removeItem(at: old)
             } else {
                 try fileManager.moveItem(at: temporary, to: target)
             }
+            Self.synchronizeDirectory(parent)
             return manifest
         } catch {
             try? fileManager.removeItem(at: temporary)
-            throw error
+            if let error = error as? StorageError { throw error }
+            throw StorageError(
+                path: target.path, reason: "cannot write the index (\(error.localizedDescription))",
+                fix: "check the free space and permissions of \(parent.path)")
         }
+    }
+
+    /// Checks that an index may be written at `target`; returns whether something is there to replace.
+    ///
+    /// - Throws: `StorageError` when `target` exists and `replacing` is false, or exists and is not an Evident
+    ///   index (a folder with a `manifest.json` of another program is not one), or its parent is not a folder.
+    public static func checkTarget(_ target: URL, replacing: Bool) throws -> Bool {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let parent = target.standardizedFileURL.deletingLastPathComponent()
+        if fileManager.fileExists(atPath: parent.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw StorageError(
+                path: parent.path, reason: "is a file, not a folder", fix: "choose an --out inside a folder")
+        }
+        guard fileManager.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return false }
+        guard replacing else {
+            throw StorageError(
+                path: target.path, reason: "already exists",
+                fix: "choose another --out, or pass --force to replace the index there")
+        }
+        let manifestURL = target.appendingPathComponent(IndexManifest.fileName)
+        let manifest = (try? Data(contentsOf: manifestURL)).flatMap {
+            try? JSONDecoder().decode(ManifestHeader.self, from: $0)
+        }
+        guard isDirectory.boolValue, manifest?.format == "evident-index" else {
+            throw StorageError(
+                path: target.path, reason: "exists and is not an Evident index; refusing to replace it",
+                fix: "choose another --out")
+        }
+        return true
+    }
+
+    /// Just enough of a manifest to tell an Evident index from anything else.
+    private struct ManifestHeader: Decodable {
+        var format: String
+    }
+
+    private static func writeDurably(_ bytes: [UInt8], to url: URL) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw StorageError(path: url.path, reason: "cannot create the file")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: bytes)
+        try handle.synchronize()
+    }
+
+    /// Flushes a directory's entries to disk, so that a rename survives a power loss.
+    private static func synchronizeDirectory(_ url: URL) {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 }

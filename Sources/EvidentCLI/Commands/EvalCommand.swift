@@ -20,14 +20,16 @@ struct EvalCommand: ParsableCommand {
     var queries: String
     @Option(help: "Relevance judgments: BEIR qrels TSV (query-id, corpus-id, score) or TREC qrels.") var qrels: String
     @Option(name: .customLong("run"), help: "Write the rankings as a TREC run file here.") var runFile: String?
-    @Option(help: "Documents retrieved per query.") var depth = 100
+    @Option(help: "Documents retrieved per query (100–10,000).") var depth = 100
     @Option(name: .customLong("repeat"), help: "Time the query set this many times and report the median.")
     var repetitions = 1
     @Flag(help: "Print the metrics as JSON.") var json = false
     @OptionGroup var scoringOptions: ScoringOptions
 
     func validate() throws {
-        guard depth >= 10 else { throw ValidationError("--depth must be at least 10 (nDCG@10 needs ten).") }
+        guard (100...10_000).contains(depth) else {
+            throw ValidationError("--depth must lie between 100 (Recall@100 needs a hundred) and 10,000.")
+        }
         guard (1...100).contains(repetitions) else { throw ValidationError("--repeat must lie between 1 and 100.") }
     }
 

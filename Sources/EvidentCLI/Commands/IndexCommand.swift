@@ -41,6 +41,12 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Refuse a bad --out before the corpus is read, not after it is indexed.
+        do {
+            _ = try IndexBuild.checkTarget(URL(fileURLWithPath: out), replacing: force)
+        } catch let error as StorageError {
+            throw CommandFailure(error.description)
+        }
         let start = Terminal.now()
         let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
         let readerConfiguration = CorpusReaderConfiguration(
