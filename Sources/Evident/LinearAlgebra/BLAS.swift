@@ -16,8 +16,15 @@ enum BLAS {
     ///
     /// - Parameters:
     ///   - a: `m × k` (or `k × m` when `transposeA`), `a.count == m · k`.
+    ///   - transposeA: Whether `a` is stored transposed.
     ///   - b: `k × n` (or `n × k` when `transposeB`), `b.count == k · n`.
+    ///   - transposeB: Whether `b` is stored transposed.
     ///   - c: `m × n`, `c.count == m · n`.
+    ///   - m: Rows of `op(a)` and `c`.
+    ///   - n: Columns of `op(b)` and `c`.
+    ///   - k: Columns of `op(a)`, rows of `op(b)`.
+    ///   - alpha: The factor of the product.
+    ///   - beta: The factor of `c`'s previous contents.
     static func gemm(
         _ a: UnsafeBufferPointer<Float>, transposeA: Bool = false, _ b: UnsafeBufferPointer<Float>,
         transposeB: Bool = false, into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int,
