@@ -49,6 +49,7 @@ CASES = [
     "http://example.com/path?query=1&x=y#frag email@example.org @handle #tag",
     "a  b\t\tc\n\nd \r\n e", "   leading and trailing   ", "\n",
     "word" * 30, " ".join(["tok"] * 300), " ".join(["x"] * 254), " ".join(["x"] * 255), " ".join(["xyz"] * 200),
+    "x ≠ y ≮ z ∉ w “quoted” it’s naïve’s — café’s ‘Ω’ Å K ⇍ ℃", "a\u2000b\u2001c \u20d0d\u0338e \u0f39f \U0001d165g",
     "unaffable unbelievable unrecognizable immunohistochemistry lymphadenopathy",
 ]
 

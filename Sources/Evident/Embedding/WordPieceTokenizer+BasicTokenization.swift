@@ -84,14 +84,26 @@ extension WordPieceTokenizer {
         }
     }
 
-    /// The text's Unicode scalars, canonically decomposed (NFD) when accents are stripped and the text is not ASCII.
+    /// The text's Unicode scalars, canonically decomposed (NFD) when accents are stripped and the text has a
+    /// character that might decompose.
     private func sourceScalars(of text: String) -> [UInt32] {
         let utf8 = text.utf8
         if utf8.allSatisfy({ $0 < 0x80 }) {
             return utf8.map { UInt32($0) }
         }
-        let decomposed = stripsAccents ? text.decomposedStringWithCanonicalMapping : text
-        return decomposed.unicodeScalars.map(\.value)
+        let scalars = text.unicodeScalars.map(\.value)
+        guard stripsAccents && scalars.contains(where: Self.mightDecompose) else { return scalars }
+        return text.decomposedStringWithCanonicalMapping.unicodeScalars.map(\.value)
+    }
+
+    /// Whether the scalar might have a canonical decomposition. Only ASCII, the Latin-1 symbols (U+0080–U+00BF) and
+    /// U+2002–U+20FF (general punctuation such as ’ “ — …, super- and subscripts, currency signs, combining marks for
+    /// symbols) are known to have none; skipping NFD for text made of them alone saves most of its cost.
+    static func mightDecompose(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0..<0xC0, 0x2002...0x20FF: false
+        default: true
+        }
     }
 
     /// The id and length of the special token (`[CLS]`, `[SEP]`, …) that starts at `index`, if one does.
