@@ -17,10 +17,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CEvidentKernels"),
         .target(
             name: "Evident",
             dependencies: [
                 "CBLAS",
+                "CEvidentKernels",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
