@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
-            dependencies: ["Evident", "EvidentTestSupport"],
+            dependencies: ["Evident", "EvidentTestSupport", "CEvidentKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EvidentCLITests", dependencies: ["EvidentCLI", "Evident", "EvidentTestSupport"]),
