@@ -42,6 +42,7 @@ public struct Int8VectorIndex: Sendable {
         var minimums = [Float](repeating: count == 0 ? 0 : .infinity, count: dimension)
         var maximums = [Float](repeating: count == 0 ? 0 : -.infinity, count: dimension)
         var codes = [UInt8](repeating: 0, count: count * dimension)
+        var steps: [Float] = []
         flat.storage.withElements { vectors in
             for row in 0..<count {
                 for column in 0..<dimension {
@@ -50,7 +51,10 @@ public struct Int8VectorIndex: Sendable {
                     maximums[column] = max(maximums[column], value)
                 }
             }
-            let steps = zip(minimums, maximums).map { ($1 - $0) / 255 }
+            for column in 0..<dimension where !(minimums[column].isFinite && maximums[column].isFinite) {
+                (minimums[column], maximums[column]) = (0, 0)  // a dimension with NaN or infinity gets one code
+            }
+            steps = zip(minimums, maximums).map { ($1 - $0) / 255 }
             for row in 0..<count {
                 for column in 0..<dimension where steps[column] > 0 {
                     let level = ((vectors[row * dimension + column] - minimums[column]) / steps[column]).rounded()
@@ -58,9 +62,7 @@ public struct Int8VectorIndex: Sendable {
                 }
             }
         }
-        self.init(
-            flat: flat, minimums: minimums, steps: zip(minimums, maximums).map { ($1 - $0) / 255 },
-            codes: .array(codes))
+        self.init(flat: flat, minimums: minimums, steps: steps, codes: .array(codes))
     }
 
     init(flat: FlatVectorIndex, minimums: [Float], steps: [Float], codes: VectorStorage<UInt8>) {
