@@ -103,8 +103,13 @@ private func expectSameMatches(
         for threadCount in [1, 2] {
             let batch = index.search(batch: queries, limit: 7, threadCount: threadCount)
             #expect(batch.count == queries.count)
-            for (query, matches) in zip(queries, batch) {
-                expectSameMatches(matches, index.search(query, limit: 7), tolerance: 1e-5)
+            let kernel = index.search(batch: queries, limit: 7, threadCount: threadCount, method: .kernel)
+            let gemm = index.search(batch: queries, limit: 7, threadCount: threadCount, method: .gemm)
+            for (position, query) in queries.enumerated() {
+                let single = index.search(query, limit: 7)
+                expectSameMatches(batch[position], single, tolerance: 1e-5)
+                #expect(kernel[position] == single)
+                expectSameMatches(gemm[position], single, tolerance: 1e-5)
             }
         }
         #expect(index.search(batch: [], limit: 3).isEmpty)
@@ -129,8 +134,11 @@ private func expectSameMatches(
                 quantized.search(query, limit: 10, threadCount: 2) == quantized.search(query, limit: 10, threadCount: 1)
             )
         }
-        let one = index.search(batch: queries, limit: 10, threadCount: 1)
-        let two = index.search(batch: queries, limit: 10, threadCount: 2)
+        #expect(
+            index.search(batch: queries, limit: 10, threadCount: 2, method: .kernel)
+                == index.search(batch: queries, limit: 10, threadCount: 1, method: .kernel))
+        let one = index.search(batch: queries, limit: 10, threadCount: 1, method: .gemm)
+        let two = index.search(batch: queries, limit: 10, threadCount: 2, method: .gemm)
         for (one, two) in zip(one, two) { expectSameMatches(one, two, tolerance: 1e-6) }
         #expect(
             quantized.search(batch: queries, limit: 10, threadCount: 2)
@@ -152,8 +160,10 @@ private func expectSameMatches(
             #expect(index.search(query, limit: 5, threadCount: threadCount).map(\.index) == expected)
             #expect(index.search(query, limit: 5, threadCount: threadCount, method: .gemv).map(\.index) == expected)
             #expect(quantized.search(query, limit: 5, threadCount: threadCount).map(\.index) == expected)
-            let batch = index.search(batch: [query, query], limit: 5, threadCount: threadCount)
-            #expect(batch.map { $0.map(\.index) } == [expected, expected])
+            for method in [FlatVectorIndex.BatchMethod.kernel, .gemm] {
+                let batch = index.search(batch: [query, query], limit: 5, threadCount: threadCount, method: method)
+                #expect(batch.map { $0.map(\.index) } == [expected, expected])
+            }
             let quantizedBatch = quantized.search(batch: [query, query], limit: 5, threadCount: threadCount)
             #expect(quantizedBatch.map { $0.map(\.index) } == [expected, expected])
         }
@@ -325,6 +335,21 @@ private func expectSameMatches(
                 #expect(abs(Double(score) - exact) <= 1e-5 * Double(length).squareRoot() * 4, "level \(level)")
             }
             #expect(integers == expectedIntegers, "level \(level)")
+            // A batch of queries scores each as alone: 4 × 4 blocks, and the rows and queries left over.
+            for queryCount in [1, 4, 6] {
+                let queries = (0..<(queryCount * length)).map { _ in generator.gaussian() }
+                var batch = [Float](repeating: 0, count: rows * queryCount)
+                evident_inner_products_f32_batch_at_level(
+                    Int32(level), matrix, rows, length, queries, queryCount, &batch)
+                for query in 0..<queryCount {
+                    var alone = [Float](repeating: 0, count: rows)
+                    queries.withUnsafeBufferPointer { queries in
+                        evident_inner_products_f32_at_level(
+                            Int32(level), matrix, rows, length, queries.baseAddress.map { $0 + query * length }, &alone)
+                    }
+                    #expect(Array(batch[(query * rows)..<((query + 1) * rows)]) == alone, "level \(level)")
+                }
+            }
             // One row alone is rounded as within the block.
             for row in 0..<rows {
                 var single: Float = 0

@@ -26,6 +26,11 @@ void evident_inner_products_f32(
 /// `evident_inner_products_f32` rounds one row.
 float evident_dot_product_f32(const float *left, const float *right, size_t count);
 
+/// scores[query · rows + row] = matrix[row, :] · queries[query, :] for `query_count` row-major queries, each score
+/// equal to what `evident_inner_products_f32` gives for that query alone.
+void evident_inner_products_f32_batch(
+    const float *matrix, size_t rows, size_t dimension, const float *queries, size_t query_count, float *scores);
+
 /// scores[row] = Σ codes[row, d] · query[d], with unsigned 8-bit codes and a signed 8-bit query whose elements lie
 /// in [-127, 127]; exact in 32-bit integers for dimension < 66,000.
 void evident_inner_products_u8_i8(
@@ -34,6 +39,10 @@ void evident_inner_products_u8_i8(
 /// `evident_inner_products_f32` at most at `level` (lower levels for tests and benchmarks; -1 for the best).
 void evident_inner_products_f32_at_level(
     int level, const float *matrix, size_t rows, size_t dimension, const float *query, float *scores);
+
+/// `evident_inner_products_f32_batch` at most at `level` (lower levels for tests and benchmarks; -1 for the best).
+void evident_inner_products_f32_batch_at_level(int level, const float *matrix, size_t rows, size_t dimension,
+    const float *queries, size_t query_count, float *scores);
 
 /// `evident_inner_products_u8_i8` at most at `level` (lower levels for tests and benchmarks; -1 for the best).
 void evident_inner_products_u8_i8_at_level(

@@ -3,9 +3,10 @@ import Dispatch
 
 /// An exact inner-product index over L2-normalised embeddings, stored as row-major 32-bit floats.
 ///
-/// One query is scored by a runtime-dispatched AVX-512/AVX2 kernel (about twice OpenBLAS's `sgemv` bandwidth on one
-/// thread); a batch of queries by one `sgemm` per block of vectors. The index is immutable and safe to search from
-/// many tasks at once.
+/// One query is scored by a runtime-dispatched AVX-512/AVX2 kernel (as fast as OpenBLAS's `sgemv` when OpenBLAS
+/// picks its AVX-512 kernels, twice as fast when it does not); a batch of fewer than 64 queries by a kernel that
+/// reads each vector once for the whole batch, a larger one by `sgemm` per block of vectors. The index is immutable
+/// and safe to search from many tasks at once.
 public struct FlatVectorIndex: Sendable {
     /// How one query is scored; the kernel unless a benchmark asks for `sgemv`.
     enum SingleQueryMethod: Sendable {
@@ -118,28 +119,93 @@ public struct FlatVectorIndex: Sendable {
         return top
     }
 
+    /// How a batch of queries is scored.
+    enum BatchMethod: Sendable {
+        /// The 4-vector × 4-query kernel: each vector read once per batch, scores equal to single queries'.
+        case kernel
+        /// OpenBLAS `sgemm`, one block of vectors at a time.
+        case gemm
+    }
+
+    /// Batches of at least this many queries go to `sgemm`, smaller ones to the kernel.
+    static let gemmBatchSize = 64
+
     /// Returns, for each query, the `limit` vectors with the highest inner product, best first.
     ///
-    /// The queries are multiplied by the vectors with `sgemm`, one block of vectors at a time; the results equal
-    /// `search(_:limit:threadCount:)`'s up to rounding.
+    /// Batches of fewer than 64 queries are scored by a kernel that reads each vector once for the whole batch and
+    /// gives the same scores as `search(_:limit:threadCount:)`; larger batches by `sgemm`, one block of vectors at a
+    /// time, whose scores equal the single-query ones up to rounding.
     ///
     /// - Parameters:
     ///   - queries: Vectors of `dimension` elements each.
     ///   - limit: The maximum number of matches per query.
-    ///   - threadCount: The number of threads OpenBLAS uses (a process-wide OpenBLAS setting, changed only when it
-    ///     differs) and that select the best matches.
+    ///   - threadCount: The number of threads; for `sgemm` batches, the number of OpenBLAS threads (a process-wide
+    ///     OpenBLAS setting, changed only when it differs).
     /// - Returns: One list of at most `limit` matches per query, best first.
     /// - Complexity: O(*m* · *n* · `dimension` + *m* · *n* log `limit`) for *m* queries and *n* vectors.
     public func search(batch queries: [[Float]], limit: Int, threadCount: Int = 1) -> [[VectorMatch]] {
+        let method: BatchMethod = queries.count >= Self.gemmBatchSize ? .gemm : .kernel
+        return search(batch: queries, limit: limit, threadCount: threadCount, method: method)
+    }
+
+    /// `search(batch:limit:threadCount:)` with a choice of scoring method, for tests and benchmarks.
+    func search(batch queries: [[Float]], limit: Int, threadCount: Int, method: BatchMethod) -> [[VectorMatch]] {
         for query in queries {
             precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
         }
         guard limit > 0, count > 0, !queries.isEmpty else { return queries.map { _ in [] } }
         if queries.count == 1 { return [search(queries[0], limit: limit, threadCount: threadCount)] }
+        let queryMatrix = queries.flatMap { $0 }
+        switch method {
+        case .kernel: return kernelBatch(queryMatrix, queryCount: queries.count, limit: limit, threadCount: threadCount)
+        case .gemm: return gemmBatch(queryMatrix, queryCount: queries.count, limit: limit, threadCount: threadCount)
+        }
+    }
+
+    /// Splits the vectors between threads; each scores its blocks against every query with the batch kernel.
+    private func kernelBatch(_ queryMatrix: [Float], queryCount: Int, limit: Int, threadCount: Int) -> [[VectorMatch]] {
+        let parts = Self.partCount(rows: count, threadCount: threadCount)
+        var partTops = [[TopMatches]](repeating: [], count: parts)
+        storage.withElements { vectors in
+            queryMatrix.withUnsafeBufferPointer { queryMatrix in
+                partTops.withUnsafeMutableBufferPointer { partTops in
+                    // Each part writes its own element; the buffers outlive the concurrent calls.
+                    nonisolated(unsafe) let (partTops, queryMatrix, vectors) = (partTops, queryMatrix, vectors)
+                    Self.forEachPart(parts, rows: count) { part, rows in
+                        var tops = [TopMatches](repeating: TopMatches(limit: limit), count: queryCount)
+                        let blockRows = 256
+                        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: queryCount * blockRows)
+                        defer { scores.deallocate() }
+                        var start = rows.lowerBound
+                        while start < rows.upperBound {
+                            let end = min(start + blockRows, rows.upperBound)
+                            evident_inner_products_f32_batch(
+                                vectors.baseAddress.map { $0 + start * dimension }, end - start, dimension,
+                                queryMatrix.baseAddress, queryCount, scores.baseAddress)
+                            for query in 0..<queryCount {
+                                let first = query * (end - start)
+                                tops[query].insert(
+                                    scores: UnsafeBufferPointer(rebasing: scores[first..<(first + end - start)]),
+                                    firstIndex: start)
+                            }
+                            start = end
+                        }
+                        partTops[part] = tops
+                    }
+                }
+            }
+        }
+        return (0..<queryCount).map { query in
+            var best = partTops[0][query]
+            for part in partTops.dropFirst() { best.merge(part[query]) }
+            return best.sorted
+        }
+    }
+
+    /// Multiplies the queries by blocks of vectors with `sgemm` and selects from each block's scores.
+    private func gemmBatch(_ queryMatrix: [Float], queryCount: Int, limit: Int, threadCount: Int) -> [[VectorMatch]] {
         let threadCount = max(threadCount, 1)
         if BLAS.threadCount != threadCount { BLAS.threadCount = threadCount }
-        let queryMatrix = queries.flatMap { $0 }
-        let queryCount = queries.count
         // About 4 MiB of scores per block, and never fewer than 1024 vectors.
         let blockRows = min(count, max(1024, (1 << 20) / queryCount))
         var tops = [TopMatches](repeating: TopMatches(limit: limit), count: queryCount)
