@@ -18,6 +18,12 @@ public struct VectorMatch: Sendable, Hashable, Comparable {
         self.score = score
     }
 
+    /// Whether `left` ranks below `right`: a lower score, or an equal score and a higher index.
+    ///
+    /// - Parameters:
+    ///   - left: A match.
+    ///   - right: Another match.
+    /// - Returns: `true` when `left` ranks below `right`.
     public static func < (left: VectorMatch, right: VectorMatch) -> Bool {
         left.score != right.score ? left.score < right.score : left.index > right.index
     }
