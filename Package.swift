@@ -17,10 +17,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CEvidentKernels"),
         .target(
             name: "Evident",
             dependencies: [
                 "CBLAS",
+                "CEvidentKernels",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
-            dependencies: ["Evident", "EvidentTestSupport"],
+            dependencies: ["Evident", "EvidentTestSupport", "CEvidentKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EvidentCLITests", dependencies: ["EvidentCLI", "Evident", "EvidentTestSupport"]),

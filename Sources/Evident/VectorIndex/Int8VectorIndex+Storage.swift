@@ -1,0 +1,50 @@
+extension Int8VectorIndex {
+    /// The index file: a 24-byte header (magic, version, dimension, reserved word, vector count), each dimension's
+    /// minimum and step as little-endian floats, padding to a multiple of 32 bytes, then the codes, `dimension`
+    /// bytes per vector, read in place when opened.
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.reserve(64 + dimension * 8 + count * dimension)
+        writer.writeVectorFileHeader(magic: VectorFileMagic.int8, dimension: dimension, count: count)
+        for minimum in minimums { writer.write(minimum) }
+        for step in steps { writer.write(step) }
+        writer.align(to: 32)
+        var bytes = writer.bytes
+        codes.withElements { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Opens an index from the bytes `encoded()` wrote, without copying the codes.
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's bytes.
+    ///   - flat: The exact index of the same vectors, which re-scores the candidates.
+    /// - Throws: `StorageError` when the bytes are not a whole int8 vector file of this format version, or do not
+    ///   match `flat`'s dimension and vector count.
+    init(_ bytes: ReadOnlyBytes, rescoringWith flat: FlatVectorIndex) throws(StorageError) {
+        var reader = ByteReader(bytes.bytes, path: bytes.path)
+        let (dimension, count) = try reader.readVectorFileHeader(magic: VectorFileMagic.int8, kind: "int8 vector")
+        guard dimension == flat.dimension, count == flat.count else {
+            throw StorageError.corrupt(
+                bytes.path,
+                "\(count) vectors of \(dimension) elements, but the flat index has \(flat.count) of \(flat.dimension)")
+        }
+        _ = try reader.checkedElementCount(rows: 2, dimension: dimension, elementSize: 4)
+        var minimums: [Float] = []
+        var steps: [Float] = []
+        minimums.reserveCapacity(dimension)
+        steps.reserveCapacity(dimension)
+        for _ in 0..<dimension { minimums.append(try reader.readFloat()) }
+        for _ in 0..<dimension { steps.append(try reader.readFloat()) }
+        guard minimums.allSatisfy(\.isFinite), steps.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw StorageError.corrupt(bytes.path, "a quantization range is not finite")
+        }
+        try reader.skip(toAlignment: 32)
+        let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 1)
+        let codes = try reader.readArray(of: UInt8.self, count: elementCount)
+        guard reader.isAtEnd else {
+            throw StorageError.corrupt(bytes.path, "\(reader.bytes.count - reader.offset) bytes after the codes")
+        }
+        self.init(flat: flat, minimums: minimums, steps: steps, codes: .mapped(bytes, codes))
+    }
+}

@@ -1,0 +1,234 @@
+import CEvidentKernels
+import Dispatch
+
+/// A scalar-quantized copy of a `FlatVectorIndex`, a quarter of its size, searched approximately and then
+/// re-scored exactly.
+///
+/// Each dimension *d* is quantized on its own range over all vectors: `value ≈ minimum[d] + step[d] · code` with an
+/// unsigned 8-bit `code`, where `step[d] = (maximum[d] − minimum[d]) / 255`. For a query *x*, the score of a vector
+/// is then `Σ x[d] · minimum[d] + Σ code[d] · (x[d] · step[d])`: the first sum is the same for every vector, so the
+/// ranking only needs the second, and `x[d] · step[d]` is itself quantized to signed 8 bits with one scale per
+/// query. The unsigned-by-signed 8-bit product is what AVX-512 VNNI's `vpdpbusd` computes, 64 pairs per
+/// instruction. A per-dimension range suits sentence embeddings, whose dimensions spread very differently (a few
+/// carry most of the norm); a per-vector scale would spend the 8 bits of every dimension on the widest one.
+///
+/// The best `limit × rescoreFactor` candidates by quantized score are re-scored in 32-bit floats against the flat
+/// index, so the returned scores are exact.
+public struct Int8VectorIndex: Sendable {
+    /// The number of elements of every vector.
+    public var dimension: Int { flat.dimension }
+    /// The number of vectors.
+    public var count: Int { flat.count }
+    /// The index whose vectors re-score the candidates.
+    let flat: FlatVectorIndex
+    /// Each dimension's smallest value.
+    let minimums: [Float]
+    /// Each dimension's quantization step; 0 where every vector has the same value.
+    let steps: [Float]
+    /// The codes, row-major, `dimension` bytes per vector.
+    let codes: VectorStorage<UInt8>
+
+    /// Vectors scored per block of a batch: their codes stay in the second-level cache while every query of the
+    /// batch is scored against them.
+    static let batchBlockRows = 512
+
+    /// Quantizes every vector of `flat`.
+    ///
+    /// - Parameter flat: The exact index; kept for re-scoring.
+    /// - Complexity: O(*n* · `dimension`).
+    public init(quantizing flat: FlatVectorIndex) {
+        let dimension = flat.dimension
+        let count = flat.count
+        var minimums = [Float](repeating: count == 0 ? 0 : .infinity, count: dimension)
+        var maximums = [Float](repeating: count == 0 ? 0 : -.infinity, count: dimension)
+        var codes = [UInt8](repeating: 0, count: count * dimension)
+        var steps: [Float] = []
+        flat.storage.withElements { vectors in
+            for row in 0..<count {
+                for column in 0..<dimension {
+                    let value = vectors[row * dimension + column]
+                    minimums[column] = min(minimums[column], value)
+                    maximums[column] = max(maximums[column], value)
+                }
+            }
+            for column in 0..<dimension where !(minimums[column].isFinite && maximums[column].isFinite) {
+                (minimums[column], maximums[column]) = (0, 0)  // a dimension with NaN or infinity gets one code
+            }
+            steps = zip(minimums, maximums).map { ($1 - $0) / 255 }
+            for row in 0..<count {
+                for column in 0..<dimension where steps[column] > 0 {
+                    let level = ((vectors[row * dimension + column] - minimums[column]) / steps[column]).rounded()
+                    codes[row * dimension + column] = UInt8(min(max(level, 0), 255))
+                }
+            }
+        }
+        self.init(flat: flat, minimums: minimums, steps: steps, codes: .array(codes))
+    }
+
+    init(flat: FlatVectorIndex, minimums: [Float], steps: [Float], codes: VectorStorage<UInt8>) {
+        self.flat = flat
+        self.minimums = minimums
+        self.steps = steps
+        self.codes = codes
+    }
+
+    /// A query ready for the 8-bit kernel: `x[d] · step[d]` rounded to signed 8 bits.
+    struct QuantizedQuery {
+        var elements: [Int8]
+    }
+
+    func quantize(_ query: [Float]) -> QuantizedQuery {
+        precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
+        let scaled = zip(query, steps).map { $0 * $1 }
+        let largest = scaled.reduce(0) { max($0, abs($1)) }
+        guard largest > 0, largest.isFinite else {
+            return QuantizedQuery(elements: [Int8](repeating: 0, count: dimension))
+        }
+        let factor = 127 / largest
+        return QuantizedQuery(elements: scaled.map { Int8(($0 * factor).rounded()) })
+    }
+
+    /// Returns the `limit` vectors with the highest inner product with `query`, best first.
+    ///
+    /// Candidates are chosen by the quantized score; their returned scores are exact, and equal scores rank the
+    /// lower index first.
+    ///
+    /// - Parameters:
+    ///   - query: A vector of `dimension` elements.
+    ///   - limit: The maximum number of matches.
+    ///   - rescoreFactor: The number of candidates re-scored exactly, as a multiple of `limit`; at least 1.
+    ///   - threadCount: 1 scores on the calling thread; 2 or more split the vectors between that many threads.
+    /// - Returns: At most `limit` matches, best first.
+    /// - Complexity: O(*n* · `dimension` + *n* log *c* + *c* · `dimension`) for *n* vectors and *c* candidates.
+    public func search(_ query: [Float], limit: Int, rescoreFactor: Int = 4, threadCount: Int = 1) -> [VectorMatch] {
+        let quantized = quantize(query)
+        guard limit > 0, count > 0 else { return [] }
+        let candidateCount = candidateCount(limit: limit, rescoreFactor: rescoreFactor)
+        let parts = FlatVectorIndex.partCount(rows: count, threadCount: threadCount)
+        var tops = [TopMatches](repeating: TopMatches(limit: candidateCount), count: parts)
+        codes.withElements { codes in
+            quantized.elements.withUnsafeBufferPointer { query in
+                tops.withUnsafeMutableBufferPointer { tops in
+                    // Each part writes its own element; the buffers outlive the concurrent calls.
+                    nonisolated(unsafe) let (tops, query, codes) = (tops, query, codes)
+                    FlatVectorIndex.forEachPart(parts, rows: count) { part, rows in
+                        tops[part] = candidates(of: query, in: codes, rows: rows, limit: candidateCount)
+                    }
+                }
+            }
+        }
+        var merged = tops[0]
+        for part in tops.dropFirst() { merged.merge(part) }
+        return rescore(merged, query: query, limit: limit)
+    }
+
+    /// Returns, for each query, the `limit` vectors with the highest inner product, best first.
+    ///
+    /// The vectors are scored a block at a time against every query, so each block's codes are read from memory
+    /// once per batch; the matches equal `search(_:limit:rescoreFactor:threadCount:)`'s.
+    ///
+    /// - Parameters:
+    ///   - queries: Vectors of `dimension` elements each.
+    ///   - limit: The maximum number of matches per query.
+    ///   - rescoreFactor: The number of candidates re-scored exactly, as a multiple of `limit`; at least 1.
+    ///   - threadCount: The number of threads the queries are split between.
+    /// - Returns: One list of at most `limit` matches per query, best first.
+    /// - Complexity: O(*m* · (*n* · `dimension` + *n* log *c* + *c* · `dimension`)) for *m* queries.
+    public func search(batch queries: [[Float]], limit: Int, rescoreFactor: Int = 4, threadCount: Int = 1)
+        -> [[VectorMatch]]
+    {
+        let quantized = queries.map(quantize)
+        guard limit > 0, count > 0, !queries.isEmpty else { return queries.map { _ in [] } }
+        if queries.count == 1 {
+            return [search(queries[0], limit: limit, rescoreFactor: rescoreFactor, threadCount: threadCount)]
+        }
+        let candidateCount = candidateCount(limit: limit, rescoreFactor: rescoreFactor)
+        let parts = max(1, min(threadCount, queries.count))
+        var results = [[VectorMatch]](repeating: [], count: queries.count)
+        codes.withElements { codes in
+            results.withUnsafeMutableBufferPointer { results in
+                // Each part writes the results of its own queries; the buffers outlive the concurrent calls.
+                nonisolated(unsafe) let (results, codes) = (results, codes)
+                FlatVectorIndex.forEachPart(parts, rows: queries.count) { _, queryRange in
+                    let partQueries = queryRange.map { quantized[$0].elements }
+                    let tops = candidates(of: partQueries, in: codes, limit: candidateCount)
+                    for (query, candidates) in zip(queryRange, tops) {
+                        results[query] = rescore(candidates, query: queries[query], limit: limit)
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    /// `limit × rescoreFactor`, at most `count`.
+    func candidateCount(limit: Int, rescoreFactor: Int) -> Int {
+        let (product, overflow) = limit.multipliedReportingOverflow(by: max(rescoreFactor, 1))
+        return overflow ? count : min(product, count)
+    }
+
+    /// Scores `rows` by their codes, block by block, and keeps the `limit` best.
+    private func candidates(
+        of query: UnsafeBufferPointer<Int8>, in codes: UnsafeBufferPointer<UInt8>, rows: Range<Int>, limit: Int
+    ) -> TopMatches {
+        var top = TopMatches(limit: limit)
+        let blockRows = FlatVectorIndex.blockRows
+        let integers = UnsafeMutableBufferPointer<Int32>.allocate(capacity: min(blockRows, rows.count))
+        defer { integers.deallocate() }
+        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: min(blockRows, rows.count))
+        defer { scores.deallocate() }
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(start + blockRows, rows.upperBound)
+            evident_inner_products_u8_i8(
+                codes.baseAddress.map { $0 + start * dimension }, end - start, dimension, query.baseAddress,
+                integers.baseAddress)
+            for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
+            top.insert(scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
+            start = end
+        }
+        return top
+    }
+
+    /// Scores every vector against each of `queries`, a block of vectors at a time, and keeps each query's `limit`
+    /// best.
+    private func candidates(of queries: [[Int8]], in codes: UnsafeBufferPointer<UInt8>, limit: Int) -> [TopMatches] {
+        var tops = [TopMatches](repeating: TopMatches(limit: limit), count: queries.count)
+        let blockRows = Self.batchBlockRows
+        let integers = UnsafeMutableBufferPointer<Int32>.allocate(capacity: blockRows)
+        defer { integers.deallocate() }
+        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockRows)
+        defer { scores.deallocate() }
+        var start = 0
+        while start < count {
+            let end = min(start + blockRows, count)
+            for (position, query) in queries.enumerated() {
+                query.withUnsafeBufferPointer { query in
+                    evident_inner_products_u8_i8(
+                        codes.baseAddress.map { $0 + start * dimension }, end - start, dimension, query.baseAddress,
+                        integers.baseAddress)
+                }
+                for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
+                tops[position].insert(
+                    scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
+            }
+            start = end
+        }
+        return tops
+    }
+
+    /// Re-scores the candidates exactly and returns the `limit` best.
+    private func rescore(_ candidates: TopMatches, query: [Float], limit: Int) -> [VectorMatch] {
+        var top = TopMatches(limit: limit)
+        flat.storage.withElements { vectors in
+            query.withUnsafeBufferPointer { query in
+                for candidate in candidates.unordered {
+                    let score = evident_dot_product_f32(
+                        vectors.baseAddress.map { $0 + candidate.index * dimension }, query.baseAddress, dimension)
+                    top.insert(VectorMatch(index: candidate.index, score: score))
+                }
+            }
+        }
+        return top.sorted
+    }
+}

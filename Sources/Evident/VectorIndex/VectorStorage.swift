@@ -1,0 +1,52 @@
+/// Row-major elements of a vector index: an array built in memory, or a view into index file bytes.
+///
+/// `@unchecked Sendable` because the view points into raw memory that `ReadOnlyBytes` owns and never changes.
+enum VectorStorage<Element>: @unchecked Sendable {
+    case array([Element])
+    case mapped(ReadOnlyBytes, UnsafeBufferPointer<Element>)
+
+    /// Calls `body` with the elements; the buffer must not escape.
+    func withElements<Result>(_ body: (UnsafeBufferPointer<Element>) throws -> Result) rethrows -> Result {
+        switch self {
+        case .array(let elements): try elements.withUnsafeBufferPointer(body)
+        case .mapped(_, let view): try body(view)
+        }
+    }
+}
+
+/// The first words of the vector index files; their format version is `IndexFileMagic.version`.
+enum VectorFileMagic {
+    static let flat: UInt32 = 0x4656_5645  // "EVVF"
+    static let int8: UInt32 = 0x5156_5645  // "EVVQ"
+}
+
+extension ByteReader {
+    /// Reads and checks a vector file's magic and version, then its dimension and vector count.
+    mutating func readVectorFileHeader(magic: UInt32, kind: String) throws(StorageError) -> (
+        dimension: Int, count: Int
+    ) {
+        guard try read(UInt32.self) == magic else { throw StorageError.corrupt(path, "not a \(kind) file") }
+        let version = try read(UInt32.self)
+        guard version == IndexFileMagic.version else {
+            throw StorageError.corrupt(path, "\(kind) format version \(version) is not \(IndexFileMagic.version)")
+        }
+        let dimension = Int(try read(UInt32.self))
+        _ = try read(UInt32.self)  // reserved
+        let count = try read(UInt64.self)
+        guard dimension > 0, count <= UInt64(Int32.max) else {
+            throw StorageError.corrupt(path, "\(kind) has dimension \(dimension) and \(count) vectors")
+        }
+        return (dimension, Int(count))
+    }
+}
+
+extension ByteWriter {
+    /// Writes a vector file's magic, version, dimension and vector count: 20 bytes.
+    mutating func writeVectorFileHeader(magic: UInt32, dimension: Int, count: Int) {
+        write(magic)
+        write(IndexFileMagic.version)
+        write(UInt32(dimension))
+        write(UInt32(0))  // reserved
+        write(UInt64(count))
+    }
+}

@@ -1,0 +1,371 @@
+import CEvidentKernels
+import Foundation
+import Testing
+
+@testable import Evident
+
+/// SplitMix64: a small seeded generator, so that the test data is the same on every run.
+private struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    /// A standard normal sample (Box–Muller).
+    mutating func gaussian() -> Float {
+        let first = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let second = Double.random(in: 0..<1, using: &self)
+        return Float((-2 * log(first)).squareRoot() * cos(2 * Double.pi * second))
+    }
+}
+
+private func normalised(_ vector: [Float]) -> [Float] {
+    let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return norm > 0 ? vector.map { $0 / norm } : vector
+}
+
+/// Random unit vectors, row-major.
+private func randomUnitVectors(count: Int, dimension: Int, generator: inout SeededGenerator) -> [Float] {
+    (0..<count).flatMap { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+}
+
+/// Unit vectors drawn around `centreCount` random centres, as real embeddings cluster by topic.
+private func clusteredUnitVectors(
+    count: Int, dimension: Int, centreCount: Int, spread: Float, generator: inout SeededGenerator
+) -> [Float] {
+    let centres = (0..<centreCount).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+    return (0..<count).flatMap { _ in
+        let centre = centres[Int.random(in: 0..<centreCount, using: &generator)]
+        return normalised(centre.map { $0 + spread * generator.gaussian() })
+    }
+}
+
+/// The best `limit` matches computed in double precision, ties to the lower index.
+private func bruteForce(_ query: [Float], vectors: [Float], dimension: Int, limit: Int) -> [(Int, Double)] {
+    let count = vectors.count / dimension
+    let scores = (0..<count).map { row in
+        (0..<dimension).reduce(0.0) { $0 + Double(vectors[row * dimension + $1]) * Double(query[$1]) }
+    }
+    let order = (0..<count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+    return order.prefix(limit).map { ($0, scores[$0]) }
+}
+
+private func recall(_ found: [[VectorMatch]], _ truth: [[VectorMatch]]) -> Double {
+    var hits = 0
+    var total = 0
+    for (found, truth) in zip(found, truth) {
+        hits += Set(found.map(\.index)).intersection(truth.map(\.index)).count
+        total += truth.count
+    }
+    return Double(hits) / Double(max(total, 1))
+}
+
+private func expectSameMatches(
+    _ left: [VectorMatch], _ right: [VectorMatch], tolerance: Float, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(left.map(\.index) == right.map(\.index), sourceLocation: sourceLocation)
+    for (left, right) in zip(left, right) {
+        #expect(abs(left.score - right.score) <= tolerance, sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct VectorIndexTests {
+    @Test(arguments: [(3000, 384), (1000, 37), (5, 1)])
+    func flatSearchEqualsBruteForce(count: Int, dimension: Int) {
+        var generator = SeededGenerator(state: UInt64(count * 1000 + dimension))
+        let vectors = randomUnitVectors(count: count, dimension: dimension, generator: &generator)
+        let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        #expect(index.count == count)
+        for _ in 0..<5 {
+            let query = normalised((0..<dimension).map { _ in generator.gaussian() })
+            let expected = bruteForce(query, vectors: vectors, dimension: dimension, limit: 10)
+            for method in [FlatVectorIndex.SingleQueryMethod.kernel, .gemv] {
+                let found = index.search(query, limit: 10, threadCount: 1, method: method)
+                #expect(found.map(\.index) == expected.map(\.0))
+                for (match, (_, score)) in zip(found, expected) {
+                    #expect(abs(Double(match.score) - score) <= 1e-5)
+                }
+            }
+        }
+    }
+
+    @Test func batchSearchEqualsSingleQueries() {
+        var generator = SeededGenerator(state: 7)
+        let dimension = 48
+        let vectors = randomUnitVectors(count: 5000, dimension: dimension, generator: &generator)
+        let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        let queries = (0..<9).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+        for threadCount in [1, 2] {
+            let batch = index.search(batch: queries, limit: 7, threadCount: threadCount)
+            #expect(batch.count == queries.count)
+            let kernel = index.search(batch: queries, limit: 7, threadCount: threadCount, method: .kernel)
+            let gemm = index.search(batch: queries, limit: 7, threadCount: threadCount, method: .gemm)
+            for (position, query) in queries.enumerated() {
+                let single = index.search(query, limit: 7)
+                expectSameMatches(batch[position], single, tolerance: 1e-5)
+                #expect(kernel[position] == single)
+                expectSameMatches(gemm[position], single, tolerance: 1e-5)
+            }
+        }
+        #expect(index.search(batch: [], limit: 3).isEmpty)
+        #expect(index.search(batch: [queries[0]], limit: 3) == [index.search(queries[0], limit: 3)])
+    }
+
+    @Test func twoThreadsFindWhatOneThreadFinds() {
+        var generator = SeededGenerator(state: 11)
+        let dimension = 16
+        let vectors = randomUnitVectors(count: 20_000, dimension: dimension, generator: &generator)
+        let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        let quantized = Int8VectorIndex(quantizing: index)
+        #expect(FlatVectorIndex.partCount(rows: index.count, threadCount: 2) == 2)
+        let queries = (0..<4).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+        for query in queries {
+            for method in [FlatVectorIndex.SingleQueryMethod.kernel, .gemv] {
+                #expect(
+                    index.search(query, limit: 10, threadCount: 2, method: method)
+                        == index.search(query, limit: 10, threadCount: 1, method: method))
+            }
+            #expect(
+                quantized.search(query, limit: 10, threadCount: 2) == quantized.search(query, limit: 10, threadCount: 1)
+            )
+        }
+        #expect(
+            index.search(batch: queries, limit: 10, threadCount: 2, method: .kernel)
+                == index.search(batch: queries, limit: 10, threadCount: 1, method: .kernel))
+        let one = index.search(batch: queries, limit: 10, threadCount: 1, method: .gemm)
+        let two = index.search(batch: queries, limit: 10, threadCount: 2, method: .gemm)
+        for (one, two) in zip(one, two) { expectSameMatches(one, two, tolerance: 1e-6) }
+        #expect(
+            quantized.search(batch: queries, limit: 10, threadCount: 2)
+                == quantized.search(batch: queries, limit: 10, threadCount: 1))
+    }
+
+    @Test func equalScoresRankTheLowerIndexFirst() {
+        let dimension = 4
+        let row: [Float] = [0.5, 0.5, 0.5, 0.5]
+        let other: [Float] = [1, 0, 0, 0]
+        // 20,000 equal vectors, so that both threads' halves hold ties; a lower-scoring vector at 0 and 10,000.
+        var vectors: [Float] = []
+        for position in 0..<20_000 { vectors += position % 10_000 == 0 ? other : row }
+        let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        let quantized = Int8VectorIndex(quantizing: index)
+        let query: [Float] = [0, 1, 0, 0]
+        let expected = [1, 2, 3, 4, 5]
+        for threadCount in [1, 2] {
+            #expect(index.search(query, limit: 5, threadCount: threadCount).map(\.index) == expected)
+            #expect(index.search(query, limit: 5, threadCount: threadCount, method: .gemv).map(\.index) == expected)
+            #expect(quantized.search(query, limit: 5, threadCount: threadCount).map(\.index) == expected)
+            for method in [FlatVectorIndex.BatchMethod.kernel, .gemm] {
+                let batch = index.search(batch: [query, query], limit: 5, threadCount: threadCount, method: method)
+                #expect(batch.map { $0.map(\.index) } == [expected, expected])
+            }
+            let quantizedBatch = quantized.search(batch: [query, query], limit: 5, threadCount: threadCount)
+            #expect(quantizedBatch.map { $0.map(\.index) } == [expected, expected])
+        }
+        #expect(VectorMatch(index: 1, score: 0.5) > VectorMatch(index: 2, score: 0.5))
+        #expect(VectorMatch(index: 9, score: 0.6) > VectorMatch(index: 2, score: 0.5))
+    }
+
+    @Test func aLimitAboveTheCountReturnsEveryVector() {
+        let index = FlatVectorIndex(dimension: 2, vectors: [1, 0, 0, 1, 0.6, 0.8])
+        let quantized = Int8VectorIndex(quantizing: index)
+        let query: [Float] = [0, 1]
+        #expect(index.search(query, limit: 10).map(\.index) == [1, 2, 0])
+        #expect(index.search(batch: [query, [1, 0]], limit: 10).map { $0.map(\.index) } == [[1, 2, 0], [0, 2, 1]])
+        #expect(quantized.search(query, limit: 10, rescoreFactor: 100).map(\.index) == [1, 2, 0])
+        #expect(quantized.search(query, limit: Int.max).map(\.index) == [1, 2, 0])
+        #expect(index.search(query, limit: 0).isEmpty)
+        #expect(quantized.search(query, limit: 0).isEmpty)
+        #expect(index.vector(at: 2) == [0.6, 0.8])
+    }
+
+    @Test func anEmptyIndexFindsNothing() throws {
+        let index = FlatVectorIndex(dimension: 3, vectors: [])
+        let quantized = Int8VectorIndex(quantizing: index)
+        #expect(index.count == 0)
+        #expect(index.search([1, 0, 0], limit: 5, threadCount: 2).isEmpty)
+        #expect(index.search(batch: [[1, 0, 0], [0, 1, 0]], limit: 5) == [[], []])
+        #expect(quantized.search([1, 0, 0], limit: 5).isEmpty)
+        #expect(quantized.search(batch: [[1, 0, 0], [0, 1, 0]], limit: 5) == [[], []])
+        let reopened = try FlatVectorIndex(ReadOnlyBytes(copying: index.encoded(), path: "empty.vectors"))
+        #expect(reopened.count == 0 && reopened.dimension == 3)
+        let reopenedQuantized = try Int8VectorIndex(
+            ReadOnlyBytes(copying: quantized.encoded(), path: "empty.int8"), rescoringWith: reopened)
+        #expect(reopenedQuantized.search([1, 0, 0], limit: 5).isEmpty)
+    }
+
+    @Test(arguments: ["random", "clustered"])
+    func int8RecallAtTenIsAtLeast99Percent(data: String) {
+        var generator = SeededGenerator(state: data == "random" ? 21 : 22)
+        let dimension = 384
+        let count = 20_000
+        let vectors =
+            data == "random"
+            ? randomUnitVectors(count: count, dimension: dimension, generator: &generator)
+            : clusteredUnitVectors(
+                count: count, dimension: dimension, centreCount: 200, spread: 0.04, generator: &generator)
+        let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        let quantized = Int8VectorIndex(quantizing: index)
+        // Queries from the same distribution: perturbed copies of indexed vectors.
+        let queries = (0..<100).map { _ in
+            let row = Int.random(in: 0..<count, using: &generator)
+            return normalised(index.vector(at: row).map { $0 + 0.03 * generator.gaussian() })
+        }
+        let truth = index.search(batch: queries, limit: 10)
+        let found = quantized.search(batch: queries, limit: 10)
+        let measured = recall(found, truth)
+        #expect(measured >= 0.99, "recall@10 \(measured) on \(data) data")
+        // Scores of the matches found are exact.
+        for (found, query) in zip(found, queries) {
+            for match in found {
+                let exact = zip(index.vector(at: match.index), query).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                #expect(abs(match.score - exact) <= 1e-5)
+            }
+        }
+        for query in queries.prefix(5) {
+            #expect(quantized.search(query, limit: 10) == found[queries.firstIndex(of: query) ?? 0])
+        }
+    }
+
+    @Test func indexesRoundTripThroughTheirEncodedBytes() throws {
+        var generator = SeededGenerator(state: 31)
+        let dimension = 24
+        let index = FlatVectorIndex(
+            dimension: dimension, vectors: randomUnitVectors(count: 300, dimension: dimension, generator: &generator))
+        let quantized = Int8VectorIndex(quantizing: index)
+        let flatBytes = ReadOnlyBytes(copying: index.encoded(), path: "test.vectors")
+        let reopened = try FlatVectorIndex(flatBytes)
+        let reopenedQuantized = try Int8VectorIndex(
+            ReadOnlyBytes(copying: quantized.encoded(), path: "test.int8"), rescoringWith: reopened)
+        #expect(reopened.dimension == dimension && reopened.count == 300)
+        #expect(reopened.encoded() == index.encoded())
+        #expect(reopenedQuantized.encoded() == quantized.encoded())
+        for row in [0, 17, 299] { #expect(reopened.vector(at: row) == index.vector(at: row)) }
+        let query = normalised((0..<dimension).map { _ in generator.gaussian() })
+        #expect(reopened.search(query, limit: 10) == index.search(query, limit: 10))
+        #expect(reopenedQuantized.search(query, limit: 10) == quantized.search(query, limit: 10))
+        // The reopened index reads the vectors in place.
+        if case .mapped(_, let view) = reopened.storage {
+            #expect(view.baseAddress.map { UnsafeRawPointer($0) } == flatBytes.bytes.baseAddress.map { $0 + 32 })
+        } else {
+            Issue.record("the reopened index copied its vectors")
+        }
+    }
+
+    @Test func truncatedOrDamagedFilesThrowStorageErrors() {
+        var generator = SeededGenerator(state: 41)
+        let index = FlatVectorIndex(
+            dimension: 5, vectors: randomUnitVectors(count: 7, dimension: 5, generator: &generator))
+        let quantized = Int8VectorIndex(quantizing: index)
+        let flatBytes = index.encoded()
+        let quantizedBytes = quantized.encoded()
+
+        func flatThrows(_ bytes: [UInt8]) -> Bool {
+            do {
+                _ = try FlatVectorIndex(ReadOnlyBytes(copying: bytes, path: "damaged.vectors"))
+                return false
+            } catch { return true }
+        }
+        func quantizedThrows(_ bytes: [UInt8], flat: FlatVectorIndex = index) -> Bool {
+            do {
+                _ = try Int8VectorIndex(ReadOnlyBytes(copying: bytes, path: "damaged.int8"), rescoringWith: flat)
+                return false
+            } catch { return true }
+        }
+        for length in 0..<flatBytes.count { #expect(flatThrows(Array(flatBytes.prefix(length)))) }
+        for length in 0..<quantizedBytes.count { #expect(quantizedThrows(Array(quantizedBytes.prefix(length)))) }
+        #expect(flatThrows(flatBytes + [0]))
+        #expect(quantizedThrows(quantizedBytes + [0]))
+        // Magic, version, dimension and count fields, each damaged.
+        for offset in [0, 4, 8, 16, 19] {
+            var damaged = flatBytes
+            damaged[offset] ^= 0x5A
+            #expect(flatThrows(damaged), "byte \(offset)")
+            damaged = quantizedBytes
+            damaged[offset] ^= 0x5A
+            #expect(quantizedThrows(damaged), "byte \(offset)")
+        }
+        var enormous = flatBytes
+        for offset in 16..<24 { enormous[offset] = 0xFF }
+        #expect(flatThrows(enormous))
+        #expect(quantizedThrows(flatBytes))
+        #expect(flatThrows(quantizedBytes))
+        // A quantization range that is not a number.
+        var notANumber = quantizedBytes
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { nan in
+            for (offset, byte) in nan.enumerated() { notANumber[24 + offset] = byte }
+        }
+        #expect(quantizedThrows(notANumber))
+        // The flat index re-scoring must hold the same vectors.
+        #expect(quantizedThrows(quantizedBytes, flat: FlatVectorIndex(dimension: 5, vectors: [1, 0, 0, 0, 0])))
+        do {
+            _ = try FlatVectorIndex(ReadOnlyBytes(copying: Array(flatBytes.prefix(10)), path: "short.vectors"))
+        } catch {
+            #expect(error.path == "short.vectors")
+        }
+    }
+
+    @Test(arguments: [1, 7, 15, 16, 17, 63, 64, 65, 383, 384, 385])
+    func kernelsMatchAScalarLoop(length: Int) {
+        var generator = SeededGenerator(state: UInt64(length))
+        let rows = 9
+        let matrix = (0..<(rows * length)).map { _ in generator.gaussian() }
+        let query = (0..<length).map { _ in generator.gaussian() }
+        let codes = (0..<(rows * length)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let byteQuery = (0..<length).map { _ in Int8.random(in: -127...127, using: &generator) }
+        let expected = (0..<rows).map { row in
+            (0..<length).reduce(0.0) { $0 + Double(matrix[row * length + $1]) * Double(query[$1]) }
+        }
+        let expectedIntegers = (0..<rows).map { row -> Int32 in
+            var sum: Int32 = 0
+            for column in 0..<length { sum += Int32(codes[row * length + column]) * Int32(byteQuery[column]) }
+            return sum
+        }
+        for level in 0...2 {
+            var scores = [Float](repeating: 0, count: rows)
+            var integers = [Int32](repeating: 0, count: rows)
+            evident_inner_products_f32_at_level(Int32(level), matrix, rows, length, query, &scores)
+            evident_inner_products_u8_i8_at_level(Int32(level), codes, rows, length, byteQuery, &integers)
+            for (score, exact) in zip(scores, expected) {
+                #expect(abs(Double(score) - exact) <= 1e-5 * Double(length).squareRoot() * 4, "level \(level)")
+            }
+            #expect(integers == expectedIntegers, "level \(level)")
+            // A batch of queries scores each as alone: 4 × 4 blocks, and the rows and queries left over.
+            for queryCount in [1, 4, 6] {
+                let queries = (0..<(queryCount * length)).map { _ in generator.gaussian() }
+                var batch = [Float](repeating: 0, count: rows * queryCount)
+                evident_inner_products_f32_batch_at_level(
+                    Int32(level), matrix, rows, length, queries, queryCount, &batch)
+                for query in 0..<queryCount {
+                    var alone = [Float](repeating: 0, count: rows)
+                    queries.withUnsafeBufferPointer { queries in
+                        evident_inner_products_f32_at_level(
+                            Int32(level), matrix, rows, length, queries.baseAddress.map { $0 + query * length }, &alone)
+                    }
+                    #expect(Array(batch[(query * rows)..<((query + 1) * rows)]) == alone, "level \(level)")
+                }
+            }
+            // One row alone is rounded as within the block.
+            for row in 0..<rows {
+                var single: Float = 0
+                matrix.withUnsafeBufferPointer { matrix in
+                    evident_inner_products_f32_at_level(
+                        Int32(level), matrix.baseAddress.map { $0 + row * length }, 1, length, query, &single)
+                }
+                #expect(single == scores[row], "level \(level) row \(row)")
+            }
+        }
+        #expect(
+            evident_dot_product_f32(matrix, query, length)
+                == {
+                    var score: Float = 0
+                    evident_inner_products_f32(matrix, 1, length, query, &score)
+                    return score
+                }())
+    }
+}
