@@ -118,6 +118,8 @@ struct SafeTensors: Sendable {
     /// - Parameters:
     ///   - name: The tensor's name in the header.
     ///   - shape: The shape the caller expects, or `nil` to accept any.
+    ///   - body: Reads the elements; the buffer is valid only during the call.
+    /// - Returns: What `body` returns.
     /// - Throws: `EmbeddingError` when the tensor is missing, is not `F32` or has another shape; or what `body`
     ///   throws.
     func withFloats<Result>(
@@ -140,6 +142,7 @@ struct SafeTensors: Sendable {
     /// - Parameters:
     ///   - name: The tensor's name in the header.
     ///   - shape: The shape the caller expects, or `nil` to accept any.
+    /// - Returns: The elements, `shape`'s product of them.
     /// - Throws: `EmbeddingError` when the tensor is missing, is not `F32` or has another shape.
     func floats(named name: String, shape: [Int]? = nil) throws(EmbeddingError) -> [Float] {
         let tensor = try checkedFloatTensor(named: name, shape: shape)
