@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -129,48 +131,52 @@ enum BertKernels {
 
     // MARK: row operations
 
-    /// `rows[r][c] = gelu(rows[r][c] + bias[c])` for a row-major `rowCount × bias.count` matrix.
+    /// Runs `body` over `0..<rowCount` split in two halves on two threads when there are at least
+    /// `minimumRows` rows, else on the calling thread.
+    static func splittingRows(_ rowCount: Int, minimumRows: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        guard rowCount >= minimumRows else { return body(0..<rowCount) }
+        let middle = rowCount / 2
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            body(part == 0 ? 0..<middle : middle..<rowCount)
+        }
+    }
+
+    /// `values[i] = gelu(values[i])` for `count` floats, on both cores when there are many.
+    static func applyGELU(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        let shared = SharedRows(rows: values, bias: UnsafeBufferPointer(start: nil, count: 0))
+        let blocks = count / width
+        splittingRows(blocks, minimumRows: 4096) { range in
+            let end = range.upperBound == blocks ? count : range.upperBound * width
+            applyGELUOnOneThread(shared.rows + range.lowerBound * width, count: end - range.lowerBound * width)
+        }
+    }
+
     @_optimize(speed)
-    static func addBiasAndApplyGELU(
-        _ rows: UnsafeMutablePointer<Float>, rowCount: Int, bias: UnsafeBufferPointer<Float>
-    ) {
-        guard let biasBase = bias.baseAddress else { return }
-        let columns = bias.count
+    private static func applyGELUOnOneThread(_ values: UnsafeMutablePointer<Float>, count: Int) {
         #if DEBUG
-            for row in 0..<rowCount {
-                let values = rows + row * columns
-                for column in 0..<columns {
-                    let x = values[column] + biasBase[column]
-                    values[column] = x * 0.5 * (1 + erff(x * 0.707_106_781_186_547_5))
-                }
+            for index in 0..<count {
+                let x = values[index]
+                values[index] = x * 0.5 * (1 + erff(x * 0.707_106_781_186_547_5))
             }
         #else
-            for row in 0..<rowCount {
-                let values = rows + row * columns
-                var column = 0
-                while column + width <= columns {
-                    store(gelu(load(values + column) + load(biasBase + column)), values + column)
-                    column += width
-                }
-                let rest = columns - column
-                if rest > 0 {
-                    let input =
-                        loadPartial(values + column, count: rest, padding: 0)
-                        + loadPartial(biasBase + column, count: rest, padding: 0)
-                    storePartial(gelu(input), values + column, count: rest)
-                }
+            var index = 0
+            while index + width <= count {
+                store(gelu(load(values + index)), values + index)
+                index += width
+            }
+            let rest = count - index
+            if rest > 0 {
+                storePartial(gelu(loadPartial(values + index, count: rest, padding: 0)), values + index, count: rest)
             }
         #endif
     }
 
-    /// `rows[r][c] += bias[c]` for a row-major `rowCount × bias.count` matrix.
+    /// Copies `bias` into every row of a row-major `rowCount × bias.count` matrix (the matrix product then adds
+    /// to it with `beta = 1`, which spares OpenBLAS its separate pass that clears the output).
     @_optimize(speed)
-    static func addBias(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, bias: UnsafeBufferPointer<Float>) {
-        let columns = bias.count
-        for row in 0..<rowCount {
-            let values = rows + row * columns
-            for column in 0..<columns { values[column] += bias[column] }
-        }
+    static func fillRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, with bias: UnsafeBufferPointer<Float>) {
+        guard let source = bias.baseAddress else { return }
+        for row in 0..<rowCount { (rows + row * bias.count).update(from: source, count: bias.count) }
     }
 
     /// The sum of `count` floats, accumulated in 16 lanes.
@@ -229,8 +235,15 @@ enum BertKernels {
     }
 
     /// Replaces every row of a row-major `rowCount × columns` matrix by its softmax.
-    @_optimize(speed)
     static func softmaxRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
+        let shared = SharedRows(rows: rows, bias: UnsafeBufferPointer(start: nil, count: 0))
+        splittingRows(rowCount, minimumRows: 256) { range in
+            softmaxRowsOnOneThread(shared.rows + range.lowerBound * columns, rowCount: range.count, columns: columns)
+        }
+    }
+
+    @_optimize(speed)
+    private static func softmaxRowsOnOneThread(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
         #if DEBUG
             for row in 0..<rowCount {
                 let values = rows + row * columns
@@ -278,4 +291,10 @@ enum BertKernels {
             }
         #endif
     }
+}
+
+/// Rows handed to the two threads of `BertKernels.splittingRows`; each thread touches only its own rows.
+private struct SharedRows: @unchecked Sendable {
+    let rows: UnsafeMutablePointer<Float>
+    let bias: UnsafeBufferPointer<Float>
 }

@@ -121,36 +121,41 @@ public struct BertEncoder: Sendable {
         let state = UnsafeBufferPointer(workspace.state)
 
         // Queries, keys and values in one product: their weights are stacked into 3·hidden rows.
+        // Every product adds to its bias, copied into the output rows first.
+        BertKernels.fillRows(
+            workspace.queryKeyValue.baseAddressOrCrash, rowCount: rows, with: parameters[layer.queryKeyValueBias])
         BLAS.gemm(
             state, parameters[layer.queryKeyValueWeight], transposeB: true, into: workspace.queryKeyValue, m: rows,
-            n: 3 * hidden, k: hidden)
-        BertKernels.addBias(
-            workspace.queryKeyValue.baseAddressOrCrash, rowCount: rows, bias: parameters[layer.queryKeyValueBias])
+            n: 3 * hidden, k: hidden, beta: 1)
         for (offset, length) in zip(offsets, lengths) {
             attend(workspace: workspace, offset: offset, length: length)
         }
 
+        BertKernels.fillRows(
+            workspace.projection.baseAddressOrCrash, rowCount: rows, with: parameters[layer.attentionOutputBias])
         BLAS.gemm(
             UnsafeBufferPointer(workspace.context), parameters[layer.attentionOutputWeight], transposeB: true,
-            into: workspace.projection, m: rows, n: hidden, k: hidden)
+            into: workspace.projection, m: rows, n: hidden, k: hidden, beta: 1)
         BertKernels.normalizeRows(
             workspace.projection.baseAddressOrCrash, rowCount: rows, columns: hidden,
-            adding: parameters[layer.attentionOutputBias].baseAddress, residual: state.baseAddress,
+            adding: nil, residual: state.baseAddress,
             scale: parameters[layer.attentionNormScale].baseAddressOrCrash,
             shift: parameters[layer.attentionNormShift].baseAddressOrCrash, epsilon: epsilon)
 
         let attended = UnsafeBufferPointer(workspace.projection)
+        BertKernels.fillRows(
+            workspace.intermediate.baseAddressOrCrash, rowCount: rows, with: parameters[layer.intermediateBias])
         BLAS.gemm(
             attended, parameters[layer.intermediateWeight], transposeB: true, into: workspace.intermediate, m: rows,
-            n: intermediate, k: hidden)
-        BertKernels.addBiasAndApplyGELU(
-            workspace.intermediate.baseAddressOrCrash, rowCount: rows, bias: parameters[layer.intermediateBias])
+            n: intermediate, k: hidden, beta: 1)
+        BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
+        BertKernels.fillRows(workspace.state.baseAddressOrCrash, rowCount: rows, with: parameters[layer.outputBias])
         BLAS.gemm(
             UnsafeBufferPointer(workspace.intermediate), parameters[layer.outputWeight], transposeB: true,
-            into: workspace.state, m: rows, n: hidden, k: intermediate)
+            into: workspace.state, m: rows, n: hidden, k: intermediate, beta: 1)
         BertKernels.normalizeRows(
             workspace.state.baseAddressOrCrash, rowCount: rows, columns: hidden,
-            adding: parameters[layer.outputBias].baseAddress, residual: attended.baseAddress,
+            adding: nil, residual: attended.baseAddress,
             scale: parameters[layer.outputNormScale].baseAddressOrCrash,
             shift: parameters[layer.outputNormShift].baseAddressOrCrash, epsilon: epsilon)
     }
@@ -167,26 +172,37 @@ public struct BertEncoder: Sendable {
         let key = workspace.headKey.baseAddressOrCrash
         let value = workspace.headValue.baseAddressOrCrash
         let output = workspace.headOutput.baseAddressOrCrash
+        let scores = workspace.scores.baseAddressOrCrash
         let scale = 1 / Float(headSize).squareRoot()
-        for head in 0..<configuration.attentionHeadCount {
+        let headCount = configuration.attentionHeadCount
+        let headElements = length * headSize
+        // Every head's queries, keys and values as contiguous `length × headSize` blocks, then its scores.
+        for head in 0..<headCount {
             let column = head * headSize
+            let block = head * headElements
             for token in 0..<length {
                 let row = source + token * stride + column
-                (query + token * headSize).update(from: row, count: headSize)
-                (key + token * headSize).update(from: row + hidden, count: headSize)
-                (value + token * headSize).update(from: row + 2 * hidden, count: headSize)
+                (query + block + token * headSize).update(from: row, count: headSize)
+                (key + block + token * headSize).update(from: row + hidden, count: headSize)
+                (value + block + token * headSize).update(from: row + 2 * hidden, count: headSize)
             }
-            let headCount = length * headSize
             BLAS.gemm(
-                UnsafeBufferPointer(start: query, count: headCount), UnsafeBufferPointer(start: key, count: headCount),
-                transposeB: true, into: workspace.scores, m: length, n: length, k: headSize, alpha: scale)
-            BertKernels.softmaxRows(workspace.scores.baseAddressOrCrash, rowCount: length, columns: length)
+                UnsafeBufferPointer(start: query + block, count: headElements),
+                UnsafeBufferPointer(start: key + block, count: headElements), transposeB: true,
+                into: UnsafeMutableBufferPointer(start: scores + head * length * length, count: length * length),
+                m: length, n: length, k: headSize, alpha: scale)
+        }
+        BertKernels.softmaxRows(scores, rowCount: headCount * length, columns: length)
+        for head in 0..<headCount {
+            let block = head * headElements
             BLAS.gemm(
-                UnsafeBufferPointer(workspace.scores), UnsafeBufferPointer(start: value, count: headCount),
-                into: UnsafeMutableBufferPointer(start: output, count: headCount), m: length, n: headSize,
-                k: length)
+                UnsafeBufferPointer(start: scores + head * length * length, count: length * length),
+                UnsafeBufferPointer(start: value + block, count: headElements),
+                into: UnsafeMutableBufferPointer(start: output + block, count: headElements), m: length,
+                n: headSize, k: length)
             for token in 0..<length {
-                (context + token * hidden + column).update(from: output + token * headSize, count: headSize)
+                (context + token * hidden + head * headSize).update(
+                    from: output + block + token * headSize, count: headSize)
             }
         }
     }
@@ -258,7 +274,7 @@ private struct Workspace {
             return buffer
         }
         let hidden = configuration.hiddenSize
-        let headElements = longest * configuration.attentionHeadSize
+        let headElements = longest * hidden  // every head's block
         self.rowCount = rowCount
         state = buffer(rowCount * hidden)
         queryKeyValue = buffer(rowCount * 3 * hidden)
@@ -269,7 +285,7 @@ private struct Workspace {
         headKey = buffer(headElements)
         headValue = buffer(headElements)
         headOutput = buffer(headElements)
-        scores = buffer(longest * longest)
+        scores = buffer(configuration.attentionHeadCount * longest * longest)
     }
 
     func deallocate() {
