@@ -1,0 +1,314 @@
+public import Foundation
+
+/// A BERT sentence encoder (a sentence-transformers checkpoint such as all-MiniLM-L6-v2): token ids in, one
+/// mean-pooled, L2-normalised embedding per sequence out.
+///
+/// The forward pass runs on OpenBLAS: every token of a batch is one row of a matrix, so each projection of each
+/// layer is a single matrix product. Sequences are not padded: attention runs per sequence on its own tokens, which
+/// gives the same result as padding with a mask and wastes nothing. The encoder is immutable after `init` and can
+/// be used from several tasks at once; each call allocates its own scratch memory.
+public struct BertEncoder: Sendable {
+    /// The model's shape, from `config.json`.
+    public let configuration: BertConfiguration
+    /// The number of dimensions of an embedding (`hiddenSize`, 384 for MiniLM).
+    public var dimension: Int { configuration.hiddenSize }
+    /// The longest sequence the model is meant to read (`max_seq_length` in `sentence_bert_config.json`, 256 for
+    /// MiniLM); longer sequences are cut to this length, keeping their last token (`[SEP]`).
+    public var maximumSequenceLength: Int { sequenceLengthLimit }
+
+    private let sequenceLengthLimit: Int
+    private let parameters: BertParameters
+
+    /// Loads the model in `directory`: `config.json`, `model.safetensors` and `sentence_bert_config.json`.
+    ///
+    /// - Parameter directory: A sentence-transformers BERT model folder, such as `Models/all-MiniLM-L6-v2`.
+    /// - Throws: `EmbeddingError` naming the file when one is missing or malformed, when a weight is missing or
+    ///   has the wrong shape, or when the configuration asks for something this encoder does not do.
+    public init(directory: URL) throws {
+        let configurationURL = directory.appendingPathComponent("config.json")
+        let configuration = try Self.decode(BertConfiguration.self, from: configurationURL)
+        let path = configurationURL.path
+        guard configuration.hiddenActivation == "gelu" else {
+            throw EmbeddingError(
+                path: path, reason: "hidden_act is \"\(configuration.hiddenActivation)\"; only \"gelu\" is supported")
+        }
+        guard configuration.hiddenSize > 0, configuration.attentionHeadCount > 0,
+            configuration.hiddenSize % configuration.attentionHeadCount == 0, configuration.layerCount >= 0,
+            configuration.intermediateSize > 0, configuration.vocabularySize > 0,
+            configuration.maximumPositionEmbeddings > 0, configuration.typeVocabularySize > 0
+        else {
+            throw EmbeddingError(path: path, reason: "inconsistent sizes (hidden_size must divide into the heads)")
+        }
+        let sentenceURL = directory.appendingPathComponent("sentence_bert_config.json")
+        var limit = configuration.maximumPositionEmbeddings
+        if FileManager.default.fileExists(atPath: sentenceURL.path) {
+            let sentence = try Self.decode(SentenceConfiguration.self, from: sentenceURL)
+            limit = min(limit, sentence.maximumSequenceLength ?? limit)
+        }
+        guard limit >= 2 else {
+            throw EmbeddingError(path: sentenceURL.path, reason: "max_seq_length \(limit) is too short")
+        }
+        self.configuration = configuration
+        self.sequenceLengthLimit = limit
+        let tensors = try SafeTensors(contentsOf: directory.appendingPathComponent("model.safetensors"))
+        self.parameters = try BertParameters(configuration: configuration, tensors: tensors)
+    }
+
+    /// Embeds every token-id sequence of `batch`.
+    ///
+    /// Sequences are sorted by length and encoded `batchSize` neighbours at a time; the result is in input order.
+    /// An empty sequence gives a zero vector.
+    ///
+    /// - Parameters:
+    ///   - batch: Token ids from the model's WordPiece tokenizer, `[CLS]` and `[SEP]` included; every id must be
+    ///     below `configuration.vocabularySize`.
+    ///   - batchSize: The number of sequences encoded together.
+    /// - Returns: One unit-length vector of `dimension` floats per sequence, in the order of `batch`.
+    /// - Complexity: O(*t* · (`hiddenSize`² + `hiddenSize` · `intermediateSize`) + Σ *n*² · `hiddenSize`) per
+    ///   layer, for *t* tokens in all and sequences of *n* tokens.
+    public func embed(tokenIDs batch: [[Int32]], batchSize: Int = 32) -> [[Float]] {
+        precondition(batchSize > 0, "batchSize must be positive")
+        let vocabularySize = configuration.vocabularySize
+        let sequences = batch.map { ids -> [Int32] in
+            for id in ids {
+                precondition(id >= 0 && Int(id) < vocabularySize, "token id \(id) is outside the vocabulary")
+            }
+            guard ids.count > sequenceLengthLimit, let last = ids.last else { return ids }
+            return Array(ids.prefix(sequenceLengthLimit - 1)) + [last]
+        }
+        let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
+        var results = [[Float]](repeating: [], count: sequences.count)
+        var start = order.startIndex
+        while start < order.endIndex {
+            let end = min(start + batchSize, order.endIndex)
+            let members = order[start..<end]
+            let vectors = encode(members.map { sequences[$0] })
+            for (index, vector) in zip(members, vectors) { results[index] = vector }
+            start = end
+        }
+        return results
+    }
+
+    /// Runs the model on one batch of (already truncated, validated) sequences.
+    private func encode(_ sequences: [[Int32]]) -> [[Float]] {
+        let hidden = configuration.hiddenSize
+        let lengths = sequences.map(\.count)
+        let rowCount = lengths.reduce(0, +)
+        guard rowCount > 0 else { return sequences.map { _ in [Float](repeating: 0, count: hidden) } }
+        var offsets: [Int] = []
+        var offset = 0
+        for length in lengths {
+            offsets.append(offset)
+            offset += length
+        }
+        let workspace = Workspace(rowCount: rowCount, configuration: configuration, longest: lengths.max() ?? 0)
+        defer { workspace.deallocate() }
+        parameters.embed(sequences, into: workspace.state)
+        for layer in parameters.layers {
+            runLayer(layer, workspace: workspace, lengths: lengths, offsets: offsets)
+        }
+        return zip(offsets, lengths).map { offset, length in
+            Self.meanPooledUnitVector(workspace.state, rows: offset..<(offset + length), width: hidden)
+        }
+    }
+
+    /// One transformer layer, `workspace.state` in and out.
+    private func runLayer(_ layer: BertParameters.Layer, workspace: Workspace, lengths: [Int], offsets: [Int]) {
+        let rows = workspace.rowCount
+        let hidden = configuration.hiddenSize
+        let intermediate = configuration.intermediateSize
+        let epsilon = configuration.layerNormEpsilon
+        let state = UnsafeBufferPointer(workspace.state)
+
+        // Queries, keys and values in one product: their weights are stacked into 3·hidden rows.
+        // Every product adds to its bias, copied into the output rows first.
+        BertKernels.fillRows(
+            workspace.queryKeyValue.baseAddressOrCrash, rowCount: rows, with: parameters[layer.queryKeyValueBias])
+        BLAS.gemm(
+            state, parameters[layer.queryKeyValueWeight], transposeB: true, into: workspace.queryKeyValue, m: rows,
+            n: 3 * hidden, k: hidden, beta: 1)
+        for (offset, length) in zip(offsets, lengths) {
+            attend(workspace: workspace, offset: offset, length: length)
+        }
+
+        BertKernels.fillRows(
+            workspace.projection.baseAddressOrCrash, rowCount: rows, with: parameters[layer.attentionOutputBias])
+        BLAS.gemm(
+            UnsafeBufferPointer(workspace.context), parameters[layer.attentionOutputWeight], transposeB: true,
+            into: workspace.projection, m: rows, n: hidden, k: hidden, beta: 1)
+        BertKernels.normalizeRows(
+            workspace.projection.baseAddressOrCrash, rowCount: rows, columns: hidden,
+            adding: nil, residual: state.baseAddress,
+            scale: parameters[layer.attentionNormScale].baseAddressOrCrash,
+            shift: parameters[layer.attentionNormShift].baseAddressOrCrash, epsilon: epsilon)
+
+        let attended = UnsafeBufferPointer(workspace.projection)
+        BertKernels.fillRows(
+            workspace.intermediate.baseAddressOrCrash, rowCount: rows, with: parameters[layer.intermediateBias])
+        BLAS.gemm(
+            attended, parameters[layer.intermediateWeight], transposeB: true, into: workspace.intermediate, m: rows,
+            n: intermediate, k: hidden, beta: 1)
+        BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
+        BertKernels.fillRows(workspace.state.baseAddressOrCrash, rowCount: rows, with: parameters[layer.outputBias])
+        BLAS.gemm(
+            UnsafeBufferPointer(workspace.intermediate), parameters[layer.outputWeight], transposeB: true,
+            into: workspace.state, m: rows, n: hidden, k: intermediate, beta: 1)
+        BertKernels.normalizeRows(
+            workspace.state.baseAddressOrCrash, rowCount: rows, columns: hidden,
+            adding: nil, residual: attended.baseAddress,
+            scale: parameters[layer.outputNormScale].baseAddressOrCrash,
+            shift: parameters[layer.outputNormShift].baseAddressOrCrash, epsilon: epsilon)
+    }
+
+    /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
+    @_optimize(speed)
+    private func attend(workspace: Workspace, offset: Int, length: Int) {
+        let hidden = configuration.hiddenSize
+        let headSize = configuration.attentionHeadSize
+        let stride = 3 * hidden
+        let source = workspace.queryKeyValue.baseAddressOrCrash + offset * stride
+        let context = workspace.context.baseAddressOrCrash + offset * hidden
+        let query = workspace.headQuery.baseAddressOrCrash
+        let key = workspace.headKey.baseAddressOrCrash
+        let value = workspace.headValue.baseAddressOrCrash
+        let output = workspace.headOutput.baseAddressOrCrash
+        let scores = workspace.scores.baseAddressOrCrash
+        let scale = 1 / Float(headSize).squareRoot()
+        let headCount = configuration.attentionHeadCount
+        let headElements = length * headSize
+        // Every head's queries, keys and values as contiguous `length × headSize` blocks, then its scores.
+        for head in 0..<headCount {
+            let column = head * headSize
+            let block = head * headElements
+            for token in 0..<length {
+                let row = source + token * stride + column
+                (query + block + token * headSize).update(from: row, count: headSize)
+                (key + block + token * headSize).update(from: row + hidden, count: headSize)
+                (value + block + token * headSize).update(from: row + 2 * hidden, count: headSize)
+            }
+            BLAS.gemm(
+                UnsafeBufferPointer(start: query + block, count: headElements),
+                UnsafeBufferPointer(start: key + block, count: headElements), transposeB: true,
+                into: UnsafeMutableBufferPointer(start: scores + head * length * length, count: length * length),
+                m: length, n: length, k: headSize, alpha: scale)
+        }
+        BertKernels.softmaxRows(scores, rowCount: headCount * length, columns: length)
+        for head in 0..<headCount {
+            let block = head * headElements
+            BLAS.gemm(
+                UnsafeBufferPointer(start: scores + head * length * length, count: length * length),
+                UnsafeBufferPointer(start: value + block, count: headElements),
+                into: UnsafeMutableBufferPointer(start: output + block, count: headElements), m: length,
+                n: headSize, k: length)
+            for token in 0..<length {
+                (context + token * hidden + head * headSize).update(
+                    from: output + block + token * headSize, count: headSize)
+            }
+        }
+    }
+
+    /// The mean of `rows` of the row-major `state`, scaled to unit length.
+    @_optimize(speed)
+    private static func meanPooledUnitVector(
+        _ state: UnsafeMutableBufferPointer<Float>, rows: Range<Int>, width: Int
+    ) -> [Float] {
+        var mean = [Float](repeating: 0, count: width)
+        guard !rows.isEmpty else { return mean }
+        for row in rows {
+            for column in 0..<width { mean[column] += state[row * width + column] }
+        }
+        var squares: Float = 0
+        for column in 0..<width {
+            mean[column] /= Float(rows.count)
+            squares += mean[column] * mean[column]
+        }
+        let norm = squares.squareRoot()
+        // sentence-transformers divides by max(norm, 1e-12).
+        let inverse = 1 / max(norm, 1e-12)
+        for column in 0..<width { mean[column] *= inverse }
+        return mean
+    }
+
+    private static func decode<Value: Decodable>(_ type: Value.Type, from url: URL) throws -> Value {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw EmbeddingError(path: url.path, reason: "cannot read the file", fix: SafeTensors.fetchHint)
+        }
+        do {
+            return try JSONDecoder().decode(Value.self, from: data)
+        } catch {
+            throw EmbeddingError(path: url.path, reason: "not the expected JSON: \(error)")
+        }
+    }
+}
+
+/// The part of `sentence_bert_config.json` the encoder reads.
+private struct SentenceConfiguration: Decodable {
+    var maximumSequenceLength: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case maximumSequenceLength = "max_seq_length"
+    }
+}
+
+/// The scratch memory of one `encode` call; nothing in it is shared between calls.
+private struct Workspace {
+    let rowCount: Int
+    let state: UnsafeMutableBufferPointer<Float>
+    let queryKeyValue: UnsafeMutableBufferPointer<Float>
+    let context: UnsafeMutableBufferPointer<Float>
+    let projection: UnsafeMutableBufferPointer<Float>
+    let intermediate: UnsafeMutableBufferPointer<Float>
+    let headQuery: UnsafeMutableBufferPointer<Float>
+    let headKey: UnsafeMutableBufferPointer<Float>
+    let headValue: UnsafeMutableBufferPointer<Float>
+    let headOutput: UnsafeMutableBufferPointer<Float>
+    let scores: UnsafeMutableBufferPointer<Float>
+
+    init(rowCount: Int, configuration: BertConfiguration, longest: Int) {
+        func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+            buffer.initialize(repeating: 0)
+            return buffer
+        }
+        let hidden = configuration.hiddenSize
+        let headElements = longest * hidden  // every head's block
+        self.rowCount = rowCount
+        state = buffer(rowCount * hidden)
+        queryKeyValue = buffer(rowCount * 3 * hidden)
+        context = buffer(rowCount * hidden)
+        projection = buffer(rowCount * hidden)
+        intermediate = buffer(rowCount * configuration.intermediateSize)
+        headQuery = buffer(headElements)
+        headKey = buffer(headElements)
+        headValue = buffer(headElements)
+        headOutput = buffer(headElements)
+        scores = buffer(configuration.attentionHeadCount * longest * longest)
+    }
+
+    func deallocate() {
+        for buffer in [
+            state, queryKeyValue, context, projection, intermediate, headQuery, headKey, headValue, headOutput, scores,
+        ] {
+            buffer.deallocate()
+        }
+    }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// The base address of a buffer known to be allocated (every workspace buffer has at least one element).
+    fileprivate var baseAddressOrCrash: UnsafeMutablePointer<Element> {
+        guard let baseAddress else { preconditionFailure("empty scratch buffer") }
+        return baseAddress
+    }
+}
+
+extension UnsafeBufferPointer {
+    /// The base address of a buffer known to be non-empty (every parameter has at least one element).
+    fileprivate var baseAddressOrCrash: UnsafePointer<Element> {
+        guard let baseAddress else { preconditionFailure("empty parameter buffer") }
+        return baseAddress
+    }
+}
