@@ -1,0 +1,82 @@
+import ArgumentParser
+import Evident
+import Foundation
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed texts with the sentence encoder: JSON lines in, JSON lines out.",
+        discussion: """
+            Reads lines {"text": "…"} from standard input (or --input) and writes one line per text, \
+            {"text", "ids", "embedding"}: the WordPiece token ids ([CLS] … [SEP], truncated to the model's \
+            maximum sequence length) and the L2-normalised mean-pooled embedding. Texts are embedded in batches. \
+            Blank lines are skipped.
+            """)
+
+    @Option(help: "A sentence-transformers BERT folder (config.json, vocab.txt, model.safetensors).")
+    var model = SentenceEmbedder.defaultDirectory.path
+    @Option(help: "Read the texts from this file instead of standard input.") var input: String?
+    @Option(help: "Texts per batch.") var batchSize = 64
+
+    func validate() throws {
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must lie between 1 and 4096.") }
+    }
+
+    func run() throws {
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: model))
+        } catch let error as EmbeddingError {
+            throw CommandFailure(error.description)
+        }
+        let source = input ?? "standard input"
+        let data: Data
+        if let input {
+            guard let contents = FileManager.default.contents(atPath: input) else {
+                throw CommandFailure("\(input): cannot read the file; check that it exists and is readable")
+            }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("\(source): the input is not valid UTF-8")
+        }
+        var texts: [String] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
+                let value = object["text"] as? String
+            else {
+                throw CommandFailure(
+                    "\(source):\(offset + 1): expected a JSON object with a string \"text\"; "
+                        + "write one {\"text\": \"…\"} per line")
+            }
+            texts.append(value)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let output = FileHandle.standardOutput
+        var start = 0
+        while start < texts.count {
+            let batch = Array(texts[start..<min(start + batchSize, texts.count)])
+            let vectors = embedder.embed(batch, batchSize: batchSize)
+            var lines = Data()
+            for (text, vector) in zip(batch, vectors) {
+                let line = EmbeddedText(text: text, ids: embedder.tokenizer.tokenIDs(for: text), embedding: vector)
+                lines.append(try encoder.encode(line))
+                lines.append(0x0A)
+            }
+            output.write(lines)
+            start += batch.count
+        }
+    }
+}
+
+/// One output line of `evident embed`, the shape of the reference embeddings file.
+private struct EmbeddedText: Encodable {
+    var text: String
+    var ids: [Int32]
+    var embedding: [Float]
+}
