@@ -50,13 +50,14 @@ extension Retriever {
     ///   - queries: The query set (BEIR `queries.jsonl`).
     ///   - judgments: Relevance judgments (BEIR qrels).
     ///   - depth: Documents retrieved per query (100 for Recall@100).
-    ///   - scoring: The lexical scoring; the index's default when `nil`.
+    ///   - options: Mode, scoring and fusion.
     ///   - repetitions: How many times to time the whole query set; rankings come from the first.
     ///   - progress: Called after each query of the first repetition with (done, total).
     /// - Returns: Metrics, rankings and timings.
-    /// - Throws: `StorageError` when a passage record cannot be decoded.
+    /// - Throws: `RetrievalError` for a mode this retriever cannot run; `StorageError` for a damaged record.
     public func evaluate(
-        queries: [EvaluationQuery], judgments: RelevanceJudgments, depth: Int = 100, scoring: LexicalScoring? = nil,
+        queries: [EvaluationQuery], judgments: RelevanceJudgments, depth: Int = 100,
+        options: SearchOptions = SearchOptions(mode: .lexical),
         repetitions: Int = 1, progress: ((Int, Int) -> Void)? = nil
     ) throws -> RetrievalEvaluationRun {
         precondition(depth > 0 && repetitions > 0, "depth and repetitions must be positive")
@@ -71,7 +72,7 @@ extension Retriever {
                 for (done, query) in judged.enumerated() {
                     // One more than the depth: BEIR drops the query's own id when it comes back.
                     let documents = try searchDocuments(
-                        query.text, limit: min(depth, index.documentCount) + 1, scoring: scoring)
+                        query.text, limit: min(depth, index.documentCount) + 1, options: options)
                     ranked.append(documents.map { RankedDocument(document: $0.document, score: $0.score) })
                     if repetition == 0 { progress?(done + 1, judged.count) }
                 }

@@ -82,7 +82,7 @@ public struct SearchResponse: Sendable, Hashable, Codable {
 
     /// The query as given.
     public var query: String
-    /// "lexical" (dense and hybrid modes come with the embedding index).
+    /// "lexical", "dense" or "hybrid".
     public var mode: String
     /// The scoring used.
     public var scoring: String
@@ -90,9 +90,9 @@ public struct SearchResponse: Sendable, Hashable, Codable {
     public var results: [Item]
 
     /// Creates the response for `results` of `query`.
-    public init(query: String, scoring: LexicalScoring, results: [SearchResult]) {
+    public init(query: String, mode: SearchMode = .lexical, scoring: LexicalScoring, results: [SearchResult]) {
         self.query = query
-        mode = "lexical"
+        self.mode = mode.rawValue
         self.scoring = scoring.description
         self.results = results.map(Item.init)
     }

@@ -1,13 +1,37 @@
-/// Answers queries with ranked, cited passages from one index.
+/// Answers queries with ranked, cited passages from one index: lexical, dense or hybrid.
 ///
-/// A retriever is a value over an immutable index: share it between tasks freely.
+/// A retriever is a value over an immutable index (and model): share it between tasks freely.
 public struct Retriever: Sendable {
     /// The index searched.
     public let index: EvidentIndex
+    /// The model that embeds queries, the one the index's vectors come from; `nil` for lexical search only.
+    public let embedder: SentenceEmbedder?
 
-    /// Creates a retriever over `index`.
+    /// Creates a lexical retriever over `index`.
     public init(index: EvidentIndex) {
         self.index = index
+        embedder = nil
+    }
+
+    /// Creates a retriever that can also search the index's vectors, embedding queries with `embedder`.
+    ///
+    /// - Throws: `RetrievalError` when the index has no vectors, or they come from another model.
+    public init(index: EvidentIndex, embedder: SentenceEmbedder) throws {
+        guard let embedding = index.configuration.embedding else {
+            throw RetrievalError(
+                reason: "the index has no passage vectors (it was built without a model)",
+                fix: "rebuild it with `evident index <corpus> --out <index-dir> --force` and a model, "
+                    + "or search with --mode lexical")
+        }
+        guard embedding.fingerprint == embedder.fingerprint, embedding.dimension == embedder.dimension else {
+            throw RetrievalError(
+                reason: "the index's vectors come from the model \(embedding.modelID) "
+                    + "(fingerprint \(embedding.fingerprint.prefix(12))…), not from \(embedder.modelID) "
+                    + "(\(embedder.fingerprint.prefix(12))…)",
+                fix: "search with --model pointing at \(embedding.modelID), or rebuild the index with this model")
+        }
+        self.index = index
+        self.embedder = embedder
     }
 
     /// The analyzed terms of `query`, as the index's analyzer makes them.
@@ -15,23 +39,48 @@ public struct Retriever: Sendable {
         index.analyzer.terms(in: query)
     }
 
+    /// The mode `options` ask for, resolved against what this retriever can do.
+    ///
+    /// - Throws: `RetrievalError` when dense or hybrid search is asked of a retriever without a model.
+    public func mode(for options: SearchOptions) throws -> SearchMode {
+        guard let mode = options.mode else { return embedder == nil ? .lexical : .hybrid }
+        if mode != .lexical, embedder == nil {
+            throw RetrievalError(
+                reason: "\(mode.rawValue) search needs the embedding model",
+                fix: index.configuration.embedding == nil
+                    ? "this index has no vectors; use --mode lexical or rebuild it with a model"
+                    : "give the model the index was built with (\(index.configuration.embedding?.modelID ?? ""))")
+        }
+        return mode
+    }
+
     /// Returns the `limit` passages that best match `query`, best first, each with its citation.
     ///
     /// - Parameters:
-    ///   - query: Natural-language text; it is analyzed as the passages were.
+    ///   - query: Natural-language text.
     ///   - limit: The maximum number of results, at least 1.
-    ///   - scoring: The scoring to use; the index's default when `nil`.
-    /// - Returns: At most `limit` results; fewer when fewer passages share a term with the query.
+    ///   - scoring: The lexical scoring; the index's default when `nil`.
+    /// - Returns: At most `limit` results.
     /// - Throws: `StorageError` when a passage record cannot be decoded.
-    /// - Complexity: O(*p* + *m* log `limit`) for *p* postings of the query terms and *m* matching passages.
     public func search(_ query: String, limit: Int = 10, scoring: LexicalScoring? = nil) throws -> [SearchResult] {
+        try search(query, limit: limit, options: SearchOptions(mode: .lexical, scoring: scoring))
+    }
+
+    /// Returns the `limit` passages that best match `query` in the mode `options` choose, best first, each with
+    /// its citation. Scores are BM25 (lexical), cosine similarity (dense) or the fused score (hybrid).
+    ///
+    /// - Parameters:
+    ///   - query: Natural-language text.
+    ///   - limit: The maximum number of results, at least 1.
+    ///   - options: Mode, scoring and fusion.
+    /// - Returns: At most `limit` results.
+    /// - Throws: `RetrievalError` for a mode this retriever cannot run; `StorageError` for a damaged record.
+    public func search(_ query: String, limit: Int, options: SearchOptions) throws -> [SearchResult] {
         precondition(limit > 0, "limit must be positive")
         let queryTerms = terms(of: query)
-        let ranked = index.lexical.search(
-            terms: queryTerms, limit: limit, scoring: scoring ?? index.configuration.scoring)
+        let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options)
         return try ranked.enumerated().map { rank, scored in
-            try result(
-                rank: rank + 1, passageIndex: scored.passage, score: Double(scored.score), queryTerms: queryTerms)
+            try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
         }
     }
 
@@ -40,30 +89,57 @@ public struct Retriever: Sendable {
     /// - Parameters:
     ///   - query: Natural-language text.
     ///   - limit: The maximum number of documents.
-    ///   - scoring: The scoring to use; the index's default when `nil`.
+    ///   - options: Mode, scoring and fusion.
     /// - Returns: Document identifiers with scores, best first.
-    /// - Throws: `StorageError` when a passage record cannot be decoded.
-    public func searchDocuments(_ query: String, limit: Int, scoring: LexicalScoring? = nil) throws
+    /// - Throws: `RetrievalError` for a mode this retriever cannot run.
+    public func searchDocuments(_ query: String, limit: Int, options: SearchOptions = SearchOptions()) throws
         -> [(document: String, score: Double)]
     {
         precondition(limit > 0, "limit must be positive")
         let queryTerms = terms(of: query)
-        let scoring = scoring ?? index.configuration.scoring
         var passageLimit = min(limit, index.passageCount)
         while true {
-            let ranked = index.lexical.search(terms: queryTerms, limit: passageLimit, scoring: scoring)
+            let ranked = try rankPassages(query, terms: queryTerms, limit: passageLimit, options: options)
             var seen = Set<Int>(minimumCapacity: ranked.count)
             var documents: [(document: String, score: Double)] = []
             documents.reserveCapacity(min(limit, ranked.count))
             for scored in ranked {
-                let documentIndex = index.documentIndex(ofPassage: scored.passage)
+                let documentIndex = index.documentIndex(ofPassage: scored.item)
                 guard seen.insert(documentIndex).inserted else { continue }
-                documents.append((index.documentHeader(at: documentIndex).id, Double(scored.score)))
+                documents.append((index.documentHeader(at: documentIndex).id, scored.score))
                 if documents.count == limit { return documents }
             }
-            // Fewer distinct documents than asked: look deeper unless every matching passage was seen.
+            // Fewer distinct documents than asked: look deeper unless every passage that can match was seen.
             if ranked.count < passageLimit || passageLimit >= index.passageCount { return documents }
             passageLimit = min(passageLimit * 4, index.passageCount)
+        }
+    }
+
+    /// The `limit` best passages with their scores, in the mode `options` choose.
+    func rankPassages(_ query: String, terms queryTerms: [String], limit: Int, options: SearchOptions) throws
+        -> [RankedItem]
+    {
+        let mode = try mode(for: options)
+        func lexical(_ limit: Int) -> [RankedItem] {
+            index.lexical.search(
+                terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring
+            ).map { RankedItem(item: $0.passage, score: Double($0.score)) }
+        }
+        func dense(_ limit: Int) -> [RankedItem] {
+            guard let embedder, let vectors = index.vectors else { return [] }
+            let vector = embedder.embed([query])[0]
+            let matches =
+                options.usesQuantizedVectors
+                ? index.quantizedVectors?.search(vector, limit: limit, threadCount: options.threadCount) ?? []
+                : vectors.search(vector, limit: limit, threadCount: options.threadCount)
+            return matches.map { RankedItem(item: $0.index, score: Double($0.score)) }
+        }
+        switch mode {
+        case .lexical: return lexical(limit)
+        case .dense: return dense(limit)
+        case .hybrid:
+            let depth = max(limit, options.fusionDepth)
+            return RankFusion.fuse([lexical(depth), dense(depth)], method: options.fusion, limit: limit)
         }
     }
 

@@ -14,6 +14,10 @@ public struct EvidentIndex: Sendable {
     public let analyzer: Analyzer
     private let passageFile: RecordFile
     private let documentFile: RecordFile
+    /// The passage vectors, row `i` for passage `i`, when the index was built with a model.
+    let vectors: FlatVectorIndex?
+    /// The same vectors quantized to 8 bits, re-scored with `vectors`.
+    let quantizedVectors: Int8VectorIndex?
     /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
     private let documentHeaders: [DocumentHeader]
 
@@ -69,7 +73,8 @@ public struct EvidentIndex: Sendable {
                 manifestURL.path, "its BM25 parameters (k1 \(parameters.k1), b \(parameters.b)) are out of range")
         }
         // Map and check every file, hashing them on all cores: hashing is most of the time it takes to open.
-        let opened = try IndexBuild.FileName.all.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
+        let names = IndexBuild.FileName.all + (manifest.configuration.embedding == nil ? [] : IndexBuild.FileName.dense)
+        let opened = try names.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path
             guard let entry = manifest.files[name] else {
                 throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(name)")
@@ -87,7 +92,7 @@ public struct EvidentIndex: Sendable {
             }
             return bytes
         }
-        let files = Dictionary(uniqueKeysWithValues: zip(IndexBuild.FileName.all, opened))
+        let files = Dictionary(uniqueKeysWithValues: zip(names, opened))
         try self.init(manifest: manifest, directory: directory, files: files)
     }
 
@@ -142,6 +147,20 @@ public struct EvidentIndex: Sendable {
         }
         documentHeaders = headers
         analyzer = Analyzer(configuration: manifest.configuration.analyzer)
+        if let embedding = manifest.configuration.embedding {
+            let flat = try FlatVectorIndex(file(IndexBuild.FileName.vectors))
+            guard flat.count == passageFile.count, flat.dimension == embedding.dimension else {
+                throw StorageError.corrupt(
+                    IndexBuild.FileName.vectors,
+                    "it holds \(flat.count) vectors of \(flat.dimension) dimensions for \(passageFile.count) passages "
+                        + "of a \(embedding.dimension)-dimensional model")
+            }
+            vectors = flat
+            quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
+        } else {
+            vectors = nil
+            quantizedVectors = nil
+        }
     }
 
     /// Returns the passage at `index` (0 ..< `passageCount`) and the index of its document.
@@ -181,5 +200,8 @@ public struct EvidentIndex: Sendable {
 }
 
 extension IndexBuild.FileName {
+    /// The files of every index.
     static let all = [documents, passages, lexicon, postings, norms]
+    /// The files of an index built with a model.
+    static let dense = [vectors, quantizedVectors]
 }

@@ -6,8 +6,10 @@ public import Foundation
     import Darwin
 #endif
 
-/// Progress of `IndexBuilder.build`, reported after each batch of documents.
+/// Progress of `IndexBuilder.build`, reported after each batch of documents, then of embedded passages.
 public struct IndexingProgress: Sendable, Hashable {
+    /// Passages embedded so far (0 until chunking is done, or without an embedder).
+    public var passagesEmbedded: Int = 0
     /// Documents chunked and analyzed so far.
     public var documentsDone: Int
     /// Documents in all.
@@ -35,10 +37,20 @@ public struct IndexBuilder: Sendable {
     ///
     /// - Parameters:
     ///   - documents: The corpus; document ids must be unique.
+    ///   - embedder: The model to embed every passage with, for dense and hybrid search; `nil` for a lexical
+    ///     index only.
     ///   - progress: Called from the calling task after each batch of documents.
     /// - Returns: The encoded index, ready to write or to search.
     /// - Complexity: O(total text length).
-    public func build(documents: [Document], progress: ((IndexingProgress) -> Void)? = nil) -> IndexBuild {
+    public func build(
+        documents: [Document], embedder: SentenceEmbedder? = nil, progress: ((IndexingProgress) -> Void)? = nil
+    ) -> IndexBuild {
+        let configuration = {
+            var configuration = self.configuration
+            configuration.embedding = embedder.map(EmbeddingSettings.init(of:))
+            return configuration
+        }()
+        var embeddedTexts: [String] = []
         let chunker = Chunker(configuration: configuration.chunker)
         let analyzer = Analyzer(configuration: configuration.analyzer)
         var lexical = LexicalIndexBuilder()
@@ -60,6 +72,9 @@ public struct IndexBuilder: Sendable {
                 let document = documents[documentIndex]
                 fingerprint.update(Array(document.id.utf8) + [0] + Array(document.source.utf8) + [0])
                 for (passage, terms) in passages {
+                    if embedder != nil {
+                        embeddedTexts.append(configuration.indexedText(of: passage, in: document.title))
+                    }
                     lexical.add(terms: terms)
                     passageRecords.append(passage.encodedRecord(documentIndex: documentIndex))
                     passageDocuments.append(UInt32(documentIndex))
@@ -75,7 +90,7 @@ public struct IndexBuilder: Sendable {
         var impactParameters = BM25Parameters.default
         if case .bm25(let parameters) = configuration.scoring { impactParameters = parameters }
         let encoded = lexical.encoded(impactParameters: impactParameters)
-        let files: [String: [UInt8]] = [
+        var files: [String: [UInt8]] = [
             IndexBuild.FileName.documents: RecordFile.encode(
                 magic: IndexFileMagic.documents, records: documents.map { $0.encodedRecord() },
                 keys: documentPassageCounts),
@@ -85,6 +100,25 @@ public struct IndexBuilder: Sendable {
             IndexBuild.FileName.postings: encoded.postings,
             IndexBuild.FileName.norms: encoded.norms,
         ]
+        if let embedder {
+            // Embedded in chunks for progress; the encoder batches sequences of similar length inside each chunk.
+            var vectors: [Float] = []
+            vectors.reserveCapacity(embeddedTexts.count * embedder.dimension)
+            let chunk = 256
+            var start = 0
+            while start < embeddedTexts.count {
+                let end = min(start + chunk, embeddedTexts.count)
+                for vector in embedder.embed(Array(embeddedTexts[start..<end])) { vectors.append(contentsOf: vector) }
+                start = end
+                progress?(
+                    IndexingProgress(
+                        passagesEmbedded: end, documentsDone: documents.count, documentCount: documents.count,
+                        passages: passageRecords.count))
+            }
+            let flat = FlatVectorIndex(dimension: embedder.dimension, vectors: vectors)
+            files[IndexBuild.FileName.vectors] = flat.encoded()
+            files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
+        }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }
         return IndexBuild(
             configuration: configuration, files: files, documentCount: documents.count,
@@ -125,6 +159,8 @@ public struct IndexBuild: Sendable {
         static let lexicon = "lexicon.bin"
         static let postings = "postings.bin"
         static let norms = "norms.bin"
+        static let vectors = "vectors.bin"
+        static let quantizedVectors = "vectors-int8.bin"
     }
 
     /// The total size of the index files, in bytes.

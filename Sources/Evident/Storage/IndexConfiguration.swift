@@ -1,3 +1,20 @@
+/// The embedding model an index's vectors come from; a dense search must embed queries with the same model.
+public struct EmbeddingSettings: Sendable, Hashable, Codable {
+    /// The model folder's name (`all-MiniLM-L6-v2`).
+    public var modelID: String
+    /// `SentenceEmbedder.fingerprint` of the model.
+    public var fingerprint: String
+    /// The vectors' dimension.
+    public var dimension: Int
+
+    /// The settings of `embedder`'s model.
+    public init(of embedder: SentenceEmbedder) {
+        modelID = embedder.modelID
+        fingerprint = embedder.fingerprint
+        dimension = embedder.dimension
+    }
+}
+
 /// Everything that decides how a corpus becomes an index.
 public struct IndexConfiguration: Sendable, Hashable, Codable {
     /// How documents are cut into passages.
@@ -10,6 +27,8 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
     public var indexesTitles: Bool
     /// Whether the passage's section headings are indexed with it.
     public var indexesSections: Bool
+    /// The model of the passage vectors, or `nil` for a lexical-only index.
+    public var embedding: EmbeddingSettings?
 
     /// Creates a configuration.
     ///

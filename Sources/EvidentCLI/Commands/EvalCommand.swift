@@ -25,6 +25,7 @@ struct EvalCommand: ParsableCommand {
     var repetitions = 1
     @Flag(help: "Print the metrics as JSON.") var json = false
     @OptionGroup var scoringOptions: ScoringOptions
+    @OptionGroup var retrievalOptions: RetrievalOptions
 
     func validate() throws {
         guard (100...10_000).contains(depth) else {
@@ -45,8 +46,11 @@ struct EvalCommand: ParsableCommand {
         }
         let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
         let progress = ProgressLine(isEnabled: !json && Terminal.standardErrorIsTerminal)
-        let result = try Retriever(index: evidentIndex).evaluate(
-            queries: queryList, judgments: judgments, depth: depth, scoring: scoring, repetitions: repetitions
+        let retriever = try retrievalOptions.retriever(for: evidentIndex)
+        let options = retrievalOptions.searchOptions(scoring: scoring)
+        let mode = try retriever.mode(for: options)
+        let result = try retriever.evaluate(
+            queries: queryList, judgments: judgments, depth: depth, options: options, repetitions: repetitions
         ) { done, total in
             progress.update("searching: \(done)/\(total) queries")
         }
@@ -68,7 +72,8 @@ struct EvalCommand: ParsableCommand {
             let report = EvalReport(
                 ndcgAt10: evaluation.ndcgAt10, recallAt100: evaluation.recallAt100, mrrAt10: evaluation.mrrAt10,
                 queries: evaluation.queries, queriesPerSecond: result.queriesPerSecond,
-                searchSeconds: result.medianSearchSeconds, repetitions: repetitions, scoring: scoring.description,
+                searchSeconds: result.medianSearchSeconds, repetitions: repetitions, mode: mode.rawValue,
+                scoring: scoring.description,
                 missingQueries: evaluation.missingQueryIDs.count)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -76,7 +81,8 @@ struct EvalCommand: ParsableCommand {
             return
         }
         var lines = [
-            "\(Format.count(evaluation.queries)) judged queries, \(scoring), depth \(depth)",
+            "\(Format.count(evaluation.queries)) judged queries, \(mode.rawValue)"
+                + (mode == .dense ? "" : ", \(scoring)") + ", depth \(depth)",
             "  nDCG@10     \(Format.decimal(evaluation.ndcgAt10, places: 4))",
             "  Recall@100  \(Format.decimal(evaluation.recallAt100, places: 4))",
             "  MRR@10      \(Format.decimal(evaluation.mrrAt10, places: 4))",
@@ -101,6 +107,7 @@ private struct EvalReport: Encodable {
     var queriesPerSecond: Double
     var searchSeconds: Double
     var repetitions: Int
+    var mode: String
     var scoring: String
     var missingQueries: Int
 
@@ -111,7 +118,7 @@ private struct EvalReport: Encodable {
         case queries
         case queriesPerSecond = "queries_per_second"
         case searchSeconds = "search_seconds"
-        case repetitions, scoring
+        case repetitions, mode, scoring
         case missingQueries = "missing_queries"
     }
 }

@@ -31,6 +31,12 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Default BM25 b stored in the index.") var b = BM25Parameters.default.b
     @Flag(help: "Do not index document titles with each passage.") var noTitles = false
     @Flag(help: "Do not index section headings with each passage.") var noSections = false
+    @Option(
+        help: ArgumentHelp(
+            "A sentence-transformers BERT folder whose embeddings are stored for dense and hybrid search "
+                + "(default: Models/all-MiniLM-L6-v2 when present).", valueName: "dir"))
+    var model: String?
+    @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
 
     func validate() throws {
@@ -38,6 +44,7 @@ struct IndexCommand: ParsableCommand {
         guard overlapSentences >= 0 else { throw ValidationError("--overlap-sentences must not be negative.") }
         guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 must be a number ≥ 0.") }
         guard (0...1).contains(b) else { throw ValidationError("--b must lie between 0 and 1.") }
+        if lexicalOnly, model != nil { throw ValidationError("--lexical-only and --model exclude each other.") }
     }
 
     func run() throws {
@@ -47,6 +54,7 @@ struct IndexCommand: ParsableCommand {
         } catch let error as StorageError {
             throw CommandFailure(error.description)
         }
+        let embedder = try loadEmbedder()
         let start = Terminal.now()
         let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
         let readerConfiguration = CorpusReaderConfiguration(
@@ -79,7 +87,25 @@ struct IndexCommand: ParsableCommand {
             chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
             scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections)
         let buildStart = Terminal.now()
-        let build = IndexBuilder(configuration: configuration).build(documents: read.documents) { state in
+        var embeddingStart: Double?
+        let build = IndexBuilder(configuration: configuration).build(documents: read.documents, embedder: embedder) {
+            state in
+            if state.passagesEmbedded > 0 {
+                let started = embeddingStart ?? Terminal.now()
+                embeddingStart = started
+                let elapsed = max(Terminal.now() - started, 1e-6)
+                let rate = Double(state.passagesEmbedded) / elapsed
+                let remaining = Double(state.passages - state.passagesEmbedded) / max(rate, 1e-6)
+                progress.update(
+                    "embedding: \(Format.count(state.passagesEmbedded))/\(Format.count(state.passages)) passages, "
+                        + "\(Format.count(Int(rate))) passages/s, \(Format.seconds(remaining)) left", force: true)
+                return
+            }
+            if embeddingStart == nil, embedder != nil, state.documentsDone == state.documentCount {
+                embeddingStart = Terminal.now()
+                progress.update("embedding \(Format.count(state.passages)) passages…", force: true)
+                return
+            }
             let elapsed = max(Terminal.now() - buildStart, 1e-6)
             progress.update(
                 "indexing: \(Format.count(state.documentsDone))/\(Format.count(state.documentCount)) documents, "
@@ -105,6 +131,14 @@ struct IndexCommand: ParsableCommand {
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
             """
+        if let embedder, let embeddingStart {
+            let seconds = Terminal.now() - embeddingStart
+            summary +=
+                "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions, "
+                + "\(Format.count(Int(Double(build.passageCount) / max(seconds, 1e-6)))) passages/s"
+        } else if embedder == nil {
+            summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
+        }
         if !read.skipped.isEmpty {
             summary += "\n  skipped \(Format.counted(read.skipped.count, "bad input")) (see the warnings above)"
         }
@@ -115,6 +149,24 @@ struct IndexCommand: ParsableCommand {
                 + (read.ignoredFiles.count > 3 ? ", …)" : ")")
         }
         print(summary)
+    }
+}
+
+extension IndexCommand {
+    /// The model to embed passages with: --model, else the default folder when present; none with --lexical-only.
+    func loadEmbedder() throws -> SentenceEmbedder? {
+        guard !lexicalOnly else { return nil }
+        let directory = model.map { URL(fileURLWithPath: $0) } ?? SentenceEmbedder.defaultDirectory
+        if model == nil,
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path)
+        {
+            return nil
+        }
+        do {
+            return try SentenceEmbedder(directory: directory)
+        } catch let error as EmbeddingError {
+            throw CommandFailure(error.description)
+        }
     }
 }
 

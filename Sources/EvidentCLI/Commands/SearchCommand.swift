@@ -16,6 +16,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Maximum number of passages to print (1–1000).") var limit = 10
     @Flag(help: "Print results and citations as JSON.") var json = false
     @OptionGroup var scoringOptions: ScoringOptions
+    @OptionGroup var retrievalOptions: RetrievalOptions
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must lie between 1 and 1000.") }
@@ -26,13 +27,15 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let retriever = Retriever(index: evidentIndex)
+        let retriever = try retrievalOptions.retriever(for: evidentIndex)
         let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
-        let results = try retriever.search(query, limit: limit, scoring: scoring)
+        let options = retrievalOptions.searchOptions(scoring: scoring)
+        let mode = try retriever.mode(for: options)
+        let results = try retriever.search(query, limit: limit, options: options)
         if json {
-            print(try SearchResponse(query: query, scoring: scoring, results: results).jsonString())
+            print(try SearchResponse(query: query, mode: mode, scoring: scoring, results: results).jsonString())
         } else {
-            if retriever.terms(of: query).isEmpty {
+            if mode == .lexical, retriever.terms(of: query).isEmpty {
                 Terminal.writeError("note: every word of the query is a stopword or punctuation; nothing to match.\n")
             }
             print(

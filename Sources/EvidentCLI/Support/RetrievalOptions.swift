@@ -1,0 +1,69 @@
+import ArgumentParser
+import Evident
+import Foundation
+
+/// Mode, model and fusion options shared by `search` and `eval`.
+struct RetrievalOptions: ParsableArguments {
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case lexical, dense, hybrid
+    }
+
+    enum Fusion: String, ExpressibleByArgument, CaseIterable {
+        case rrf, weighted
+    }
+
+    @Option(help: "lexical, dense or hybrid. Default: hybrid when the index has vectors and the model is at hand.")
+    var mode: Mode?
+
+    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).")
+    var model: String?
+
+    @Option(help: "Hybrid fusion: rrf (reciprocal rank fusion) or weighted (min-max normalised scores).")
+    var fusion: Fusion = .rrf
+
+    @Option(help: "The k of reciprocal rank fusion.") var rrfK: Double = 60
+
+    @Option(help: "The lexical share of weighted fusion, from 0 to 1.") var lexicalWeight: Double = 0.5
+
+    @Flag(help: "Scan the int8 vectors (4× smaller, best candidates re-scored exactly) instead of fp32.")
+    var int8 = false
+
+    func validate() throws {
+        guard rrfK > 0 else { throw ValidationError("--rrf-k must be positive.") }
+        guard (0...1).contains(lexicalWeight) else { throw ValidationError("--lexical-weight must lie in 0…1.") }
+    }
+
+    /// A retriever for `index`: with the model when the mode needs it (or, without --mode, when it is at hand).
+    func retriever(for index: EvidentIndex) throws -> Retriever {
+        guard mode != .lexical, let embedding = index.configuration.embedding else {
+            if mode == .dense || mode == .hybrid {
+                throw CommandFailure(
+                    "the index has no passage vectors, so --mode \(mode?.rawValue ?? "") cannot run; "
+                        + "rebuild it with a model or use --mode lexical")
+            }
+            return Retriever(index: index)
+        }
+        let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(directory: directory)
+        } catch let error as EmbeddingError {
+            guard mode == nil else { throw CommandFailure(error.description) }
+            Terminal.writeError("note: \(error.description); searching lexically\n")
+            return Retriever(index: index)
+        }
+        do {
+            return try Retriever(index: index, embedder: embedder)
+        } catch let error as RetrievalError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// The search options, with `scoring` for the lexical part.
+    func searchOptions(scoring: LexicalScoring?) -> SearchOptions {
+        SearchOptions(
+            mode: mode.flatMap { SearchMode(rawValue: $0.rawValue) }, scoring: scoring,
+            fusion: fusion == .rrf ? .reciprocalRank(k: rrfK) : .weighted(lexicalWeight: lexicalWeight),
+            usesQuantizedVectors: int8)
+    }
+}

@@ -1,0 +1,73 @@
+import EvidentTestSupport
+import Foundation
+import Testing
+
+@testable import Evident
+
+/// The index built with a model: vectors stored beside the lexical index, dense and hybrid search, model checks.
+@Suite(.enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
+struct DenseRetrievalTests {
+    /// A few documents of the demo corpus, small enough to embed quickly in a debug build.
+    static func documents() throws -> [Document] {
+        let read = try CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["answers"]))
+            .read(at: SharedData.demoCorpus)
+        let wanted = [
+            "cell-therapy/car-t-how-it-works.md", "mesothelioma/radiation-therapy.md",
+            "immunotherapy/cancer-treatment-vaccines.md",
+        ]
+        return read.documents.filter { wanted.contains($0.id) }
+    }
+
+    static func embedder() throws -> SentenceEmbedder {
+        try SentenceEmbedder(directory: #require(SharedData.miniLMModel))
+    }
+
+    @Test func vectorsAreStoredForEveryPassageAndReadBackAligned() throws {
+        let embedder = try Self.embedder()
+        let documents = try Self.documents()
+        #expect(documents.count == 3)
+        let build = IndexBuilder().build(documents: documents, embedder: embedder)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dense-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try build.write(to: directory, corpusPath: "demo")
+        let index = try EvidentIndex(contentsOf: directory)
+        let vectors = try #require(index.vectors)
+        #expect(vectors.count == index.passageCount)
+        #expect(index.configuration.embedding?.modelID == "all-MiniLM-L6-v2")
+        // Row i is the embedding of passage i's indexed text, after the round trip through the file.
+        for passageIndex in [0, index.passageCount / 2, index.passageCount - 1] {
+            let (passage, documentIndex) = try index.passageRecord(at: passageIndex)
+            let title = index.documentHeader(at: documentIndex).title
+            let expected = embedder.embed([index.configuration.indexedText(of: passage, in: title)])[0]
+            let stored = vectors.vector(at: passageIndex)
+            #expect(zip(expected, stored).allSatisfy { abs($0 - $1) < 1e-5 }, "passage \(passageIndex)")
+        }
+    }
+
+    @Test func denseAndHybridSearchFindTheTopicOfAParaphrase() throws {
+        let embedder = try Self.embedder()
+        let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents(), embedder: embedder))
+        let retriever = try Retriever(index: index, embedder: embedder)
+        // A paraphrase of how CAR T cells are made and given, in words the page mostly does not use.
+        let query = "genetically modified white blood cells returned into the bloodstream"
+        let dense = try retriever.search(query, limit: 3, options: SearchOptions(mode: .dense))
+        #expect(dense.first?.citation.document == "cell-therapy/car-t-how-it-works.md")
+        #expect(dense.allSatisfy { $0.score > -1 && $0.score <= 1 })
+        let int8 = try retriever.search(
+            query, limit: 3, options: SearchOptions(mode: .dense, usesQuantizedVectors: true))
+        #expect(int8.map(\.passageIndex) == dense.map(\.passageIndex))
+        let hybrid = try retriever.search(query, limit: 3, options: SearchOptions())
+        #expect(try retriever.mode(for: SearchOptions()) == .hybrid)
+        #expect(hybrid.first?.citation.document == "cell-therapy/car-t-how-it-works.md")
+    }
+
+    @Test func aLexicalIndexRefusesDenseSearch() throws {
+        let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents()))
+        #expect(index.vectors == nil)
+        let error = #expect(throws: RetrievalError.self) { try Retriever(index: index, embedder: Self.embedder()) }
+        #expect(error?.description.contains("no passage vectors") == true)
+        #expect(throws: RetrievalError.self) {
+            try Retriever(index: index).search("cells", limit: 3, options: SearchOptions(mode: .dense))
+        }
+    }
+}
