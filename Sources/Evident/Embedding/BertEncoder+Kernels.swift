@@ -25,7 +25,7 @@ enum BertKernels {
     typealias Integers = SIMD16<Int32>
 
     /// `whenTrue` in the lanes where `mask` is set, `otherwise` elsewhere.
-    @_optimize(speed) @inline(__always)
+    @inline(__always)
     static func select(_ mask: SIMDMask<Integers>, _ whenTrue: Vector, otherwise: Vector) -> Vector {
         let one = Integers(repeating: 0) &- unsafeBitCast(mask, to: Integers.self)  // a set lane is −1
         let other = unsafeBitCast(otherwise, to: Integers.self)
@@ -34,7 +34,7 @@ enum BertKernels {
 
     /// `e^x` for every lane, within about 2 ulp for `x` in [-87.3, 88.3]; smaller inputs (−∞ included) give
     /// 2^−126 ≈ 1.2e-38, larger ones must not occur (softmax and erf only pass values ≤ 0).
-    @_optimize(speed) @inline(__always)
+    @inline(__always)
     static func exponential(_ input: Vector) -> Vector {
         let lowest = Vector(repeating: -87.3)
         let x = select(input .< lowest, lowest, otherwise: input)
@@ -73,7 +73,7 @@ enum BertKernels {
     /// Below |x| = 1 it sums the Maclaurin series to x²¹ (the first omitted term is under 2e-9); above, it uses the
     /// rational-times-Gaussian form of Abramowitz and Stegun, formula 7.1.26 (error below 1.5e-7):
     /// erf(x) = 1 − (a₁t + a₂t² + a₃t³ + a₄t⁴ + a₅t⁵)·e^(−x²), t = 1 / (1 + p·x), and erf is odd.
-    @_optimize(speed) @inline(__always)
+    @inline(__always)
     static func errorFunction(_ x: Vector) -> Vector {
         let one = Vector(repeating: 1)
         let sign = select(x .< Vector(repeating: 0), Vector(repeating: -1), otherwise: one)
@@ -99,7 +99,7 @@ enum BertKernels {
     /// The exact (erf-based) GELU, x·(1 + erf(x / √2)) / 2, of one value.
     static func gelu(_ x: Float) -> Float { gelu(Vector(repeating: x))[0] }
 
-    @_optimize(speed) @inline(__always)
+    @inline(__always)
     static func gelu(_ x: Vector) -> Vector {
         x * 0.5 * (1 + errorFunction(x * 0.707_106_781_186_547_5))
     }
@@ -151,7 +151,6 @@ enum BertKernels {
         }
     }
 
-    @_optimize(speed)
     private static func applyGELUOnOneThread(_ values: UnsafeMutablePointer<Float>, count: Int) {
         #if DEBUG
             for index in 0..<count {
@@ -173,14 +172,13 @@ enum BertKernels {
 
     /// Copies `bias` into every row of a row-major `rowCount × bias.count` matrix (the matrix product then adds
     /// to it with `beta = 1`, which spares OpenBLAS its separate pass that clears the output).
-    @_optimize(speed)
     static func fillRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, with bias: UnsafeBufferPointer<Float>) {
         guard let source = bias.baseAddress else { return }
         for row in 0..<rowCount { (rows + row * bias.count).update(from: source, count: bias.count) }
     }
 
     /// The sum of `count` floats, accumulated in 16 lanes.
-    @_optimize(speed) @inline(__always)
+    @inline(__always)
     static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
         var accumulator = Vector()
         var index = 0
@@ -198,7 +196,6 @@ enum BertKernels {
 
     /// Layer normalisation of every row of `rows` in place, after adding `bias` and `residual` (each optional):
     /// `x = rows + bias + residual; rows = (x − mean) / √(variance + epsilon) · scale + shift`.
-    @_optimize(speed)
     static func normalizeRows(
         _ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int, adding bias: UnsafePointer<Float>?,
         residual: UnsafePointer<Float>?, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, epsilon: Float
@@ -242,7 +239,6 @@ enum BertKernels {
         }
     }
 
-    @_optimize(speed)
     private static func softmaxRowsOnOneThread(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
         #if DEBUG
             for row in 0..<rowCount {

@@ -161,7 +161,6 @@ public struct BertEncoder: Sendable {
     }
 
     /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
-    @_optimize(speed)
     private func attend(workspace: Workspace, offset: Int, length: Int) {
         let hidden = configuration.hiddenSize
         let headSize = configuration.attentionHeadSize
@@ -208,7 +207,6 @@ public struct BertEncoder: Sendable {
     }
 
     /// The mean of `rows` of the row-major `state`, scaled to unit length.
-    @_optimize(speed)
     private static func meanPooledUnitVector(
         _ state: UnsafeMutableBufferPointer<Float>, rows: Range<Int>, width: Int
     ) -> [Float] {
