@@ -115,7 +115,6 @@ final class BertParameters: @unchecked Sendable {
 
     /// Writes the normalised input embeddings (word + position + token type 0) of `sequences`, one row per token,
     /// sequence after sequence, into `state`.
-    @_optimize(speed)
     func embed(_ sequences: [[Int32]], into state: UnsafeMutableBufferPointer<Float>) {
         let hidden = configuration.hiddenSize
         guard let target = state.baseAddress, let words = self[wordEmbeddings].baseAddress,
