@@ -88,12 +88,14 @@ struct IndexCommand: ParsableCommand {
             scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections)
         let buildStart = Terminal.now()
         var embeddingStart: Double?
+        var embeddingSeconds = 0.0
         let build = IndexBuilder(configuration: configuration).build(documents: read.documents, embedder: embedder) {
             state in
             if state.passagesEmbedded > 0 {
                 let started = embeddingStart ?? Terminal.now()
                 embeddingStart = started
                 let elapsed = max(Terminal.now() - started, 1e-6)
+                embeddingSeconds = elapsed
                 let rate = Double(state.passagesEmbedded) / elapsed
                 let remaining = Double(state.passages - state.passagesEmbedded) / max(rate, 1e-6)
                 progress.update(
@@ -131,11 +133,11 @@ struct IndexCommand: ParsableCommand {
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
             """
-        if let embedder, let embeddingStart {
-            let seconds = Terminal.now() - embeddingStart
+        if let embedder, embeddingSeconds > 0 {
             summary +=
                 "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions, "
-                + "\(Format.count(Int(Double(build.passageCount) / max(seconds, 1e-6)))) passages/s"
+                + "\(Format.count(Int(Double(build.passageCount) / embeddingSeconds))) passages/s "
+                + "(\(Format.seconds(embeddingSeconds)))"
         } else if embedder == nil {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
