@@ -28,13 +28,19 @@
 #   SIZES        vector counts (default "10000 100000")
 #   CORETYPES    OPENBLAS_CORETYPE settings, "default" meaning unset (default "default SkylakeX")
 #   SINGLE       single queries FAISS times (default 1000); Evident's run for up to 2 s
+#   FAISS_BLAS_THRESHOLD  sets faiss.cvar.distance_compute_blas_threshold (FAISS 1.15.1's default,
+#                128000, keeps every batch here on its own per-query SIMD loop; 20 makes
+#                batches of >= 20 use sgemm); the output is then faiss-comparison-blas<N>.json
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bench="$root/.build/bench"
-out="$bench/faiss-comparison.json"
+blas_threshold="${FAISS_BLAS_THRESHOLD:-}"
+out="$bench/faiss-comparison${blas_threshold:+-blas$blas_threshold}.json"
+faiss_args=()
+[[ -n "$blas_threshold" ]] && faiss_args=(--blas-threshold "$blas_threshold")
 sizes="${SIZES:-10000 100000}"
 coretypes="${CORETYPES:-default SkylakeX}"
 single="${SINGLE:-1000}"
@@ -85,14 +91,14 @@ echo "compare-faiss: building VectorBenchmarks (release)" >&2
 runs=()
 for size in $sizes; do
     for coretype in $coretypes; do
-        label="$size-$coretype"
+        label="$size-$coretype${blas_threshold:+-blas$blas_threshold}"
         vectors="$bench/vectors-$size.f32"
         coreenv=()
         [[ "$coretype" != "default" ]] && coreenv=(OPENBLAS_CORETYPE="$coretype")
 
         echo "compare-faiss: $size vectors, OPENBLAS_CORETYPE=$coretype: faiss" >&2
         env ${coreenv[@]+"${coreenv[@]}"} ${pin[@]+"${pin[@]}"} "$python" Scripts/peers/faiss_flat.py \
-            --vectors "$vectors" --queries "$queries" --single-queries "$single" > "$bench/faiss-$label.json" \
+            --vectors "$vectors" --queries "$queries" --single-queries "$single" ${faiss_args[@]+"${faiss_args[@]}"} > "$bench/faiss-$label.json" \
             || die "faiss_flat.py failed"
 
         echo "compare-faiss: $size vectors, OPENBLAS_CORETYPE=$coretype: evident" >&2
@@ -143,6 +149,7 @@ for run in runs:
     faiss = json.load(open(faiss_path, encoding="utf-8"))
     combined.setdefault("faiss_version", faiss["version"])
     combined.setdefault("faiss_compile_options", faiss["compile_options"])
+    combined.setdefault("faiss_blas_threshold", faiss.get("blas_threshold"))
     entry = {"count": int(size), "openblas_coretype": coretype, "measurements": {}}
     for key, queries in (("single", 1), ("batch16", 16), ("batch64", 64), ("batch256", 256)):
         e50, e99 = evident_percentiles(evident_dir, f"fp32/file/{key}/t1")
@@ -163,7 +170,7 @@ with open(out_path, "w", encoding="utf-8") as handle:
     handle.write("\n")
 
 print(f"FAISS {combined.get('faiss_version')} ({combined.get('faiss_compile_options')}), IndexFlatIP, 1 thread; "
-      f"Evident FlatVectorIndex, threadCount 1; top 10; 384 dimensions")
+      f"distance_compute_blas_threshold {combined.get('faiss_blas_threshold')}; Evident FlatVectorIndex, threadCount 1; top 10; 384 dimensions")
 header = ("vectors", "OPENBLAS_CORETYPE", "call", "evident p50 µs", "faiss p50 µs", "evident p99 µs", "faiss p99 µs",
           "evident q/s", "faiss q/s", "faiss/evident")
 rows = [(s, c, k, f"{m['evident_p50_us']:.0f}", f"{m['faiss_p50_us']:.0f}", f"{m['evident_p99_us']:.0f}",

@@ -71,11 +71,16 @@ def main():
     parser.add_argument("--batches", default="16,64,256")
     parser.add_argument("--batch-seconds", type=float, default=2.0)
     parser.add_argument("--batch-repeats", type=int, default=5)
+    parser.add_argument("--blas-threshold", type=int, default=None,
+                        help="set faiss.cvar.distance_compute_blas_threshold: searches of at least this many "
+                             "queries use BLAS sgemm (FAISS 1.15.1's default is 128000, so batches never do)")
     args = parser.parse_args()
 
     import faiss  # after argument parsing, so --help works without it
 
     faiss.omp_set_num_threads(args.threads)
+    if args.blas_threshold is not None:
+        faiss.cvar.distance_compute_blas_threshold = args.blas_threshold
     vectors = read_vectors(args.vectors)
     queries = read_vectors(args.queries)
     if vectors.shape[1] != queries.shape[1]:
@@ -91,6 +96,7 @@ def main():
         "threads": args.threads,
         "omp_max_threads": faiss.omp_get_max_threads(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+        "blas_threshold": faiss.cvar.distance_compute_blas_threshold,
         "count": int(vectors.shape[0]),
         "dimension": int(vectors.shape[1]),
         "query_count": int(queries.shape[0]),
