@@ -18,6 +18,15 @@ let package = Package(
             ],
             path: "Benchmarks/LexicalBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "VectorBenchmarks",
+            dependencies: [
+                .product(name: "Evident", package: "Evident"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/VectorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
