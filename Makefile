@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EVIDENT_RELEASE := .build/release/evident
 DEMO_INDEX := .build/demo-index
 
-.PHONY: all setup build release test demo bench bench-peers clean help
+.PHONY: all setup build release test demo bench bench-peers bench-faiss clean help
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make demo    set up, build in release mode, index Corpus/ and run sample searches"
 	@echo "make bench   run the package-benchmark suites in Benchmarks/"
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
+	@echo "make bench-faiss  compare flat vector search with FAISS IndexFlatIP (creates Scripts/.venv)"
 
 # Idempotent: does nothing when OpenBLAS, pkg-config and the model are already present.
 setup:
@@ -46,6 +47,9 @@ bench: setup
 
 bench-peers: release
 	Scripts/compare-bm25s.sh
+
+bench-faiss: setup
+	Scripts/compare-faiss.sh
 
 clean:
 	rm -rf .build $(DEMO_INDEX)
