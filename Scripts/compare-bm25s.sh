@@ -37,17 +37,7 @@ for f in "$corpus" "$queries" "$qrels"; do
 done
 
 # --- machine ---------------------------------------------------------------
-model="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
-cores="$(nproc 2>/dev/null || echo '?')"
-echo "machine: ${model:-unknown CPU}, ${cores} cores ($(uname -sm))"
-pin=()
-if command -v taskset >/dev/null 2>&1; then
-    pin=(taskset -c 0)
-    echo "pinning: both engines on core 0 (taskset -c 0)"
-else
-    echo "pinning: taskset not found, engines run unpinned"
-fi
-echo
+source Scripts/peers/machine.sh
 
 # --- peer environment ------------------------------------------------------
 python="$(Scripts/peers/setup-venv.sh)"

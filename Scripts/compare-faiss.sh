@@ -49,17 +49,7 @@ dimension=384
 die() { echo "compare-faiss: $*" >&2; exit 1; }
 
 # --- machine ---------------------------------------------------------------
-model="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
-cores="$(nproc 2>/dev/null || echo '?')"
-echo "machine: ${model:-unknown CPU}, ${cores} cores ($(uname -sm))"
-pin=()
-if command -v taskset >/dev/null 2>&1; then
-    pin=(taskset -c 0)
-    echo "pinning: both engines on core 0 (taskset -c 0)"
-else
-    echo "pinning: taskset not found, engines run unpinned"
-fi
-echo
+source Scripts/peers/machine.sh
 
 python="$(Scripts/peers/setup-venv.sh)"
 mkdir -p "$bench"
