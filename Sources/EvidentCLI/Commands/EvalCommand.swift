@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
             one at a time on one thread; the search time (without loading) gives queries per second.
 
             JSON: {"ndcg_at_10", "recall_at_100", "mrr_at_10", "queries", "queries_per_second", "search_seconds", \
-            "repetitions", "scoring", "missing_queries"}
+            "repetitions", "mode", "scoring", "missing_queries"}
             """)
 
     @Argument(help: "An index directory written by `evident index`.") var index: String

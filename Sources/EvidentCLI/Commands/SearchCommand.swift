@@ -7,8 +7,10 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Query an index and print ranked passages with their citations.",
         discussion: """
-            Terms of the query are analyzed as the passages were (folding, stopwords, stemming) and matched with \
-            BM25. On a terminal, matched words are highlighted; --json prints the schema documented in README.md.
+            Lexical search analyzes the query as the passages were (folding, stopwords, stemming) and scores with \
+            BM25; dense search embeds it with the index's model and compares it with every passage vector; hybrid \
+            search (the default when the index has vectors and the model is at hand) fuses both rankings. On a \
+            terminal, matched words are highlighted; --json prints the schema documented in README.md.
             """)
 
     @Argument(help: "An index directory written by `evident index`.") var index: String
