@@ -138,11 +138,14 @@ private final class Fixtures: @unchecked Sendable {
             let queries: [[Float]]
             if let queryPath {
                 let read = readVectorFile(queryPath)
-                precondition(read.dimension == fileDimension, "queries have \(read.dimension) elements, vectors \(fileDimension)")
+                precondition(
+                    read.dimension == fileDimension, "queries have \(read.dimension) elements, vectors \(fileDimension)"
+                )
                 queries = rows(read.vectors, dimension: fileDimension)
             } else {
                 queries = rows(
-                    randomUnitVectors(count: randomQueryCount, dimension: fileDimension, seed: 7), dimension: fileDimension)
+                    randomUnitVectors(count: randomQueryCount, dimension: fileDimension, seed: 7),
+                    dimension: fileDimension)
             }
             set = DataSet(flat: FlatVectorIndex(dimension: fileDimension, vectors: vectors), queries: queries)
         }
@@ -172,7 +175,9 @@ let benchmarks: @Sendable () -> Void = {
 
     let sources: [Source]
     if let vectors = environment["EVIDENT_BENCH_VECTORS"], !vectors.isEmpty {
-        sources = [.file(vectors: vectors, queries: environment["EVIDENT_BENCH_QUERIES"].flatMap { $0.isEmpty ? nil : $0 })]
+        sources = [
+            .file(vectors: vectors, queries: environment["EVIDENT_BENCH_QUERIES"].flatMap { $0.isEmpty ? nil : $0 })
+        ]
     } else {
         sources =
             [.random(count: 10_000), .random(count: 100_000)]
