@@ -61,6 +61,37 @@ struct DenseRetrievalTests {
         #expect(hybrid.first?.citation.document == "cell-therapy/car-t-how-it-works.md")
     }
 
+    @Test func rebuildingReusesTheVectorsOfUnchangedPassagesAndEmbedsTheRest() throws {
+        let embedder = try Self.embedder()
+        var documents = try Self.documents()
+        let first = try EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: embedder))
+        // Edit one sentence of one document: only the passages holding it need new vectors.
+        let edited = try #require(documents.firstIndex { $0.id == "mesothelioma/radiation-therapy.md" })
+        let source = documents[edited].source
+        let sentenceEnd = try #require(
+            source.range(of: ". ", range: source.index(source.startIndex, offsetBy: 700)..<source.endIndex))
+        documents[edited].source = source.replacingCharacters(in: sentenceEnd, with: ", as studies showed. ")
+        documents[edited].bodyRange =
+            documents[edited].bodyRange.lowerBound..<documents[edited].source.unicodeScalars.count
+        let rebuilt = IndexBuilder().build(documents: documents, embedder: embedder, reusing: first)
+        let fresh = try EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: embedder))
+        let reused = try EvidentIndex(build: rebuilt)
+        #expect(rebuilt.reusedEmbeddings > 0)
+        #expect(rebuilt.reusedEmbeddings < reused.passageCount)
+        let freshVectors = try #require(fresh.vectors)
+        let reusedVectors = try #require(reused.vectors)
+        #expect(reused.passageCount == fresh.passageCount)
+        for passage in 0..<fresh.passageCount {
+            let difference =
+                zip(freshVectors.vector(at: passage), reusedVectors.vector(at: passage))
+                .map { abs($0 - $1) }.max() ?? 0
+            #expect(difference < 1e-5, "passage \(passage)")
+        }
+        // Another model's index (here: none) is not reused.
+        let lexical = try EvidentIndex(build: IndexBuilder().build(documents: documents))
+        #expect(IndexBuilder().build(documents: documents, embedder: embedder, reusing: lexical).reusedEmbeddings == 0)
+    }
+
     @Test func aLexicalIndexRefusesDenseSearch() throws {
         let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents()))
         #expect(index.vectors == nil)

@@ -39,11 +39,14 @@ public struct IndexBuilder: Sendable {
     ///   - documents: The corpus; document ids must be unique.
     ///   - embedder: The model to embed every passage with, for dense and hybrid search; `nil` for a lexical
     ///     index only.
+    ///   - previous: An earlier index whose vectors come from the same model: passages whose indexed text it
+    ///     holds too keep their vector instead of being embedded again.
     ///   - progress: Called from the calling task after each batch of documents.
     /// - Returns: The encoded index, ready to write or to search.
     /// - Complexity: O(total text length).
     public func build(
-        documents: [Document], embedder: SentenceEmbedder? = nil, progress: ((IndexingProgress) -> Void)? = nil
+        documents: [Document], embedder: SentenceEmbedder? = nil, reusing previous: EvidentIndex? = nil,
+        progress: ((IndexingProgress) -> Void)? = nil
     ) -> IndexBuild {
         let configuration = {
             var configuration = self.configuration
@@ -100,33 +103,64 @@ public struct IndexBuilder: Sendable {
             IndexBuild.FileName.postings: encoded.postings,
             IndexBuild.FileName.norms: encoded.norms,
         ]
+        var reusedEmbeddings = 0
         if let embedder {
+            let dimension = embedder.dimension
+            var vectors = [Float](repeating: 0, count: embeddedTexts.count * dimension)
+            // Vectors of the previous index, by the text they embed, when it comes from the same model.
+            let reusable = Self.reusableVectors(in: previous, for: embedder)
+            var missing: [Int] = []
+            for (passage, text) in embeddedTexts.enumerated() {
+                if let vector = reusable[text] {
+                    vectors.replaceSubrange(passage * dimension..<(passage + 1) * dimension, with: vector)
+                    reusedEmbeddings += 1
+                } else {
+                    missing.append(passage)
+                }
+            }
             // Embedded in chunks for progress; the encoder batches sequences of similar length inside each chunk.
-            var vectors: [Float] = []
-            vectors.reserveCapacity(embeddedTexts.count * embedder.dimension)
             let chunk = 256
             var start = 0
-            while start < embeddedTexts.count {
-                let end = min(start + chunk, embeddedTexts.count)
-                for vector in embedder.embed(Array(embeddedTexts[start..<end])) { vectors.append(contentsOf: vector) }
+            while start < missing.count {
+                let end = min(start + chunk, missing.count)
+                let embedded = embedder.embed(missing[start..<end].map { embeddedTexts[$0] })
+                for (passage, vector) in zip(missing[start..<end], embedded) {
+                    vectors.replaceSubrange(passage * dimension..<(passage + 1) * dimension, with: vector)
+                }
                 start = end
                 progress?(
                     IndexingProgress(
-                        passagesEmbedded: end, documentsDone: documents.count, documentCount: documents.count,
-                        passages: passageRecords.count))
+                        passagesEmbedded: reusedEmbeddings + end, documentsDone: documents.count,
+                        documentCount: documents.count, passages: passageRecords.count))
             }
-            let flat = FlatVectorIndex(dimension: embedder.dimension, vectors: vectors)
+            let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
         }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }
         return IndexBuild(
-            configuration: configuration, files: files, documentCount: documents.count,
+            configuration: configuration, files: files, reusedEmbeddings: reusedEmbeddings,
+            documentCount: documents.count,
             passageCount: passageRecords.count, fingerprint: fingerprint.finalizeHex(),
             format: Self.dominantFormat(of: documents),
             statistics: IndexManifest.Statistics(
                 terms: encoded.termCount, postings: encoded.postingCount,
                 averagePassageLength: passageRecords.isEmpty ? 0 : Double(totalLength) / Double(passageRecords.count)))
+    }
+
+    /// The vectors of `previous` by the indexed text of their passage, when its model is `embedder`'s.
+    static func reusableVectors(in previous: EvidentIndex?, for embedder: SentenceEmbedder) -> [String: [Float]] {
+        guard let previous, let vectors = previous.vectors,
+            previous.configuration.embedding?.fingerprint == embedder.fingerprint
+        else { return [:] }
+        var reusable: [String: [Float]] = [:]
+        reusable.reserveCapacity(previous.passageCount)
+        for index in 0..<previous.passageCount {
+            guard let (passage, documentIndex) = try? previous.passageRecord(at: index) else { continue }
+            let title = previous.documentHeader(at: documentIndex).title
+            reusable[previous.configuration.indexedText(of: passage, in: title)] = vectors.vector(at: index)
+        }
+        return reusable
     }
 
     private static func dominantFormat(of documents: [Document]) -> CorpusFormat {
@@ -142,6 +176,8 @@ public struct IndexBuild: Sendable {
     public let configuration: IndexConfiguration
     /// The encoded contents of every index file but the manifest, by file name.
     let files: [String: [UInt8]]
+    /// Passages whose vector was taken from a previous index instead of being embedded.
+    public let reusedEmbeddings: Int
     /// Documents indexed.
     public let documentCount: Int
     /// Passages indexed.

@@ -37,6 +37,11 @@ struct IndexCommand: ParsableCommand {
                 + "(default: Models/all-MiniLM-L6-v2 when present).", valueName: "dir"))
     var model: String?
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
+    @Option(
+        help: ArgumentHelp(
+            "An earlier index built with the same model: passages whose text it holds keep their vectors "
+                + "instead of being embedded again (it may be the --out being replaced).", valueName: "index-dir"))
+    var reuse: String?
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
 
     func validate() throws {
@@ -45,6 +50,7 @@ struct IndexCommand: ParsableCommand {
         guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 must be a number ≥ 0.") }
         guard (0...1).contains(b) else { throw ValidationError("--b must lie between 0 and 1.") }
         if lexicalOnly, model != nil { throw ValidationError("--lexical-only and --model exclude each other.") }
+        if lexicalOnly, reuse != nil { throw ValidationError("--reuse keeps embeddings; --lexical-only has none.") }
     }
 
     func run() throws {
@@ -55,6 +61,11 @@ struct IndexCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         let embedder = try loadEmbedder()
+        let previous = try reuse.map(openIndex)
+        if let previous, let embedder, previous.configuration.embedding?.fingerprint != embedder.fingerprint {
+            Terminal.writeError(
+                "note: \(reuse ?? "") has no vectors from \(embedder.modelID); every passage is embedded anew\n")
+        }
         let start = Terminal.now()
         let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
         let readerConfiguration = CorpusReaderConfiguration(
@@ -89,7 +100,9 @@ struct IndexCommand: ParsableCommand {
         let buildStart = Terminal.now()
         var embeddingStart: Double?
         var embeddingSeconds = 0.0
-        let build = IndexBuilder(configuration: configuration).build(documents: read.documents, embedder: embedder) {
+        let build = IndexBuilder(configuration: configuration).build(
+            documents: read.documents, embedder: embedder, reusing: previous
+        ) {
             state in
             if state.passagesEmbedded > 0 {
                 let started = embeddingStart ?? Terminal.now()
@@ -133,12 +146,17 @@ struct IndexCommand: ParsableCommand {
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
             """
-        if let embedder, embeddingSeconds > 0 {
-            summary +=
-                "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions, "
-                + "\(Format.count(Int(Double(build.passageCount) / embeddingSeconds))) passages/s "
-                + "(\(Format.seconds(embeddingSeconds)))"
-        } else if embedder == nil {
+        if let embedder {
+            let embedded = build.passageCount - build.reusedEmbeddings
+            summary += "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions"
+            if embeddingSeconds > 0 {
+                summary +=
+                    ", \(Format.counted(embedded, "passage")) embedded at "
+                    + "\(Format.count(Int(Double(embedded) / embeddingSeconds))) passages/s "
+                    + "(\(Format.seconds(embeddingSeconds)))"
+            }
+            if let reuse { summary += ", \(Format.count(build.reusedEmbeddings)) reused from \(reuse)" }
+        } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
         if !read.skipped.isEmpty {
