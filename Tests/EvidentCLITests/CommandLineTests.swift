@@ -13,6 +13,9 @@ import Testing
             ["search", "index", "   "],
             ["search", "index", "query", "--scoring", "tfidf", "--k1", "1.2"],
             ["search", "index", "query", "--b", "1.5"],
+            ["search", "index", "query", "--threads", "0"],
+            ["search", "index", "query", "--lexical-weight", "2"],
+            ["index", "corpus", "--out", "index", "--lexical-only", "--reuse", "old"],
             ["index", "corpus", "--out", "index", "--passage-words", "5"],
             ["index", "corpus", "--out", "index", "--format", "pdf"],
             ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
@@ -30,6 +33,21 @@ import Testing
         #expect(!command.json)
         let indexDefault = LexicalScoring.bm25(BM25Parameters(k1: 1.2, b: 0.75))
         #expect(command.scoringOptions.scoring(default: indexDefault) == indexDefault)
+    }
+
+    @Test func retrievalOptionsBecomeSearchOptions() throws {
+        let command = try #require(
+            try EvidentCommand.parseAsRoot([
+                "search", "idx", "q", "--mode", "dense", "--int8", "--threads", "2", "--fusion", "weighted",
+                "--lexical-weight", "0.3",
+            ]) as? SearchCommand)
+        let options = command.retrievalOptions.searchOptions(scoring: nil)
+        #expect(options.mode == .dense)
+        #expect(options.usesQuantizedVectors)
+        #expect(options.threadCount == 2)
+        #expect(options.fusion == .weighted(lexicalWeight: 0.3))
+        let defaults = try #require(try EvidentCommand.parseAsRoot(["search", "idx", "q"]) as? SearchCommand)
+        #expect(defaults.retrievalOptions.searchOptions(scoring: nil) == SearchOptions())
     }
 
     @Test func bm25OptionsOverrideOnlyWhatTheyName() throws {

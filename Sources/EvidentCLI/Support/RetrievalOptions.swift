@@ -28,9 +28,13 @@ struct RetrievalOptions: ParsableArguments {
     @Flag(help: "Scan the int8 vectors (4× smaller, best candidates re-scored exactly) instead of fp32.")
     var int8 = false
 
+    @Option(help: "Threads for one dense search (the vectors are split between them; 1 keeps one core free).")
+    var threads = 1
+
     func validate() throws {
         guard rrfK > 0 else { throw ValidationError("--rrf-k must be positive.") }
         guard (0...1).contains(lexicalWeight) else { throw ValidationError("--lexical-weight must lie in 0…1.") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must lie between 1 and 256.") }
     }
 
     /// A retriever for `index`: with the model when the mode needs it (or, without --mode, when it is at hand).
@@ -64,6 +68,6 @@ struct RetrievalOptions: ParsableArguments {
         SearchOptions(
             mode: mode.flatMap { SearchMode(rawValue: $0.rawValue) }, scoring: scoring,
             fusion: fusion == .rrf ? .reciprocalRank(k: rrfK) : .weighted(lexicalWeight: lexicalWeight),
-            usesQuantizedVectors: int8)
+            usesQuantizedVectors: int8, threadCount: threads)
     }
 }
