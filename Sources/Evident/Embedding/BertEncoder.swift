@@ -117,7 +117,6 @@ public struct BertEncoder: Sendable {
         let rows = workspace.rowCount
         let hidden = configuration.hiddenSize
         let intermediate = configuration.intermediateSize
-        let epsilon = configuration.layerNormEpsilon
         let state = UnsafeBufferPointer(workspace.state)
 
         // Queries, keys and values in one product: their weights are stacked into 3·hidden rows.
@@ -131,16 +130,10 @@ public struct BertEncoder: Sendable {
             attend(workspace: workspace, offset: offset, length: length)
         }
 
-        BertKernels.fillRows(
-            workspace.projection.baseAddressOrCrash, rowCount: rows, with: parameters[layer.attentionOutputBias])
-        BLAS.gemm(
-            UnsafeBufferPointer(workspace.context), parameters[layer.attentionOutputWeight], transposeB: true,
-            into: workspace.projection, m: rows, n: hidden, k: hidden, beta: 1)
-        BertKernels.normalizeRows(
-            workspace.projection.baseAddressOrCrash, rowCount: rows, columns: hidden,
-            adding: nil, residual: state.baseAddress,
-            scale: parameters[layer.attentionNormScale].baseAddressOrCrash,
-            shift: parameters[layer.attentionNormShift].baseAddressOrCrash, epsilon: epsilon)
+        projectAndNormalize(
+            UnsafeBufferPointer(workspace.context), width: hidden, weight: layer.attentionOutputWeight,
+            bias: layer.attentionOutputBias, residual: state, normScale: layer.attentionNormScale,
+            normShift: layer.attentionNormShift, into: workspace.projection, rows: rows)
 
         let attended = UnsafeBufferPointer(workspace.projection)
         BertKernels.fillRows(
@@ -149,15 +142,27 @@ public struct BertEncoder: Sendable {
             attended, parameters[layer.intermediateWeight], transposeB: true, into: workspace.intermediate, m: rows,
             n: intermediate, k: hidden, beta: 1)
         BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
-        BertKernels.fillRows(workspace.state.baseAddressOrCrash, rowCount: rows, with: parameters[layer.outputBias])
+        projectAndNormalize(
+            UnsafeBufferPointer(workspace.intermediate), width: intermediate, weight: layer.outputWeight,
+            bias: layer.outputBias, residual: attended, normScale: layer.outputNormScale,
+            normShift: layer.outputNormShift, into: workspace.state, rows: rows)
+    }
+
+    /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
+    /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
+    private func projectAndNormalize(
+        _ input: UnsafeBufferPointer<Float>, width: Int, weight: Range<Int>, bias: Range<Int>,
+        residual: UnsafeBufferPointer<Float>, normScale: Range<Int>, normShift: Range<Int>,
+        into output: UnsafeMutableBufferPointer<Float>, rows: Int
+    ) {
+        let hidden = configuration.hiddenSize
+        BertKernels.fillRows(output.baseAddressOrCrash, rowCount: rows, with: parameters[bias])
         BLAS.gemm(
-            UnsafeBufferPointer(workspace.intermediate), parameters[layer.outputWeight], transposeB: true,
-            into: workspace.state, m: rows, n: hidden, k: intermediate, beta: 1)
+            input, parameters[weight], transposeB: true, into: output, m: rows, n: hidden, k: width, beta: 1)
         BertKernels.normalizeRows(
-            workspace.state.baseAddressOrCrash, rowCount: rows, columns: hidden,
-            adding: nil, residual: attended.baseAddress,
-            scale: parameters[layer.outputNormScale].baseAddressOrCrash,
-            shift: parameters[layer.outputNormShift].baseAddressOrCrash, epsilon: epsilon)
+            output.baseAddressOrCrash, rowCount: rows, columns: hidden, adding: nil, residual: residual.baseAddress,
+            scale: parameters[normScale].baseAddressOrCrash, shift: parameters[normShift].baseAddressOrCrash,
+            epsilon: configuration.layerNormEpsilon)
     }
 
     /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
