@@ -283,6 +283,19 @@ static inline int byte_level(int maximum) {
 
 int evident_kernel_level(void) { return float_level(-1); }
 
+int evident_cpu_features(void) {
+    int features = 0;
+#ifdef EVIDENT_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) features |= EVIDENT_CPU_AVX2_FMA;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        features |= EVIDENT_CPU_AVX512_SKYLAKE;
+#endif
+    return features;
+}
+
 int evident_kernel_byte_level(void) { return byte_level(-1); }
 
 float evident_dot_product_f32(const float *left, const float *right, size_t count) {

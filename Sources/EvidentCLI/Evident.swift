@@ -10,4 +10,9 @@ struct EvidentCommand: ParsableCommand {
         version: evidentVersion,
         subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, EmbedCommand.self, InfoCommand.self]
     )
+
+    static func main() {
+        KernelSelection.restartWithFasterKernelsIfNeeded()
+        main(nil)
+    }
 }

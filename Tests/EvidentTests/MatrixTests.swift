@@ -1,3 +1,4 @@
+import CEvidentKernels
 import Testing
 
 @testable import Evident
@@ -43,5 +44,31 @@ import Testing
             }
         }
         #expect(y == [8, 8, 8])  // 2·(−1) + 10 for every row
+    }
+}
+
+@Suite struct OpenBLASKernelsTests {
+    private let skylake = EVIDENT_CPU_AVX2_FMA | EVIDENT_CPU_AVX512_SKYLAKE
+
+    @Test func genericKernelsOnAnAVX512ProcessorAreUpgradedToSkylakeX() {
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: skylake) == "SkylakeX")
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Haswell", features: skylake) == "SkylakeX")
+    }
+
+    @Test func avx512KernelsAreKept() {
+        for name in ["SkylakeX", "COOPERLAKE", "SapphireRapids"] {
+            #expect(OpenBLASKernels.recommendedCoreType(running: name, features: skylake) == nil)
+        }
+    }
+
+    @Test func avx2ProcessorsGetHaswellKernelsOnlyWhenRunningOlderOnes() {
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: EVIDENT_CPU_AVX2_FMA) == "Haswell")
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Zen", features: EVIDENT_CPU_AVX2_FMA) == nil)
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: 0) == nil)
+    }
+
+    @Test func theRunningFamilyHasAName() {
+        #expect(!OpenBLASKernels.coreName.isEmpty)
+        #expect(OpenBLASKernels.coreName != "unknown")
     }
 }

@@ -369,3 +369,75 @@ private func expectSameMatches(
                 }())
     }
 }
+
+@Suite(.enabled(if: FlatVectorIndex.screeningIsAvailable, "needs Intel AMX (the bfloat16 screen)"))
+struct ScreenedSearchTests {
+    /// Searches with and without the screen; results must be identical, scores included.
+    private func expectScreenIsExact(
+        vectors: [Float], dimension: Int, queries: [[Float]], limits: [Int],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let screened = FlatVectorIndex(dimension: dimension, vectors: vectors)
+        var plain = screened
+        plain.screening = .off
+        #expect(screened.usesScreen && !plain.usesScreen, sourceLocation: sourceLocation)
+        for limit in limits {
+            for threadCount in [1, 2] {
+                let expected = queries.map { plain.search($0, limit: limit, threadCount: 1) }
+                let batch = screened.search(batch: queries, limit: limit, threadCount: threadCount)
+                #expect(batch == expected, sourceLocation: sourceLocation)
+                for (query, expected) in zip(queries, expected).prefix(3) {
+                    #expect(
+                        screened.search(query, limit: limit, threadCount: threadCount) == expected,
+                        sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [(5007, 384), (4100, 37)])
+    func screenedSearchEqualsExactSearchOnRandomVectors(count: Int, dimension: Int) {
+        var generator = SeededGenerator(state: UInt64(count + dimension))
+        let vectors = randomUnitVectors(count: count, dimension: dimension, generator: &generator)
+        // 1, 16 and 32 queries fill the tile unit's groups exactly; 3, 17 and 40 leave them part empty.
+        for queryCount in [1, 3, 16, 17, 32, 40] {
+            let queries = (0..<queryCount).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+            expectScreenIsExact(vectors: vectors, dimension: dimension, queries: queries, limits: [1, 10, 100])
+        }
+    }
+
+    @Test func screenedSearchEqualsExactSearchOnClusteredAndNearDuplicateVectors() {
+        var generator = SeededGenerator(state: 99)
+        let dimension = 384
+        var vectors = clusteredUnitVectors(
+            count: 6000, dimension: dimension, centreCount: 20, spread: 0.02, generator: &generator)
+        // Near-duplicates, as overlapping passages embed: scores 10⁻⁴ apart, closer than bfloat16 can resolve, so
+        // the approximate order differs from the exact one (a screen without its margin misses some of the top).
+        let first = Array(vectors[0..<dimension])
+        for copy in 1...300 {
+            let start = copy * 13 * dimension
+            let variant = normalised(first.map { $0 + 1e-4 * generator.gaussian() })
+            vectors.replaceSubrange(start..<(start + dimension), with: variant)
+        }
+        let queries =
+            [first]
+            + (0..<20).map { row in Array(vectors[(row * 271 * dimension)..<((row * 271 + 1) * dimension)]) }
+        expectScreenIsExact(vectors: vectors, dimension: dimension, queries: queries, limits: [1, 10, 50])
+    }
+
+    @Test func screenErrorBoundsWhatBFloat16RoundingCanChange() {
+        // One element of each vector at its worst rounding: 1 + 2⁻⁸ rounds down by 2⁻⁸ (ties to even).
+        let bound = FlatVectorIndex.screenError(queryNorm: 1, largestNorm: 1, dimension: 384)
+        #expect(bound > 2 * 0x1p-8)
+        #expect(bound < 0.0080)
+        var converted = [UInt16](repeating: 0, count: 32)
+        let values: [Float] = [1, 1 + 0x1p-8, 1 + 0x1p-7 + 0x1p-8, -2.5, 0] + [Float](repeating: 0, count: 27)
+        values.withUnsafeBufferPointer { values in
+            converted.withUnsafeMutableBufferPointer {
+                evident_convert_f32_to_bf16(values.baseAddress, 1, 32, $0.baseAddress, 32)
+            }
+        }
+        // 1 = 0x3F80; 1 + 2⁻⁸ is a tie and rounds to the even 0x3F80; 1 + 3·2⁻⁸ is a tie and rounds up to 0x3F82.
+        #expect(Array(converted.prefix(5)) == [0x3F80, 0x3F80, 0x3F82, 0xC020, 0])
+    }
+}

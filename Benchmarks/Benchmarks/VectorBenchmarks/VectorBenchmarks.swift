@@ -81,12 +81,16 @@ private func readVectorFile(_ path: String) -> (vectors: [Float], count: Int, di
 /// One data set: the exact index, its quantized copy (made only when an int8 benchmark asks), and queries.
 private final class DataSet: @unchecked Sendable {
     let flat: FlatVectorIndex
+    let plain: FlatVectorIndex
     let queries: [[Float]]
     private let lock = NSLock()
     private var quantized: Int8VectorIndex?
 
     init(flat: FlatVectorIndex, queries: [[Float]]) {
         self.flat = flat
+        var plain = flat
+        plain.screening = .off
+        self.plain = plain
         self.queries = queries
     }
 
@@ -164,7 +168,10 @@ private func batch(of queries: [[Float]], size: Int, start: Int) -> [[Float]] {
 }
 
 private enum Kind: String, CaseIterable, Sendable {
+    /// Exact search as users get it: through the bfloat16 screen where the processor has AMX.
     case fp32
+    /// Exact search scoring every vector in fp32 (the path without AMX).
+    case fp32Plain = "fp32-plain"
     case int8
 }
 
@@ -194,7 +201,8 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for source in sources {
-        for kind in Kind.allCases {
+        // Without AMX, fp32 and fp32-plain are the same path: skip the copy.
+        for kind in Kind.allCases where kind != .fp32Plain || FlatVectorIndex.screeningIsAvailable {
             for threads in [1, 2] {
                 // One query per iteration, cycling through the queries: the latency of one search.
                 Benchmark("\(kind)/\(source.label)/single/t\(threads)") { benchmark in
@@ -208,7 +216,8 @@ let benchmarks: @Sendable () -> Void = {
                         if let int8 {
                             blackHole(int8.search(query, limit: limit, threadCount: threads))
                         } else {
-                            blackHole(set.flat.search(query, limit: limit, threadCount: threads))
+                            let flat = kind == .fp32Plain ? set.plain : set.flat
+                            blackHole(flat.search(query, limit: limit, threadCount: threads))
                         }
                         next += 1
                     }
@@ -240,7 +249,8 @@ let benchmarks: @Sendable () -> Void = {
                             if let int8 {
                                 blackHole(int8.search(batch: queries, limit: limit, threadCount: threads))
                             } else {
-                                blackHole(set.flat.search(batch: queries, limit: limit, threadCount: threads))
+                                let flat = kind == .fp32Plain ? set.plain : set.flat
+                                blackHole(flat.search(batch: queries, limit: limit, threadCount: threads))
                             }
                             let elapsed = ContinuousClock.now - start
                             if !onCI {

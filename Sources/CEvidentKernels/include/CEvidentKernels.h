@@ -14,6 +14,14 @@ extern "C" {
 /// The level the float kernels run at on this machine.
 int evident_kernel_level(void);
 
+/// AVX2 and FMA, usable (the processor has them and the system saves their registers).
+#define EVIDENT_CPU_AVX2_FMA 1
+/// AVX-512 F, CD, BW, DQ and VL — the set OpenBLAS's SkylakeX kernels need — usable.
+#define EVIDENT_CPU_AVX512_SKYLAKE 2
+
+/// The EVIDENT_CPU_* features this machine has, or-ed together; 0 off x86-64.
+int evident_cpu_features(void);
+
 /// The level the 8-bit kernel runs at on this machine.
 int evident_kernel_byte_level(void);
 
@@ -47,6 +55,50 @@ void evident_inner_products_f32_batch_at_level(int level, const float *matrix, s
 /// `evident_inner_products_u8_i8` at most at `level` (lower levels for tests and benchmarks; -1 for the best).
 void evident_inner_products_u8_i8_at_level(
     int level, const uint8_t *codes, size_t rows, size_t dimension, const int8_t *query, int32_t *scores);
+
+// MARK: - bfloat16 pre-screen (Intel AMX)
+
+/// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this
+/// process the tile registers (asked once, on the first call).
+int evident_amx_bf16_available(void);
+
+/// Converts `rows` rows of `dimension` floats to bfloat16 (round to nearest, ties to even), each target row
+/// `padded_dimension` elements long with zeros after the first `dimension`.
+void evident_convert_f32_to_bf16(
+    const float *source, size_t rows, size_t dimension, uint16_t *target, size_t padded_dimension);
+
+/// A row whose approximate score reached its query's threshold.
+typedef struct {
+    float score;
+    uint32_t row;
+} evident_candidate;
+
+/// One query's candidates: a growing array and the threshold a row's approximate score must reach to join it.
+typedef struct {
+    evident_candidate *items;
+    size_t count;
+    size_t capacity;
+    float threshold;
+} evident_candidate_list;
+
+/// Makes an empty list (threshold −∞) with room for `capacity` candidates; returns 0, or -1 without memory.
+int evident_candidate_list_init(evident_candidate_list *list, size_t capacity);
+
+/// Frees a list's memory.
+void evident_candidate_list_free(evident_candidate_list *list);
+
+/// Scores rows `row_begin..<row_end` of the row-major bfloat16 `matrix` against `query_count` bfloat16 queries
+/// (row-major, `padded_dimension` elements each) approximately, and appends to `lists[q]` every row whose score
+/// for query q reaches the list's threshold. Whenever a list fills up, its threshold rises to its `limit`-th best
+/// approximate score minus `margins[q]` and the candidates below are dropped; so when every approximate score is
+/// within `margins[q] / 2` of the exact one, the lists end up holding every row of the exact top `limit`.
+///
+/// `padded_dimension` must be a multiple of 32 and `row_begin` a multiple of 32; `matrix` must hold
+/// `row_end` rounded up to a multiple of 32 rows (the rows past `row_end` are read and ignored).
+/// Returns 0; -1 when memory ran out; -2 when AMX is not available or the shapes are not as required.
+int evident_screen_bf16(const uint16_t *matrix, size_t row_begin, size_t row_end, size_t padded_dimension,
+    const uint16_t *queries, size_t query_count, size_t limit, const float *margins,
+    evident_candidate_list *lists);
 
 #ifdef __cplusplus
 }

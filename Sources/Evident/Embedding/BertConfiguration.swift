@@ -62,3 +62,20 @@ public struct BertConfiguration: Sendable, Hashable, Codable {
     /// The width of one attention head, `hiddenSize / attentionHeadCount`.
     public var attentionHeadSize: Int { hiddenSize / attentionHeadCount }
 }
+
+extension BertConfiguration {
+    /// The floating-point operations (a multiply-add counts two) of the matrix products of one forward pass over a
+    /// sequence of `length` tokens: per layer, the query/key/value, attention-output and two feed-forward
+    /// projections (2·n·(4·h² + 2·h·i)) and the attention scores and weighted values (4·n²·h), for hidden size h and
+    /// intermediate size i. Softmax, GELU, layer norms and pooling are left out: they are O(n·(h + i)) and not
+    /// matrix products.
+    ///
+    /// - Parameter length: Tokens in the sequence, `[CLS]` and `[SEP]` included.
+    /// - Returns: The operation count; divide by seconds for the achieved rate.
+    public func matrixOperations(forSequenceLength length: Int) -> Double {
+        let n = Double(length)
+        let h = Double(hiddenSize)
+        let i = Double(intermediateSize)
+        return Double(layerCount) * (2 * n * (4 * h * h + 2 * h * i) + 4 * n * n * h)
+    }
+}

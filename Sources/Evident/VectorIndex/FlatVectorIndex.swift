@@ -18,6 +18,11 @@ public struct FlatVectorIndex: Sendable {
     public let dimension: Int
     private let vectorCount: Int
     let storage: VectorStorage<Float>
+    /// The bfloat16 copy behind the screen, made on first use.
+    let screenCopy = ScreenCopy()
+
+    /// Whether searches may find their candidates with the bfloat16 screen (results are exact either way).
+    public var screening = Screening.automatic
 
     /// Vectors scored per block: a block's scores stay in the first-level cache while they are selected.
     static let blockRows = 2048
@@ -67,7 +72,10 @@ public struct FlatVectorIndex: Sendable {
     /// - Returns: At most `limit` matches, best first.
     /// - Complexity: O(*n* · `dimension` + *n* log `limit`) for *n* vectors.
     public func search(_ query: [Float], limit: Int, threadCount: Int = 1) -> [VectorMatch] {
-        search(query, limit: limit, threadCount: threadCount, method: .kernel)
+        precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
+        guard limit > 0, count > 0 else { return [] }
+        if usesScreen { return screenedSearch([query], limit: limit, threadCount: threadCount)[0] }
+        return search(query, limit: limit, threadCount: threadCount, method: .kernel)
     }
 
     /// `search(_:limit:threadCount:)` with a choice of scoring method, for benchmarks.
@@ -144,6 +152,11 @@ public struct FlatVectorIndex: Sendable {
     /// - Returns: One list of at most `limit` matches per query, best first.
     /// - Complexity: O(*m* · *n* · `dimension` + *m* · *n* log `limit`) for *m* queries and *n* vectors.
     public func search(batch queries: [[Float]], limit: Int, threadCount: Int = 1) -> [[VectorMatch]] {
+        for query in queries {
+            precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
+        }
+        guard limit > 0, count > 0, !queries.isEmpty else { return queries.map { _ in [] } }
+        if usesScreen { return screenedSearch(queries, limit: limit, threadCount: threadCount) }
         let method: BatchMethod = queries.count >= Self.gemmBatchSize ? .gemm : .kernel
         return search(batch: queries, limit: limit, threadCount: threadCount, method: method)
     }

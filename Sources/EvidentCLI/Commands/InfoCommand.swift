@@ -40,6 +40,7 @@ struct InfoCommand: ParsableCommand {
             \(Format.decimal(manifest.statistics.averagePassageLength, places: 1)) terms
               files       \(Format.bytes(manifest.files.values.reduce(0) { $0 + $1.bytes })) in \
             \(manifest.files.count + 1) files, checksums verified; opened in \(Format.seconds(loadSeconds))
+              compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
             """)
     }
 }
