@@ -26,7 +26,12 @@
 #
 # Environment:
 #   SIZES        vector counts (default "10000 100000")
-#   CORETYPES    OPENBLAS_CORETYPE settings, "default" meaning unset (default "default SkylakeX")
+#   VECTOR_FILES more vector files in the same format, searched after the sizes (for example an index's real
+#                embeddings; Scripts/peers/export_vectors.py writes them), labelled by file name
+#   QUERIES      a query file in the same format instead of 1024 random unit vectors
+#   CORETYPES    OPENBLAS_CORETYPE settings, "default" meaning unset (default "SkylakeX": since Evident's
+#                exact search goes through its bfloat16 screen on AMX machines, only its fp32-plain batches
+#                of >= 64 use OpenBLAS)
 #   SINGLE       single queries FAISS times (default 1000); Evident's run for up to 2 s
 #   FAISS_BLAS_THRESHOLD  sets faiss.cvar.distance_compute_blas_threshold (FAISS 1.15.1's default,
 #                128000, keeps every batch here on its own per-query SIMD loop; 20 makes
@@ -42,7 +47,7 @@ out="$bench/faiss-comparison${blas_threshold:+-blas$blas_threshold}.json"
 faiss_args=()
 [[ -n "$blas_threshold" ]] && faiss_args=(--blas-threshold "$blas_threshold")
 sizes="${SIZES:-10000 100000}"
-coretypes="${CORETYPES:-default SkylakeX}"
+coretypes="${CORETYPES:-SkylakeX}"
 single="${SINGLE:-1000}"
 dimension=384
 
@@ -69,9 +74,18 @@ PY
         "$python" Scripts/peers/make_vectors.py --out "$1" --count "$2" --dimension "$dimension" --seed "$3"
     fi
 }
-queries="$bench/queries.f32"
-make_vectors "$queries" 1024 2
-for size in $sizes; do make_vectors "$bench/vectors-$size.f32" "$size" 1; done
+queries="${QUERIES:-$bench/queries.f32}"
+[[ -n "${QUERIES:-}" ]] || make_vectors "$queries" 1024 2
+[[ -f "$queries" && -f "$queries.json" ]] || die "no query file $queries (with its shape in $queries.json)"
+datasets=()
+for size in $sizes; do
+    make_vectors "$bench/vectors-$size.f32" "$size" 1
+    datasets+=("$size=$bench/vectors-$size.f32")
+done
+for file in ${VECTOR_FILES:-}; do
+    [[ -f "$file" && -f "$file.json" ]] || die "no vector file $file (with its shape in $file.json)"
+    datasets+=("$(basename "$file" .f32)=$file")
+done
 
 # --- evident: build once, unpinned (the pinned runs below then only run) -----
 echo "compare-faiss: building VectorBenchmarks (release)" >&2
@@ -79,10 +93,11 @@ echo "compare-faiss: building VectorBenchmarks (release)" >&2
     || die "building the VectorBenchmarks suite failed"
 
 runs=()
-for size in $sizes; do
+for dataset in "${datasets[@]}"; do
+    size="${dataset%%=*}"
+    vectors="${dataset#*=}"
     for coretype in $coretypes; do
         label="$size-$coretype${blas_threshold:+-blas$blas_threshold}"
-        vectors="$bench/vectors-$size.f32"
         coreenv=()
         [[ "$coretype" != "default" ]] && coreenv=(OPENBLAS_CORETYPE="$coretype")
 
@@ -98,7 +113,7 @@ for size in $sizes; do
         (cd Benchmarks && env ${coreenv[@]+"${coreenv[@]}"} EVIDENT_BENCH_VECTORS="$vectors" \
             EVIDENT_BENCH_QUERIES="$queries" ${pin[@]+"${pin[@]}"} \
             swift package --allow-writing-to-package-directory benchmark --target VectorBenchmarks \
-            --filter '^fp32/file/.*/t1$' --format histogramPercentiles --path "$export_dir" --no-progress \
+            --filter '^fp32(-plain)?/file/.*/t1$' --format histogramPercentiles --path "$export_dir" --no-progress \
             >"$export_dir/log.txt" 2>&1) || die "VectorBenchmarks failed (its output: $export_dir/log.txt)"
         runs+=("$size,$coretype,$bench/faiss-$label.json,$export_dir")
     done
@@ -114,11 +129,13 @@ import sys
 out_path, model, cores, pinned, *runs = sys.argv[1:]
 
 
-def evident_percentiles(directory, name):
+def evident_percentiles(directory, name, required=True):
     """p50 and p99 of the wall clock, in microseconds, from package-benchmark's percentile export."""
     # File: <baseline>.VectorBenchmarks.<name with / as _>.wallClock.histogram.percentiles.tsv
     pattern = os.path.join(directory, f"*.VectorBenchmarks.{name.replace('/', '_')}.wallClock.histogram.percentiles.tsv")
     files = glob.glob(pattern)
+    if not files and not required:
+        return None
     if not files:
         sys.exit(f"compare-faiss: no export matching {pattern} (see {directory}/log.txt)")
     lines = open(files[0], encoding="utf-8").read().splitlines()
@@ -140,9 +157,10 @@ for run in runs:
     combined.setdefault("faiss_version", faiss["version"])
     combined.setdefault("faiss_compile_options", faiss["compile_options"])
     combined.setdefault("faiss_blas_threshold", faiss.get("blas_threshold"))
-    entry = {"count": int(size), "openblas_coretype": coretype, "measurements": {}}
+    entry = {"data": size, "count": faiss.get("count"), "openblas_coretype": coretype, "measurements": {}}
     for key, queries in (("single", 1), ("batch16", 16), ("batch64", 64), ("batch256", 256)):
         e50, e99 = evident_percentiles(evident_dir, f"fp32/file/{key}/t1")
+        plain = evident_percentiles(evident_dir, f"fp32-plain/file/{key}/t1", required=False)
         f50, f99 = faiss[key]["p50_us"], faiss[key]["p99_us"]
         measurement = {
             "queries_per_call": queries,
@@ -151,6 +169,9 @@ for run in runs:
             "evident_qps": queries * 1e6 / e50, "faiss_qps": queries * 1e6 / f50,
             "faiss_over_evident_p50": f50 / e50,
         }
+        if plain:
+            measurement.update({"evident_plain_p50_us": plain[0], "evident_plain_p99_us": plain[1],
+                                "faiss_over_evident_plain_p50": f50 / plain[0]})
         entry["measurements"][key] = measurement
         table.append((size, coretype, key, measurement))
     combined["runs"].append(entry)
@@ -162,14 +183,19 @@ with open(out_path, "w", encoding="utf-8") as handle:
 print(f"FAISS {combined.get('faiss_version')} ({combined.get('faiss_compile_options')}), IndexFlatIP, 1 thread; "
       f"distance_compute_blas_threshold {combined.get('faiss_blas_threshold')}; Evident FlatVectorIndex, threadCount 1; top 10; 384 dimensions")
 header = ("vectors", "OPENBLAS_CORETYPE", "call", "evident p50 µs", "faiss p50 µs", "evident p99 µs", "faiss p99 µs",
-          "evident q/s", "faiss q/s", "faiss/evident")
+          "evident q/s", "faiss q/s", "faiss/evident", "plain p50 µs", "faiss/plain")
 rows = [(s, c, k, f"{m['evident_p50_us']:.0f}", f"{m['faiss_p50_us']:.0f}", f"{m['evident_p99_us']:.0f}",
          f"{m['faiss_p99_us']:.0f}", f"{m['evident_qps']:.0f}", f"{m['faiss_qps']:.0f}",
-         f"{m['faiss_over_evident_p50']:.2f}x") for s, c, k, m in table]
+         f"{m['faiss_over_evident_p50']:.2f}x",
+         f"{m['evident_plain_p50_us']:.0f}" if "evident_plain_p50_us" in m else "-",
+         f"{m['faiss_over_evident_plain_p50']:.2f}x" if "faiss_over_evident_plain_p50" in m else "-")
+        for s, c, k, m in table]
 widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
 for row in [header, tuple("-" * w for w in widths)] + rows:
     print("  ".join(str(cell).ljust(w) if i < 3 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
 print()
 print("faiss/evident: FAISS's p50 time per call over Evident's; above 1 means Evident is faster.")
+print("evident: exact search as users get it (the bfloat16 screen where the CPU has AMX, then exact fp32);")
+print("plain: Evident scoring every vector in fp32 (its path without AMX).")
 print(f"written: {out_path}")
 PY

@@ -55,16 +55,6 @@ private func bruteForce(_ query: [Float], vectors: [Float], dimension: Int, limi
     return order.prefix(limit).map { ($0, scores[$0]) }
 }
 
-private func recall(_ found: [[VectorMatch]], _ truth: [[VectorMatch]]) -> Double {
-    var hits = 0
-    var total = 0
-    for (found, truth) in zip(found, truth) {
-        hits += Set(found.map(\.index)).intersection(truth.map(\.index)).count
-        total += truth.count
-    }
-    return Double(hits) / Double(max(total, 1))
-}
-
 private func expectSameMatches(
     _ left: [VectorMatch], _ right: [VectorMatch], tolerance: Float, sourceLocation: SourceLocation = #_sourceLocation
 ) {
@@ -218,8 +208,10 @@ private func expectSameMatches(
         }
         let truth = index.search(batch: queries, limit: 10)
         let found = quantized.search(batch: queries, limit: 10)
-        let measured = recall(found, truth)
+        let measured = quantized.recall(against: index, queries: queries)
         #expect(measured >= 0.99, "recall@10 \(measured) on \(data) data")
+        let hits = zip(found, truth).reduce(0) { $0 + Set($1.0.map(\.index)).intersection($1.1.map(\.index)).count }
+        #expect(measured == Double(hits) / Double(truth.joined().count))
         // Scores of the matches found are exact.
         for (found, query) in zip(found, queries) {
             for match in found {

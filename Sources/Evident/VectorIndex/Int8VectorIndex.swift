@@ -122,6 +122,30 @@ public struct Int8VectorIndex: Sendable {
         return rescore(merged, query: query, limit: limit)
     }
 
+    /// The share of the exact top `limit` (found by `exact`, the index this one quantizes) that this index finds,
+    /// over `queries`: recall@`limit` against exact search.
+    ///
+    /// - Parameters:
+    ///   - exact: The flat index this index was made from.
+    ///   - queries: Vectors of `dimension` elements each.
+    ///   - limit: The number of matches compared per query.
+    ///   - rescoreFactor: As in `search(_:limit:rescoreFactor:threadCount:)`.
+    /// - Returns: Found matches of the exact top lists over their total size, in [0, 1]; 1 for no matches at all.
+    public func recall(
+        against exact: FlatVectorIndex, queries: [[Float]], limit: Int = 10, rescoreFactor: Int = 4
+    ) -> Double {
+        precondition(exact.count == count && exact.dimension == dimension, "recall needs the index this one quantizes")
+        let truth = exact.search(batch: queries, limit: limit)
+        let found = search(batch: queries, limit: limit, rescoreFactor: rescoreFactor)
+        var hits = 0
+        var total = 0
+        for (truth, found) in zip(truth, found) {
+            hits += Set(truth.map(\.index)).intersection(found.map(\.index)).count
+            total += truth.count
+        }
+        return total == 0 ? 1 : Double(hits) / Double(total)
+    }
+
     /// Returns, for each query, the `limit` vectors with the highest inner product, best first.
     ///
     /// The vectors are scored a block at a time against every query, so each block's codes are read from memory

@@ -1,0 +1,286 @@
+/// How a source sentence relates to a claim, apart from the dense model's similarity: how much of the claim's
+/// content it holds, whether it quotes it, and what in it contradicts the claim.
+struct ClaimComparison: Sendable, Hashable {
+    /// The share of the claim's content terms (stemmed, stopwords out), weighted by inverse document frequency,
+    /// that the sentence or its context (its document's title and section headings) holds; in [0, 1].
+    var coverage: Double
+    /// The share of the sentence's own content terms that the claim holds, weighted the same way; in [0, 1].
+    var precision: Double
+    /// Whether one of the two, normalised, contains the other whole (a verbatim or near-verbatim quote).
+    var isQuote: Bool
+    /// Claim words the support hinges on — diseases, cell types, drugs, genes — found neither in the sentence nor
+    /// in its context.
+    var missingKeyTerms: [String]
+    /// What in the sentence asserts the opposite of the claim.
+    var conflicts: [ClaimConflict]
+}
+
+/// A way a source sentence can contradict a claim it is about.
+public enum ClaimConflict: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The claim gives a number the sentence gives differently for the same unit ("10 to 12 weeks" against
+    /// "3 to 5 weeks").
+    case number(claim: String, source: String)
+    /// One says "not" (or "no", "never", …) where the other does not.
+    case negation
+    /// The claim calls something approved or standard that the sentence calls experimental, or the reverse.
+    case status(claim: String, source: String)
+    /// The claim and the sentence give opposite directions of an effect ("increases" against "decreases").
+    case direction(claim: String, source: String)
+
+    public var description: String {
+        switch self {
+        case .number(let claim, let source): "the claim says \(claim), the source \(source)"
+        case .negation: "one of them is negated"
+        case .status(let claim, let source): "the claim says \(claim), the source \(source)"
+        case .direction(let claim, let source): "the claim says \(claim), the source \(source)"
+        }
+    }
+}
+
+/// Compares claims with source sentences; the index's analyzer and term statistics weigh the words.
+struct ClaimComparer: Sendable {
+    let analyzer: Analyzer
+    /// The inverse document frequency of an analyzed term; rare terms weigh more.
+    let inverseDocumentFrequency: @Sendable (String) -> Double
+
+    /// Compares `claim` with `sentence`, whose document title and section path are `context`.
+    func compare(claim: String, sentence: String, context: String = "") -> ClaimComparison {
+        let claimTerms = Set(analyzer.terms(in: claim))
+        let sentenceTerms = Set(analyzer.terms(in: sentence))
+        let contextTerms = Set(analyzer.terms(in: context))
+        let claimWeight = claimTerms.reduce(0) { $0 + inverseDocumentFrequency($1) }
+        let sentenceWeight = sentenceTerms.reduce(0) { $0 + inverseDocumentFrequency($1) }
+        let covered = claimTerms.filter { sentenceTerms.contains($0) || contextTerms.contains($0) }
+        let shared = sentenceTerms.intersection(claimTerms)
+        let coverage = claimWeight > 0 ? covered.reduce(0) { $0 + inverseDocumentFrequency($1) } / claimWeight : 0
+        let precision = sentenceWeight > 0 ? shared.reduce(0) { $0 + inverseDocumentFrequency($1) } / sentenceWeight : 0
+
+        let claimWords = ClaimWords(claim)
+        let sentenceWords = ClaimWords(sentence)
+        let contextWords = ClaimWords(context)
+        let missing = claimWords.keyTerms.filter { term in
+            !sentenceWords.contains(keyTerm: term) && !contextWords.contains(keyTerm: term)
+        }
+        let normalisedClaim = ClaimWords.normalised(claim)
+        let normalisedSentence = ClaimWords.normalised(sentence)
+        let isQuote =
+            !normalisedClaim.isEmpty && !normalisedSentence.isEmpty
+            && (normalisedSentence.contains(normalisedClaim)
+                || (normalisedClaim.contains(normalisedSentence)
+                    && normalisedSentence.count * 2 > normalisedClaim.count))
+        return ClaimComparison(
+            coverage: min(coverage, 1), precision: min(precision, 1), isQuote: isQuote,
+            missingKeyTerms: missing.sorted(), conflicts: Self.conflicts(claimWords, sentenceWords))
+    }
+
+    /// The contradictions between a claim's and a sentence's words.
+    static func conflicts(_ claim: ClaimWords, _ source: ClaimWords) -> [ClaimConflict] {
+        var conflicts: [ClaimConflict] = []
+        // Numbers: for each unit both give, the claim's values must be among the source's.
+        for (unit, values) in claim.quantities {
+            guard let sourceValues = source.quantities[unit], !values.isSubset(of: sourceValues) else { continue }
+            conflicts.append(
+                .number(
+                    claim: ClaimWords.describe(values, unit: unit),
+                    source: ClaimWords.describe(sourceValues, unit: unit)))
+        }
+        if claim.isNegated != source.isNegated { conflicts.append(.negation) }
+        if let claimStatus = claim.status, let sourceStatus = source.status, claimStatus.kind != sourceStatus.kind {
+            conflicts.append(.status(claim: claimStatus.word, source: sourceStatus.word))
+        }
+        if let claimDirection = claim.direction, let sourceDirection = source.direction,
+            claimDirection.isUp != sourceDirection.isUp
+        {
+            conflicts.append(.direction(claim: claimDirection.word, source: sourceDirection.word))
+        }
+        return conflicts
+    }
+}
+
+/// The words of a claim or sentence that the comparison looks at: numbers with their units, negations, words of
+/// approval status and of direction, and key terms.
+struct ClaimWords: Sendable {
+    /// Lowercased words (letters, digits, hyphens and dots inside numbers kept).
+    let words: [String]
+    /// Numbers by the unit word that follows them ("%" for percentages, "" when none does).
+    let quantities: [String: Set<String>]
+    let isNegated: Bool
+    let status: (kind: StatusKind, word: String)?
+    let direction: (isUp: Bool, word: String)?
+    /// Diseases, cell types, drugs and genes the text names.
+    let keyTerms: Set<String>
+
+    enum StatusKind: Sendable { case established, experimental }
+
+    static let negations: Set<String> = [
+        "not", "no", "never", "cannot", "neither", "nor", "none", "isn't", "aren't",
+        "doesn't", "don't", "didn't", "won't", "wasn't", "weren't", "hasn't", "haven't", "can't",
+    ]
+    static let established: Set<String> = [
+        "approved", "standard", "established", "proven", "routine",
+        "recommended", "licensed", "cure", "cures", "curative",
+    ]
+    static let experimental: Set<String> = [
+        "experimental", "investigational", "studied", "unproven", "trials",
+        "trial", "unapproved", "research", "early-phase",
+    ]
+    static let up: Set<String> = [
+        "increase", "increases", "increased", "increasing", "higher", "more", "raises",
+        "raised", "improves", "improved", "improve", "longer", "greater", "rises", "elevated", "boosts",
+    ]
+    static let down: Set<String> = [
+        "decrease", "decreases", "decreased", "decreasing", "lower", "less", "reduces",
+        "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined",
+    ]
+    /// Units a number can carry; anything else after a number leaves it unit-less.
+    static let units: [String: String] = [
+        "%": "%", "percent": "%", "per": "%",
+        "day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
+        "year": "years", "years": "years", "hour": "hours", "hours": "hours", "minute": "minutes",
+        "minutes": "minutes", "mg": "mg", "gy": "gy", "cycles": "cycles", "cycle": "cycles", "times": "times",
+        "million": "million", "millions": "million", "people": "people", "patients": "patients",
+    ]
+
+    init(_ text: String) {
+        words = Self.words(of: text)
+        var quantities: [String: Set<String>] = [:]
+        var pending: [String] = []
+        for (position, word) in words.enumerated() {
+            if let number = Self.number(word) {
+                pending.append(number.value)
+                if let unit = number.unit {
+                    quantities[unit, default: []].formUnion(pending)
+                    pending = []
+                }
+                continue
+            }
+            if !pending.isEmpty {
+                // "10 to 12 weeks", "3 or 4 cycles": a range shares the unit after its second number.
+                if ["to", "or", "and", "-", "–"].contains(word), position + 1 < words.count,
+                    Self.number(words[position + 1]) != nil
+                {
+                    continue
+                }
+                let unit = Self.units[word] ?? ""
+                quantities[unit, default: []].formUnion(pending)
+                pending = []
+            }
+        }
+        if !pending.isEmpty { quantities["", default: []].formUnion(pending) }
+        // Unit-less numbers (years, counts, stages) are too ambiguous to contradict on.
+        quantities[""] = nil
+        self.quantities = quantities
+        isNegated = words.contains { Self.negations.contains($0) || $0.hasSuffix("n't") }
+        // "FDA-approved" is approved: hyphenated words count by their parts.
+        func parts(_ word: String) -> [String] { word.split(separator: "-").map(String.init) }
+        let statusWord = words.first {
+            parts($0).contains { Self.established.contains($0) || Self.experimental.contains($0) }
+        }
+        status = statusWord.map { word in
+            (parts(word).contains { Self.established.contains($0) } ? .established : .experimental, word)
+        }
+        let directionWord = words.first { Self.up.contains($0) || Self.down.contains($0) }
+        direction = directionWord.map { (Self.up.contains($0), $0) }
+        keyTerms = Self.keyTerms(in: words)
+    }
+
+    func contains(keyTerm: String) -> Bool {
+        keyTerms.contains(keyTerm) || words.contains(keyTerm)
+    }
+
+    /// Words the claim's meaning hinges on: disease names (-oma, -emia, -itis), drugs (-mab, -nib, -platin, …),
+    /// genes and proteins (letters with digits, such as "BRCA1" or "PD-L1"), and cell types ("T cells").
+    static func keyTerms(in words: [String]) -> Set<String> {
+        let diseaseEndings = ["oma", "omas", "emia", "emias", "aemia", "itis", "osis"]
+        let drugEndings = ["mab", "nib", "platin", "taxel", "rubicin", "mustine", "parib", "lisib", "ciclib", "tinib"]
+        var terms = Set<String>()
+        for (position, word) in words.enumerated() where word.count > 3 {
+            let letters = word.filter(\.isLetter)
+            if diseaseEndings.contains(where: word.hasSuffix) && word.count > 5 { terms.insert(word) }
+            if drugEndings.contains(where: word.hasSuffix) { terms.insert(word) }
+            if word.contains(where: \.isNumber) && letters.count >= 2 && number(word) == nil { terms.insert(word) }
+            if position + 1 < words.count, ["cell", "cells"].contains(words[position + 1]), !letters.isEmpty {
+                terms.insert(word + " cells")
+            }
+        }
+        // Short cell-type names: "T cells", "B cells", "NK cells".
+        for (position, word) in words.enumerated() where position + 1 < words.count {
+            if ["t", "b", "nk", "car-t", "stem"].contains(word), ["cell", "cells"].contains(words[position + 1]) {
+                terms.insert(word + " cells")
+            }
+        }
+        return terms
+    }
+
+    /// A number word's value, and its unit when glued to it ("95%").
+    static func number(_ word: String) -> (value: String, unit: String?)? {
+        var value = word
+        var unit: String?
+        if value.hasSuffix("%") {
+            value.removeLast()
+            unit = "%"
+        }
+        guard let first = value.first, first.isNumber,
+            value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "," })
+        else { return nil }
+        value.removeAll { $0 == "," }
+        while value.hasSuffix(".") { value.removeLast() }
+        if value.contains(".") {
+            while value.hasSuffix("0") { value.removeLast() }
+            if value.hasSuffix(".") { value.removeLast() }
+        }
+        return (value, unit)
+    }
+
+    static func describe(_ values: Set<String>, unit: String) -> String {
+        let list = values.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }.joined(separator: ", ")
+        return unit == "%" ? "\(list) %" : "\(list) \(unit)"
+    }
+
+    /// Lowercased words: letters, digits and the marks inside words and numbers ("car-t", "18.1", "95%",
+    /// "doesn't").
+    static func words(of text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        let scalars = Array(text.lowercased().unicodeScalars)
+        for (position, scalar) in scalars.enumerated() {
+            let character = Character(scalar)
+            let next = position + 1 < scalars.count ? Character(scalars[position + 1]) : " "
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if character == "-" || character == "–", current.last?.isNumber == true, next.isNumber,
+                current.allSatisfy({ $0.isNumber || $0 == "." || $0 == "," })
+            {
+                // "10-12 weeks" is the range "10 to 12 weeks".
+                words += [current, "to"]
+                current = ""
+            } else if !current.isEmpty, ["-", ".", ",", "'", "’"].contains(character),
+                next.isLetter || next.isNumber,
+                character == "-" || character == "'" || character == "’" || current.last?.isNumber == true
+            {
+                // Keep "car-t", "18.1", "1,000", "doesn't"; a sentence's final dot or a list comma ends the word.
+                if character == "," && !(current.last?.isNumber == true && next.isNumber) {
+                    words.append(current)
+                    current = ""
+                } else {
+                    current.append(character == "’" ? "'" : character)
+                }
+            } else if character == "%", !current.isEmpty {
+                current.append("%")
+                words.append(current)
+                current = ""
+            } else {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                if character == "%" { words.append("%") }
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// Words joined by single spaces, for quote detection.
+    static func normalised(_ text: String) -> String {
+        words(of: text).joined(separator: " ")
+    }
+}

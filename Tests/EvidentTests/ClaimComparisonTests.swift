@@ -1,0 +1,82 @@
+import Testing
+
+@testable import Evident
+
+@Suite struct ClaimComparisonTests {
+    private let comparer = ClaimComparer(analyzer: Analyzer(), inverseDocumentFrequency: { _ in 1 })
+
+    @Test func wordsKeepNumbersHyphensAndContractionsWhole() {
+        #expect(
+            ClaimWords.words(of: "CAR-T doesn't raise 18.1% (1,000 people), 10-12 weeks.")
+                == ["car-t", "doesn't", "raise", "18.1%", "1,000", "people", "10", "to", "12", "weeks"])
+    }
+
+    @Test func numbersAreReadWithTheUnitAfterThemAndRangesShareIt() {
+        let words = ClaimWords("It takes about 10 to 12 weeks; about 95% of people, 18.10 months vs. 14.1 months.")
+        #expect(words.quantities["weeks"] == ["10", "12"])
+        #expect(words.quantities["%"] == ["95"])
+        #expect(words.quantities["months"] == ["18.1", "14.1"])
+        #expect(ClaimWords("Stage 2 disease in 2019").quantities.isEmpty)
+    }
+
+    @Test func anotherDurationOrPercentageIsANumberConflict() {
+        let duration = comparer.compare(
+            claim: "The whole process takes about 10 to 12 weeks.",
+            sentence: "The whole process, from collection to infusion, usually takes about 3 to 5 weeks.")
+        #expect(duration.conflicts == [.number(claim: "10, 12 weeks", source: "3, 5 weeks")])
+        let share = comparer.compare(
+            claim: "About 95% of people with mesothelioma were exposed to asbestos.",
+            sentence: "About 70% to 80% of people with mesothelioma were exposed to asbestos at work.")
+        #expect(share.conflicts == [.number(claim: "95 %", source: "70, 80 %")])
+        let same = comparer.compare(
+            claim: "Median overall survival was 18.1 months vs. 14.1 months with chemotherapy.",
+            sentence: "Median overall survival was 18.1 months with the combination and 14.1 months with chemotherapy.")
+        #expect(same.conflicts.isEmpty)
+    }
+
+    @Test func negationStatusAndDirectionConflicts() {
+        #expect(
+            comparer.compare(claim: "Surgery is recommended.", sentence: "Surgery is not recommended.").conflicts
+                .contains(.negation))
+        #expect(
+            comparer.compare(
+                claim: "CAR T-cell therapy is FDA-approved as a standard first-line treatment for mesothelioma.",
+                sentence: "For mesothelioma, CAR T-cell therapy is experimental and offered only in clinical trials."
+            ).conflicts == [.status(claim: "fda-approved", source: "experimental")])
+        #expect(
+            comparer.compare(claim: "The drug increases survival.", sentence: "The drug reduces survival.").conflicts
+                == [.direction(claim: "increases", source: "reduces")])
+    }
+
+    @Test func keyTermsMissingFromTheSentenceAndItsContextAreReported() {
+        let comparison = comparer.compare(
+            claim: "Nivolumab plus ipilimumab helps people with mesothelioma whose T cells respond.",
+            sentence: "Nivolumab plus ipilimumab helps people with melanoma.",
+            context: "Melanoma treatment")
+        #expect(comparison.missingKeyTerms == ["mesothelioma", "t cells"])
+        #expect(ClaimWords("PD-L1 and BRCA1 with pembrolizumab").keyTerms == ["pd-l1", "brca1", "pembrolizumab"])
+    }
+
+    @Test func coverageWeighsTheClaimsContentTermsFoundInTheSentenceOrItsContext() {
+        let full = comparer.compare(
+            claim: "T cells are collected from the blood.",
+            sentence: "Doctors collect T cells from your blood in a process called leukapheresis.")
+        #expect(full.coverage == 1)
+        #expect(full.precision < 1)
+        let half = comparer.compare(claim: "Chemotherapy shrinks tumors.", sentence: "Chemotherapy has side effects.")
+        #expect(abs(half.coverage - 1.0 / 3.0) < 1e-9)
+        let withContext = comparer.compare(
+            claim: "Chemotherapy shrinks mesothelioma.", sentence: "Chemotherapy shrinks tumors.",
+            context: "Mesothelioma treatment")
+        #expect(withContext.coverage == 1)
+    }
+
+    @Test func quotesAreRecognisedAfterNormalisation() {
+        #expect(
+            comparer.compare(
+                claim: "CAR T cells are given back through a vein",
+                sentence: "After chemotherapy, the CAR T cells are given back through a vein (infused)."
+            ).isQuote)
+        #expect(!comparer.compare(claim: "CAR T cells are given", sentence: "Cells are grown.").isQuote)
+    }
+}
