@@ -276,6 +276,12 @@ import Testing
             ])
         #expect(claim.parts.map(\.isRebuilt) == [false, true])
         #expect(answer.scalarSlice(claim.parts[1].range) == "infused back into the patient.")
+        #expect(
+            try partTexts("Nivolumab is approved for mesothelioma and used in clinical trials.")
+                == ["Nivolumab is approved for mesothelioma", "Nivolumab is used in clinical trials."])
+        #expect(
+            try partTexts("The cells are collected, and they are then frozen and shipped to a lab.")
+                == ["The cells are collected", "they are then frozen", "they are shipped to a lab."])
         #expect(Self.rangeProblems(of: [claim], in: answer).isEmpty)
     }
 

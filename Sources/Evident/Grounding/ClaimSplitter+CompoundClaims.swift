@@ -181,7 +181,7 @@ extension ClaimSplitter {
 
     static func isParticiple(_ word: String) -> Bool {
         if irregularParticiples.contains(word) { return true }
-        return word.count >= 5 && word.hasSuffix("ed") && !word.hasSuffix("eed")
+        return word.count >= 4 && word.hasSuffix("ed") && !word.hasSuffix("eed")
     }
 
     static func isAdverb(_ word: String) -> Bool {
