@@ -76,6 +76,44 @@ import Testing
         #expect(clean("see <https://smokefree.gov> now") == "see https://smokefree.gov now")
     }
 
+    @Test func aCommentOpeningALineIsDroppedOverBlankLines() {
+        let markdown = """
+            Before.
+            <!--
+            Notes.
+
+            - not an item
+            # not a heading
+            --> the rest of the closing line goes too
+            After <!-- inline --> text.
+
+            <!-- never closed
+
+            Kept.
+            """
+        #expect(clean(markdown) == "Before.\nAfter text.\n<!-- never closed\nKept.")
+        #expect(MarkdownCleaner.clean("<!--\n\n-->"[...], as: .text) == "<!--\n-->")
+    }
+
+    @Test func blocksAreRecordedWithTheirKindsAndTheTextAfterAListMarker() {
+        let markdown = "# Title\n\nA paragraph.\n\n- **Item** one\n12. Item two\n\n| a | b |\n|---|---|\n| c | d |"
+        let scalars = Array(markdown.unicodeScalars)
+        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: 0..<scalars.count)
+        #expect(cleaned.text == "Title\nA paragraph.\n- Item one\n12. Item two\na | b\nc | d")
+        #expect(cleaned.blocks.map(\.kind) == [.heading, .paragraph, .listItem, .listItem, .tableRow, .tableRow])
+        let texts = cleaned.blocks.map {
+            String(decodingScalars: cleaned.scalars[$0.contentStart..<$0.range.upperBound])
+        }
+        #expect(texts == ["Title", "A paragraph.", "Item one", "Item two", "a | b", "c | d"])
+        // The emphasis's opening "**" belongs to the item's text, not to its marker.
+        let item = cleaned.blocks[2].contentStart
+        #expect(
+            cleaned.startBoundaries[item]
+                == markdown.unicodeScalars.firstIndex(of: "*").map {
+                    markdown.unicodeScalars.distance(from: markdown.unicodeScalars.startIndex, to: $0)
+                })
+    }
+
     @Test func aSpaceBeforePunctuationEndingAWordIsDropped() {
         #expect(
             clean("type 1 (NF1) . A study , with P < .001 and P = .04 .")
@@ -164,5 +202,12 @@ import Testing
     func cleaningIsIdempotentOnItsOwnOutput(markdown: String) {
         let once = clean(markdown)
         #expect(clean(once) == once)
+    }
+
+    @Test func inlineCleaningReadsNoBlocks() {
+        #expect(MarkdownCleaner.cleanInline("* Corresponding author."[...], as: .beir) == "* Corresponding author.")
+        #expect(MarkdownCleaner.cleanInline("[Hot flashes](/x)"[...], as: .markdown) == "Hot flashes")
+        #expect(MarkdownCleaner.cleanInline("### *A*\n- b"[...], as: .markdown) == "### A - b")
+        #expect(MarkdownCleaner.clean("[Hot flashes](/x)"[...], as: .markdown).isEmpty)
     }
 }

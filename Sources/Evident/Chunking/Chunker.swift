@@ -181,17 +181,22 @@ public struct Chunker: Sendable {
     /// passage range starts and ends outside such markup.
     static func mergingCutConstructs(_ sentences: [Range<Int>], cleaned: CleanedText) -> [Range<Int>] {
         guard sentences.count > 1, !cleaned.unsplittableRanges.isEmpty else { return sentences }
-        // reach[i]: the end of the furthest-reaching construct that contains position i.
-        var reach = Array(1...cleaned.scalars.count)
-        for construct in cleaned.unsplittableRanges {
-            for position in construct where reach[position] < construct.upperBound {
-                reach[position] = construct.upperBound
+        // A boundary after position p is cut when a construct starting at or before p ends after the next
+        // sentence's start; constructs are met in order of their start as the boundaries move forward.
+        let constructs = cleaned.unsplittableRanges.sorted { $0.lowerBound < $1.lowerBound }
+        var nextConstruct = 0
+        var furthestEnd = 0  // of the constructs met so far
+        func reach(through position: Int) -> Int {
+            while nextConstruct < constructs.count && constructs[nextConstruct].lowerBound <= position {
+                furthestEnd = max(furthestEnd, constructs[nextConstruct].upperBound)
+                nextConstruct += 1
             }
+            return furthestEnd
         }
         var merged: [Range<Int>] = []
         var current = sentences[0]
         for sentence in sentences.dropFirst() {
-            if reach[current.upperBound - 1] > sentence.lowerBound {
+            if reach(through: current.upperBound - 1) > sentence.lowerBound {
                 current = current.lowerBound..<sentence.upperBound
             } else {
                 merged.append(current)

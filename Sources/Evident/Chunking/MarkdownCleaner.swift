@@ -7,7 +7,9 @@
 /// - citation anchors (`[[1](#cit/section_1.1),[2](#cit/section_1.2)]`, `([1](#r1))`) and evidence markers
 ///   (`[[Level of evidence C1](/Common/PopUps/…)]`) disappear with the space before them;
 /// - emphasis markers (`*x*`, `**x**`, `***x* y**`, `_x_`), heading markers, HTML tags and comments are dropped
-///   (autolinks `<https://…>` keep their address); a backslash escape keeps the escaped character;
+///   (autolinks `<https://…>` keep their address); a backslash escape keeps the escaped character; a comment
+///   that opens a line (`<!--`) and runs over several lines, blank ones included, is dropped up to the end of
+///   the line where it closes;
 /// - a single line break inside a paragraph becomes a space; blocks (paragraphs, headings, list items and table
 ///   rows) are separated by one line break;
 /// - list items keep a `- ` or `1. ` prefix; table rows keep their cells joined by ` | `, and the `|---|` row
@@ -52,6 +54,25 @@ public enum MarkdownCleaner: Sendable {
         return cleanedText(of: scalars, in: 0..<scalars.count, interpretingMarkup: format == .markdown).text
     }
 
+    /// Returns the cleaned text of a piece of one block of a document in the given format, such as a sentence
+    /// quoted from it.
+    ///
+    /// Inline markup is cleaned as by ``clean(_:as:)``, and every line break is whitespace: lines are not read as
+    /// headings, list items or table rows, and a piece made only of links keeps their text. A sentence quoted
+    /// from the middle of a paragraph ("… see below. * Corresponding author.") thus cleans as it did in its
+    /// paragraph.
+    ///
+    /// - Parameters:
+    ///   - text: The piece to clean.
+    ///   - format: The format of the document it comes from.
+    /// - Returns: The cleaned text.
+    public static func cleanInline(_ text: Substring, as format: CorpusFormat) -> String {
+        let scalars = String(text).unicodeScalarArray
+        var cleaner = CleaningParser(input: scalars, interpretsMarkup: format == .markdown)
+        cleaner.cleanInline(in: 0..<scalars.count)
+        return cleaner.finish().text
+    }
+
     /// Cleans `scalars[range]` and returns the text together with where each of its scalars came from.
     static func cleanedText(
         of scalars: [Unicode.Scalar], in range: Range<Int>, interpretingMarkup: Bool = true
@@ -80,6 +101,8 @@ struct CleanedText: Sendable {
     var evidenceLevels: [(offset: Int, level: String)] = []
     /// Reference numbers met, with the source offset of their anchor.
     var references: [(offset: Int, number: Int)] = []
+    /// The blocks of the cleaned text, in order.
+    var blocks: [CleanedBlock] = []
 
     /// The cleaned text as a string.
     var text: String {
@@ -104,6 +127,24 @@ struct CleanedText: Sendable {
         }
         return seen
     }
+}
+
+/// One block of cleaned text: a paragraph, heading, list item or table row.
+struct CleanedBlock: Sendable, Hashable {
+    /// What a block was in the Markdown.
+    enum Kind: Sendable, Hashable {
+        case paragraph
+        case heading
+        case listItem
+        case tableRow
+    }
+
+    /// What the block was.
+    var kind: Kind
+    /// The block's scalars in the cleaned text, without the line break that separates it from the one before.
+    var range: Range<Int>
+    /// Where the block's own text starts: after a list item's `- ` or `1. ` marker, else `range.lowerBound`.
+    var contentStart: Int
 }
 
 // MARK: - Scalar classes (CommonMark's whitespace, ASCII punctuation, …)
@@ -145,6 +186,8 @@ struct CleaningParser {
     private var blockStart = 0
     /// The output count where the current block's own text starts (after its separating line break).
     private var blockOutputStart = 0
+    /// The output count after the current list item's marker, once written; 0 elsewhere.
+    private var listMarkerOutputEnd = 0
     /// How many links the inline pass is inside.
     private var linkDepth = 0
     /// Whether the current block kept a visible scalar outside link text.
@@ -188,6 +231,11 @@ struct CleaningParser {
         while lineStart < range.upperBound {
             var lineEnd = lineStart
             while lineEnd < range.upperBound && input[lineEnd] != "\n" { lineEnd += 1 }
+            if let commentEnd = commentBlockEnd(at: lineStart, limit: range.upperBound) {
+                closeBlock(&open, end: blockEnd)
+                lineStart = commentEnd + 1
+                continue
+            }
             let kind = classifyLine(lineStart..<lineEnd)
             switch kind {
             case .text:
@@ -199,6 +247,7 @@ struct CleaningParser {
                 closeBlock(&open, end: blockEnd)
                 startBlock()
                 parseInline(contentStart..<contentEnd)
+                recordBlock(.heading)
             case .tableRow:
                 closeBlock(&open, end: blockEnd)
                 cleanTableRow(lineStart..<lineEnd)
@@ -210,6 +259,32 @@ struct CleaningParser {
             lineStart = lineEnd + 1
         }
         closeBlock(&open, end: blockEnd)
+    }
+
+    /// When the line at `lineStart` opens an HTML comment (`<!--` after at most three spaces) that closes on a
+    /// later line, the end of the line where it closes (its line break, or `limit`); otherwise `nil`, and a
+    /// comment that closes on its own line is left to the inline pass.
+    func commentBlockEnd(at lineStart: Int, limit: Int) -> Int? {
+        guard interpretsMarkup else { return nil }
+        var index = lineStart
+        while index < limit && index - lineStart < 3 && input[index] == " " { index += 1 }
+        guard index + 3 < limit, input[index] == "<", input[index + 1] == "!", input[index + 2] == "-",
+            input[index + 3] == "-"
+        else { return nil }
+        index += 4
+        var crossedLine = false
+        while index + 2 < limit {
+            if input[index] == "\n" {
+                crossedLine = true
+            } else if input[index] == "-" && input[index + 1] == "-" && input[index + 2] == ">" {
+                guard crossedLine else { return nil }
+                var end = index + 3
+                while end < limit && input[end] != "\n" { end += 1 }
+                return end
+            }
+            index += 1
+        }
+        return nil
     }
 
     func classifyLine(_ line: Range<Int>) -> LineKind {
@@ -259,6 +334,13 @@ struct CleaningParser {
         return .text
     }
 
+    /// Cleans `range` as the inline text of one block.
+    mutating func cleanInline(in range: Range<Int>) {
+        startBlock()
+        parseInline(range)
+        recordBlock(.paragraph)
+    }
+
     private mutating func startBlock() {
         pendingLineBreak = true
         pendingSpace = false
@@ -266,6 +348,7 @@ struct CleaningParser {
         pendingPrefix = []
         blockStart = output.scalars.count
         blockOutputStart = output.scalars.count
+        listMarkerOutputEnd = 0
         keptTextOutsideLinks = false
     }
 
@@ -279,6 +362,7 @@ struct CleaningParser {
             if !keptTextOutsideLinks && output.scalars.count > blockStart {
                 truncateOutput(to: blockStart)  // navigation only: a paragraph that is nothing but links
             }
+            recordBlock(.paragraph)
         case .listItem(let markerStart, let markerEnd, let contentStart):
             if input[markerStart].isMarkdownDigit {
                 for offset in markerStart..<markerEnd - 1 { pendingPrefix.append((input[offset], offset)) }
@@ -287,8 +371,17 @@ struct CleaningParser {
                 pendingPrefix.append(("-", markerStart))
             }
             parseInline(contentStart..<max(contentStart, end))
+            recordBlock(.listItem)
         }
         pendingPrefix = []
+    }
+
+    /// Records the block written since the last ``startBlock()``, when it kept any text.
+    private mutating func recordBlock(_ kind: CleanedBlock.Kind) {
+        let end = output.scalars.count
+        guard end > blockOutputStart else { return }
+        let contentStart = max(blockOutputStart, min(listMarkerOutputEnd, end))
+        output.blocks.append(CleanedBlock(kind: kind, range: blockOutputStart..<end, contentStart: contentStart))
     }
 
     private mutating func truncateOutput(to count: Int) {
@@ -336,6 +429,7 @@ struct CleaningParser {
             pendingPrefix = []
             pendingSpace = false
         }
+        recordBlock(.tableRow)
         if output.scalars.count > blockOutputStart {
             output.unsplittableRanges.append(blockOutputStart..<output.scalars.count)
             output.startBoundaries[blockOutputStart] = min(output.startBoundaries[blockOutputStart], first)
@@ -362,6 +456,7 @@ struct CleaningParser {
             }
         }
         pendingLineBreak = false
+        let writesListMarker = pendingPrefix.first.map { $0.scalar != " " } ?? false
         if !pendingPrefix.isEmpty {
             let prefix = pendingPrefix
             pendingPrefix = []
@@ -386,6 +481,7 @@ struct CleaningParser {
         }
         pendingSpace = false
         droppedSinceLastScalar = false
+        if writesListMarker { listMarkerOutputEnd = output.scalars.count }
         append(scalar, offset: offset)
         if let startBoundary { output.startBoundaries[output.scalars.count - 1] = startBoundary }
         if linkDepth == 0 { keptTextOutsideLinks = true }
@@ -402,7 +498,8 @@ struct CleaningParser {
 
     /// Widens the boundaries of the text written since `outputStart` to the construct `range` around it.
     private mutating func enclose(from outputStart: Int, in range: Range<Int>) {
-        var first = outputStart
+        // A list item's marker, written lazily before the construct's first scalar, is not inside it.
+        var first = max(outputStart, listMarkerOutputEnd)
         while first < output.scalars.count && (output.scalars[first] == " " || output.scalars[first] == "\n") {
             first += 1
         }
