@@ -8,7 +8,10 @@ struct EvidentCommand: ParsableCommand {
         abstract: "Index guideline documents and retrieve passages with exact citations.",
         discussion: "Start with `evident index CORPUS --out INDEX`, then `evident search INDEX \"query\"`.",
         version: evidentVersion,
-        subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, EmbedCommand.self, InfoCommand.self]
+        subcommands: [
+            IndexCommand.self, SearchCommand.self, GroundCommand.self, EvalCommand.self, EmbedCommand.self,
+            InfoCommand.self,
+        ]
     )
 
     static func main() {

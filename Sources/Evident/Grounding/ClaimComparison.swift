@@ -11,6 +11,8 @@ struct ClaimComparison: Sendable, Hashable {
     /// Claim words the support hinges on — diseases, cell types, drugs, genes — found neither in the sentence nor
     /// in its context.
     var missingKeyTerms: [String]
+    /// Whether the claim gives a number with a unit ("12 weeks", "95%") for which the sentence gives no number.
+    var missesQuantities: Bool
     /// What in the sentence asserts the opposite of the claim.
     var conflicts: [ClaimConflict]
 }
@@ -70,7 +72,9 @@ struct ClaimComparer: Sendable {
                     && normalisedSentence.count * 2 > normalisedClaim.count))
         return ClaimComparison(
             coverage: min(coverage, 1), precision: min(precision, 1), isQuote: isQuote,
-            missingKeyTerms: missing.sorted(), conflicts: Self.conflicts(claimWords, sentenceWords))
+            missingKeyTerms: missing.sorted(),
+            missesQuantities: claimWords.quantities.keys.contains { sentenceWords.quantities[$0] == nil },
+            conflicts: Self.conflicts(claimWords, sentenceWords))
     }
 
     /// The contradictions between a claim's and a sentence's words.
@@ -84,7 +88,14 @@ struct ClaimComparer: Sendable {
                     claim: ClaimWords.describe(values, unit: unit),
                     source: ClaimWords.describe(sourceValues, unit: unit)))
         }
-        if claim.isNegated != source.isNegated { conflicts.append(.negation) }
+        // A negation contradicts when it denies what the other asserts: a word negated in one (within the few words
+        // after "not", "no", …) appears un-negated in the other. "…are being tested and are not approved" does
+        // not contradict "…are being studied", which does not say "approved".
+        if claim.negatedWords.contains(where: { source.assertedWords.contains($0) })
+            || source.negatedWords.contains(where: { claim.assertedWords.contains($0) })
+        {
+            conflicts.append(.negation)
+        }
         if let claimStatus = claim.status, let sourceStatus = source.status, claimStatus.kind != sourceStatus.kind {
             conflicts.append(.status(claim: claimStatus.word, source: sourceStatus.word))
         }
@@ -104,7 +115,10 @@ struct ClaimWords: Sendable {
     let words: [String]
     /// Numbers by the unit word that follows them ("%" for percentages, "" when none does).
     let quantities: [String: Set<String>]
-    let isNegated: Bool
+    /// Content words within the scope of a negation (the four words after it), by their hyphen-separated parts.
+    let negatedWords: Set<String>
+    /// Content words outside any negation's scope, by their hyphen-separated parts.
+    let assertedWords: Set<String>
     let status: (kind: StatusKind, word: String)?
     let direction: (isUp: Bool, word: String)?
     /// Diseases, cell types, drugs and genes the text names.
@@ -120,10 +134,26 @@ struct ClaimWords: Sendable {
         "approved", "standard", "established", "proven", "routine",
         "recommended", "licensed", "cure", "cures", "curative",
     ]
-    static let experimental: Set<String> = [
-        "experimental", "investigational", "studied", "unproven", "trials",
-        "trial", "unapproved", "research", "early-phase",
+    static let experimental: Set<String> = ["experimental", "investigational", "unproven", "unapproved"]
+    /// Words that carry no content of their own for negation scopes.
+    static let functionWords: Set<String> = [
+        "the", "and", "for", "are", "was", "were", "has", "have", "had", "been", "being", "that", "this", "with",
+        "any", "part", "one", "all", "its", "their", "them", "than", "can", "may",
     ]
+
+    /// Whether `words[position]` begins a phrase saying something is still under study: "being studied", "being
+    /// tested", "under study", "under investigation", "in clinical trials".
+    static func isExperimentalPhrase(_ words: [String], at position: Int) -> Bool {
+        guard position + 1 < words.count else { return false }
+        let next = words[position + 1]
+        switch words[position] {
+        case "being": return ["studied", "tested", "investigated", "evaluated"].contains(next)
+        case "under": return ["study", "investigation", "evaluation"].contains(next)
+        case "in":
+            return next == "clinical" && position + 2 < words.count && ["trial", "trials"].contains(words[position + 2])
+        default: return false
+        }
+    }
     static let up: Set<String> = [
         "increase", "increases", "increased", "increasing", "higher", "more", "raises",
         "raised", "improves", "improved", "improve", "longer", "greater", "rises", "elevated", "boosts",
@@ -170,14 +200,37 @@ struct ClaimWords: Sendable {
         // Unit-less numbers (years, counts, stages) are too ambiguous to contradict on.
         quantities[""] = nil
         self.quantities = quantities
-        isNegated = words.contains { Self.negations.contains($0) || $0.hasSuffix("n't") }
         // "FDA-approved" is approved: hyphenated words count by their parts.
         func parts(_ word: String) -> [String] { word.split(separator: "-").map(String.init) }
-        let statusWord = words.first {
-            parts($0).contains { Self.established.contains($0) || Self.experimental.contains($0) }
+        var negated = Set<String>()
+        var asserted = Set<String>()
+        var scope = 0
+        for word in words {
+            if Self.negations.contains(word) || word.hasSuffix("n't") {
+                scope = 4
+                continue
+            }
+            // A clause ends the scope: "not approved, but studied".
+            if ["but", "while", "although", "whereas"].contains(word) { scope = 0 }
+            let content = parts(word).filter { $0.count > 2 && !Self.functionWords.contains($0) }
+            if scope > 0 {
+                negated.formUnion(content)
+                scope -= 1
+            } else {
+                asserted.formUnion(content)
+            }
         }
-        status = statusWord.map { word in
-            (parts(word).contains { Self.established.contains($0) } ? .established : .experimental, word)
+        negatedWords = negated
+        assertedWords = asserted.subtracting(negated)
+        let words = words
+        let statusPosition = words.indices.first { position in
+            parts(words[position]).contains { Self.established.contains($0) || Self.experimental.contains($0) }
+                || Self.isExperimentalPhrase(words, at: position)
+        }
+        status = statusPosition.map { position in
+            let word = words[position]
+            let isEstablished = parts(word).contains { Self.established.contains($0) }
+            return (isEstablished ? .established : .experimental, word)
         }
         let directionWord = words.first { Self.up.contains($0) || Self.down.contains($0) }
         direction = directionWord.map { (Self.up.contains($0), $0) }

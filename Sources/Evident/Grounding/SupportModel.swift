@@ -55,6 +55,9 @@ public struct SupportModel: Sendable, Hashable, Codable {
         self.weights = weights
     }
 
+    /// The model `evident ground` uses.
+    public static let calibrated = SupportModel(bias: -6, weights: [7, 3, 1, 3, -1])
+
     /// The support score of `features`, in [0, 1].
     public func support(_ features: SupportFeatures) -> Double {
         let z = zip(weights, features.vector).reduce(bias) { $0 + $1.0 * $1.1 }

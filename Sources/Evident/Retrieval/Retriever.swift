@@ -116,9 +116,13 @@ public struct Retriever: Sendable {
     }
 
     /// The `limit` best passages with their scores, in the mode `options` choose.
-    func rankPassages(_ query: String, terms queryTerms: [String], limit: Int, options: SearchOptions) throws
-        -> [RankedItem]
-    {
+    ///
+    /// - Parameter queryVector: The query's embedding when the caller has it already (a batch of claims is
+    ///   embedded at once); the retriever embeds `query` itself when it is `nil`.
+    func rankPassages(
+        _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil, limit: Int,
+        options: SearchOptions
+    ) throws -> [RankedItem] {
         let mode = try mode(for: options)
         func lexical(_ limit: Int) -> [RankedItem] {
             index.lexical.search(
@@ -127,7 +131,7 @@ public struct Retriever: Sendable {
         }
         func dense(_ limit: Int) -> [RankedItem] {
             guard let embedder, let vectors = index.vectors else { return [] }
-            let vector = embedder.embed([query])[0]
+            let vector = queryVector ?? embedder.embed([query])[0]
             let matches =
                 options.usesQuantizedVectors
                 ? index.quantizedVectors?.search(vector, limit: limit, threadCount: options.threadCount) ?? []

@@ -197,6 +197,27 @@ public struct EvidentIndex: Sendable {
 
     /// The index of the document that passage `index` belongs to, without decoding the passage.
     func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }
+
+    /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the
+    /// run of passages whose document index is `documentIndex`, found by binary search.
+    func passageIndices(ofDocument documentIndex: Int) -> Range<Int> {
+        let keys = passageFile.keys
+        func firstPassage(atLeast document: Int) -> Int {
+            var low = 0
+            var high = keys.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(keys[middle]) < document { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        return firstPassage(atLeast: documentIndex)..<firstPassage(atLeast: documentIndex + 1)
+    }
+
+    /// The index of the document with identifier `id`, or `nil`.
+    func documentIndex(ofID id: String) -> Int? {
+        documentHeaders.firstIndex { $0.id == id }
+    }
 }
 
 extension IndexBuild.FileName {

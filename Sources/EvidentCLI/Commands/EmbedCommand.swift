@@ -29,19 +29,7 @@ struct EmbedCommand: ParsableCommand {
         } catch let error as EmbeddingError {
             throw CommandFailure(error.description)
         }
-        let source = input ?? "standard input"
-        let data: Data
-        if let input {
-            guard let contents = FileManager.default.contents(atPath: input) else {
-                throw CommandFailure("\(input): cannot read the file; check that it exists and is readable")
-            }
-            data = contents
-        } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("\(source): the input is not valid UTF-8")
-        }
+        let (text, source) = try InputText.read(input)
         var texts: [String] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)

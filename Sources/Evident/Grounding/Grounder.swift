@@ -1,0 +1,328 @@
+import Foundation
+
+/// Settings of grounding.
+public struct GroundingConfiguration: Sendable, Hashable {
+    /// Passages retrieved (hybrid when the index has vectors) per claim; their sentences are the candidates.
+    public var candidatePassages: Int
+    /// Sentences per claim, the best by word overlap, that the dense model scores.
+    public var sentencesScoredPerClaim: Int
+    /// Citations kept per claim.
+    public var citationLimit: Int
+    /// The support a claim needs to be `supported`.
+    public var supportedThreshold: Double
+    /// The support a claim needs to be `partiallySupported`; a contradicting sentence needs it too.
+    public var partialThreshold: Double
+    /// The support score.
+    public var supportModel: SupportModel
+
+    /// Creates settings; the defaults are the ones `make demo` and the evaluation in the README use.
+    public init(
+        candidatePassages: Int = 6, sentencesScoredPerClaim: Int = 8, citationLimit: Int = 3,
+        supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4,
+        supportModel: SupportModel = .calibrated
+    ) {
+        self.candidatePassages = candidatePassages
+        self.sentencesScoredPerClaim = sentencesScoredPerClaim
+        self.citationLimit = citationLimit
+        self.supportedThreshold = supportedThreshold
+        self.partialThreshold = partialThreshold
+        self.supportModel = supportModel
+    }
+}
+
+/// Grounds the claims of an answer in the exact sentences of an index that support them — or finds that nothing
+/// does, or that a source says otherwise.
+///
+/// For each claim: retrieve candidate passages (hybrid), split them into their source sentences, compare each
+/// with the claim (coverage of the claim's content words, key terms, numbers, negation, approval status,
+/// direction), score the most promising with the dense model, turn the features into a support score
+/// (`SupportModel`), and decide the verdict. All claims of a call are embedded in one batch, and so are all
+/// candidate sentences.
+public struct Grounder: Sendable {
+    /// The retriever over the index; with a model for dense similarity, without one on lexical evidence alone.
+    public let retriever: Retriever
+    /// The settings.
+    public var configuration: GroundingConfiguration
+    let comparer: ClaimComparer
+
+    /// Creates a grounder over `retriever`'s index.
+    public init(retriever: Retriever, configuration: GroundingConfiguration = GroundingConfiguration()) {
+        self.retriever = retriever
+        self.configuration = configuration
+        let index = retriever.index
+        let passageCount = max(index.lexical.scoredPassageCount, 1)
+        comparer = ClaimComparer(analyzer: index.analyzer) { term in
+            let frequency = index.lexical.documentFrequency(of: term)
+            return log(1 + (Double(passageCount) - Double(frequency) + 0.5) / (Double(frequency) + 0.5))
+        }
+    }
+
+    /// Splits `answer` into claims and grounds each.
+    ///
+    /// - Parameter answer: Markdown or plain text.
+    /// - Returns: Every piece of the answer in reading order, claims grounded, other pieces passed through.
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func ground(answer: String) throws -> GroundedAnswer {
+        let pieces = ClaimSplitter().claims(in: answer)
+        let groundedParts = try groundStatements(pieces.flatMap { $0.isClaim ? $0.parts.map(\.text) : [] })
+        var next = 0
+        let claims = pieces.map { piece -> GroundedClaim in
+            guard piece.isClaim else { return GroundedClaim(text: piece.text, kind: piece.kind, range: piece.range) }
+            let parts = groundedParts[next..<(next + piece.parts.count)]
+            next += piece.parts.count
+            return combine(text: piece.text, range: piece.range, parts: Array(parts), partRanges: piece.parts.map(\.range))
+        }
+        return GroundedAnswer(answer: answer, claims: claims)
+    }
+
+    /// Grounds independent claims, each split into parts when compound.
+    ///
+    /// - Parameter claims: Identifiers (or `nil`) and claim texts.
+    /// - Returns: One grounded claim per input, in order.
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func ground(claims: [(id: String?, text: String)]) throws -> [GroundedClaim] {
+        let splitter = ClaimSplitter()
+        let partTexts = claims.map { claim -> [String] in
+            let parts = splitter.claims(in: claim.text).filter(\.isClaim).flatMap { $0.parts.map(\.text) }
+            return parts.isEmpty ? [claim.text] : parts
+        }
+        let grounded = try groundStatements(partTexts.flatMap { $0 })
+        var next = 0
+        return zip(claims, partTexts).map { claim, parts in
+            let slice = Array(grounded[next..<(next + parts.count)])
+            next += parts.count
+            var result = combine(text: claim.text, range: nil, parts: slice, partRanges: nil)
+            result.id = claim.id
+            return result
+        }
+    }
+
+    /// One claim from its grounded parts: a single part is the claim; several give the claim the worst verdict
+    /// that still lets a reader trust it (all supported → supported, any contradicted → contradicted, some
+    /// support → partially supported) and the mean support.
+    private func combine(
+        text: String, range: Range<Int>?, parts: [GroundedClaim], partRanges: [Range<Int>]?
+    ) -> GroundedClaim {
+        if parts.count == 1 {
+            var claim = parts[0]
+            claim.text = text
+            claim.range = range
+            return claim
+        }
+        let verdicts = parts.compactMap(\.verdict)
+        let verdict: Verdict =
+            verdicts.allSatisfy { $0 == .supported } ? .supported
+            : verdicts.contains(.contradicted) ? .contradicted
+            : verdicts.contains(where: { $0 == .supported || $0 == .partiallySupported }) ? .partiallySupported
+            : .unsupported
+        let support = parts.compactMap(\.support).reduce(0, +) / Double(max(parts.count, 1))
+        var citations: [GroundingCitation] = []
+        for part in parts {
+            for citation in part.citations where !citations.contains(citation) { citations.append(citation) }
+        }
+        var numbered = parts
+        if let partRanges {
+            for index in numbered.indices { numbered[index].range = partRanges[index] }
+        }
+        return GroundedClaim(
+            text: text, kind: .claim, range: range, verdict: verdict, support: support,
+            citations: Array(citations.prefix(configuration.citationLimit)), parts: numbered)
+    }
+
+    /// A candidate sentence for one statement, with its features and support.
+    struct Candidate {
+        var sentence: CandidateSentence
+        var comparison: ClaimComparison
+        var prescore: Double
+        var similarity: Double = 0
+        var support: Double = 0
+
+        var features: SupportFeatures {
+            SupportFeatures(
+                similarity: similarity, coverage: comparison.coverage, precision: comparison.precision,
+                quote: comparison.isQuote ? 1 : 0, missingKeyTerms: Double(comparison.missingKeyTerms.count))
+        }
+    }
+
+    /// Grounds statements that are each one claim (already split).
+    func groundStatements(_ statements: [String]) throws -> [GroundedClaim] {
+        var sentences = SentenceCache(index: retriever.index)
+        let candidates = try scoredCandidates(for: statements, sentences: &sentences)
+        return statements.indices.map { verdict(for: statements[$0], candidates: candidates[$0]) }
+    }
+
+    /// For each statement, its best candidate sentences with features and support: the sentences of its best
+    /// passages, pre-scored by word overlap, the best `sentencesScoredPerClaim` scored by the dense model.
+    /// `extra` sentences are scored for a statement too, whatever their overlap (calibration uses it for gold
+    /// evidence).
+    func scoredCandidates(
+        for statements: [String], sentences: inout SentenceCache, extra: [[CandidateSentence]] = []
+    ) throws -> [[Candidate]] {
+        guard !statements.isEmpty else { return [] }
+        let embedder = retriever.embedder
+        let statementVectors = embedder?.embed(statements)
+        let mode: SearchMode = embedder == nil ? .lexical : .hybrid
+
+        var candidates: [[Candidate]] = []
+        for (position, statement) in statements.enumerated() {
+            let ranked = try retriever.rankPassages(
+                statement, terms: retriever.terms(of: statement), vector: statementVectors?[position],
+                limit: configuration.candidatePassages, options: SearchOptions(mode: mode))
+            var list: [Candidate] = []
+            for (rank, passage) in ranked.enumerated() {
+                for sentence in try sentences.sentences(ofPassage: passage.item) {
+                    list.append(candidate(statement, sentence, rank: rank))
+                }
+            }
+            list.sort { $0.prescore > $1.prescore }
+            list = Array(list.prefix(configuration.sentencesScoredPerClaim))
+            if position < extra.count {
+                for sentence in extra[position] where !list.contains(where: { $0.sentence.key == sentence.key }) {
+                    list.append(candidate(statement, sentence, rank: configuration.candidatePassages))
+                }
+            }
+            candidates.append(list)
+        }
+
+        // The dense model scores the kept sentences, each distinct sentence embedded once, all in one batch.
+        if let embedder, let statementVectors {
+            var keys: [SentenceKey: Int] = [:]
+            var texts: [String] = []
+            for list in candidates {
+                for candidate in list where keys[candidate.sentence.key] == nil {
+                    keys[candidate.sentence.key] = texts.count
+                    texts.append(candidate.sentence.text)
+                }
+            }
+            let vectors = embedder.embed(texts)
+            for position in candidates.indices {
+                for slot in candidates[position].indices {
+                    let vector = vectors[keys[candidates[position][slot].sentence.key] ?? 0]
+                    candidates[position][slot].similarity = Double(
+                        zip(vector, statementVectors[position]).reduce(Float(0)) { $0 + $1.0 * $1.1 })
+                }
+            }
+        }
+        for position in candidates.indices {
+            for slot in candidates[position].indices {
+                candidates[position][slot].support = configuration.supportModel.support(
+                    candidates[position][slot].features)
+            }
+        }
+        return candidates
+    }
+
+    private func candidate(_ statement: String, _ sentence: CandidateSentence, rank: Int) -> Candidate {
+        let comparison = comparer.compare(claim: statement, sentence: sentence.text, context: sentence.context)
+        // Sentences that give a number for a unit the claim gives one for rank higher: they confirm or
+        // contradict it.
+        let numbers = comparison.conflicts.contains { if case .number = $0 { true } else { false } }
+        let prescore =
+            (comparison.isQuote ? 1 : 0) + 0.6 * comparison.coverage + 0.25 * comparison.precision
+            + 0.15 / Double(rank + 1) + (numbers ? 0.3 : 0)
+        return Candidate(sentence: sentence, comparison: comparison, prescore: prescore)
+    }
+
+    /// Decides a statement's verdict from its scored candidates.
+    func verdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
+        let byScore = candidates.sorted { $0.support > $1.support }
+        let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
+        // A contradiction counts when the sentence is on the claim's subject: about as strong as the best
+        // agreeing sentence, and (for a bare negation, the noisiest signal) covering most of the claim's words.
+        let best = agreeing.first?.support ?? 0
+        let contradicting = byScore.filter { candidate in
+            let conflicts = candidate.comparison.conflicts
+            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
+                candidate.support >= best - 0.1
+            else { return false }
+            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
+        }
+        let verdict: Verdict
+        let cited: [Candidate]
+        if !contradicting.isEmpty {
+            verdict = .contradicted
+            cited = contradicting
+        } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
+            let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
+            verdict = top.support >= configuration.supportedThreshold && exact ? .supported : .partiallySupported
+            cited = agreeing.filter { $0.support >= configuration.partialThreshold }
+        } else {
+            verdict = .unsupported
+            cited = []
+        }
+        var citations: [GroundingCitation] = []
+        for candidate in cited where citations.count < configuration.citationLimit {
+            let citation = candidate.sentence.citation(
+                score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description))
+            if !citations.contains(where: { $0.document == citation.document && $0.start == citation.start }) {
+                citations.append(citation)
+            }
+        }
+        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
+    }
+}
+
+/// Identifies a source sentence: its document and where it starts.
+struct SentenceKey: Hashable {
+    var document: Int
+    var start: Int
+}
+
+/// A sentence of a retrieved passage with what a citation of it needs.
+struct CandidateSentence {
+    var key: SentenceKey
+    var text: String
+    /// The document's title and the passage's section path, which the sentence's words may lean on.
+    var context: String
+    var documentID: String
+    var title: String
+    var section: String
+    var url: String?
+    var quote: String
+    var range: Range<Int>
+
+    func citation(score: Double, conflicts: [String]) -> GroundingCitation {
+        GroundingCitation(
+            document: documentID, title: title, section: section, url: url, quote: quote,
+            start: range.lowerBound, end: range.upperBound, score: score, conflicts: conflicts)
+    }
+}
+
+/// Documents and passage sentences read during one grounding call, each read once.
+struct SentenceCache {
+    let index: EvidentIndex
+    private var documents: [Int: (document: Document, scalars: [Unicode.Scalar], splitter: PassageSentenceSplitter)] =
+        [:]
+    private var passages: [Int: [CandidateSentence]] = [:]
+
+    init(index: EvidentIndex) { self.index = index }
+
+    /// The sentences of every passage of the document at `documentIndex`, in order.
+    mutating func sentences(ofDocument documentIndex: Int) throws -> [CandidateSentence] {
+        try index.passageIndices(ofDocument: documentIndex).flatMap { try sentences(ofPassage: $0) }
+    }
+
+    mutating func sentences(ofPassage passageIndex: Int) throws -> [CandidateSentence] {
+        if let cached = passages[passageIndex] { return cached }
+        let (passage, documentIndex) = try index.passageRecord(at: passageIndex)
+        let entry: (document: Document, scalars: [Unicode.Scalar], splitter: PassageSentenceSplitter)
+        if let cached = documents[documentIndex] {
+            entry = cached
+        } else {
+            let document = try index.document(at: documentIndex)
+            entry = (document, Array(document.source.unicodeScalars), PassageSentenceSplitter(document: document))
+            documents[documentIndex] = entry
+        }
+        let document = entry.document
+        let context = ([document.title] + passage.sectionPath).joined(separator: " ")
+        let sentences = entry.splitter.sentences(of: passage).map { sentence in
+            CandidateSentence(
+                key: SentenceKey(document: documentIndex, start: sentence.range.lowerBound), text: sentence.text,
+                context: context, documentID: document.id, title: document.title, section: passage.section,
+                url: document.url,
+                quote: String(String.UnicodeScalarView(entry.scalars[sentence.range])), range: sentence.range)
+        }
+        passages[passageIndex] = sentences
+        return sentences
+    }
+}
