@@ -9,7 +9,9 @@ struct EvidentCommand: ParsableCommand {
         discussion: "Start with `evident index CORPUS --out INDEX`, then `evident search INDEX \"query\"`.",
         version: evidentVersion,
         subcommands: [
-            IndexCommand.self, SearchCommand.self, GroundCommand.self, EvalCommand.self, EmbedCommand.self,
+            IndexCommand.self, SearchCommand.self, AskCommand.self, GroundCommand.self, EvalCommand.self,
+            EvalGroundingCommand.self,
+            EmbedCommand.self,
             InfoCommand.self,
         ]
     )

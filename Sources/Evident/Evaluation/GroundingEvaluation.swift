@@ -61,7 +61,10 @@ extension Grounder {
             for (query, claim) in zip(batch, grounded) {
                 let evidence = query.evidence ?? [:]
                 let labels = Set(evidence.values.flatMap { $0.map(\.label) })
-                let gold = labels.count == 1 ? labels.first ?? Self.mixedLabel : labels.isEmpty ? GroundingEvaluation.noEvidence : Self.mixedLabel
+                let gold =
+                    labels.count == 1
+                    ? labels.first ?? Self.mixedLabel
+                    : labels.isEmpty ? GroundingEvaluation.noEvidence : Self.mixedLabel
                 confusion[gold, default: [:]][claim.verdict?.rawValue ?? "none", default: 0] += 1
                 guard !evidence.isEmpty else { continue }
                 withEvidence += 1
@@ -72,7 +75,9 @@ extension Grounder {
                     guard let documentIndex = documentIndices[document] else { continue }
                     let abstract = try sentences.sentences(ofDocument: documentIndex)
                     let indices = Set(annotations.flatMap(\.sentences))
-                    goldRanges[document] = indices.sorted().compactMap { $0 < abstract.count ? abstract[$0].range : nil }
+                    goldRanges[document] = indices.sorted().compactMap {
+                        $0 < abstract.count ? abstract[$0].range : nil
+                    }
                 }
                 let hit = citations.contains { citation in
                     (goldRanges[citation.document] ?? []).contains { $0.overlaps(citation.start..<citation.end) }

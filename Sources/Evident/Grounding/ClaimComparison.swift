@@ -150,17 +150,20 @@ struct ClaimWords: Sendable {
         case "being": return ["studied", "tested", "investigated", "evaluated"].contains(next)
         case "under": return ["study", "investigation", "evaluation"].contains(next)
         case "in":
-            return next == "clinical" && position + 2 < words.count && ["trial", "trials"].contains(words[position + 2])
+            return next == "clinical" && position + 2 < words.count
+                && ["trial", "trials"].contains(words[position + 2])
         default: return false
         }
     }
     static let up: Set<String> = [
-        "increase", "increases", "increased", "increasing", "higher", "more", "raises",
-        "raised", "improves", "improved", "improve", "longer", "greater", "rises", "elevated", "boosts",
+        "increase", "increases", "increased", "increasing", "higher", "raises",
+        "raised", "improves", "improved", "improve", "longer", "greater", "rises", "elevated", "boosts", "extended",
+        "extends", "prolonged", "prolongs", "lengthened", "better",
     ]
     static let down: Set<String> = [
-        "decrease", "decreases", "decreased", "decreasing", "lower", "less", "reduces",
-        "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined",
+        "decrease", "decreases", "decreased", "decreasing", "lower", "reduces",
+        "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined", "shortened",
+        "shortens", "worse", "lowered", "lowers",
     ]
     /// Units a number can carry; anything else after a number leaves it unit-less.
     static let units: [String: String] = [

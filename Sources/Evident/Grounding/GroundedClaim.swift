@@ -52,6 +52,19 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         case document, title, section, url, quote, start, end, score, conflicts
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        document = try container.decode(String.self, forKey: .document)
+        title = try container.decode(String.self, forKey: .title)
+        section = try container.decode(String.self, forKey: .section)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        quote = try container.decode(String.self, forKey: .quote)
+        start = try container.decode(Int.self, forKey: .start)
+        end = try container.decode(Int.self, forKey: .end)
+        score = try container.decode(Double.self, forKey: .score)
+        conflicts = try container.decodeIfPresent([String].self, forKey: .conflicts) ?? []
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(document, forKey: .document)

@@ -70,7 +70,8 @@ public struct Grounder: Sendable {
             guard piece.isClaim else { return GroundedClaim(text: piece.text, kind: piece.kind, range: piece.range) }
             let parts = groundedParts[next..<(next + piece.parts.count)]
             next += piece.parts.count
-            return combine(text: piece.text, range: piece.range, parts: Array(parts), partRanges: piece.parts.map(\.range))
+            return combine(
+                text: piece.text, range: piece.range, parts: Array(parts), partRanges: piece.parts.map(\.range))
         }
         return GroundedAnswer(answer: answer, claims: claims)
     }
@@ -111,10 +112,13 @@ public struct Grounder: Sendable {
         }
         let verdicts = parts.compactMap(\.verdict)
         let verdict: Verdict =
-            verdicts.allSatisfy { $0 == .supported } ? .supported
-            : verdicts.contains(.contradicted) ? .contradicted
-            : verdicts.contains(where: { $0 == .supported || $0 == .partiallySupported }) ? .partiallySupported
-            : .unsupported
+            verdicts.allSatisfy { $0 == .supported }
+            ? .supported
+            : verdicts.contains(.contradicted)
+                ? .contradicted
+                : verdicts.contains(where: { $0 == .supported || $0 == .partiallySupported })
+                    ? .partiallySupported
+                    : .unsupported
         let support = parts.compactMap(\.support).reduce(0, +) / Double(max(parts.count, 1))
         var citations: [GroundingCitation] = []
         for part in parts {

@@ -44,6 +44,27 @@ public struct GroundingRenderer: Sendable {
         }
     }
 
+    /// Terminal text of an extractive answer: the paragraph with [n] markers, then the references.
+    public func renderTerminal(_ answer: ExtractiveAnswer) -> String {
+        guard !answer.sentences.isEmpty else { return "No sentence of the corpus answers the question.\n" }
+        var output = answer.sentences.map { "\($0.text) " + style("[\($0.reference)]", "1") }.joined(separator: " ")
+        output += "\n\n" + renderReferences(answer.references)
+        return output
+    }
+
+    private func renderReferences(_ references: [GroundingCitation]) -> String {
+        var output = style("References", "1") + "\n"
+        for (position, citation) in references.enumerated() {
+            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
+            output += style("[\(position + 1)]", "1") + " " + style(heading, "1;36") + "\n"
+            var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
+            if let url = citation.url { location += "  \(url)" }
+            output += style(location, "2") + "\n"
+            output += "    “\(citation.quote)”\n"
+        }
+        return output
+    }
+
     /// Terminal text: one block per piece of the answer, then the references.
     public func renderTerminal(_ answer: GroundedAnswer) -> String {
         let references = Self.references(of: answer)
@@ -65,16 +86,9 @@ public struct GroundingRenderer: Sendable {
             }
         }
         guard !references.isEmpty else { return output + "\nNo sentence of the corpus supports these claims.\n" }
-        output += "\n" + style("References", "1") + "\n"
-        for (position, citation) in references.enumerated() {
-            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
-            output += style("[\(position + 1)]", "1") + " " + style(heading, "1;36") + "\n"
-            var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
-            if let url = citation.url { location += "  \(url)" }
-            output += style(location, "2") + "\n"
-            output += "    “\(citation.quote)”\n"
-        }
-        return output
+        let counts = answer.verdictCounts
+        let summary = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
+        return output + "\n" + renderReferences(references) + "\n" + summary.joined(separator: ", ") + "\n"
     }
 
     /// Markdown: the answer as written, with `[n]` after each grounded claim, unsupported and contradicted claims

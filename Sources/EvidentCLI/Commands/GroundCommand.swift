@@ -31,12 +31,14 @@ struct GroundCommand: ParsableCommand {
         if claims != nil && answer != nil {
             throw ValidationError("Give either an answer or --claims FILE, not both.")
         }
-        if claims != nil && markdown { throw ValidationError("--claims prints JSON lines; --markdown needs an answer.") }
+        if claims != nil && markdown {
+            throw ValidationError("--claims prints JSON lines; --markdown needs an answer.")
+        }
     }
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let grounder = Grounder(retriever: try retriever(for: evidentIndex))
+        let grounder = Grounder(retriever: try groundingRetriever(for: evidentIndex, model: model))
         if let claims {
             try groundClaimsFile(claims, with: grounder)
             return
@@ -52,9 +54,6 @@ struct GroundCommand: ParsableCommand {
             print(GroundingRenderer().renderMarkdown(grounded), terminator: "")
         } else {
             print(GroundingRenderer(usesColor: Terminal.usesColor).renderTerminal(grounded), terminator: "")
-            let counts = grounded.verdictCounts
-            let summary = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
-            Terminal.writeError("\(summary.joined(separator: ", "))\n")
         }
     }
 
@@ -95,20 +94,21 @@ struct GroundCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
 
-    /// The retriever: hybrid with the model when the index has vectors and the model is at hand.
-    private func retriever(for index: EvidentIndex) throws -> Retriever {
-        guard let embedding = index.configuration.embedding else {
-            Terminal.writeError("note: the index has no vectors; grounding on word overlap alone\n")
-            return Retriever(index: index)
-        }
-        let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
-        do {
-            return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
-        } catch let error as EmbeddingError {
-            throw CommandFailure("\(error.description); grounding needs the model the index was built with")
-        } catch let error as RetrievalError {
-            throw CommandFailure(error.description)
-        }
+/// The retriever grounding uses: hybrid with the model when the index has vectors, lexical (with a note) when it
+/// has none; a missing or different model is an error, since grounding without it would quietly be worse.
+func groundingRetriever(for index: EvidentIndex, model: String?) throws -> Retriever {
+    guard let embedding = index.configuration.embedding else {
+        Terminal.writeError("note: the index has no vectors; grounding on word overlap alone\n")
+        return Retriever(index: index)
+    }
+    let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
+    do {
+        return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
+    } catch let error as EmbeddingError {
+        throw CommandFailure("\(error.description); grounding needs the model the index was built with")
+    } catch let error as RetrievalError {
+        throw CommandFailure(error.description)
     }
 }

@@ -1,0 +1,189 @@
+/// A short answer made only of sentences from the corpus, each with its citation.
+public struct ExtractiveAnswer: Sendable, Hashable, Codable {
+    /// One sentence of the answer: the source sentence's clean text and where it comes from.
+    public struct Sentence: Sendable, Hashable, Codable {
+        /// The sentence as indexed (Markdown removed), which is what the answer shows.
+        public var text: String
+        /// The number of its reference, from 1.
+        public var reference: Int
+        /// How relevant it is to the question, in [0, 1].
+        public var relevance: Double
+    }
+
+    /// The question asked.
+    public var question: String
+    /// The answer's sentences in reading order.
+    public var sentences: [Sentence]
+    /// The cited sentences, numbered from 1 in `sentences`' `reference`; `quote` is the source text exactly.
+    public var references: [GroundingCitation]
+
+    /// The answer as one paragraph with `[n]` markers.
+    public var text: String {
+        sentences.map { "\($0.text) [\($0.reference)]" }.joined(separator: " ")
+    }
+
+    enum CodingKeys: String, CodingKey { case question, answer, sentences, references }
+
+    /// JSON: `{"question", "answer" (the paragraph with [n] markers), "sentences": [{"text", "reference",
+    /// "relevance"}], "references": [citation]}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(question, forKey: .question)
+        try container.encode(text, forKey: .answer)
+        try container.encode(sentences, forKey: .sentences)
+        try container.encode(references, forKey: .references)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        question = try container.decode(String.self, forKey: .question)
+        sentences = try container.decode([Sentence].self, forKey: .sentences)
+        references = try container.decode([GroundingCitation].self, forKey: .references)
+    }
+
+    /// Creates an answer.
+    public init(question: String, sentences: [Sentence], references: [GroundingCitation]) {
+        self.question = question
+        self.sentences = sentences
+        self.references = references
+    }
+}
+
+/// Settings of `ExtractiveAnswerer`.
+public struct AnswerConfiguration: Sendable, Hashable {
+    /// Passages retrieved for the question; their sentences are the candidates.
+    public var candidatePassages: Int
+    /// Candidate sentences, the best by word overlap and passage rank, that the dense model scores.
+    public var sentencesScored: Int
+    /// The trade-off of maximal marginal relevance: 1 picks by relevance alone, 0 by novelty alone.
+    public var relevanceWeight: Double
+    /// A sentence more similar than this to one already picked is a repetition and is skipped.
+    public var redundancyLimit: Double
+
+    /// Creates settings.
+    public init(
+        candidatePassages: Int = 8, sentencesScored: Int = 24, relevanceWeight: Double = 0.7,
+        redundancyLimit: Double = 0.85
+    ) {
+        self.candidatePassages = candidatePassages
+        self.sentencesScored = sentencesScored
+        self.relevanceWeight = relevanceWeight
+        self.redundancyLimit = redundancyLimit
+    }
+}
+
+/// Answers a question with 3 to 6 sentences taken verbatim from the best passages: relevant to the question, not
+/// repeating one another (maximal marginal relevance), in the order they are read in their documents.
+public struct ExtractiveAnswerer: Sendable {
+    /// The retriever over the index.
+    public let retriever: Retriever
+    /// The settings.
+    public var configuration: AnswerConfiguration
+    let comparer: ClaimComparer
+
+    /// Creates an answerer over `retriever`'s index.
+    public init(retriever: Retriever, configuration: AnswerConfiguration = AnswerConfiguration()) {
+        self.retriever = retriever
+        self.configuration = configuration
+        comparer = Grounder(retriever: retriever).comparer
+    }
+
+    /// Answers `question` with at most `sentenceCount` sentences of the corpus.
+    ///
+    /// - Parameters:
+    ///   - question: Natural-language text.
+    ///   - sentenceCount: The number of sentences wanted, 3 to 6; fewer when the corpus has fewer relevant ones.
+    /// - Returns: The answer; no sentences when nothing relevant is found.
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func answer(_ question: String, sentenceCount: Int = 5) throws -> ExtractiveAnswer {
+        precondition((1...20).contains(sentenceCount), "sentenceCount must lie in 1...20")
+        let embedder = retriever.embedder
+        let questionVector = embedder?.embed([question])[0]
+        let ranked = try retriever.rankPassages(
+            question, terms: retriever.terms(of: question), vector: questionVector,
+            limit: configuration.candidatePassages,
+            options: SearchOptions(mode: embedder == nil ? .lexical : .hybrid))
+        var cache = SentenceCache(index: retriever.index)
+        var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double)] = []
+        for (rank, passage) in ranked.enumerated() {
+            for sentence in try cache.sentences(ofPassage: passage.item)
+            where Self.canStandAlone(sentence.text)
+                && !candidates.contains(where: { $0.sentence.key == sentence.key })
+            {
+                let comparison = comparer.compare(claim: question, sentence: sentence.text, context: sentence.context)
+                candidates.append((sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1)))
+            }
+        }
+        candidates.sort { $0.lexical > $1.lexical }
+        candidates = Array(candidates.prefix(configuration.sentencesScored))
+        guard !candidates.isEmpty else { return ExtractiveAnswer(question: question, sentences: [], references: []) }
+
+        // Relevance: the dense similarity to the question where there is a model, blended with word overlap.
+        var vectors: [[Float]] = []
+        var relevance = candidates.map(\.lexical)
+        if let embedder, let questionVector {
+            vectors = embedder.embed(candidates.map(\.sentence.text))
+            for index in candidates.indices {
+                relevance[index] =
+                    0.75 * Double(Self.dot(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
+            }
+        }
+        func similarity(_ left: Int, _ right: Int) -> Double {
+            if vectors.isEmpty {
+                return candidates[left].sentence.text == candidates[right].sentence.text ? 1 : 0
+            }
+            return Double(Self.dot(vectors[left], vectors[right]))
+        }
+
+        // Maximal marginal relevance, skipping near-repetitions outright.
+        var picked: [Int] = []
+        let best = relevance.max() ?? 0
+        while picked.count < sentenceCount {
+            var choice: (index: Int, score: Double)?
+            for index in candidates.indices where !picked.contains(index) {
+                let redundancy = picked.map { similarity(index, $0) }.max() ?? 0
+                guard redundancy < configuration.redundancyLimit else { continue }
+                let score =
+                    configuration.relevanceWeight * relevance[index] - (1 - configuration.relevanceWeight) * redundancy
+                if score > choice?.score ?? -.infinity { choice = (index, score) }
+            }
+            // Past three sentences, stop at ones far less relevant than the best.
+            guard let choice, picked.count < 3 || relevance[choice.index] >= 0.6 * best else { break }
+            picked.append(choice.index)
+        }
+
+        // Reading order: documents in the order their first sentence was picked, sentences as the source has them.
+        let documentOrder = picked.reduce(into: [Int]()) { order, index in
+            let document = candidates[index].sentence.key.document
+            if !order.contains(document) { order.append(document) }
+        }
+        picked.sort { left, right in
+            let (a, b) = (candidates[left].sentence.key, candidates[right].sentence.key)
+            let (da, db) = (
+                documentOrder.firstIndex(of: a.document) ?? 0, documentOrder.firstIndex(of: b.document) ?? 0
+            )
+            return da != db ? da < db : a.start < b.start
+        }
+        var references: [GroundingCitation] = []
+        var sentences: [ExtractiveAnswer.Sentence] = []
+        for index in picked {
+            let score = min(max(relevance[index], 0), 1)
+            references.append(candidates[index].sentence.citation(score: score, conflicts: []))
+            sentences.append(
+                .init(text: candidates[index].sentence.text, reference: references.count, relevance: score))
+        }
+        return ExtractiveAnswer(question: question, sentences: sentences, references: references)
+    }
+
+    /// Whether a sentence reads as a statement on its own: long enough, not a question, not a bare heading-like
+    /// fragment ("Lymphodepletion.").
+    static func canStandAlone(_ text: String) -> Bool {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count >= 6, !text.hasSuffix("?"), !text.hasSuffix(":") else { return false }
+        return text.first?.isUppercase == true || text.first?.isNumber == true
+    }
+
+    static func dot(_ left: [Float], _ right: [Float]) -> Float {
+        zip(left, right).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+    }
+}
