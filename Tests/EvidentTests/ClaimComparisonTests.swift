@@ -17,6 +17,10 @@ import Testing
         #expect(words.quantities["%"] == ["95"])
         #expect(words.quantities["months"] == ["18.1", "14.1"])
         #expect(ClaimWords("Stage 2 disease in 2019").quantities.isEmpty)
+        #expect(
+            ClaimWords("Tumors shrink by half within a month, in two weeks.").quantities == [
+                "months": ["1"], "weeks": ["2"],
+            ])
     }
 
     @Test func anotherDurationOrPercentageIsANumberConflict() {

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func supportIsAProbability() {
-        let model = SupportModel(bias: -3, weights: [6, 2, 1, 4, -1])
+        let model = SupportModel(bias: -3, weights: [6, 2, 1, 4, -1, 1])
         for similarity in stride(from: -1.0, through: 1.0, by: 0.25) {
             let support = model.support(features(similarity))
             #expect(support >= 0 && support <= 1)

@@ -165,6 +165,12 @@ struct ClaimWords: Sendable {
         "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined", "shortened",
         "shortens", "worse", "lowered", "lowers",
     ]
+    /// Numbers written as words.
+    static let numberWords: [String: String] = [
+        "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+        "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
+        "half": "0.5", "quarter": "0.25", "third": "0.33",
+    ]
     /// Units a number can carry; anything else after a number leaves it unit-less.
     static let units: [String: String] = [
         "%": "%", "percent": "%", "per": "%",
@@ -179,7 +185,14 @@ struct ClaimWords: Sendable {
         var quantities: [String: Set<String>] = [:]
         var pending: [String] = []
         for (position, word) in words.enumerated() {
-            if let number = Self.number(word) {
+            // "a month", "an hour": one of a unit of time.
+            if ["a", "an"].contains(word), position + 1 < words.count,
+                ["day", "week", "month", "year", "hour"].contains(words[position + 1])
+            {
+                pending.append("1")
+                continue
+            }
+            if let number = Self.number(word) ?? Self.numberWords[word].map({ (value: $0, unit: nil) }) {
                 pending.append(number.value)
                 if let unit = number.unit {
                     quantities[unit, default: []].formUnion(pending)

@@ -12,15 +12,21 @@ public struct GroundingConfiguration: Sendable, Hashable {
     public var supportedThreshold: Double
     /// The support a claim needs to be `partiallySupported`; a contradicting sentence needs it too.
     public var partialThreshold: Double
+    /// The support a sentence of another document needs to be cited beside the ones that carry the verdict.
+    public var corroborationThreshold: Double
+    /// The support an unsupported claim's closest sentences need to be cited as such.
+    public var closestThreshold: Double
     /// The support score.
     public var supportModel: SupportModel
 
     /// Creates settings; the defaults are the ones `make demo` and the evaluation in the README use.
     public init(
-        candidatePassages: Int = 6, sentencesScoredPerClaim: Int = 8, citationLimit: Int = 3,
-        supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4,
-        supportModel: SupportModel = .calibrated
+        candidatePassages: Int = 10, sentencesScoredPerClaim: Int = 16, citationLimit: Int = 3,
+        supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, corroborationThreshold: Double = 0.25,
+        closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated
     ) {
+        self.corroborationThreshold = corroborationThreshold
+        self.closestThreshold = closestThreshold
         self.candidatePassages = candidatePassages
         self.sentencesScoredPerClaim = sentencesScoredPerClaim
         self.citationLimit = citationLimit
@@ -138,13 +144,16 @@ public struct Grounder: Sendable {
         var sentence: CandidateSentence
         var comparison: ClaimComparison
         var prescore: Double
+        /// The rank of the sentence's passage in the claim's retrieval, from 0.
+        var passageRank: Int
         var similarity: Double = 0
         var support: Double = 0
 
         var features: SupportFeatures {
             SupportFeatures(
                 similarity: similarity, coverage: comparison.coverage, precision: comparison.precision,
-                quote: comparison.isQuote ? 1 : 0, missingKeyTerms: Double(comparison.missingKeyTerms.count))
+                quote: comparison.isQuote ? 1 : 0, missingKeyTerms: Double(comparison.missingKeyTerms.count),
+                passagePrior: 1 / Double(1 + passageRank))
         }
     }
 
@@ -181,8 +190,15 @@ public struct Grounder: Sendable {
             list.sort { $0.prescore > $1.prescore }
             list = Array(list.prefix(configuration.sentencesScoredPerClaim))
             if position < extra.count {
+                // An extra sentence's rank is its document's best passage's, or one past the last retrieved.
+                var documentRanks: [Int: Int] = [:]
+                for (rank, passage) in ranked.enumerated() {
+                    let document = retriever.index.documentIndex(ofPassage: passage.item)
+                    if documentRanks[document] == nil { documentRanks[document] = rank }
+                }
                 for sentence in extra[position] where !list.contains(where: { $0.sentence.key == sentence.key }) {
-                    list.append(candidate(statement, sentence, rank: configuration.candidatePassages))
+                    let rank = documentRanks[sentence.key.document] ?? configuration.candidatePassages
+                    list.append(candidate(statement, sentence, rank: rank))
                 }
             }
             candidates.append(list)
@@ -223,8 +239,8 @@ public struct Grounder: Sendable {
         let numbers = comparison.conflicts.contains { if case .number = $0 { true } else { false } }
         let prescore =
             (comparison.isQuote ? 1 : 0) + 0.6 * comparison.coverage + 0.25 * comparison.precision
-            + 0.15 / Double(rank + 1) + (numbers ? 0.3 : 0)
-        return Candidate(sentence: sentence, comparison: comparison, prescore: prescore)
+            + 0.3 / Double(rank + 1) + (numbers ? 0.3 : 0)
+        return Candidate(sentence: sentence, comparison: comparison, prescore: prescore, passageRank: rank)
     }
 
     /// Decides a statement's verdict from its scored candidates.
@@ -249,18 +265,33 @@ public struct Grounder: Sendable {
         } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
             let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
             verdict = top.support >= configuration.supportedThreshold && exact ? .supported : .partiallySupported
-            cited = agreeing.filter { $0.support >= configuration.partialThreshold }
+            // Besides the sentences that carry the verdict, weaker ones of other documents may be cited as
+            // corroboration (their scores say how weak).
+            cited =
+                agreeing.filter { $0.support >= configuration.partialThreshold }
+                + agreeing.filter {
+                    $0.support < configuration.partialThreshold && $0.support >= configuration.corroborationThreshold
+                }
         } else {
+            // Nothing supports it: cite the closest sentences (low scores and the verdict say what they are), so a
+            // reader sees what the corpus does say on the subject.
             verdict = .unsupported
-            cited = []
+            cited = agreeing.filter { $0.support >= configuration.closestThreshold }
         }
-        var citations: [GroundingCitation] = []
-        for candidate in cited where citations.count < configuration.citationLimit {
-            let citation = candidate.sentence.citation(
+        // The best sentence, the best of another document (sources that agree independently say more), then the
+        // rest by support.
+        var ordered = Array(cited.prefix(1))
+        if let first = cited.first,
+            let other = cited.first(where: { $0.sentence.key.document != first.sentence.key.document })
+        {
+            ordered.append(other)
+        }
+        for candidate in cited where !ordered.contains(where: { $0.sentence.key == candidate.sentence.key }) {
+            ordered.append(candidate)
+        }
+        let citations = ordered.prefix(configuration.citationLimit).map { candidate in
+            candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description))
-            if !citations.contains(where: { $0.document == citation.document && $0.start == citation.start }) {
-                citations.append(citation)
-            }
         }
         return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
     }

@@ -21,7 +21,7 @@ public struct GroundingRenderer: Sendable {
     /// The numbered references of an answer: each distinct cited sentence once, in order of first citation.
     public static func references(of answer: GroundedAnswer) -> [GroundingCitation] {
         var references: [GroundingCitation] = []
-        for claim in answer.claims {
+        for claim in answer.claims where claim.verdict != .unsupported {
             for citation in claim.citations
             where !references.contains(where: { $0.document == citation.document && $0.start == citation.start }) {
                 references.append(citation)
@@ -74,7 +74,9 @@ public struct GroundingRenderer: Sendable {
                 output += style("  · \(claim.kind.name): \(claim.text)", "2") + "\n"
                 continue
             }
-            let markers = claim.citations.map { "[\(Self.number(of: $0, in: references))]" }.joined()
+            let markers =
+                verdict == .unsupported
+                ? "" : claim.citations.map { "[\(Self.number(of: $0, in: references))]" }.joined()
             let support = claim.support.map { " " + Self.formatSupport($0) } ?? ""
             output += "\(label(verdict))\(style(support, "2"))  \(claim.text)"
             output += markers.isEmpty ? "\n" : " " + style(markers, "1") + "\n"
@@ -83,6 +85,9 @@ public struct GroundingRenderer: Sendable {
             }
             for citation in claim.citations {
                 for conflict in citation.conflicts { output += style("    ! \(conflict)", "31") + "\n" }
+            }
+            if verdict == .unsupported, let closest = claim.citations.first {
+                output += style("    closest: “\(closest.quote)” (\(closest.document))", "2") + "\n"
             }
         }
         guard !references.isEmpty else { return output + "\nNo sentence of the corpus supports these claims.\n" }
@@ -100,7 +105,10 @@ public struct GroundingRenderer: Sendable {
         var insertions: [(offset: Int, text: String)] = []
         for claim in answer.claims {
             guard let verdict = claim.verdict, let range = claim.range else { continue }
-            var text = claim.citations.map { "[\(Self.number(of: $0, in: references))]" }.joined()
+            // An unsupported claim's citations are the closest sentences, not support: no marker for them.
+            var text =
+                verdict == .unsupported
+                ? "" : claim.citations.map { "[\(Self.number(of: $0, in: references))]" }.joined()
             switch verdict {
             case .supported: break
             case .partiallySupported: text += " _(partly supported)_"

@@ -198,6 +198,13 @@ public struct EvidentIndex: Sendable {
     /// The index of the document that passage `index` belongs to, without decoding the passage.
     func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }
 
+    /// Recall@`limit` of the int8 vectors against exact search over `queries` (see `Int8VectorIndex.recall`), or
+    /// `nil` when the index has no vectors.
+    public func int8Recall(queries: [[Float]], limit: Int = 10) -> Double? {
+        guard let vectors, let quantizedVectors else { return nil }
+        return quantizedVectors.recall(against: vectors, queries: queries, limit: limit)
+    }
+
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the
     /// run of passages whose document index is `documentIndex`, found by binary search.
     func passageIndices(ofDocument documentIndex: Int) -> Range<Int> {
