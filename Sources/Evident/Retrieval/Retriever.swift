@@ -117,8 +117,15 @@ public struct Retriever: Sendable {
 
     /// The `limit` best passages with their scores, in the mode `options` choose.
     ///
-    /// - Parameter queryVector: The query's embedding when the caller has it already (a batch of claims is
-    ///   embedded at once); the retriever embeds `query` itself when it is `nil`.
+    /// - Parameters:
+    ///   - query: Natural-language text.
+    ///   - queryTerms: Its analyzed terms.
+    ///   - queryVector: The query's embedding when the caller has it already (a batch of claims is embedded at
+    ///     once); the retriever embeds `query` itself when it is `nil`.
+    ///   - limit: The maximum number of passages.
+    ///   - options: Mode, scoring and fusion.
+    /// - Returns: Passage indices with scores, best first.
+    /// - Throws: `RetrievalError` for a mode this retriever cannot run.
     func rankPassages(
         _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil, limit: Int,
         options: SearchOptions
