@@ -57,36 +57,33 @@ struct GroundCommand: ParsableCommand {
         }
     }
 
-    /// Reads `{"id", "text"}` lines, grounds them in batches, and prints one JSON object per claim.
+    /// Reads `{"id", "text"}` lines — all of them first, so a bad line stops the run before any output — then
+    /// grounds them in batches of 64 and prints one JSON object per claim.
     private func groundClaimsFile(_ path: String, with grounder: Grounder) throws {
-        struct Line: Decodable {
-            var id: String?
-            var text: String
-        }
-        let (contents, _) = try InputText.read(path)
-        var batch: [(id: String?, text: String)] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func flush() throws {
-            for claim in try grounder.ground(claims: batch) {
-                print(String(decoding: try encoder.encode(claim), as: UTF8.self))
-            }
-            batch.removeAll()
-        }
+        let (contents, source) = try InputText.read(path)
+        var claims: [(id: String?, text: String)] = []
         for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            let decoded: Line
-            do {
-                decoded = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
-            } catch {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
+                let text = object["text"] as? String,
+                !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else {
                 throw CommandFailure(
-                    "\(path):\(number + 1): not a JSON object with a \"text\" string; "
+                    "\(source):\(number + 1): expected a JSON object with a non-empty string \"text\"; "
                         + "write one claim per line as {\"id\": \"c1\", \"text\": \"…\"}")
             }
-            batch.append((decoded.id, decoded.text))
-            if batch.count == 64 { try flush() }
+            // Ids may be strings or numbers; they are echoed as strings.
+            let id = object["id"].map { value -> String in (value as? String) ?? "\(value)" }
+            claims.append((id, text))
         }
-        if !batch.isEmpty { try flush() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for start in stride(from: 0, to: claims.count, by: 64) {
+            for claim in try grounder.ground(claims: Array(claims[start..<min(start + 64, claims.count)])) {
+                print(String(decoding: try encoder.encode(claim), as: UTF8.self))
+            }
+        }
     }
 
     static func jsonString(_ value: some Encodable) throws -> String {
