@@ -40,6 +40,13 @@ import Testing
             claim: "About 95% of people with mesothelioma were exposed to asbestos.",
             sentence: "Most people with mesothelioma were exposed to asbestos.")
         #expect(vague.conflicts.isEmpty && vague.missesQuantities)
+        // Durations compare across units: 6 months is not 3 to 5 weeks; a month is.
+        let months = comparer.compare(
+            claim: "The process takes about 6 months.", sentence: "The process takes about 3 to 5 weeks.")
+        #expect(months.conflicts == [.number(claim: "6 months", source: "3, 5 weeks")])
+        let month = comparer.compare(
+            claim: "The process takes about a month.", sentence: "The process takes about 3 to 5 weeks.")
+        #expect(month.conflicts.isEmpty && !month.missesQuantities)
     }
 
     @Test func negationStatusAndDirectionConflicts() {

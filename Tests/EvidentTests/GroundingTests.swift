@@ -184,3 +184,79 @@ struct GroundingTests {
         #expect(markdown.contains("_(contradicted by the sources)_"))
     }
 }
+
+/// Two NCI PDQ pages — the patient mesothelioma treatment summary and NCI's CAR T-cell research page — indexed
+/// with the model once per test process.
+final class NCIGroundingFixture: Sendable {
+    static let shared: NCIGroundingFixture? = try? NCIGroundingFixture()
+    static let documentIDs = [
+        "cancer-types/types-mesothelioma-patient-mesothelioma-treatment-pdq.md",
+        "treatment/about-cancer-treatment-research-car-t-cells.md",
+    ]
+
+    let grounder: Grounder
+    let index: EvidentIndex
+
+    private init() throws {
+        guard let model = SharedData.miniLMModel, let corpus = SharedData.nciPDQ else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let embedder = try SentenceEmbedder(directory: model)
+        let reader = CorpusReader()
+        let documents = try Self.documentIDs.flatMap {
+            try reader.read(at: corpus.appendingPathComponent($0)).documents
+        }
+        index = try EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: embedder))
+        grounder = Grounder(retriever: try Retriever(index: index, embedder: embedder))
+    }
+}
+
+@Suite(
+    .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)),
+    .enabled(if: SharedData.nciPDQ != nil, Comment(rawValue: SharedData.missingMessage)))
+struct NCIGroundingTests {
+    /// Claims that misstate what the two pages say: another duration, share, direction, cancer or cell type.
+    static let nearMisses = [
+        // The pages: the whole process takes about 3 to 5 weeks.
+        "From the first blood collection to the infusion, CAR T-cell therapy takes about 3 to 5 months.",
+        // Nearly 80% of patients with advanced follicular lymphoma.
+        "Axi-cel eliminated the cancer in nearly 30% of patients with advanced follicular lymphoma.",
+        // Asbestos increases the risk.
+        "Being exposed to asbestos can decrease the risk of malignant mesothelioma.",
+        // Approved CAR T-cell therapies are for blood cancers.
+        "CAR T-cell therapies have been approved to treat adults with mesothelioma.",
+        // The therapy modifies T cells.
+        "CAR T-cell therapy genetically changes a patient's own red blood cells in the laboratory.",
+        "Most people with malignant mesothelioma are cured by a single dose of CAR T cells.",
+    ]
+
+    @Test(arguments: nearMisses)
+    func nearMissesOverNCIPagesAreNotSupported(claim: String) throws {
+        let fixture = try #require(NCIGroundingFixture.shared)
+        let grounded = try fixture.grounder.ground(claims: [(id: nil, text: claim)])[0]
+        #expect(
+            grounded.verdict != .supported,
+            "\(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))")
+    }
+
+    @Test func factsOfTheNCIPagesAreSupportedWithExactQuotes() throws {
+        let fixture = try #require(NCIGroundingFixture.shared)
+        let claims = [
+            "The whole CAR T-cell process, from blood collection to infusion, takes about 3 to 5 weeks.",
+            "Being exposed to asbestos can increase the risk of malignant mesothelioma.",
+        ]
+        let grounded = try fixture.grounder.ground(claims: claims.map { (id: nil, text: $0) })
+        for claim in grounded {
+            #expect(claim.verdict == .supported, "\(claim.text): \(claim.verdict?.rawValue ?? "")")
+        }
+        var sources: [String: [Unicode.Scalar]] = [:]
+        for position in 0..<fixture.index.documentCount {
+            let document = try fixture.index.document(at: position)
+            sources[document.id] = Array(document.source.unicodeScalars)
+        }
+        for citation in grounded.flatMap(\.citations) {
+            let source = try #require(sources[citation.document])
+            #expect(String(String.UnicodeScalarView(source[citation.start..<citation.end])) == citation.quote)
+        }
+    }
+}

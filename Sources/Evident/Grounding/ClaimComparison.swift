@@ -73,8 +73,26 @@ struct ClaimComparer: Sendable {
         return ClaimComparison(
             coverage: min(coverage, 1), precision: min(precision, 1), isQuote: isQuote,
             missingKeyTerms: missing.sorted(),
-            missesQuantities: claimWords.quantities.keys.contains { sentenceWords.quantities[$0] == nil },
-            conflicts: Self.conflicts(claimWords, sentenceWords))
+            missesQuantities: claimWords.quantities.keys.contains { unit in
+                sentenceWords.quantities[unit] == nil
+                    && !(ClaimWords.daysPerUnit[unit] != nil
+                        && sentenceWords.quantities.keys.contains { ClaimWords.daysPerUnit[$0] != nil })
+            },
+            conflicts: Self.conflicts(claimWords, sentenceWords)
+                + headingConflicts(claimWords, sentenceWords, contextWords))
+    }
+
+    /// Contradictions with the headings above a sentence, which guideline pages often write as statements
+    /// ("Being exposed to asbestos can increase the risk of …"): the direction or approval status a heading gives,
+    /// when the sentence itself gives none.
+    func headingConflicts(_ claim: ClaimWords, _ sentence: ClaimWords, _ context: ClaimWords) -> [ClaimConflict] {
+        Self.conflicts(claim, context).filter { conflict in
+            switch conflict {
+            case .direction: sentence.direction == nil
+            case .status: sentence.status == nil
+            case .number, .negation: false
+            }
+        }
     }
 
     /// The contradictions between a claim's and a sentence's words.
@@ -82,11 +100,33 @@ struct ClaimComparer: Sendable {
         var conflicts: [ClaimConflict] = []
         // Numbers: for each unit both give, the claim's values must be among the source's.
         for (unit, values) in claim.quantities {
-            guard let sourceValues = source.quantities[unit], !values.isSubset(of: sourceValues) else { continue }
-            conflicts.append(
-                .number(
-                    claim: ClaimWords.describe(values, unit: unit),
-                    source: ClaimWords.describe(sourceValues, unit: unit)))
+            if let sourceValues = source.quantities[unit] {
+                guard !values.isSubset(of: sourceValues) else { continue }
+                conflicts.append(
+                    .number(
+                        claim: ClaimWords.describe(values, unit: unit),
+                        source: ClaimWords.describe(sourceValues, unit: unit)))
+            } else if let days = ClaimWords.daysPerUnit[unit],
+                let (sourceUnit, sourceValues) = source.quantities.first(where: {
+                    ClaimWords.daysPerUnit[$0.key] != nil
+                }),
+                let sourceDays = ClaimWords.daysPerUnit[sourceUnit]
+            {
+                // Durations in other units ("6 months" against "3 to 5 weeks"): a conflict when no value of the
+                // claim falls in the source's range, give or take 15 %.
+                let range = sourceValues.compactMap { Double($0).map { $0 * sourceDays } }
+                guard let low = range.min(), let high = range.max() else { continue }
+                let inside = values.contains { value in
+                    guard let value = Double(value).map({ $0 * days }) else { return true }
+                    return value >= low * 0.85 && value <= high * 1.15
+                }
+                if !inside {
+                    conflicts.append(
+                        .number(
+                            claim: ClaimWords.describe(values, unit: unit),
+                            source: ClaimWords.describe(sourceValues, unit: sourceUnit)))
+                }
+            }
         }
         // A negation contradicts when it denies what the other asserts: a word negated in one (within the few words
         // after "not", "no", …) appears un-negated in the other. "…are being tested and are not approved" does
@@ -165,6 +205,11 @@ struct ClaimWords: Sendable {
         "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined", "shortened",
         "shortens", "worse", "lowered", "lowers",
     ]
+    /// Units of time in days, to compare durations given in different units.
+    static let daysPerUnit: [String: Double] = [
+        "minutes": 1.0 / 1440, "hours": 1.0 / 24, "days": 1, "weeks": 7, "months": 30.44, "years": 365.25,
+    ]
+
     /// Numbers written as words.
     static let numberWords: [String: String] = [
         "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
