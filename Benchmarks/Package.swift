@@ -11,6 +11,15 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "GroundingBenchmarks",
+            dependencies: [
+                .product(name: "Evident", package: "Evident"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/GroundingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "EncoderBenchmarks",
             dependencies: [
                 .product(name: "Evident", package: "Evident"),
