@@ -61,10 +61,12 @@ extension Grounder {
             for (query, claim) in zip(batch, grounded) {
                 let evidence = query.evidence ?? [:]
                 let labels = Set(evidence.values.flatMap { $0.map(\.label) })
-                let gold =
-                    labels.count == 1
-                    ? labels.first ?? Self.mixedLabel
-                    : labels.isEmpty ? GroundingEvaluation.noEvidence : Self.mixedLabel
+                let gold: String
+                switch labels.count {
+                case 0: gold = GroundingEvaluation.noEvidence
+                case 1: gold = labels.first ?? Self.mixedLabel
+                default: gold = Self.mixedLabel
+                }
                 confusion[gold, default: [:]][claim.verdict?.rawValue ?? "none", default: 0] += 1
                 guard !evidence.isEmpty else { continue }
                 withEvidence += 1

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a source sentence relates to a claim, apart from the dense model's similarity: how much of the claim's
 /// content it holds, whether it quotes it, and what in it contradicts the claim.
 struct ClaimComparison: Sendable, Hashable {
@@ -44,6 +46,20 @@ struct ClaimComparer: Sendable {
     let analyzer: Analyzer
     /// The inverse document frequency of an analyzed term; rare terms weigh more.
     let inverseDocumentFrequency: @Sendable (String) -> Double
+
+    init(analyzer: Analyzer, inverseDocumentFrequency: @escaping @Sendable (String) -> Double) {
+        self.analyzer = analyzer
+        self.inverseDocumentFrequency = inverseDocumentFrequency
+    }
+
+    /// A comparer with `index`'s analyzer and its BM25 inverse document frequencies.
+    init(index: EvidentIndex) {
+        let passageCount = Double(max(index.lexical.scoredPassageCount, 1))
+        self.init(analyzer: index.analyzer) { term in
+            let frequency = Double(index.lexical.documentFrequency(of: term))
+            return log(1 + (passageCount - frequency + 0.5) / (frequency + 0.5))
+        }
+    }
 
     /// Compares `claim` with `sentence`, whose document title and section path are `context`.
     func compare(claim: String, sentence: String, context: String = "") -> ClaimComparison {
@@ -146,6 +162,11 @@ struct ClaimComparer: Sendable {
         }
         return conflicts
     }
+}
+
+/// The inner product of two embeddings of the same length: their cosine similarity when both are unit vectors.
+func innerProduct(_ left: [Float], _ right: [Float]) -> Float {
+    zip(left, right).reduce(Float(0)) { $0 + $1.0 * $1.1 }
 }
 
 /// The words of a claim or sentence that the comparison looks at: numbers with their units, negations, words of

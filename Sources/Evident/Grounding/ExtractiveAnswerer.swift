@@ -85,7 +85,7 @@ public struct ExtractiveAnswerer: Sendable {
     public init(retriever: Retriever, configuration: AnswerConfiguration = AnswerConfiguration()) {
         self.retriever = retriever
         self.configuration = configuration
-        comparer = Grounder(retriever: retriever).comparer
+        comparer = ClaimComparer(index: retriever.index)
     }
 
     /// Answers `question` with at most `sentenceCount` sentences of the corpus.
@@ -125,14 +125,14 @@ public struct ExtractiveAnswerer: Sendable {
             vectors = embedder.embed(candidates.map(\.sentence.text))
             for index in candidates.indices {
                 relevance[index] =
-                    0.75 * Double(Self.dot(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
+                    0.75 * Double(innerProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
             }
         }
         func similarity(_ left: Int, _ right: Int) -> Double {
             if vectors.isEmpty {
                 return candidates[left].sentence.text == candidates[right].sentence.text ? 1 : 0
             }
-            return Double(Self.dot(vectors[left], vectors[right]))
+            return Double(innerProduct(vectors[left], vectors[right]))
         }
 
         // Maximal marginal relevance, skipping near-repetitions outright.
@@ -181,9 +181,5 @@ public struct ExtractiveAnswerer: Sendable {
         let words = text.split(whereSeparator: \.isWhitespace)
         guard words.count >= 6, !text.hasSuffix("?"), !text.hasSuffix(":") else { return false }
         return text.first?.isUppercase == true || text.first?.isNumber == true
-    }
-
-    static func dot(_ left: [Float], _ right: [Float]) -> Float {
-        zip(left, right).reduce(Float(0)) { $0 + $1.0 * $1.1 }
     }
 }

@@ -48,6 +48,11 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         self.conflicts = conflicts
     }
 
+    /// Whether `other` cites the same source sentence (whatever claim it was scored for).
+    public func quotesTheSameSentence(as other: GroundingCitation) -> Bool {
+        document == other.document && start == other.start
+    }
+
     enum CodingKeys: String, CodingKey {
         case document, title, section, url, quote, start, end, score, conflicts
     }

@@ -55,12 +55,7 @@ public struct Grounder: Sendable {
     public init(retriever: Retriever, configuration: GroundingConfiguration = GroundingConfiguration()) {
         self.retriever = retriever
         self.configuration = configuration
-        let index = retriever.index
-        let passageCount = max(index.lexical.scoredPassageCount, 1)
-        comparer = ClaimComparer(analyzer: index.analyzer) { term in
-            let frequency = index.lexical.documentFrequency(of: term)
-            return log(1 + (Double(passageCount) - Double(frequency) + 0.5) / (Double(frequency) + 0.5))
-        }
+        comparer = ClaimComparer(index: retriever.index)
     }
 
     /// Splits `answer` into claims and grounds each.
@@ -128,7 +123,10 @@ public struct Grounder: Sendable {
         let support = parts.compactMap(\.support).reduce(0, +) / Double(max(parts.count, 1))
         var citations: [GroundingCitation] = []
         for part in parts {
-            for citation in part.citations where !citations.contains(citation) { citations.append(citation) }
+            for citation in part.citations where !citations.contains(where: { $0.quotesTheSameSentence(as: citation) })
+            {
+                citations.append(citation)
+            }
         }
         var numbered = parts
         if let partRanges {
@@ -218,8 +216,7 @@ public struct Grounder: Sendable {
             for position in candidates.indices {
                 for slot in candidates[position].indices {
                     let vector = vectors[keys[candidates[position][slot].sentence.key] ?? 0]
-                    candidates[position][slot].similarity = Double(
-                        zip(vector, statementVectors[position]).reduce(Float(0)) { $0 + $1.0 * $1.1 })
+                    candidates[position][slot].similarity = Double(innerProduct(vector, statementVectors[position]))
                 }
             }
         }

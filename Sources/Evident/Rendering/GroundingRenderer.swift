@@ -14,16 +14,14 @@ public struct GroundingRenderer: Sendable {
         self.usesColor = usesColor
     }
 
-    private func style(_ text: String, _ code: String) -> String {
-        usesColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
-    }
+    private var style: TerminalStyle { TerminalStyle(usesColor: usesColor) }
 
     /// The numbered references of an answer: each distinct cited sentence once, in order of first citation.
     public static func references(of answer: GroundedAnswer) -> [GroundingCitation] {
         var references: [GroundingCitation] = []
         for claim in answer.claims where claim.verdict != .unsupported {
             for citation in claim.citations
-            where !references.contains(where: { $0.document == citation.document && $0.start == citation.start }) {
+            where !references.contains(where: { $0.quotesTheSameSentence(as: citation) }) {
                 references.append(citation)
             }
         }
@@ -31,7 +29,7 @@ public struct GroundingRenderer: Sendable {
     }
 
     private static func number(of citation: GroundingCitation, in references: [GroundingCitation]) -> Int {
-        (references.firstIndex { $0.document == citation.document && $0.start == citation.start } ?? 0) + 1
+        (references.firstIndex { $0.quotesTheSameSentence(as: citation) } ?? 0) + 1
     }
 
     /// A verdict's label and terminal colour.
@@ -55,7 +53,7 @@ public struct GroundingRenderer: Sendable {
     private func renderReferences(_ references: [GroundingCitation]) -> String {
         var output = style("References", "1") + "\n"
         for (position, citation) in references.enumerated() {
-            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
+            let heading = citationHeading(title: citation.title, section: citation.section)
             output += style("[\(position + 1)]", "1") + " " + style(heading, "1;36") + "\n"
             var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
             if let url = citation.url { location += "  \(url)" }
@@ -130,7 +128,7 @@ public struct GroundingRenderer: Sendable {
         guard !references.isEmpty else { return markdown }
         markdown += "\n## References\n\n"
         for (position, citation) in references.enumerated() {
-            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
+            let heading = citationHeading(title: citation.title, section: citation.section)
             let link = citation.url.map { "[\(heading)](\($0))" } ?? heading
             let quote = citation.quote.split(whereSeparator: \.isNewline).joined(separator: " ")
             markdown +=

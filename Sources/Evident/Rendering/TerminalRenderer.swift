@@ -11,9 +11,7 @@ public struct TerminalRenderer: Sendable {
         self.usesColor = usesColor
     }
 
-    private func style(_ text: String, _ code: String) -> String {
-        usesColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
-    }
+    private var style: TerminalStyle { TerminalStyle(usesColor: usesColor) }
 
     /// Renders `results`, highlighting the words of each passage whose analyzed term is one of its matched terms.
     ///
@@ -26,7 +24,7 @@ public struct TerminalRenderer: Sendable {
         var output = ""
         for result in results {
             let citation = result.citation
-            let heading = [citation.title, citation.section].filter { !$0.isEmpty }.joined(separator: " › ")
+            let heading = citationHeading(title: citation.title, section: citation.section)
             output +=
                 style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
                 + style("  score \(formatScore(result.score))", "2") + "\n"

@@ -91,11 +91,11 @@ struct EvalGroundingCommand: ParsableCommand {
             \(Format.decimal(Double(evaluation.claims) / max(evaluation.seconds, 1e-9), places: 1)) claims/s
             """)
         let verdicts = Verdict.allCases.map(\.rawValue)
+        // SciFact's labels first, in their usual order, then any other (mixed annotations).
+        let usual = ["SUPPORT", "CONTRADICT", GroundingEvaluation.noEvidence]
         let labels =
-            ["SUPPORT", "CONTRADICT", GroundingEvaluation.noEvidence].filter { evaluation.confusion[$0] != nil }
-            + evaluation.confusion.keys.sorted().filter {
-                !["SUPPORT", "CONTRADICT", GroundingEvaluation.noEvidence].contains($0)
-            }
+            usual.filter { evaluation.confusion[$0] != nil }
+            + evaluation.confusion.keys.sorted().filter { !usual.contains($0) }
         print("\nverdicts by gold label:")
         print(
             "  " + "label".padding(toLength: 12, withPad: " ", startingAt: 0)
