@@ -91,8 +91,7 @@ struct ClaimComparer: Sendable {
             missingKeyTerms: missing.sorted(),
             missesQuantities: claimWords.quantities.keys.contains { unit in
                 sentenceWords.quantities[unit] == nil
-                    && !(ClaimWords.daysPerUnit[unit] != nil
-                        && sentenceWords.quantities.keys.contains { ClaimWords.daysPerUnit[$0] != nil })
+                    && !(ClaimWords.daysPerUnit[unit] != nil && sentenceWords.duration != nil)
             },
             conflicts: Self.conflicts(claimWords, sentenceWords)
                 + headingConflicts(claimWords, sentenceWords, contextWords))
@@ -122,10 +121,7 @@ struct ClaimComparer: Sendable {
                     .number(
                         claim: ClaimWords.describe(values, unit: unit),
                         source: ClaimWords.describe(sourceValues, unit: unit)))
-            } else if let days = ClaimWords.daysPerUnit[unit],
-                let (sourceUnit, sourceValues) = source.quantities.first(where: {
-                    ClaimWords.daysPerUnit[$0.key] != nil
-                }),
+            } else if let days = ClaimWords.daysPerUnit[unit], let (sourceUnit, sourceValues) = source.duration,
                 let sourceDays = ClaimWords.daysPerUnit[sourceUnit]
             {
                 // Durations in other units ("6 months" against "3 to 5 weeks"): a conflict when no value of the
@@ -317,6 +313,11 @@ struct ClaimWords: Sendable {
         let directionWord = words.first { Self.up.contains($0) || Self.down.contains($0) }
         direction = directionWord.map { (Self.up.contains($0), $0) }
         keyTerms = Self.keyTerms(in: words)
+    }
+
+    /// A duration the text gives (numbers with a unit of time), in the first unit of time found.
+    var duration: (unit: String, values: Set<String>)? {
+        quantities.first { Self.daysPerUnit[$0.key] != nil }.map { ($0.key, $0.value) }
     }
 
     func contains(keyTerm: String) -> Bool {

@@ -220,11 +220,6 @@ public struct EvidentIndex: Sendable {
         }
         return firstPassage(atLeast: documentIndex)..<firstPassage(atLeast: documentIndex + 1)
     }
-
-    /// The index of the document with identifier `id`, or `nil`.
-    func documentIndex(ofID id: String) -> Int? {
-        documentHeaders.firstIndex { $0.id == id }
-    }
 }
 
 extension IndexBuild.FileName {
