@@ -42,6 +42,26 @@ struct DenseRetrievalTests {
             let stored = vectors.vector(at: passageIndex)
             #expect(zip(expected, stored).allSatisfy { abs($0 - $1) < 1e-5 }, "passage \(passageIndex)")
         }
+        // Every passage's sentences, as grounding splits them, have their vectors, in order.
+        let sentenceVectors = try #require(index.sentenceVectors)
+        #expect(sentenceVectors.passageCount == index.passageCount)
+        var sentenceCount = 0
+        for documentIndex in 0..<index.documentCount {
+            let splitter = PassageSentenceSplitter(document: try index.document(at: documentIndex))
+            for passageIndex in index.passageIndices(ofDocument: documentIndex) {
+                let sentences = splitter.sentences(of: try index.passage(at: passageIndex))
+                let rows = sentenceVectors.rows(ofPassage: passageIndex)
+                #expect(rows.count == sentences.count, "passage \(passageIndex)")
+                sentenceCount += sentences.count
+                guard passageIndex % 7 == 0, let sentence = sentences.first else { continue }
+                let row = rows.lowerBound
+                let expected = embedder.embed([sentence.text])[0]
+                #expect(innerProduct(sentenceVectors.vector(row: row), expected) > 0.999, "\(sentence.text)")
+                #expect(abs(sentenceVectors.innerProduct(row: row, with: expected) - 1) < 0.002)
+            }
+        }
+        #expect(sentenceVectors.count == sentenceCount)
+        #expect(sentenceCount > index.passageCount)
     }
 
     @Test func denseAndHybridSearchFindTheTopicOfAParaphrase() throws {
@@ -86,6 +106,15 @@ struct DenseRetrievalTests {
                 zip(freshVectors.vector(at: passage), reusedVectors.vector(at: passage))
                 .map { abs($0 - $1) }.max() ?? 0
             #expect(difference < 1e-5, "passage \(passage)")
+        }
+        // Sentence vectors are reused too (quantized once more, to the same codes).
+        let freshSentences = try #require(fresh.sentenceVectors)
+        let reusedSentences = try #require(reused.sentenceVectors)
+        #expect(freshSentences.count == reusedSentences.count)
+        for row in 0..<freshSentences.count {
+            let difference =
+                zip(freshSentences.vector(row: row), reusedSentences.vector(row: row)).map { abs($0 - $1) }.max() ?? 0
+            #expect(difference < 1e-6, "sentence \(row)")
         }
         // Another model's index (here: none) is not reused.
         let lexical = try EvidentIndex(build: IndexBuilder().build(documents: documents))

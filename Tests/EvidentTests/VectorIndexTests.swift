@@ -302,6 +302,45 @@ private func expectSameMatches(
         }
     }
 
+    @Test func sentenceVectorsKeepInnerProductsAndRoundTrip() throws {
+        var generator = SeededGenerator(state: 53)
+        let dimension = 384
+        // Passages of 3, 0, 5 and 1 sentences.
+        let counts = [3, 0, 5, 1]
+        let vectors = randomUnitVectors(count: 9, dimension: dimension, generator: &generator)
+        let sentences = SentenceVectors(dimension: dimension, sentenceCounts: counts, vectors: vectors)
+        #expect(sentences.count == 9 && sentences.passageCount == 4)
+        #expect(sentences.rows(ofPassage: 0) == 0..<3)
+        #expect(sentences.rows(ofPassage: 1).isEmpty)
+        #expect(sentences.rows(ofPassage: 2) == 3..<8)
+        #expect(sentences.rows(ofPassage: 3) == 8..<9)
+        // Quantized inner products stay within 0.002 of the exact ones for unit vectors.
+        let query = normalised((0..<dimension).map { _ in generator.gaussian() })
+        for row in 0..<9 {
+            let exact = (0..<dimension).reduce(Float(0)) { $0 + vectors[row * dimension + $1] * query[$1] }
+            #expect(abs(sentences.innerProduct(row: row, with: query) - exact) < 0.002, "row \(row)")
+            let selfSimilarity = sentences.innerProduct(row: row, with: Array(vectors[row * dimension..<(row + 1) * dimension]))
+            #expect(abs(selfSimilarity - 1) < 0.002)
+        }
+        let bytes = sentences.encoded()
+        let reopened = try SentenceVectors(ReadOnlyBytes(copying: bytes, path: "test.sentences"), passageCount: 4)
+        #expect(reopened.encoded() == bytes)
+        for row in 0..<9 { #expect(reopened.vector(row: row) == sentences.vector(row: row)) }
+
+        func opens(_ bytes: [UInt8], passageCount: Int = 4) -> Bool {
+            (try? SentenceVectors(ReadOnlyBytes(copying: bytes, path: "damaged.sentences"), passageCount: passageCount))
+                != nil
+        }
+        #expect(opens(bytes))
+        #expect(!opens(bytes, passageCount: 5))
+        for length in stride(from: 0, to: bytes.count, by: 97) { #expect(!opens(Array(bytes.prefix(length)))) }
+        #expect(!opens(bytes + [0]))
+        // Row offsets out of order (passage 1's end before its start).
+        var disordered = bytes
+        disordered[24 + 4 + 4] = 9
+        #expect(!opens(disordered))
+    }
+
     @Test(arguments: [1, 7, 15, 16, 17, 63, 64, 65, 383, 384, 385])
     func kernelsMatchAScalarLoop(length: Int) {
         var generator = SeededGenerator(state: UInt64(length))

@@ -45,7 +45,7 @@ extension Grounder {
         _ queries: [EvaluationQuery], batchSize: Int = 64, progress: ((Int) -> Void)? = nil
     ) throws -> GroundingEvaluation {
         let documentIndices = documentIndicesByID()
-        var sentences = SentenceCache(index: retriever.index)
+        var sentences = SentenceCache(index: retriever.index, comparer: comparer)
         var withEvidence = 0
         var cited = 0
         var anchored = 0
@@ -114,7 +114,7 @@ extension Grounder {
         _ queries: [EvaluationQuery], batchSize: Int = 64, progress: ((Int) -> Void)? = nil
     ) throws -> [CalibrationExample] {
         let documentIndices = documentIndicesByID()
-        var sentences = SentenceCache(index: retriever.index)
+        var sentences = SentenceCache(index: retriever.index, comparer: comparer)
         var examples: [CalibrationExample] = []
         let annotated = queries.filter { !($0.evidence ?? [:]).isEmpty }
         var done = 0

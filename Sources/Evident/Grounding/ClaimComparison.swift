@@ -61,26 +61,43 @@ struct ClaimComparer: Sendable {
         }
     }
 
+    /// A text made ready for comparisons: analyze each claim, sentence and context once, compare it many times.
+    struct PreparedText: Sendable {
+        /// Analyzed content terms.
+        let terms: Set<String>
+        /// Their summed inverse document frequency.
+        let weight: Double
+        let words: ClaimWords
+        /// Lowercased words joined by single spaces, for quote matching.
+        let normalised: String
+    }
+
+    /// `text` analyzed for `compare`.
+    func prepare(_ text: String) -> PreparedText {
+        let terms = Set(analyzer.terms(in: text))
+        return PreparedText(
+            terms: terms, weight: terms.reduce(0) { $0 + inverseDocumentFrequency($1) }, words: ClaimWords(text),
+            normalised: ClaimWords.normalised(text))
+    }
+
     /// Compares `claim` with `sentence`, whose document title and section path are `context`.
     func compare(claim: String, sentence: String, context: String = "") -> ClaimComparison {
-        let claimTerms = Set(analyzer.terms(in: claim))
-        let sentenceTerms = Set(analyzer.terms(in: sentence))
-        let contextTerms = Set(analyzer.terms(in: context))
-        let claimWeight = claimTerms.reduce(0) { $0 + inverseDocumentFrequency($1) }
-        let sentenceWeight = sentenceTerms.reduce(0) { $0 + inverseDocumentFrequency($1) }
-        let covered = claimTerms.filter { sentenceTerms.contains($0) || contextTerms.contains($0) }
-        let shared = sentenceTerms.intersection(claimTerms)
-        let coverage = claimWeight > 0 ? covered.reduce(0) { $0 + inverseDocumentFrequency($1) } / claimWeight : 0
-        let precision = sentenceWeight > 0 ? shared.reduce(0) { $0 + inverseDocumentFrequency($1) } / sentenceWeight : 0
+        compare(claim: prepare(claim), sentence: prepare(sentence), context: prepare(context))
+    }
 
-        let claimWords = ClaimWords(claim)
-        let sentenceWords = ClaimWords(sentence)
-        let contextWords = ClaimWords(context)
+    /// Compares a prepared claim with a prepared sentence and its context.
+    func compare(claim: PreparedText, sentence: PreparedText, context: PreparedText) -> ClaimComparison {
+        let covered = claim.terms.filter { sentence.terms.contains($0) || context.terms.contains($0) }
+        let shared = sentence.terms.intersection(claim.terms)
+        let coverage = claim.weight > 0 ? covered.reduce(0) { $0 + inverseDocumentFrequency($1) } / claim.weight : 0
+        let precision =
+            sentence.weight > 0 ? shared.reduce(0) { $0 + inverseDocumentFrequency($1) } / sentence.weight : 0
+
+        let (claimWords, sentenceWords, contextWords) = (claim.words, sentence.words, context.words)
         let missing = claimWords.keyTerms.filter { term in
             !sentenceWords.contains(keyTerm: term) && !contextWords.contains(keyTerm: term)
         }
-        let normalisedClaim = ClaimWords.normalised(claim)
-        let normalisedSentence = ClaimWords.normalised(sentence)
+        let (normalisedClaim, normalisedSentence) = (claim.normalised, sentence.normalised)
         let isQuote =
             !normalisedClaim.isEmpty && !normalisedSentence.isEmpty
             && (normalisedSentence.contains(normalisedClaim)

@@ -53,7 +53,8 @@ public struct ExtractiveAnswer: Sendable, Hashable, Codable {
 public struct AnswerConfiguration: Sendable, Hashable {
     /// Passages retrieved for the question; their sentences are the candidates.
     public var candidatePassages: Int
-    /// Candidate sentences, the best by word overlap and passage rank, that the dense model scores.
+    /// Candidate sentences, the best by word overlap and passage rank, that the dense model scores when the index
+    /// stores no sentence vectors (with them, every candidate is scored).
     public var sentencesScored: Int
     /// The trade-off of maximal marginal relevance: 1 picks by relevance alone, 0 by novelty alone.
     public var relevanceWeight: Double
@@ -103,26 +104,31 @@ public struct ExtractiveAnswerer: Sendable {
             question, terms: retriever.terms(of: question), vector: questionVector,
             limit: configuration.candidatePassages,
             options: SearchOptions(mode: embedder == nil ? .lexical : .hybrid))
-        var cache = SentenceCache(index: retriever.index)
+        var cache = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double)] = []
+        let preparedQuestion = comparer.prepare(question)
         for (rank, passage) in ranked.enumerated() {
             for sentence in try cache.sentences(ofPassage: passage.item)
             where Self.canStandAlone(sentence.text)
                 && !candidates.contains(where: { $0.sentence.key == sentence.key })
             {
-                let comparison = comparer.compare(claim: question, sentence: sentence.text, context: sentence.context)
+                let comparison = comparer.compare(
+                    claim: preparedQuestion, sentence: sentence.prepared, context: sentence.preparedContext)
                 candidates.append((sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1)))
             }
         }
         candidates.sort { $0.lexical > $1.lexical }
-        candidates = Array(candidates.prefix(configuration.sentencesScored))
+        // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
+        if retriever.index.sentenceVectors == nil {
+            candidates = Array(candidates.prefix(configuration.sentencesScored))
+        }
         guard !candidates.isEmpty else { return ExtractiveAnswer(question: question, sentences: [], references: []) }
 
         // Relevance: the dense similarity to the question where there is a model, blended with word overlap.
         var vectors: [[Float]] = []
         var relevance = candidates.map(\.lexical)
         if let embedder, let questionVector {
-            vectors = embedder.embed(candidates.map(\.sentence.text))
+            vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
             for index in candidates.indices {
                 relevance[index] =
                     0.75 * Double(innerProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical

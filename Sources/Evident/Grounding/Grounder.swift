@@ -4,7 +4,8 @@ import Foundation
 public struct GroundingConfiguration: Sendable, Hashable {
     /// Passages retrieved (hybrid when the index has vectors) per claim; their sentences are the candidates.
     public var candidatePassages: Int
-    /// Sentences per claim, the best by word overlap, that the dense model scores.
+    /// Sentences per claim, the best by word overlap, that the dense model scores when the index stores no
+    /// sentence vectors (with them, every sentence of the candidate passages is scored).
     public var sentencesScoredPerClaim: Int
     /// Citations kept per claim.
     public var citationLimit: Int
@@ -157,7 +158,7 @@ public struct Grounder: Sendable {
 
     /// Grounds statements that are each one claim (already split).
     func groundStatements(_ statements: [String]) throws -> [GroundedClaim] {
-        var sentences = SentenceCache(index: retriever.index)
+        var sentences = SentenceCache(index: retriever.index, comparer: comparer)
         let candidates = try scoredCandidates(for: statements, sentences: &sentences)
         return statements.indices.map { verdict(for: statements[$0], candidates: candidates[$0]) }
     }
@@ -176,17 +177,21 @@ public struct Grounder: Sendable {
 
         var candidates: [[Candidate]] = []
         for (position, statement) in statements.enumerated() {
+            let prepared = comparer.prepare(statement)
             let ranked = try retriever.rankPassages(
                 statement, terms: retriever.terms(of: statement), vector: statementVectors?[position],
                 limit: configuration.candidatePassages, options: SearchOptions(mode: mode))
             var list: [Candidate] = []
             for (rank, passage) in ranked.enumerated() {
                 for sentence in try sentences.sentences(ofPassage: passage.item) {
-                    list.append(candidate(statement, sentence, rank: rank))
+                    list.append(candidate(prepared, sentence, rank: rank))
                 }
             }
-            list.sort { $0.prescore > $1.prescore }
-            list = Array(list.prefix(configuration.sentencesScoredPerClaim))
+            // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
+            if retriever.index.sentenceVectors == nil {
+                list.sort { $0.prescore > $1.prescore }
+                list = Array(list.prefix(configuration.sentencesScoredPerClaim))
+            }
             if position < extra.count {
                 // An extra sentence's rank is its document's best passage's, or one past the last retrieved.
                 var documentRanks: [Int: Int] = [:]
@@ -196,23 +201,23 @@ public struct Grounder: Sendable {
                 }
                 for sentence in extra[position] where !list.contains(where: { $0.sentence.key == sentence.key }) {
                     let rank = documentRanks[sentence.key.document] ?? configuration.candidatePassages
-                    list.append(candidate(statement, sentence, rank: rank))
+                    list.append(candidate(prepared, sentence, rank: rank))
                 }
             }
             candidates.append(list)
         }
 
-        // The dense model scores the kept sentences, each distinct sentence embedded once, all in one batch.
+        // The dense model scores the kept sentences, each distinct sentence once.
         if let embedder, let statementVectors {
             var keys: [SentenceKey: Int] = [:]
-            var texts: [String] = []
+            var distinct: [CandidateSentence] = []
             for list in candidates {
                 for candidate in list where keys[candidate.sentence.key] == nil {
-                    keys[candidate.sentence.key] = texts.count
-                    texts.append(candidate.sentence.text)
+                    keys[candidate.sentence.key] = distinct.count
+                    distinct.append(candidate.sentence)
                 }
             }
-            let vectors = embedder.embed(texts)
+            let vectors = sentences.vectors(of: distinct, embedder: embedder)
             for position in candidates.indices {
                 for slot in candidates[position].indices {
                     let vector = vectors[keys[candidates[position][slot].sentence.key] ?? 0]
@@ -229,8 +234,11 @@ public struct Grounder: Sendable {
         return candidates
     }
 
-    private func candidate(_ statement: String, _ sentence: CandidateSentence, rank: Int) -> Candidate {
-        let comparison = comparer.compare(claim: statement, sentence: sentence.text, context: sentence.context)
+    private func candidate(
+        _ statement: ClaimComparer.PreparedText, _ sentence: CandidateSentence, rank: Int
+    ) -> Candidate {
+        let comparison = comparer.compare(
+            claim: statement, sentence: sentence.prepared, context: sentence.preparedContext)
         // Sentences that give a number for a unit the claim gives one for rank higher: they confirm or
         // contradict it.
         let numbers = comparison.conflicts.contains { if case .number = $0 { true } else { false } }
@@ -304,14 +312,19 @@ struct SentenceKey: Hashable {
 struct CandidateSentence {
     var key: SentenceKey
     var text: String
-    /// The document's title and the passage's section path, which the sentence's words may lean on.
-    var context: String
     var documentID: String
     var title: String
     var section: String
     var url: String?
     var quote: String
     var range: Range<Int>
+    /// The sentence's row in the index's sentence vectors, when it has them.
+    var vectorRow: Int?
+    /// The sentence, ready for comparisons.
+    var prepared: ClaimComparer.PreparedText
+    /// The document's title and the passage's section path, which the sentence's words may lean on, ready for
+    /// comparisons.
+    var preparedContext: ClaimComparer.PreparedText
 
     func citation(score: Double, conflicts: [String]) -> GroundingCitation {
         GroundingCitation(
@@ -323,15 +336,31 @@ struct CandidateSentence {
 /// Documents and passage sentences read during one grounding call, each read once.
 struct SentenceCache {
     let index: EvidentIndex
+    /// Prepares each sentence and context once for comparisons with claims.
+    let comparer: ClaimComparer
     private var documents: [Int: (document: Document, scalars: [Unicode.Scalar], splitter: PassageSentenceSplitter)] =
         [:]
     private var passages: [Int: [CandidateSentence]] = [:]
 
-    init(index: EvidentIndex) { self.index = index }
+    init(index: EvidentIndex, comparer: ClaimComparer) {
+        self.index = index
+        self.comparer = comparer
+    }
 
     /// The sentences of every passage of the document at `documentIndex`, in order.
     mutating func sentences(ofDocument documentIndex: Int) throws -> [CandidateSentence] {
         try index.passageIndices(ofDocument: documentIndex).flatMap { try sentences(ofPassage: $0) }
+    }
+
+    /// The vectors of `sentences`: their stored ones where the index has them, the others embedded in one batch.
+    func vectors(of sentences: [CandidateSentence], embedder: SentenceEmbedder) -> [[Float]] {
+        let missing = sentences.indices.filter { sentences[$0].vectorRow == nil }
+        var embedded = (missing.isEmpty ? [] : embedder.embed(missing.map { sentences[$0].text }))
+            .makeIterator()
+        return sentences.map { sentence in
+            if let row = sentence.vectorRow, let stored = index.sentenceVectors { return stored.vector(row: row) }
+            return embedded.next() ?? []
+        }
     }
 
     mutating func sentences(ofPassage passageIndex: Int) throws -> [CandidateSentence] {
@@ -346,13 +375,19 @@ struct SentenceCache {
             documents[documentIndex] = entry
         }
         let document = entry.document
-        let context = ([document.title] + passage.sectionPath).joined(separator: " ")
-        let sentences = entry.splitter.sentences(of: passage).map { sentence in
+        let preparedContext = comparer.prepare(([document.title] + passage.sectionPath).joined(separator: " "))
+        let split = entry.splitter.sentences(of: passage)
+        // Stored vectors are used only when the index split the passage as we do (it always should).
+        let rows = index.sentenceVectors?.rows(ofPassage: passageIndex)
+        let vectorRows = rows.flatMap { $0.count == split.count ? $0 : nil }
+        let sentences = split.enumerated().map { offset, sentence in
             CandidateSentence(
                 key: SentenceKey(document: documentIndex, start: sentence.range.lowerBound), text: sentence.text,
-                context: context, documentID: document.id, title: document.title, section: passage.section,
+                documentID: document.id, title: document.title, section: passage.section,
                 url: document.url,
-                quote: String(String.UnicodeScalarView(entry.scalars[sentence.range])), range: sentence.range)
+                quote: String(String.UnicodeScalarView(entry.scalars[sentence.range])), range: sentence.range,
+                vectorRow: vectorRows.map { $0.lowerBound + offset }, prepared: comparer.prepare(sentence.text),
+                preparedContext: preparedContext)
         }
         passages[passageIndex] = sentences
         return sentences

@@ -18,6 +18,9 @@ public struct EvidentIndex: Sendable {
     let vectors: FlatVectorIndex?
     /// The same vectors quantized to 8 bits, re-scored with `vectors`.
     let quantizedVectors: Int8VectorIndex?
+    /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
+    /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
+    public let sentenceVectors: SentenceVectors?
     /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
     private let documentHeaders: [DocumentHeader]
 
@@ -73,7 +76,10 @@ public struct EvidentIndex: Sendable {
                 manifestURL.path, "its BM25 parameters (k1 \(parameters.k1), b \(parameters.b)) are out of range")
         }
         // Map and check every file, hashing them on all cores: hashing is most of the time it takes to open.
-        let names = IndexBuild.FileName.all + (manifest.configuration.embedding == nil ? [] : IndexBuild.FileName.dense)
+        var names = IndexBuild.FileName.all + (manifest.configuration.embedding == nil ? [] : IndexBuild.FileName.dense)
+        if manifest.configuration.embedding != nil, manifest.files[IndexBuild.FileName.sentenceVectors] != nil {
+            names.append(IndexBuild.FileName.sentenceVectors)
+        }
         let opened = try names.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path
             guard let entry = manifest.files[name] else {
@@ -157,9 +163,21 @@ public struct EvidentIndex: Sendable {
             }
             vectors = flat
             quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
+            if let bytes = files[IndexBuild.FileName.sentenceVectors] {
+                let sentences = try SentenceVectors(bytes, passageCount: passageFile.count)
+                guard sentences.dimension == embedding.dimension else {
+                    throw StorageError.corrupt(
+                        bytes.path,
+                        "its vectors have \(sentences.dimension) dimensions, the model \(embedding.dimension)")
+                }
+                sentenceVectors = sentences
+            } else {
+                sentenceVectors = nil
+            }
         } else {
             vectors = nil
             quantizedVectors = nil
+            sentenceVectors = nil
         }
     }
 

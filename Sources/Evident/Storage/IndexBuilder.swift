@@ -6,10 +6,15 @@ public import Foundation
     import Darwin
 #endif
 
-/// Progress of `IndexBuilder.build`, reported after each batch of documents, then of embedded passages.
+/// Progress of `IndexBuilder.build`, reported after each batch of documents, then of embedded passages, then of
+/// embedded sentences.
 public struct IndexingProgress: Sendable, Hashable {
     /// Passages embedded so far (0 until chunking is done, or without an embedder).
     public var passagesEmbedded: Int = 0
+    /// Distinct sentences embedded so far (0 until the passages are embedded, or without an embedder).
+    public var sentencesEmbedded: Int = 0
+    /// Distinct sentences to embed (0 until the passages are embedded, or without an embedder).
+    public var sentencesToEmbed: Int = 0
     /// Documents chunked and analyzed so far.
     public var documentsDone: Int
     /// Documents in all.
@@ -60,23 +65,32 @@ public struct IndexBuilder: Sendable {
         var passageRecords: [[UInt8]] = []
         var passageDocuments: [UInt32] = []
         var documentPassageCounts: [UInt32] = []
+        // With a model, the sentences of each passage (as grounding splits them) are embedded too.
+        var sentenceTexts: [String] = []
+        var passageSentenceCounts: [Int] = []
         var fingerprint = SHA256()
         let batchSize = 64
         var done = 0
         while done < documents.count {
             let batch = documents[done..<min(done + batchSize, documents.count)]
             let analyzed = Array(batch).concurrentMap { document in
-                chunker.passages(of: document).map { passage in
-                    (passage, analyzer.terms(in: configuration.indexedText(of: passage, in: document.title)))
+                let sentenceSplitter = embedder == nil ? nil : PassageSentenceSplitter(document: document)
+                return chunker.passages(of: document).map { passage in
+                    (
+                        passage, analyzer.terms(in: configuration.indexedText(of: passage, in: document.title)),
+                        sentenceSplitter?.sentences(of: passage).map(\.text) ?? []
+                    )
                 }
             }
             for (offset, passages) in analyzed.enumerated() {
                 let documentIndex = done + offset
                 let document = documents[documentIndex]
                 fingerprint.update(Array(document.id.utf8) + [0] + Array(document.source.utf8) + [0])
-                for (passage, terms) in passages {
+                for (passage, terms, sentences) in passages {
                     if embedder != nil {
                         embeddedTexts.append(configuration.indexedText(of: passage, in: document.title))
+                        sentenceTexts += sentences
+                        passageSentenceCounts.append(sentences.count)
                     }
                     lexical.add(terms: terms)
                     passageRecords.append(passage.encodedRecord(documentIndex: documentIndex))
@@ -106,36 +120,46 @@ public struct IndexBuilder: Sendable {
         var reusedEmbeddings = 0
         if let embedder {
             let dimension = embedder.dimension
-            var vectors = [Float](repeating: 0, count: embeddedTexts.count * dimension)
+            let passageCount = passageRecords.count
             // Vectors of the previous index, by the text they embed, when it comes from the same model.
             let reusable = Self.reusableVectors(in: previous, for: embedder)
-            var missing: [Int] = []
-            for (passage, text) in embeddedTexts.enumerated() {
-                if let vector = reusable[text] {
-                    vectors.replaceSubrange(passage * dimension..<(passage + 1) * dimension, with: vector)
-                    reusedEmbeddings += 1
-                } else {
-                    missing.append(passage)
-                }
-            }
-            // Embedded in chunks for progress; the encoder batches sequences of similar length inside each chunk.
-            let chunk = 256
-            var start = 0
-            while start < missing.count {
-                let end = min(start + chunk, missing.count)
-                let embedded = embedder.embed(missing[start..<end].map { embeddedTexts[$0] })
-                for (passage, vector) in zip(missing[start..<end], embedded) {
-                    vectors.replaceSubrange(passage * dimension..<(passage + 1) * dimension, with: vector)
-                }
-                start = end
+            let vectors = Self.embed(embeddedTexts, with: embedder, reusing: reusable.passages) { embedded, reused in
+                reusedEmbeddings = reused
                 progress?(
                     IndexingProgress(
-                        passagesEmbedded: reusedEmbeddings + end, documentsDone: documents.count,
-                        documentCount: documents.count, passages: passageRecords.count))
+                        passagesEmbedded: embedded, documentsDone: documents.count, documentCount: documents.count,
+                        passages: passageCount))
             }
             let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
+
+            // Each distinct sentence is embedded once.
+            var distinct: [String: Int] = [:]
+            var distinctTexts: [String] = []
+            let rows = sentenceTexts.map { text in
+                if let row = distinct[text] { return row }
+                distinct[text] = distinctTexts.count
+                distinctTexts.append(text)
+                return distinctTexts.count - 1
+            }
+            let distinctVectors = Self.embed(distinctTexts, with: embedder, reusing: reusable.sentences) {
+                embedded, _ in
+                progress?(
+                    IndexingProgress(
+                        passagesEmbedded: passageCount, sentencesEmbedded: embedded,
+                        sentencesToEmbed: distinctTexts.count, documentsDone: documents.count,
+                        documentCount: documents.count, passages: passageCount))
+            }
+            var sentenceVectors = [Float](repeating: 0, count: rows.count * dimension)
+            for (sentence, row) in rows.enumerated() {
+                sentenceVectors.replaceSubrange(
+                    sentence * dimension..<(sentence + 1) * dimension,
+                    with: distinctVectors[row * dimension..<(row + 1) * dimension])
+            }
+            files[IndexBuild.FileName.sentenceVectors] = SentenceVectors(
+                dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: sentenceVectors
+            ).encoded()
         }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }
         return IndexBuild(
@@ -148,19 +172,67 @@ public struct IndexBuilder: Sendable {
                 averagePassageLength: passageRecords.isEmpty ? 0 : Double(totalLength) / Double(passageRecords.count)))
     }
 
-    /// The vectors of `previous` by the indexed text of their passage, when its model is `embedder`'s.
-    static func reusableVectors(in previous: EvidentIndex?, for embedder: SentenceEmbedder) -> [String: [Float]] {
+    /// Embeds `texts`, row `i` of the result for `texts[i]`, taking the vectors `reusable` holds for a text
+    /// instead of embedding it again.
+    ///
+    /// - Parameter progress: Called after each chunk with the texts done so far and how many were reused.
+    /// - Returns: The vectors, row-major.
+    static func embed(
+        _ texts: [String], with embedder: SentenceEmbedder, reusing reusable: [String: [Float]],
+        progress: (_ done: Int, _ reused: Int) -> Void
+    ) -> [Float] {
+        let dimension = embedder.dimension
+        var vectors = [Float](repeating: 0, count: texts.count * dimension)
+        var missing: [Int] = []
+        for (row, text) in texts.enumerated() {
+            if let vector = reusable[text] {
+                vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
+            } else {
+                missing.append(row)
+            }
+        }
+        let reused = texts.count - missing.count
+        // Embedded in chunks for progress; the encoder batches sequences of similar length inside each chunk.
+        let chunk = 256
+        var start = 0
+        while start < missing.count {
+            let end = min(start + chunk, missing.count)
+            let embedded = embedder.embed(missing[start..<end].map { texts[$0] })
+            for (row, vector) in zip(missing[start..<end], embedded) {
+                vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
+            }
+            start = end
+            progress(reused + end, reused)
+        }
+        if missing.isEmpty { progress(texts.count, reused) }
+        return vectors
+    }
+
+    /// The passage and sentence vectors of `previous` by the text they embed, when its model is `embedder`'s.
+    static func reusableVectors(in previous: EvidentIndex?, for embedder: SentenceEmbedder) -> (
+        passages: [String: [Float]], sentences: [String: [Float]]
+    ) {
         guard let previous, let vectors = previous.vectors,
             previous.configuration.embedding?.fingerprint == embedder.fingerprint
-        else { return [:] }
-        var reusable: [String: [Float]] = [:]
-        reusable.reserveCapacity(previous.passageCount)
-        for index in 0..<previous.passageCount {
-            guard let (passage, documentIndex) = try? previous.passageRecord(at: index) else { continue }
+        else { return ([:], [:]) }
+        var passages: [String: [Float]] = [:]
+        var sentences: [String: [Float]] = [:]
+        passages.reserveCapacity(previous.passageCount)
+        for documentIndex in 0..<previous.documentCount {
             let title = previous.documentHeader(at: documentIndex).title
-            reusable[previous.configuration.indexedText(of: passage, in: title)] = vectors.vector(at: index)
+            let splitter = (previous.sentenceVectors == nil ? nil : try? previous.document(at: documentIndex))
+                .map(PassageSentenceSplitter.init(document:))
+            for passageIndex in previous.passageIndices(ofDocument: documentIndex) {
+                guard let (passage, _) = try? previous.passageRecord(at: passageIndex) else { continue }
+                passages[previous.configuration.indexedText(of: passage, in: title)] = vectors.vector(at: passageIndex)
+                guard let splitter, let sentenceVectors = previous.sentenceVectors else { continue }
+                let rows = sentenceVectors.rows(ofPassage: passageIndex)
+                let texts = splitter.sentences(of: passage).map(\.text)
+                guard texts.count == rows.count else { continue }
+                for (text, row) in zip(texts, rows) { sentences[text] = sentenceVectors.vector(row: row) }
+            }
         }
-        return reusable
+        return (passages, sentences)
     }
 
     private static func dominantFormat(of documents: [Document]) -> CorpusFormat {
@@ -197,6 +269,7 @@ public struct IndexBuild: Sendable {
         static let norms = "norms.bin"
         static let vectors = "vectors.bin"
         static let quantizedVectors = "vectors-int8.bin"
+        static let sentenceVectors = "sentence-vectors.bin"
     }
 
     /// The total size of the index files, in bytes.

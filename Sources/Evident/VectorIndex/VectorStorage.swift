@@ -18,6 +18,7 @@ enum VectorStorage<Element>: @unchecked Sendable {
 enum VectorFileMagic {
     static let flat: UInt32 = 0x4656_5645  // "EVVF"
     static let int8: UInt32 = 0x5156_5645  // "EVVQ"
+    static let sentences: UInt32 = 0x5356_5645  // "EVVS"
 }
 
 extension ByteReader {

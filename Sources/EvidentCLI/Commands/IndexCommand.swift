@@ -100,10 +100,27 @@ struct IndexCommand: ParsableCommand {
         let buildStart = Terminal.now()
         var embeddingStart: Double?
         var embeddingSeconds = 0.0
+        var sentenceStart: Double?
+        var sentenceSeconds = 0.0
+        var sentenceCount = 0
         let build = IndexBuilder(configuration: configuration).build(
             documents: read.documents, embedder: embedder, reusing: previous
         ) {
             state in
+            if state.sentencesToEmbed > 0 {
+                let started = sentenceStart ?? Terminal.now()
+                sentenceStart = started
+                let elapsed = max(Terminal.now() - started, 1e-6)
+                sentenceSeconds = elapsed
+                sentenceCount = state.sentencesToEmbed
+                let rate = Double(state.sentencesEmbedded) / elapsed
+                let remaining = Double(state.sentencesToEmbed - state.sentencesEmbedded) / max(rate, 1e-6)
+                progress.update(
+                    "embedding sentences: \(Format.count(state.sentencesEmbedded))/"
+                        + "\(Format.count(state.sentencesToEmbed)), \(Format.count(Int(rate))) sentences/s, "
+                        + "\(Format.seconds(remaining)) left", force: true)
+                return
+            }
             if state.passagesEmbedded > 0 {
                 let started = embeddingStart ?? Terminal.now()
                 embeddingStart = started
@@ -156,6 +173,9 @@ struct IndexCommand: ParsableCommand {
                     + "(\(Format.seconds(embeddingSeconds)))"
             }
             if let reuse { summary += ", \(Format.count(build.reusedEmbeddings)) reused from \(reuse)" }
+            summary +=
+                "\n  sentence vectors for grounding: \(Format.counted(sentenceCount, "distinct sentence")) "
+                + "(\(Format.seconds(sentenceSeconds)), reused ones included)"
         } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
