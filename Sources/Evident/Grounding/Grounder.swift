@@ -263,42 +263,59 @@ public struct Grounder: Sendable {
             return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
         }
         let verdict: Verdict
-        let cited: [Candidate]
-        if !contradicting.isEmpty {
+        // The sentences that carry the verdict lead; the others are cited as corroboration or context, the
+        // scores saying how weak they are.
+        var lead: [Candidate] = []
+        let others: [Candidate]
+        if let contradiction = contradicting.first {
+            // The contradicting sentence first, then what else the sources say on the subject.
             verdict = .contradicted
-            cited = contradicting
+            lead = [contradiction]
+            others = byScore.filter {
+                $0.sentence.key != contradiction.sentence.key && $0.support >= configuration.corroborationThreshold
+            }
         } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
             let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
             verdict = top.support >= configuration.supportedThreshold && exact ? .supported : .partiallySupported
-            // Besides the sentences that carry the verdict, weaker ones of other documents may be cited as
-            // corroboration (their scores say how weak).
-            cited =
-                agreeing.filter { $0.support >= configuration.partialThreshold }
-                + agreeing.filter {
-                    $0.support < configuration.partialThreshold && $0.support >= configuration.corroborationThreshold
-                }
+            others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
         } else {
             // Nothing supports it: cite the closest sentences (low scores and the verdict say what they are), so a
             // reader sees what the corpus does say on the subject.
             verdict = .unsupported
-            cited = agreeing.filter { $0.support >= configuration.closestThreshold }
+            others = agreeing.filter { $0.support >= configuration.closestThreshold }
         }
-        // The best sentence, the best of another document (sources that agree independently say more), then the
-        // rest by support.
-        var ordered = Array(cited.prefix(1))
-        if let first = cited.first,
-            let other = cited.first(where: { $0.sentence.key.document != first.sentence.key.document })
-        {
-            ordered.append(other)
-        }
-        for candidate in cited where !ordered.contains(where: { $0.sentence.key == candidate.sentence.key }) {
-            ordered.append(candidate)
-        }
+        let ordered = lead + Self.citationOrder(others, limit: configuration.citationLimit - lead.count)
         let citations = ordered.prefix(configuration.citationLimit).map { candidate in
             candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description))
         }
         return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
+    }
+
+    /// Up to `limit` of `candidates` (sorted by support) in the order they are cited: the best sentence, the best
+    /// of another document (sources that agree independently say more), then a third document's best when it is
+    /// at least half as strong as the next sentence, else that next sentence; then the rest by support.
+    static func citationOrder(_ candidates: [Candidate], limit: Int) -> [Candidate] {
+        guard let first = candidates.first, limit > 0 else { return [] }
+        var ordered = [first]
+        func isCited(_ candidate: Candidate) -> Bool {
+            ordered.contains { $0.sentence.key == candidate.sentence.key }
+        }
+        if let other = candidates.first(where: { $0.sentence.key.document != first.sentence.key.document }) {
+            ordered.append(other)
+        }
+        let documents = Set(ordered.map(\.sentence.key.document))
+        if let next = candidates.first(where: { !isCited($0) }) {
+            if let third = candidates.first(where: { !documents.contains($0.sentence.key.document) }),
+                third.support >= 0.5 * next.support
+            {
+                ordered.append(third)
+            } else {
+                ordered.append(next)
+            }
+        }
+        for candidate in candidates where ordered.count < limit && !isCited(candidate) { ordered.append(candidate) }
+        return Array(ordered.prefix(limit))
     }
 }
 
