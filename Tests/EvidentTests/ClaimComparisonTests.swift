@@ -61,6 +61,16 @@ import Testing
         #expect(
             comparer.compare(claim: "The drug increases survival.", sentence: "The drug reduces survival.").conflicts
                 == [.direction(claim: "increases", source: "reduces")])
+        // A negated direction is no direction: "does not lower" is not the opposite of "increased".
+        let negatedDirection = comparer.compare(
+            claim: "Selenium does not lower the risk of basal cell carcinoma.",
+            sentence: "Selenium increased the risk of squamous cell carcinoma.")
+        #expect(!negatedDirection.conflicts.contains { if case .direction = $0 { true } else { false } })
+        #expect(
+            comparer.compare(
+                claim: "Selenium lowers the risk of basal cell carcinoma.",
+                sentence: "Selenium does not lower the risk but may increase the risk of other cancers."
+            ).conflicts.contains(.direction(claim: "lowers", source: "increase")))
     }
 
     @Test func keyTermsMissingFromTheSentenceAndItsContextAreReported() {

@@ -192,6 +192,7 @@ final class NCIGroundingFixture: Sendable {
     static let documentIDs = [
         "cancer-types/types-mesothelioma-patient-mesothelioma-treatment-pdq.md",
         "treatment/about-cancer-treatment-research-car-t-cells.md",
+        "cancer-types/types-skin-patient-skin-prevention-pdq.md",
     ]
 
     let grounder: Grounder
@@ -215,7 +216,8 @@ final class NCIGroundingFixture: Sendable {
     .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)),
     .enabled(if: SharedData.nciPDQ != nil, Comment(rawValue: SharedData.missingMessage)))
 struct NCIGroundingTests {
-    /// Claims that misstate what the two pages say: another duration, share, direction, cancer or cell type.
+    /// Claims that misstate what the three pages say: another duration, share, direction, cancer or cell type, or
+    /// a finding the page says was not shown.
     static let nearMisses = [
         // The pages: the whole process takes about 3 to 5 weeks.
         "From the first blood collection to the infusion, CAR T-cell therapy takes about 3 to 5 months.",
@@ -228,6 +230,14 @@ struct NCIGroundingTests {
         // The therapy modifies T cells.
         "CAR T-cell therapy genetically changes a patient's own red blood cells in the laboratory.",
         "Most people with malignant mesothelioma are cured by a single dose of CAR T cells.",
+        // The skin cancer prevention page: selenium does not lower the risk of basal cell carcinoma.
+        "Selenium taken in brewer's yeast tablets lowers the risk of basal cell carcinoma.",
+        // Isotretinoin cream has not been shown to prevent them from coming back.
+        "Isotretinoin cream has been shown to prevent nonmelanoma skin cancers from coming back.",
+        // It has not been proven that sunscreen protects against melanoma.
+        "Using sunscreen to prevent sunburn has been proven to protect against melanoma caused by UV radiation.",
+        // Beta carotene pills have not been shown to prevent it.
+        "Studies have shown that beta carotene supplements prevent nonmelanoma skin cancer from forming.",
     ]
 
     @Test(arguments: nearMisses)
@@ -244,6 +254,9 @@ struct NCIGroundingTests {
         let claims = [
             "The whole CAR T-cell process, from blood collection to infusion, takes about 3 to 5 weeks.",
             "Being exposed to asbestos can increase the risk of malignant mesothelioma.",
+            "Selenium taken in brewer's yeast tablets does not lower the risk of basal cell carcinoma.",
+            "High doses of isotretinoin taken by mouth can prevent new skin cancers in people with xeroderma "
+                + "pigmentosum.",
         ]
         let grounded = try fixture.grounder.ground(claims: claims.map { (id: nil, text: $0) })
         for claim in grounded {

@@ -299,8 +299,9 @@ struct ClaimWords: Sendable {
         func parts(_ word: String) -> [String] { word.split(separator: "-").map(String.init) }
         var negated = Set<String>()
         var asserted = Set<String>()
+        var negatedPositions = Set<Int>()
         var scope = 0
-        for word in words {
+        for (position, word) in words.enumerated() {
             if Self.negations.contains(word) || word.hasSuffix("n't") {
                 scope = 4
                 continue
@@ -310,6 +311,7 @@ struct ClaimWords: Sendable {
             let content = parts(word).filter { $0.count > 2 && !Self.functionWords.contains($0) }
             if scope > 0 {
                 negated.formUnion(content)
+                negatedPositions.insert(position)
                 scope -= 1
             } else {
                 asserted.formUnion(content)
@@ -327,8 +329,11 @@ struct ClaimWords: Sendable {
             let isEstablished = parts(word).contains { Self.established.contains($0) }
             return (isEstablished ? .established : .experimental, word)
         }
-        let directionWord = words.first { Self.up.contains($0) || Self.down.contains($0) }
-        direction = directionWord.map { (Self.up.contains($0), $0) }
+        // A negated direction ("does not lower") states none: it is not the opposite direction.
+        let directionPosition = words.indices.first { position in
+            !negatedPositions.contains(position) && (Self.up.contains(words[position]) || Self.down.contains(words[position]))
+        }
+        direction = directionPosition.map { (Self.up.contains(words[$0]), words[$0]) }
         keyTerms = Self.keyTerms(in: words)
     }
 
