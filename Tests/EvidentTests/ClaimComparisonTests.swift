@@ -82,6 +82,35 @@ import Testing
         #expect(ClaimWords("PD-L1 and BRCA1 with pembrolizumab").keyTerms == ["pd-l1", "brca1", "pembrolizumab"])
     }
 
+    @Test func aNonPrefixedDiseaseIsAnotherDisease() {
+        let hodgkin = comparer.compare(
+            claim: "Hodgkin lymphoma in children is treated with chemotherapy.",
+            sentence: "Children with non-Hodgkin lymphoma are treated with chemotherapy.")
+        #expect(hodgkin.missingKeyTerms == ["hodgkin"])
+        // The heading names the other disease, the sentence neither: still another disease.
+        let byHeading = comparer.compare(
+            claim: "Melanoma is prevented by sunscreen.", sentence: "Sunscreen prevents sunburn.",
+            context: "Nonmelanoma skin cancer prevention")
+        #expect(byHeading.missingKeyTerms.contains("melanoma"))
+        // A sentence that names both is about the claim's disease too.
+        let both = comparer.compare(
+            claim: "Hodgkin lymphoma is treated with chemotherapy.",
+            sentence: "Hodgkin lymphoma and non-Hodgkin lymphoma are treated with chemotherapy.")
+        #expect(both.missingKeyTerms.isEmpty)
+        let reverse = comparer.compare(
+            claim: "Nonmelanoma skin cancer is the most common cancer.", sentence: "Melanoma is a skin cancer.")
+        #expect(reverse.missingKeyTerms.contains("nonmelanoma"))
+    }
+
+    @Test func answerSentencesMustStandAlone() {
+        #expect(ExtractiveAnswerer.canStandAlone("CAR T cells are grown in the laboratory for several weeks."))
+        #expect(!ExtractiveAnswerer.canStandAlone("Today, it’s a cornerstone of cancer treatment for many."))
+        #expect(!ExtractiveAnswerer.canStandAlone("These cells are then infused back into the patient."))
+        #expect(!ExtractiveAnswerer.canStandAlone("To learn more about side effects, visit Side Effects."))
+        #expect(!ExtractiveAnswerer.canStandAlone("What are the side effects of CAR T-cell therapy?"))
+        #expect(!ExtractiveAnswerer.canStandAlone("Lymphodepletion."))
+    }
+
     @Test func coverageWeighsTheClaimsContentTermsFoundInTheSentenceOrItsContext() {
         let full = comparer.compare(
             claim: "T cells are collected from the blood.",

@@ -94,9 +94,13 @@ struct ClaimComparer: Sendable {
             sentence.weight > 0 ? shared.reduce(0) { $0 + inverseDocumentFrequency($1) } / sentence.weight : 0
 
         let (claimWords, sentenceWords, contextWords) = (claim.words, sentence.words, context.words)
+        // A sentence about "non-Hodgkin lymphoma" (or "nonmelanoma skin cancer") is about another disease than a
+        // claim about "Hodgkin lymphoma", and the reverse: the claim's word counts as missing.
+        let oppositeKinds = ClaimWords.oppositeKinds(claimWords, sentenceWords)
+            .union(ClaimWords.oppositeKinds(claimWords, contextWords).filter { !sentenceWords.words.contains($0) })
         let missing = claimWords.keyTerms.filter { term in
             !sentenceWords.contains(keyTerm: term) && !contextWords.contains(keyTerm: term)
-        }
+        }.union(oppositeKinds)
         let (normalisedClaim, normalisedSentence) = (claim.normalised, sentence.normalised)
         let isQuote =
             !normalisedClaim.isEmpty && !normalisedSentence.isEmpty
@@ -340,6 +344,26 @@ struct ClaimWords: Sendable {
     /// A duration the text gives (numbers with a unit of time), in the first unit of time found.
     var duration: (unit: String, values: Set<String>)? {
         quantities.first { Self.daysPerUnit[$0.key] != nil }.map { ($0.key, $0.value) }
+    }
+
+    /// The claim's words that `text` names only with "non" before them ("Hodgkin" against "non-Hodgkin",
+    /// "melanoma" against "nonmelanoma"), and the claim's "non" words whose base `text` names without it.
+    static func oppositeKinds(_ claim: ClaimWords, _ text: ClaimWords) -> Set<String> {
+        func base(_ word: String) -> String? {
+            guard word.hasPrefix("non"), word.count > 6 else { return nil }
+            let rest = word.dropFirst(3)
+            return String(rest.hasPrefix("-") ? rest.dropFirst() : rest)
+        }
+        let claimWords = Set(claim.words)
+        let textWords = Set(text.words)
+        var opposite = Set<String>()
+        for word in textWords {
+            if let base = base(word), claimWords.contains(base), !textWords.contains(base) { opposite.insert(base) }
+        }
+        for word in claimWords {
+            if let base = base(word), textWords.contains(base), !textWords.contains(word) { opposite.insert(word) }
+        }
+        return opposite
     }
 
     func contains(keyTerm: String) -> Bool {

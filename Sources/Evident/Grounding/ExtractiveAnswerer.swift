@@ -1,3 +1,5 @@
+import Foundation
+
 /// A short answer made only of sentences from the corpus, each with its citation.
 public struct ExtractiveAnswer: Sendable, Hashable, Codable {
     /// One sentence of the answer: the source sentence's clean text and where it comes from.
@@ -105,7 +107,7 @@ public struct ExtractiveAnswerer: Sendable {
             limit: configuration.candidatePassages,
             options: SearchOptions(mode: embedder == nil ? .lexical : .hybrid))
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
-        var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double)] = []
+        var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
         let preparedQuestion = comparer.prepare(question)
         for (rank, passage) in ranked.enumerated() {
             for sentence in try cache.sentences(ofPassage: passage.item)
@@ -114,7 +116,15 @@ public struct ExtractiveAnswerer: Sendable {
             {
                 let comparison = comparer.compare(
                     claim: preparedQuestion, sentence: sentence.prepared, context: sentence.preparedContext)
-                candidates.append((sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1)))
+                // A sentence that lacks a disease, drug or cell type the question names weighs less, and less
+                // still when it names others instead (another cancer's trial).
+                let missing = comparison.missingKeyTerms.count
+                let foreign = sentence.prepared.words.keyTerms.contains {
+                    !preparedQuestion.words.contains(keyTerm: $0)
+                }
+                let penalty = 0.1 * Double(min(missing, 2)) + (missing > 0 && foreign ? 0.1 : 0)
+                candidates.append(
+                    (sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1), penalty))
             }
         }
         candidates.sort { $0.lexical > $1.lexical }
@@ -126,12 +136,13 @@ public struct ExtractiveAnswerer: Sendable {
 
         // Relevance: the dense similarity to the question where there is a model, blended with word overlap.
         var vectors: [[Float]] = []
-        var relevance = candidates.map(\.lexical)
+        var relevance = candidates.map { $0.lexical - $0.penalty }
         if let embedder, let questionVector {
             vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
             for index in candidates.indices {
                 relevance[index] =
                     0.75 * Double(innerProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
+                    - candidates[index].penalty
             }
         }
         func similarity(_ left: Int, _ right: Int) -> Double {
@@ -182,10 +193,23 @@ public struct ExtractiveAnswerer: Sendable {
     }
 
     /// Whether a sentence reads as a statement on its own: long enough, not a question, not a bare heading-like
-    /// fragment ("Lymphodepletion.").
+    /// fragment ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these …"), and
+    /// not sending the reader elsewhere ("To learn more …, visit …").
     static func canStandAlone(_ text: String) -> Bool {
-        let words = text.split(whereSeparator: \.isWhitespace)
+        let words = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
         guard words.count >= 6, !text.hasSuffix("?"), !text.hasSuffix(":") else { return false }
-        return text.first?.isUppercase == true || text.first?.isNumber == true
+        guard text.first?.isUppercase == true || text.first?.isNumber == true else { return false }
+        // The subject is the first word, or the one after an opening word set off by a comma ("Today, it …").
+        let subject = words[0].hasSuffix(",") ? words[1] : words[0]
+        if anaphors.contains(subject.trimmingCharacters(in: .punctuationCharacters)) { return false }
+        return !referrals.contains { text.lowercased().hasPrefix($0) }
     }
+
+    /// Words that, opening a sentence, point back at the one before it.
+    static let anaphors: Set<String> = [
+        "it", "it’s", "it's", "its", "this", "these", "those", "they", "that", "such", "another", "both", "he",
+        "she", "there", "here",
+    ]
+    /// Openings of sentences that send the reader elsewhere instead of saying something.
+    static let referrals = ["to learn more", "for more information", "visit ", "see ", "read more", "learn more"]
 }
