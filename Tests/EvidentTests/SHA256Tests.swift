@@ -29,4 +29,18 @@ import Testing
         pieces.update(Array(message[start...]))
         #expect(pieces.finalizeHex() == SHA256.hexDigest(of: message))
     }
+
+    @Test(.enabled(if: SHA256.processorHasExtensions, "needs the x86 SHA extensions"))
+    func processorExtensionsAndPortableCodeAgree() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 4096 + 17, 100_003] {
+            let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var fast = SHA256()
+            var portable = SHA256()
+            portable.usesProcessorExtensions = false
+            fast.update(message)
+            portable.update(message)
+            #expect(fast.finalizeHex() == portable.finalizeHex(), "\(length) bytes")
+        }
+    }
 }

@@ -100,6 +100,13 @@ int evident_screen_bf16(const uint16_t *matrix, size_t row_begin, size_t row_end
     const uint16_t *queries, size_t query_count, size_t limit, const float *margins,
     evident_candidate_list *lists);
 
+/// Whether the processor has the SHA extensions (and SSSE3 and SSE4.1) that evident_sha256_compress_blocks needs.
+int evident_sha_extensions_available(void);
+
+/// Runs SHA-256's compression function over `block_count` 64-byte blocks of `data`, updating `state` (the eight
+/// working words, A first). Only where evident_sha_extensions_available() returns 1.
+void evident_sha256_compress_blocks(uint32_t state[8], const uint8_t *data, size_t block_count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,5 @@
+import CEvidentKernels
+
 /// SHA-256 (FIPS 180-4), used for index file checksums and corpus fingerprints.
 ///
 /// Written here so that the engine needs no cryptography package: checksums guard against truncated or altered
@@ -8,6 +10,8 @@ public struct SHA256: Sendable {
     )
     private var pending: [UInt8] = []
     private var byteCount: UInt64 = 0
+    /// Whether blocks go through the processor's SHA extensions; tests turn it off to compare the two.
+    var usesProcessorExtensions = Self.processorHasExtensions
 
     /// Creates a hasher with nothing hashed yet.
     public init() { pending.reserveCapacity(64) }
@@ -46,14 +50,15 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: buffer[0..<take])
             offset = take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress(block: $0.baseAddress.unsafelyUnwrapped) }
+                pending.withUnsafeBytes { compress(blocks: $0.baseAddress.unsafelyUnwrapped, count: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
         guard let base = buffer.baseAddress else { return }
-        while buffer.count - offset >= 64 {
-            compress(block: base + offset)
-            offset += 64
+        let blocks = (buffer.count - offset) / 64
+        if blocks > 0 {
+            compress(blocks: base + offset, count: blocks)
+            offset += blocks * 64
         }
         if offset < buffer.count { pending.append(contentsOf: buffer[offset...]) }
     }
@@ -67,13 +72,7 @@ public struct SHA256: Sendable {
         for shift in stride(from: 56, through: 0, by: -8) {
             tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        tail.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                compress(block: raw.baseAddress.unsafelyUnwrapped + offset)
-                offset += 64
-            }
-        }
+        tail.withUnsafeBytes { raw in compress(blocks: raw.baseAddress.unsafelyUnwrapped, count: raw.count / 64) }
         pending.removeAll()
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
@@ -102,7 +101,24 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private mutating func compress(block: UnsafeRawPointer) {
+    /// Whether the processor's SHA extensions compress blocks (see `sha256.c`); the portable code does otherwise.
+    static let processorHasExtensions = evident_sha_extensions_available() == 1
+
+    /// Compresses `count` 64-byte blocks starting at `blocks`.
+    private mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+        if usesProcessorExtensions {
+            withUnsafeMutableBytes(of: &state) { words in
+                evident_sha256_compress_blocks(
+                    words.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self),
+                    blocks.assumingMemoryBound(to: UInt8.self), count)
+            }
+        } else {
+            for block in 0..<count { compressPortably(block: blocks + block * 64) }
+        }
+    }
+
+    /// One block in Swift, for machines without the SHA extensions.
+    private mutating func compressPortably(block: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
             for index in 0..<16 {
                 let raw = block.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
