@@ -43,9 +43,19 @@ struct InfoCommand: ParsableCommand {
             \(Format.decimal(manifest.statistics.averagePassageLength, places: 1)) terms
               files       \(Format.bytes(manifest.files.values.reduce(0) { $0 + $1.bytes })) in \
             \(manifest.files.count + 1) files, checksums verified; opened in \(Format.seconds(loadSeconds))
+              vectors     \(vectorSummary(evidentIndex))
               compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
             """)
         if int8Recall { try printInt8Recall(evidentIndex) }
+    }
+
+    private func vectorSummary(_ index: EvidentIndex) -> String {
+        guard let embedding = index.configuration.embedding else { return "none (lexical only)" }
+        let passages = "\(embedding.modelID), \(embedding.dimension) dimensions, fp32 and int8 per passage"
+        guard let sentences = index.sentenceVectors else {
+            return passages + "; no sentence vectors (an older index: rebuild with --reuse for faster grounding)"
+        }
+        return passages + "; \(Format.count(sentences.count)) sentence vectors (int8) for grounding"
     }
 
     private func printInt8Recall(_ index: EvidentIndex) throws {
