@@ -109,6 +109,8 @@ import Testing
         #expect(!ExtractiveAnswerer.canStandAlone("To learn more about side effects, visit Side Effects."))
         #expect(!ExtractiveAnswerer.canStandAlone("What are the side effects of CAR T-cell therapy?"))
         #expect(!ExtractiveAnswerer.canStandAlone("Lymphodepletion."))
+        #expect(!ExtractiveAnswerer.canStandAlone("Ask whether a cell-therapy trial is open and suitable."))
+        #expect(!ExtractiveAnswerer.canStandAlone("This page is for general education only and is not medical advice."))
     }
 
     @Test func coverageWeighsTheClaimsContentTermsFoundInTheSentenceOrItsContext() {

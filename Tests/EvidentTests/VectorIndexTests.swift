@@ -319,7 +319,8 @@ private func expectSameMatches(
         for row in 0..<9 {
             let exact = (0..<dimension).reduce(Float(0)) { $0 + vectors[row * dimension + $1] * query[$1] }
             #expect(abs(sentences.innerProduct(row: row, with: query) - exact) < 0.002, "row \(row)")
-            let selfSimilarity = sentences.innerProduct(row: row, with: Array(vectors[row * dimension..<(row + 1) * dimension]))
+            let selfSimilarity = sentences.innerProduct(
+                row: row, with: Array(vectors[row * dimension..<(row + 1) * dimension]))
             #expect(abs(selfSimilarity - 1) < 0.002)
         }
         let bytes = sentences.encoded()

@@ -335,7 +335,8 @@ struct ClaimWords: Sendable {
         }
         // A negated direction ("does not lower") states none: it is not the opposite direction.
         let directionPosition = words.indices.first { position in
-            !negatedPositions.contains(position) && (Self.up.contains(words[position]) || Self.down.contains(words[position]))
+            !negatedPositions.contains(position)
+                && (Self.up.contains(words[position]) || Self.down.contains(words[position]))
         }
         direction = directionPosition.map { (Self.up.contains(words[$0]), words[$0]) }
         keyTerms = Self.keyTerms(in: words)

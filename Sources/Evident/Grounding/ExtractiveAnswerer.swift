@@ -116,13 +116,16 @@ public struct ExtractiveAnswerer: Sendable {
             {
                 let comparison = comparer.compare(
                     claim: preparedQuestion, sentence: sentence.prepared, context: sentence.preparedContext)
-                // A sentence that lacks a disease, drug or cell type the question names weighs less, and less
-                // still when it names others instead (another cancer's trial).
-                let missing = comparison.missingKeyTerms.count
+                // A sentence about another disease, drug or cell type than the question's weighs less: it lacks
+                // one the question names and names others instead (another cancer's trial), or names the
+                // question's with "non" ("non-Hodgkin" for "Hodgkin").
                 let foreign = sentence.prepared.words.keyTerms.contains {
                     !preparedQuestion.words.contains(keyTerm: $0)
                 }
-                let penalty = 0.1 * Double(min(missing, 2)) + (missing > 0 && foreign ? 0.1 : 0)
+                let otherKind =
+                    (!comparison.missingKeyTerms.isEmpty && foreign)
+                    || !ClaimWords.oppositeKinds(preparedQuestion.words, sentence.prepared.words).isEmpty
+                let penalty = otherKind ? 0.2 : 0
                 candidates.append(
                     (sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1), penalty))
             }
@@ -192,17 +195,19 @@ public struct ExtractiveAnswerer: Sendable {
         return ExtractiveAnswer(question: question, sentences: sentences, references: references)
     }
 
-    /// Whether a sentence reads as a statement on its own: long enough, not a question, not a bare heading-like
-    /// fragment ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these …"), and
-    /// not sending the reader elsewhere ("To learn more …, visit …").
+    /// Whether a sentence reads as a statement on its own: long enough, not a bare heading-like fragment
+    /// ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these …"), not sending
+    /// the reader elsewhere ("To learn more …, visit …"), and not what grounding calls a non-claim (a question,
+    /// a call to action such as "Ask whether a trial is open", a disclaimer).
     static func canStandAlone(_ text: String) -> Bool {
         let words = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
-        guard words.count >= 6, !text.hasSuffix("?"), !text.hasSuffix(":") else { return false }
+        guard words.count >= 6, !text.hasSuffix(":") else { return false }
         guard text.first?.isUppercase == true || text.first?.isNumber == true else { return false }
         // The subject is the first word, or the one after an opening word set off by a comma ("Today, it …").
         let subject = words[0].hasSuffix(",") ? words[1] : words[0]
         if anaphors.contains(subject.trimmingCharacters(in: .punctuationCharacters)) { return false }
-        return !referrals.contains { text.lowercased().hasPrefix($0) }
+        if referrals.contains(where: { text.lowercased().hasPrefix($0) }) { return false }
+        return ClaimSplitter.nonClaimReason(of: text) == nil
     }
 
     /// Words that, opening a sentence, point back at the one before it.

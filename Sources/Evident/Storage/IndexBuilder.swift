@@ -175,7 +175,11 @@ public struct IndexBuilder: Sendable {
     /// Embeds `texts`, row `i` of the result for `texts[i]`, taking the vectors `reusable` holds for a text
     /// instead of embedding it again.
     ///
-    /// - Parameter progress: Called after each chunk with the texts done so far and how many were reused.
+    /// - Parameters:
+    ///   - texts: The texts to embed.
+    ///   - embedder: The model.
+    ///   - reusable: Vectors already computed, by text.
+    ///   - progress: Called after each chunk with the texts done so far and how many were reused.
     /// - Returns: The vectors, row-major.
     static func embed(
         _ texts: [String], with embedder: SentenceEmbedder, reusing reusable: [String: [Float]],
