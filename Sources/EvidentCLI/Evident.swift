@@ -12,7 +12,7 @@ struct EvidentCommand: ParsableCommand {
             IndexCommand.self, SearchCommand.self, AskCommand.self, GroundCommand.self, EvalCommand.self,
             EvalGroundingCommand.self,
             EmbedCommand.self,
-            InfoCommand.self,
+            InfoCommand.self, BenchCommand.self,
         ]
     )
 

@@ -76,11 +76,20 @@ public struct Retriever: Sendable {
     /// - Returns: At most `limit` results.
     /// - Throws: `RetrievalError` for a mode this retriever cannot run; `StorageError` for a damaged record.
     public func search(_ query: String, limit: Int, options: SearchOptions) throws -> [SearchResult] {
+        try search(query, limit: limit, options: options, stages: nil)
+    }
+
+    /// `search(_:limit:options:)`, adding the time each stage takes to `stages` when given.
+    func search(_ query: String, limit: Int, options: SearchOptions, stages: SearchStageTimes?) throws
+        -> [SearchResult]
+    {
         precondition(limit > 0, "limit must be positive")
-        let queryTerms = terms(of: query)
-        let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options)
-        return try ranked.enumerated().map { rank, scored in
-            try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
+        let queryTerms = stages.time(.analysis) { terms(of: query) }
+        let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options, stages: stages)
+        return try stages.time(.citations) {
+            try ranked.enumerated().map { rank, scored in
+                try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
+            }
         }
     }
 
@@ -126,31 +135,37 @@ public struct Retriever: Sendable {
     ///   - options: Mode, scoring and fusion.
     /// - Returns: Passage indices with scores, best first.
     /// - Throws: `RetrievalError` for a mode this retriever cannot run.
+    ///   - stages: Where to add the time each stage takes, or `nil`.
     func rankPassages(
         _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil, limit: Int,
-        options: SearchOptions
+        options: SearchOptions, stages: SearchStageTimes? = nil
     ) throws -> [RankedItem] {
         let mode = try mode(for: options)
         func lexical(_ limit: Int) -> [RankedItem] {
-            index.lexical.search(
-                terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring
-            ).map { RankedItem(item: $0.passage, score: Double($0.score)) }
+            stages.time(.lexicalSearch) {
+                index.lexical.search(
+                    terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring
+                ).map { RankedItem(item: $0.passage, score: Double($0.score)) }
+            }
         }
         func dense(_ limit: Int) -> [RankedItem] {
             guard let embedder, let vectors = index.vectors else { return [] }
-            let vector = queryVector ?? embedder.embed([query])[0]
-            let matches =
-                options.usesQuantizedVectors
-                ? index.quantizedVectors?.search(vector, limit: limit, threadCount: options.threadCount) ?? []
-                : vectors.search(vector, limit: limit, threadCount: options.threadCount)
-            return matches.map { RankedItem(item: $0.index, score: Double($0.score)) }
+            let vector = queryVector ?? stages.time(.encoding) { embedder.embed([query])[0] }
+            return stages.time(.denseSearch) {
+                let matches =
+                    options.usesQuantizedVectors
+                    ? index.quantizedVectors?.search(vector, limit: limit, threadCount: options.threadCount) ?? []
+                    : vectors.search(vector, limit: limit, threadCount: options.threadCount)
+                return matches.map { RankedItem(item: $0.index, score: Double($0.score)) }
+            }
         }
         switch mode {
         case .lexical: return lexical(limit)
         case .dense: return dense(limit)
         case .hybrid:
             let depth = max(limit, options.fusionDepth)
-            return RankFusion.fuse([lexical(depth), dense(depth)], method: options.fusion, limit: limit)
+            let rankings = [lexical(depth), dense(depth)]
+            return stages.time(.fusion) { RankFusion.fuse(rankings, method: options.fusion, limit: limit) }
         }
     }
 

@@ -1,0 +1,141 @@
+import Foundation
+
+extension BenchmarkReport {
+    /// The report as Markdown: the machine and index, a table of every operation's latency and throughput, the
+    /// stages of a hybrid query, the sweep, the peers with our ratio to them, and links to the charts.
+    public var markdown: String {
+        var lines: [String] = []
+        lines.append("# Evident latency benchmark")
+        lines.append("")
+        lines.append("Run \(createdAt) by Evident \(evidentVersion) in \(Self.decimal(totalSeconds, 1)) s.")
+        lines.append("")
+        lines.append("- Machine: \(machine.processor), \(machine.cores) logical cores, \(Self.bytes(Int(machine.memoryBytes))) memory, \(machine.system); OpenBLAS \(machine.blasKernels) kernels; AMX bfloat16 screen \(machine.amxScreen ? "on" : "not available").")
+        lines.append("- Index: `\(index.path)`: \(index.documents) documents, \(index.passages) passages, \(index.sentenceVectors) sentence vectors, model \(index.model ?? "none"); \(Self.bytes(index.bytes)) on disk, opened (checksums verified) in \(Self.decimal(index.loadSeconds * 1000, 0)) ms.")
+        lines.append("- Queries: \(settings.queries) (\(settings.querySource)); \(settings.warmup) warm-up runs per operation; top \(settings.limit); batches of \(settings.batchSize) on \(settings.threads) thread(s). Peak resident memory \(Self.bytes(peakResidentBytes)).")
+        lines.append("")
+        lines.append("## Operations")
+        lines.append("")
+        lines.append("One at a time (latency in ms), and in batches (queries per second):")
+        lines.append("")
+        lines.append("| operation | what | runs | p50 | p95 | p99 | max | per second | batch queries/s |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for operation in operations {
+            let latency = operation.latency
+            let batch = operation.batch.map { Self.decimal($0.queriesPerSecond, 0) } ?? ""
+            lines.append(
+                "| `\(operation.name)` | \(operation.detail) | \(latency.samples) | \(Self.milliseconds(latency.p50)) | "
+                    + "\(Self.milliseconds(latency.p95)) | \(Self.milliseconds(latency.p99)) | "
+                    + "\(Self.milliseconds(latency.max)) | \(Self.decimal(latency.perSecond, 0)) | \(batch) |")
+        }
+        lines.append("")
+        lines.append("![Latency percentiles per operation](latency.svg)")
+        if !stages.isEmpty {
+            lines.append("")
+            lines.append("## Where a hybrid query's time goes")
+            lines.append("")
+            lines.append("| stage | mean | share |")
+            lines.append("|---|---|---|")
+            for stage in stages {
+                lines.append(
+                    "| \(stage.stage.rawValue) | \(Self.decimal(stage.meanMicroseconds, 0)) µs | "
+                        + "\(Self.decimal(stage.share * 100, 1)) % |")
+            }
+        }
+        if !sweep.isEmpty {
+            lines.append("")
+            lines.append("## Dense search against corpus size")
+            lines.append("")
+            lines.append("Synthetic unit vectors of the model's dimension; one query at a time, top 10 (ms):")
+            lines.append("")
+            lines.append("| vectors | precision | threads | p50 | p99 |")
+            lines.append("|---|---|---|---|---|")
+            for point in sweep {
+                lines.append(
+                    "| \(Self.count(point.vectors)) | \(point.precision) | \(point.threads) | "
+                        + "\(Self.milliseconds(point.latency.p50)) | \(Self.milliseconds(point.latency.p99)) |")
+            }
+            lines.append("")
+            lines.append("![Dense search latency against corpus size](sweep.svg)")
+        }
+        if let peers, !peers.results.isEmpty {
+            lines.append("")
+            lines.append("## Peers on the same data")
+            lines.append("")
+            let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("Versions: \(versions.joined(separator: ", ")). Ratio: the peer's p50 over ours (above 1: we are faster), or our queries/s over theirs for batches.")
+            lines.append("")
+            lines.append("| peer | data | threads | batch | p50 | p99 | queries/s | ours | ratio |")
+            lines.append("|---|---|---|---|---|---|---|---|---|")
+            for comparison in peerComparisons {
+                let peer = comparison.peer
+                lines.append(
+                    "| \(peer.engine) \(peer.method) | \(peer.data) \(Self.count(peer.count)) | \(peer.threads) | "
+                        + "\(peer.batch) | \(peer.p50Microseconds.map(Self.milliseconds) ?? "") | "
+                        + "\(peer.p99Microseconds.map(Self.milliseconds) ?? "") | "
+                        + "\(peer.queriesPerSecond.map { Self.decimal($0, 0) } ?? "") | \(comparison.ours) | "
+                        + "\(comparison.ratio.map { Self.decimal($0, 2) + "×" } ?? "") |")
+            }
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Each peer measurement beside our matching figure: `vectors-fp32` for FAISS on the index, the sweep's
+    /// fp32 point of the same size and threads for FAISS on synthetic data, `bm25-scoring` for the BM25 peers.
+    public var peerComparisons: [(peer: PeerResult, ours: String, ratio: Double?)] {
+        (peers?.results ?? []).map { peer in
+            func byLatency(_ ours: LatencySummary?) -> (PeerResult, String, Double?) {
+                guard let ours, let theirs = peer.p50Microseconds, ours.p50 > 0 else { return (peer, "", nil) }
+                return (peer, Self.milliseconds(ours.p50) + " ms", theirs / ours.p50)
+            }
+            func byThroughput(_ ours: BatchResult?) -> (PeerResult, String, Double?) {
+                guard let ours, let theirs = peer.queriesPerSecond, theirs > 0 else { return (peer, "", nil) }
+                return (peer, Self.decimal(ours.queriesPerSecond, 0) + " q/s", ours.queriesPerSecond / theirs)
+            }
+            let operation: String? =
+                switch peer.kind {
+                case "dense": peer.data == "index" ? "vectors-fp32" : nil
+                case "lexical": "bm25-scoring"
+                default: nil
+                }
+            if peer.data == "synthetic" {
+                let point = sweep.first {
+                    $0.vectors == peer.count && $0.precision == "fp32" && $0.threads == peer.threads
+                }
+                return byLatency(point?.latency)
+            }
+            guard let operation, let ours = operations.first(where: { $0.name == operation }) else {
+                return (peer, "", nil)
+            }
+            return peer.batch > 1 ? byThroughput(ours.batch) : byLatency(ours.latency)
+        }
+    }
+
+    static func milliseconds(_ microseconds: Double) -> String {
+        microseconds >= 100_000 ? decimal(microseconds / 1000, 0) : decimal(microseconds / 1000, 3)
+    }
+
+    static func decimal(_ value: Double, _ places: Int) -> String { String(format: "%.\(places)f", value) }
+
+    static func count(_ value: Int) -> String {
+        value >= 1_000_000 && value % 1_000_000 == 0
+            ? "\(value / 1_000_000)M" : value >= 1000 && value % 1000 == 0 ? "\(value / 1000)k" : "\(value)"
+    }
+
+    static func bytes(_ value: Int) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1000 && unit < units.count - 1 {
+            amount /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(value) B" : decimal(amount, 1) + " " + units[unit]
+    }
+}
+
+extension BenchmarkReport {
+    /// The charts, by file name: `latency.svg` (percentiles per operation) and, with a sweep, `sweep.svg`
+    /// (latency against corpus size).
+    public var charts: [String: String] { [:] }
+}

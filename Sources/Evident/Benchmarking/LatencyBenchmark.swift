@@ -1,0 +1,311 @@
+import Dispatch
+public import Foundation
+
+/// Settings of `LatencyBenchmark`.
+public struct BenchmarkSettings: Sendable, Hashable {
+    /// Timed single queries per search operation (cycling through the queries).
+    public var searchRuns = 200
+    /// Untimed runs before the timed ones.
+    public var warmup = 20
+    /// Timed `ask` runs.
+    public var askRuns = 40
+    /// Timed runs per grounded answer size.
+    public var groundRuns = 15
+    /// Claims per grounded answer.
+    public var answerSizes = [5, 20]
+    /// Queries per batch.
+    public var batchSize = 64
+    /// Timed batches per operation.
+    public var batchRuns = 5
+    /// Threads for batches and for the "all threads" sweep.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Results per search.
+    public var limit = 10
+    /// Synthetic corpus sizes for the dense sweep; empty for none.
+    public var sweepSizes: [Int] = []
+    /// Timed single queries per sweep point.
+    public var sweepRuns = 40
+
+    /// Creates the default settings.
+    public init() {}
+}
+
+/// Progress of a benchmark run: which step, and how far it is.
+public struct BenchmarkProgress: Sendable, Hashable {
+    /// The step, such as "hybrid" or "sweep 100k fp32 1 thread".
+    public var step: String
+    /// Steps finished, and all steps.
+    public var stepsDone: Int
+    public var steps: Int
+    /// Runs of this step finished, and all of them.
+    public var runsDone: Int
+    public var runs: Int
+}
+
+/// Measures the latency of every operation of Evident on one index: search in each mode, the vector and BM25
+/// kernels alone, `ask`, and grounding answers of several sizes; where a hybrid query's time goes; and, when
+/// asked, dense search over synthetic corpora of growing size. The library does the work; `evident bench` prints
+/// and writes what it returns.
+public struct LatencyBenchmark: Sendable {
+    /// The retriever, with a model (the dense, hybrid, ask and grounding operations need one).
+    public let retriever: Retriever
+    /// The settings.
+    public var settings: BenchmarkSettings
+
+    /// Creates a benchmark of `retriever`'s index.
+    public init(retriever: Retriever, settings: BenchmarkSettings = BenchmarkSettings()) {
+        self.retriever = retriever
+        self.settings = settings
+    }
+
+    /// Runs every measurement.
+    ///
+    /// - Parameters:
+    ///   - queries: The queries, at least one.
+    ///   - querySource: Where they came from, for the report.
+    ///   - index: The index's description (path, size, load time).
+    ///   - progress: Called before each step and after each run.
+    ///   - finished: Called with each operation's result as soon as it is measured.
+    /// - Returns: The report, without peers (the caller adds them).
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func run(
+        queries: [String], querySource: String, index: IndexDescription,
+        progress: (BenchmarkProgress) -> Void = { _ in },
+        finished: (BenchmarkReport.OperationResult) -> Void = { _ in }
+    ) throws -> BenchmarkReport {
+        precondition(!queries.isEmpty, "a benchmark needs queries")
+        let started = Date()
+        let clock = DispatchTime.now
+        let begin = clock().uptimeNanoseconds
+        let hasModel = retriever.embedder != nil
+        var steps = ["lexical", "bm25-scoring"]
+        if hasModel {
+            steps += ["dense-fp32", "dense-int8", "hybrid", "vectors-fp32", "vectors-int8", "ask"]
+            steps += settings.answerSizes.map { "ground-\($0)" }
+        }
+        let sweepSteps = settings.sweepSizes.flatMap { size in
+            ["fp32", "int8"].flatMap { precision in
+                Set([1, settings.threads]).sorted().map { (size, precision, $0) }
+            }
+        }
+        let stepCount = steps.count + sweepSteps.count
+        var stepsDone = 0
+        var operations: [BenchmarkReport.OperationResult] = []
+
+        /// Times `runs` calls of `body` (after the warm-up), reporting progress.
+        func measure(_ step: String, runs: Int, warmup: Int, _ body: (Int) throws -> Void) rethrows -> LatencySummary {
+            progress(BenchmarkProgress(step: step, stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: runs))
+            for run in 0..<warmup { try body(run) }
+            var samples: [UInt64] = []
+            samples.reserveCapacity(runs)
+            for run in 0..<runs {
+                let start = clock().uptimeNanoseconds
+                try body(warmup + run)
+                samples.append(clock().uptimeNanoseconds - start)
+                if run % 10 == 9 || run == runs - 1 {
+                    progress(
+                        BenchmarkProgress(
+                            step: step, stepsDone: stepsDone, steps: stepCount, runsDone: run + 1, runs: runs))
+                }
+            }
+            return LatencySummary(nanoseconds: samples)
+        }
+        func record(_ result: BenchmarkReport.OperationResult) {
+            operations.append(result)
+            stepsDone += 1
+            finished(result)
+        }
+        /// Runs `body` over batches of queries and summarises batch times.
+        func batches(_ step: String, _ body: ([Int]) throws -> Void) rethrows -> BenchmarkReport.BatchResult {
+            let size = settings.batchSize
+            let summary = try measure(step + " (batches)", runs: settings.batchRuns, warmup: 1) { run in
+                try body((0..<size).map { (run * size + $0) % queries.count })
+            }
+            return BenchmarkReport.BatchResult(
+                size: size, threads: settings.threads, latency: summary,
+                queriesPerSecond: summary.mean > 0 ? Double(size) * 1_000_000 / summary.mean : 0)
+        }
+
+        let limit = settings.limit
+        let runs = settings.searchRuns
+        let warmup = settings.warmup
+        let threads = settings.threads
+        func query(_ run: Int) -> String { queries[run % queries.count] }
+
+        // Searches from text to cited results, in each mode.
+        let modes: [(String, String, SearchOptions)] =
+            [("lexical", "BM25 search from text to 10 cited passages", SearchOptions(mode: .lexical))]
+            + (hasModel
+                ? [
+                    (
+                        "dense-fp32", "encode the query, exact fp32 search, 10 cited passages",
+                        SearchOptions(mode: .dense)
+                    ),
+                    (
+                        "dense-int8", "encode the query, int8 search re-scored in fp32, 10 cited passages",
+                        SearchOptions(mode: .dense, usesQuantizedVectors: true)
+                    ),
+                    (
+                        "hybrid", "BM25 and dense (fp32) fused by reciprocal rank, 10 cited passages",
+                        SearchOptions(mode: .hybrid)
+                    ),
+                ] : [])
+        var stageNanoseconds: [SearchStage: UInt64] = [:]
+        var stageQueries = 0
+        for (name, detail, options) in modes {
+            let stages = name == "hybrid" ? SearchStageTimes() : nil
+            let latency = try measure(name, runs: runs, warmup: warmup) { run in
+                if run == warmup { stages?.reset() }
+                _ = try retriever.search(query(run), limit: limit, options: options, stages: stages)
+            }
+            if let stages {
+                stageNanoseconds = stages.nanoseconds
+                stageQueries = runs
+            }
+            let batch = try batches(name) { indices in
+                try Self.parallelMap(indices, threads: threads) { position in
+                    try retriever.search(queries[position], limit: limit, options: options)
+                }
+            }
+            record(.init(name: name, detail: detail, latency: latency, batch: batch))
+        }
+
+        // BM25 scoring alone: analyzed terms to 10 passage numbers (what bm25s and rank_bm25 return).
+        let analyzed = queries.map { retriever.terms(of: $0) }
+        let scoring = retriever.index.configuration.scoring
+        let bm25 = measure("bm25-scoring", runs: runs, warmup: warmup) { run in
+            _ = retriever.index.lexical.search(terms: analyzed[run % analyzed.count], limit: limit, scoring: scoring)
+        }
+        let bm25Batch = batches("bm25-scoring") { indices in
+            _ = Self.parallelMap(indices, threads: threads) { position in
+                retriever.index.lexical.search(terms: analyzed[position], limit: limit, scoring: scoring).count
+            }
+        }
+        record(
+            .init(
+                name: "bm25-scoring", detail: "BM25 top 10 from analyzed terms, no citations (as bm25s returns)",
+                latency: bm25, batch: bm25Batch))
+
+        if let embedder = retriever.embedder, let vectors = retriever.index.vectors,
+            let quantized = retriever.index.quantizedVectors
+        {
+            // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
+            let queryVectors = embedder.embed(queries)
+            let fp32 = measure("vectors-fp32", runs: runs, warmup: warmup) { run in
+                _ = vectors.search(queryVectors[run % queryVectors.count], limit: limit)
+            }
+            let fp32Batch = batches("vectors-fp32") { indices in
+                _ = vectors.search(batch: indices.map { queryVectors[$0] }, limit: limit, threadCount: threads)
+            }
+            record(
+                .init(
+                    name: "vectors-fp32", detail: "exact fp32 top 10 from a query vector, one thread (as FAISS)",
+                    latency: fp32, batch: fp32Batch))
+            let int8 = measure("vectors-int8", runs: runs, warmup: warmup) { run in
+                _ = quantized.search(queryVectors[run % queryVectors.count], limit: limit)
+            }
+            let int8Batch = batches("vectors-int8") { indices in
+                _ = quantized.search(batch: indices.map { queryVectors[$0] }, limit: limit, threadCount: threads)
+            }
+            record(
+                .init(
+                    name: "vectors-int8", detail: "int8 top 10 re-scored in fp32 from a query vector, one thread",
+                    latency: int8, batch: int8Batch))
+
+            let answerer = ExtractiveAnswerer(retriever: retriever)
+            let ask = try measure("ask", runs: settings.askRuns, warmup: min(warmup, 5)) { run in
+                _ = try answerer.answer(query(run))
+            }
+            record(.init(name: "ask", detail: "an extractive answer of 5 cited sentences", latency: ask, batch: nil))
+
+            let grounder = Grounder(retriever: retriever)
+            for size in settings.answerSizes {
+                let answers = try (0..<4).map { try Self.answer(claims: size, from: retriever.index, seed: UInt64($0)) }
+                let latency = try measure("ground-\(size)", runs: settings.groundRuns, warmup: 2) { run in
+                    _ = try grounder.ground(answer: answers[run % answers.count])
+                }
+                record(
+                    .init(
+                        name: "ground-\(size)",
+                        detail: "ground an answer of \(size) claims (sentences of the index with words dropped)",
+                        latency: latency, batch: nil))
+            }
+        }
+
+        let stageTotal = stageNanoseconds.values.reduce(0, +)
+        let stages = SearchStage.allCases.compactMap { stage -> BenchmarkReport.StageResult? in
+            guard let nanoseconds = stageNanoseconds[stage], stageQueries > 0 else { return nil }
+            return BenchmarkReport.StageResult(
+                stage: stage, meanMicroseconds: Double(nanoseconds) / Double(stageQueries) / 1000,
+                share: stageTotal > 0 ? Double(nanoseconds) / Double(stageTotal) : 0)
+        }
+
+        // Dense search over synthetic unit vectors of growing size.
+        var sweep: [BenchmarkReport.SweepResult] = []
+        let dimension = retriever.index.vectors?.dimension ?? 384
+        var generator = SplitMix64(seed: 7)
+        let sweepQueries = (0..<64).map { _ in Self.unitVector(dimension: dimension, generator: &generator) }
+        for size in Set(settings.sweepSizes).sorted() {
+            progress(
+                BenchmarkProgress(
+                    step: "sweep: making \(size) vectors", stepsDone: stepsDone, steps: stepCount, runsDone: 0,
+                    runs: 1))
+            var data: [Float] = []
+            data.reserveCapacity(size * dimension)
+            for _ in 0..<size { data += Self.unitVector(dimension: dimension, generator: &generator) }
+            let flat = FlatVectorIndex(dimension: dimension, vectors: data)
+            data = []
+            let quantized = Int8VectorIndex(quantizing: flat)
+            for (stepSize, precision, threadCount) in sweepSteps where stepSize == size {
+                let latency = measure(
+                    "sweep \(size) \(precision) \(threadCount) thread(s)", runs: settings.sweepRuns, warmup: 3
+                ) { run in
+                    let vector = sweepQueries[run % sweepQueries.count]
+                    _ =
+                        precision == "fp32"
+                        ? flat.search(vector, limit: limit, threadCount: threadCount)
+                        : quantized.search(vector, limit: limit, threadCount: threadCount)
+                }
+                sweep.append(.init(vectors: size, precision: precision, threads: threadCount, latency: latency))
+                stepsDone += 1
+            }
+        }
+
+        let formatter = ISO8601DateFormatter()
+        return BenchmarkReport(
+            createdAt: formatter.string(from: started), evidentVersion: evidentVersion, machine: .current,
+            index: index,
+            settings: .init(
+                querySource: querySource, queries: queries.count, warmup: warmup, threads: threads,
+                batchSize: settings.batchSize, limit: limit),
+            operations: operations, stages: stages, sweep: sweep, peers: nil,
+            peakResidentBytes: MachineDescription.peakResidentBytes,
+            totalSeconds: Double(clock().uptimeNanoseconds - begin) / 1e9)
+    }
+
+    /// A random unit vector.
+    static func unitVector(dimension: Int, generator: inout SplitMix64) -> [Float] {
+        let vector = (0..<dimension).map { _ in generator.gaussian() }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
+    }
+
+    /// An answer of `claims` sentences drawn from the index (words dropped, as the drawn queries), one per line.
+    static func answer(claims: Int, from index: EvidentIndex, seed: UInt64) throws -> String {
+        try BenchmarkQueries.drawn(from: index, count: claims, seed: 1000 + seed)
+            .map { $0.hasSuffix(".") ? $0 : $0 + "." }
+            .joined(separator: "\n")
+    }
+
+    /// `transform` over `items` on `threads` threads (in order); on one thread, a plain loop.
+    static func parallelMap<Result: Sendable>(
+        _ items: [Int], threads: Int, _ transform: @Sendable (Int) throws -> Result
+    ) rethrows -> [Result] {
+        guard threads > 1, items.count > 1 else { return try items.map(transform) }
+        let parts = min(threads, items.count)
+        let chunks = (0..<parts).map { part in
+            Array(items[(part * items.count / parts)..<((part + 1) * items.count / parts)])
+        }
+        return try chunks.concurrentMap { chunk in try chunk.map(transform) }.flatMap { $0 }
+    }
+}

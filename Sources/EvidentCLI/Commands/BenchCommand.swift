@@ -1,0 +1,224 @@
+import ArgumentParser
+import Evident
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure search, ask and grounding latency on an index, with peers side by side, and write a report.",
+        discussion: """
+            Runs warm-up, then timed repetitions of search (lexical, dense fp32, dense int8, hybrid), the BM25 and \
+            vector kernels alone, ask, and grounding answers of 5 and 20 claims; reports p50/p95/p99/max latency, \
+            queries per second one at a time and in batches, where a hybrid query's time goes, peak memory, index \
+            load time and size. Writes report.json, report.md and SVG charts into --out.
+            """)
+
+    @Argument(help: "An index directory written by `evident index` (with a model for everything but lexical search).")
+    var index: String
+    @Option(help: "Queries: one per line, or a BEIR queries.jsonl. Default: sentences drawn from the index.")
+    var queries: String?
+    @Option(help: "Queries to draw from the index when --queries is not given.") var queryCount = 200
+    @Option(help: "Timed single queries per search operation.") var runs = 200
+    @Flag(help: "Also measure dense search over 10k, 100k and 1M synthetic vectors (fp32 and int8, 1 and N threads).")
+    var sweep = false
+    @Option(help: "Corpus sizes for --sweep, comma-separated.") var sweepSizes = "10000,100000,1000000"
+    @Option(help: "Threads for batches and the sweep's multi-threaded points (default: all cores).") var threads: Int?
+    @Option(help: "Where to write report.json, report.md and the charts.") var out = "bench-report"
+    @Flag(help: "Run the peers (FAISS, bm25s, rank_bm25) on the same data through Scripts/bench-peers.sh.")
+    var comparePeers = false
+    @Option(help: "The peers script, for --compare-peers.") var peersScript = "Scripts/bench-peers.sh"
+    @Option(help: "The model folder the index was built with (default Models/<model id>).") var model: String?
+    @Flag(help: "Fewer repetitions (for a quick look; percentiles are rougher).") var quick = false
+
+    func validate() throws {
+        guard queryCount > 0 else { throw ValidationError("--query-count must be at least 1.") }
+        guard runs > 0 else { throw ValidationError("--runs must be at least 1.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        guard sizes != nil else {
+            throw ValidationError("--sweep-sizes must be positive whole numbers separated by commas, as 10000,100000.")
+        }
+    }
+
+    private var sizes: [Int]? {
+        let parts = sweepSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    func run() throws {
+        let progress = ProgressLine()
+        progress.update("opening \(index)…", force: true)
+        let start = Terminal.now()
+        let evidentIndex = try openIndex(index)
+        let loadSeconds = Terminal.now() - start
+        let retriever = try benchmarkRetriever(for: evidentIndex)
+        let queryList: [String]
+        let source: String
+        if let queries {
+            do {
+                queryList = try BenchmarkQueries.read(from: URL(fileURLWithPath: queries))
+            } catch let error as BenchmarkInputError {
+                throw CommandFailure(error.description)
+            }
+            source = queries
+        } else {
+            queryList = try BenchmarkQueries.drawn(from: evidentIndex, count: queryCount)
+            source = "drawn from the index: sentences with one word in four dropped"
+            guard !queryList.isEmpty else {
+                throw CommandFailure("\(index): no sentence of six words or more to draw queries from; pass --queries")
+            }
+        }
+
+        var settings = BenchmarkSettings()
+        settings.searchRuns = quick ? min(runs, 50) : runs
+        settings.warmup = quick ? 5 : settings.warmup
+        settings.askRuns = quick ? 10 : settings.askRuns
+        settings.groundRuns = quick ? 4 : settings.groundRuns
+        settings.batchRuns = quick ? 2 : settings.batchRuns
+        settings.sweepRuns = quick ? 10 : settings.sweepRuns
+        if let threads { settings.threads = threads }
+        if sweep { settings.sweepSizes = sizes ?? [] }
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: index)
+        let bytes = files.reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: index + "/" + name)[.size]) as? Int
+            return total + (size ?? 0)
+        }
+        let description = IndexDescription(
+            path: index, documents: evidentIndex.documentCount, passages: evidentIndex.passageCount,
+            sentenceVectors: evidentIndex.sentenceVectors?.count ?? 0,
+            model: evidentIndex.configuration.embedding?.modelID, bytes: bytes, loadSeconds: loadSeconds)
+
+        print(
+            "Benchmarking \(index) (\(Format.count(evidentIndex.passageCount)) passages) with "
+                + "\(Format.count(queryList.count)) queries; threads for batches: \(settings.threads)")
+        print(Self.tableHeader)
+        var report = try LatencyBenchmark(retriever: retriever, settings: settings).run(
+            queries: queryList, querySource: source, index: description,
+            progress: { state in
+                let fraction = state.runs > 0 ? Double(state.runsDone) / Double(state.runs) : 0
+                progress.update(
+                    "[\(state.stepsDone + 1)/\(state.steps)] \(Self.bar(fraction)) \(state.step): "
+                        + "\(state.runsDone)/\(state.runs)")
+            },
+            finished: { operation in
+                progress.finish()
+                print(Self.row(operation))
+            })
+        progress.finish()
+
+        if comparePeers {
+            report.peers = try runPeers(retriever: retriever, queries: queryList, settings: settings)
+        }
+        try write(report)
+        if !report.stages.isEmpty {
+            let stages = report.stages.map {
+                "\($0.stage.rawValue) \(Format.decimal($0.meanMicroseconds, places: 0)) µs"
+            }
+            print("hybrid stages (mean): " + stages.joined(separator: ", "))
+        }
+        for point in report.sweep {
+            print(
+                "sweep \(Format.count(point.vectors)) \(point.precision) \(point.threads) thread(s): p50 "
+                    + "\(Format.decimal(point.latency.p50 / 1000, places: 3)) ms, p99 "
+                    + "\(Format.decimal(point.latency.p99 / 1000, places: 3)) ms")
+        }
+        for comparison in report.peerComparisons {
+            guard let ratio = comparison.ratio else { continue }
+            let peer = comparison.peer
+            print(
+                "vs \(peer.engine) \(peer.method) (\(peer.data) \(Format.count(peer.count)), batch \(peer.batch), "
+                    + "\(peer.threads) thread(s)): \(Format.decimal(ratio, places: 2))×")
+        }
+        print(
+            "peak memory \(Format.bytes(report.peakResidentBytes)); index \(Format.bytes(bytes)), opened in "
+                + "\(Format.decimal(loadSeconds * 1000, places: 0)) ms; run \(Format.seconds(report.totalSeconds))")
+        print("report: \(out)/report.md, \(out)/report.json, charts in \(out)/")
+    }
+
+    private func benchmarkRetriever(for index: EvidentIndex) throws -> Retriever {
+        guard let embedding = index.configuration.embedding else {
+            Terminal.writeError("note: the index has no vectors; measuring lexical search only\n")
+            return Retriever(index: index)
+        }
+        let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
+        do {
+            return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
+        } catch let error as EmbeddingError {
+            throw CommandFailure("\(error.description); pass --model DIR with the model the index was built with")
+        }
+    }
+
+    /// Writes the peers' input beside the report, runs the peers script on it, and reads its figures.
+    private func runPeers(retriever: Retriever, queries: [String], settings: BenchmarkSettings) throws
+        -> PeerReport
+    {
+        guard FileManager.default.isExecutableFile(atPath: peersScript) else {
+            throw CommandFailure(
+                "\(peersScript): not found or not executable; run from the repository's folder or pass --peers-script")
+        }
+        let input = URL(fileURLWithPath: out).appendingPathComponent("peers-input")
+        print("peers: writing their input to \(input.path)…")
+        try BenchmarkPeerInput.write(retriever: retriever, queries: queries, to: input)
+        let output = URL(fileURLWithPath: out).appendingPathComponent("peers.json")
+        var arguments = [input.path, output.path, "--threads", "\(settings.threads)"]
+        if !settings.sweepSizes.isEmpty {
+            arguments += ["--sizes", settings.sweepSizes.map(String.init).joined(separator: ",")]
+        } else {
+            arguments += ["--sizes", ""]
+        }
+        if quick { arguments.append("--quick") }
+        print("peers: \(peersScript) \(arguments.joined(separator: " "))")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: peersScript)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure("\(peersScript) failed (exit \(process.terminationStatus)); see its messages above")
+        }
+        do {
+            return try JSONDecoder().decode(PeerReport.self, from: Data(contentsOf: output))
+        } catch {
+            throw CommandFailure("\(output.path): cannot read the peers' figures (\(error))")
+        }
+    }
+
+    private func write(_ report: BenchmarkReport) throws {
+        let directory = URL(fileURLWithPath: out)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"))
+            try Data(report.markdown.utf8).write(to: directory.appendingPathComponent("report.md"))
+            for (name, svg) in report.charts {
+                try Data(svg.utf8).write(to: directory.appendingPathComponent(name))
+            }
+        } catch {
+            throw CommandFailure("\(out): cannot write the report (\(error.localizedDescription))")
+        }
+    }
+
+    static let tableHeader =
+        "operation        runs     p50 ms     p95 ms     p99 ms     max ms     ops/s   batch q/s"
+
+    static func row(_ operation: BenchmarkReport.OperationResult) -> String {
+        func column(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        let latency = operation.latency
+        func milliseconds(_ value: Double) -> String { Format.decimal(value / 1000, places: 3) }
+        return operation.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            + column("\(latency.samples)", 6) + column(milliseconds(latency.p50), 11)
+            + column(milliseconds(latency.p95), 11) + column(milliseconds(latency.p99), 11)
+            + column(milliseconds(latency.max), 11) + column(Format.decimal(latency.perSecond, places: 0), 10)
+            + column(operation.batch.map { Format.decimal($0.queriesPerSecond, places: 0) } ?? "", 12)
+    }
+
+    static func bar(_ fraction: Double) -> String {
+        let width = 20
+        let filled = Int((max(0, min(1, fraction)) * Double(width)).rounded())
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+    }
+}
