@@ -19,6 +19,21 @@ import sys
 import numpy as np
 
 
+def unit_vector_blocks(count, dimension, seed, chunk=65536):
+    """Yields the vectors in row blocks of at most `chunk` (float32, unit length).
+
+    In chunks, so 1M x 384 does not need a float64 copy of everything at once. The
+    values depend only on (count, dimension, seed); Scripts/peers/bench_peers.py uses
+    this too, so its synthetic sweep searches the vectors this script writes.
+    """
+    rng = np.random.default_rng(seed)
+    for start in range(0, count, chunk):
+        rows = min(chunk, count - start)
+        block = rng.standard_normal((rows, dimension), dtype=np.float32)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        yield block
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="the .f32 file to write; its shape goes to OUT.json")
@@ -29,16 +44,9 @@ def main():
     if args.count <= 0 or args.dimension <= 0:
         sys.exit("make_vectors: --count and --dimension must be positive")
 
-    rng = np.random.default_rng(args.seed)
-    out = open(args.out, "wb")
-    # In chunks, so 1M x 384 does not need a float64 copy of everything at once.
-    chunk = 65536
-    for start in range(0, args.count, chunk):
-        rows = min(chunk, args.count - start)
-        block = rng.standard_normal((rows, args.dimension), dtype=np.float32)
-        block /= np.linalg.norm(block, axis=1, keepdims=True)
-        out.write(block.astype("<f4", copy=False).tobytes())
-    out.close()
+    with open(args.out, "wb") as out:
+        for block in unit_vector_blocks(args.count, args.dimension, args.seed):
+            out.write(block.astype("<f4", copy=False).tobytes())
     with open(args.out + ".json", "w", encoding="utf-8") as handle:
         json.dump({"count": args.count, "dimension": args.dimension, "seed": args.seed, "normalized": True}, handle)
         handle.write("\n")
