@@ -161,7 +161,7 @@ struct BenchCommand: ParsableCommand {
         print("peers: writing their input to \(input.path)…")
         try BenchmarkPeerInput.write(retriever: retriever, queries: queries, to: input)
         let output = URL(fileURLWithPath: out).appendingPathComponent("peers.json")
-        var arguments = [input.path, output.path, "--threads", "\(settings.threads)"]
+        var arguments = [input.path, output.path, "--threads", "1"]
         if !settings.sweepSizes.isEmpty {
             arguments += ["--sizes", settings.sweepSizes.map(String.init).joined(separator: ",")]
         } else {
