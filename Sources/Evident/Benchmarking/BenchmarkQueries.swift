@@ -12,7 +12,8 @@ public enum BenchmarkQueries {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw BenchmarkInputError(path: url.path, line: nil, reason: "cannot be read (\(error.localizedDescription))")
+            throw BenchmarkInputError(
+                path: url.path, line: nil, reason: "cannot be read (\(error.localizedDescription))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw BenchmarkInputError(path: url.path, line: nil, reason: "is not UTF-8 text")

@@ -9,9 +9,15 @@ extension BenchmarkReport {
         lines.append("")
         lines.append("Run \(createdAt) by Evident \(evidentVersion) in \(Self.decimal(totalSeconds, 1)) s.")
         lines.append("")
-        lines.append("- Machine: \(machine.processor), \(machine.cores) logical cores, \(Self.bytes(Int(machine.memoryBytes))) memory, \(machine.system); OpenBLAS \(machine.blasKernels) kernels; AMX bfloat16 screen \(machine.amxScreen ? "on" : "not available").")
-        lines.append("- Index: `\(index.path)`: \(index.documents) documents, \(index.passages) passages, \(index.sentenceVectors) sentence vectors, model \(index.model ?? "none"); \(Self.bytes(index.bytes)) on disk, opened (checksums verified) in \(Self.decimal(index.loadSeconds * 1000, 0)) ms.")
-        lines.append("- Queries: \(settings.queries) (\(settings.querySource)); \(settings.warmup) warm-up runs per operation; top \(settings.limit); batches of \(settings.batchSize) on \(settings.threads) thread(s). Peak resident memory \(Self.bytes(peakResidentBytes)).")
+        lines.append(
+            "- Machine: \(machine.processor), \(machine.cores) logical cores, \(Self.bytes(Int(machine.memoryBytes))) memory, \(machine.system); OpenBLAS \(machine.blasKernels) kernels; AMX bfloat16 screen \(machine.amxScreen ? "on" : "not available")."
+        )
+        lines.append(
+            "- Index: `\(index.path)`: \(index.documents) documents, \(index.passages) passages, \(index.sentenceVectors) sentence vectors, model \(index.model ?? "none"); \(Self.bytes(index.bytes)) on disk, opened (checksums verified) in \(Self.decimal(index.loadSeconds * 1000, 0)) ms."
+        )
+        lines.append(
+            "- Queries: \(settings.queries) (\(settings.querySource)); \(settings.warmup) warm-up runs per operation; top \(settings.limit); batches of \(settings.batchSize) on \(settings.threads) thread(s). Peak resident memory \(Self.bytes(peakResidentBytes))."
+        )
         lines.append("")
         lines.append("## Operations")
         lines.append("")
@@ -62,7 +68,9 @@ extension BenchmarkReport {
             lines.append("## Peers on the same data")
             lines.append("")
             let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            lines.append("Versions: \(versions.joined(separator: ", ")). Ratio: the peer's p50 over ours (above 1: we are faster), or our queries/s over theirs for batches.")
+            lines.append(
+                "Versions: \(versions.joined(separator: ", ")). Ratio: the peer's p50 over ours (above 1: we are faster), or our queries/s over theirs for batches."
+            )
             lines.append("")
             lines.append("| peer | data | threads | batch | p50 | p99 | queries/s | ours | ratio |")
             lines.append("|---|---|---|---|---|---|---|---|---|")
@@ -135,7 +143,44 @@ extension BenchmarkReport {
 }
 
 extension BenchmarkReport {
-    /// The charts, by file name: `latency.svg` (percentiles per operation) and, with a sweep, `sweep.svg`
-    /// (latency against corpus size).
-    public var charts: [String: String] { [:] }
+    /// The charts, by file name: `latency.svg` (percentiles per operation, log scale) and, with a sweep,
+    /// `sweep.svg` (latency against corpus size on log axes, with FAISS beside it when the peers ran).
+    public var charts: [String: String] {
+        var charts: [String: String] = [:]
+        let percentiles: [(String, KeyPath<LatencySummary, Double>)] = [
+            ("p50", \.p50), ("p95", \.p95), ("p99", \.p99), ("max", \.max),
+        ]
+        charts["latency.svg"] = SVGChart.barChart(
+            title: "Latency per operation, one at a time (\(index.passages) passages)",
+            categories: operations.map(\.name), seriesNames: percentiles.map(\.0),
+            values: percentiles.map { _, path in operations.map { $0.latency[keyPath: path] / 1000 } },
+            yLabel: "latency (ms, log scale)")
+        if !sweep.isEmpty {
+            var series: [ChartSeries] = []
+            let configurations = Set(sweep.map { "\($0.precision)|\($0.threads)" }).sorted()
+            for configuration in configurations {
+                let points = sweep.filter { "\($0.precision)|\($0.threads)" == configuration }
+                    .sorted { $0.vectors < $1.vectors }
+                guard let first = points.first else { continue }
+                series.append(
+                    ChartSeries(
+                        name: "Evident \(first.precision), \(first.threads) thread\(first.threads == 1 ? "" : "s")",
+                        points: points.map { ChartPoint(x: Double($0.vectors), y: $0.latency.p50 / 1000) }))
+            }
+            let faiss = (peers?.results ?? []).filter {
+                $0.engine == "faiss" && $0.data == "synthetic" && $0.batch == 1 && $0.p50Microseconds != nil
+            }
+            for threads in Set(faiss.map(\.threads)).sorted() {
+                let points = faiss.filter { $0.threads == threads }.sorted { $0.count < $1.count }
+                series.append(
+                    ChartSeries(
+                        name: "FAISS IndexFlatIP, \(threads) thread\(threads == 1 ? "" : "s")",
+                        points: points.map { ChartPoint(x: Double($0.count), y: ($0.p50Microseconds ?? 0) / 1000) }))
+            }
+            charts["sweep.svg"] = SVGChart.lineChart(
+                title: "Dense search p50 against corpus size (top 10, synthetic unit vectors)",
+                xLabel: "vectors in the index", yLabel: "p50 latency (ms)", series: series)
+        }
+        return charts
+    }
 }

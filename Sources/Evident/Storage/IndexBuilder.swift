@@ -53,11 +53,7 @@ public struct IndexBuilder: Sendable {
         documents: [Document], embedder: SentenceEmbedder? = nil, reusing previous: EvidentIndex? = nil,
         progress: ((IndexingProgress) -> Void)? = nil
     ) -> IndexBuild {
-        let configuration = {
-            var configuration = self.configuration
-            configuration.embedding = embedder.map(EmbeddingSettings.init(of:))
-            return configuration
-        }()
+        let configuration = configuration(embeddingWith: embedder)
         var embeddedTexts: [String] = []
         let chunker = Chunker(configuration: configuration.chunker)
         let analyzer = Analyzer(configuration: configuration.analyzer)
@@ -68,7 +64,6 @@ public struct IndexBuilder: Sendable {
         // With a model, the sentences of each passage (as grounding splits them) are embedded too.
         var sentenceTexts: [String] = []
         var passageSentenceCounts: [Int] = []
-        var fingerprint = SHA256()
         let batchSize = 64
         var done = 0
         while done < documents.count {
@@ -85,7 +80,6 @@ public struct IndexBuilder: Sendable {
             for (offset, passages) in analyzed.enumerated() {
                 let documentIndex = done + offset
                 let document = documents[documentIndex]
-                fingerprint.update(Array(document.id.utf8) + [0] + Array(document.source.utf8) + [0])
                 for (passage, terms, sentences) in passages {
                     if embedder != nil {
                         embeddedTexts.append(configuration.indexedText(of: passage, in: document.title))
@@ -165,7 +159,7 @@ public struct IndexBuilder: Sendable {
         return IndexBuild(
             configuration: configuration, files: files, reusedEmbeddings: reusedEmbeddings,
             documentCount: documents.count,
-            passageCount: passageRecords.count, fingerprint: fingerprint.finalizeHex(),
+            passageCount: passageRecords.count, fingerprint: Self.fingerprint(of: documents),
             format: Self.dominantFormat(of: documents),
             statistics: IndexManifest.Statistics(
                 terms: encoded.termCount, postings: encoded.postingCount,
@@ -237,6 +231,23 @@ public struct IndexBuilder: Sendable {
             }
         }
         return (passages, sentences)
+    }
+
+    /// SHA-256 over every document's id and source, in order: the corpus fingerprint an index records, so that
+    /// a corpus can be checked against an index without building it again.
+    public static func fingerprint(of documents: [Document]) -> String {
+        var fingerprint = SHA256()
+        for document in documents {
+            fingerprint.update(Array(document.id.utf8) + [0] + Array(document.source.utf8) + [0])
+        }
+        return fingerprint.finalizeHex()
+    }
+
+    /// The configuration an index built by this builder with `embedder` records.
+    public func configuration(embeddingWith embedder: SentenceEmbedder?) -> IndexConfiguration {
+        var configuration = self.configuration
+        configuration.embedding = embedder.map(EmbeddingSettings.init(of:))
+        return configuration
     }
 
     private static func dominantFormat(of documents: [Document]) -> CorpusFormat {

@@ -14,7 +14,12 @@ struct BenchCommand: ParsableCommand {
             """)
 
     @Argument(help: "An index directory written by `evident index` (with a model for everything but lexical search).")
-    var index: String
+    var index: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write report.md and the charts again from a report.json of an earlier run, without measuring.",
+            valueName: "report.json"))
+    var render: String?
     @Option(help: "Queries: one per line, or a BEIR queries.jsonl. Default: sentences drawn from the index.")
     var queries: String?
     @Option(help: "Queries to draw from the index when --queries is not given.") var queryCount = 200
@@ -31,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Fewer repetitions (for a quick look; percentiles are rougher).") var quick = false
 
     func validate() throws {
+        guard (index == nil) != (render == nil) else {
+            throw ValidationError("Give an index directory to measure, or --render REPORT.json (not both).")
+        }
         guard queryCount > 0 else { throw ValidationError("--query-count must be at least 1.") }
         guard runs > 0 else { throw ValidationError("--runs must be at least 1.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
@@ -46,6 +54,19 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let render {
+            let report: BenchmarkReport
+            do {
+                report = try JSONDecoder().decode(
+                    BenchmarkReport.self, from: Data(contentsOf: URL(fileURLWithPath: render)))
+            } catch {
+                throw CommandFailure("\(render): not a report.json of `evident bench` (\(error))")
+            }
+            try write(report)
+            print("report: \(out)/report.md, \(out)/report.json, charts in \(out)/")
+            return
+        }
+        guard let index else { return }
         let progress = ProgressLine()
         progress.update("opening \(index)…", force: true)
         let start = Terminal.now()

@@ -42,6 +42,11 @@ struct IndexCommand: ParsableCommand {
             "An earlier index built with the same model: passages whose text it holds keep their vectors "
                 + "instead of being embedded again (it may be the --out being replaced).", valueName: "index-dir"))
     var reuse: String?
+    @Flag(
+        help: """
+            Keep an index already at --out when it was built from the same corpus with the same settings and model             (and has sentence vectors); otherwise build it, reusing its vectors.
+            """)
+    var ifChanged = false
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
 
     func validate() throws {
@@ -55,13 +60,15 @@ struct IndexCommand: ParsableCommand {
 
     func run() throws {
         // Refuse a bad --out before the corpus is read, not after it is indexed.
+        let existing: EvidentIndex?
         do {
-            _ = try IndexBuild.checkTarget(URL(fileURLWithPath: out), replacing: force)
+            let exists = try IndexBuild.checkTarget(URL(fileURLWithPath: out), replacing: force || ifChanged)
+            existing = ifChanged && exists ? try? EvidentIndex(contentsOf: URL(fileURLWithPath: out)) : nil
         } catch let error as StorageError {
             throw CommandFailure(error.description)
         }
         let embedder = try loadEmbedder()
-        let previous = try reuse.map(openIndex)
+        let previous = try reuse.map(openIndex) ?? existing
         if let previous, let embedder, previous.configuration.embedding?.fingerprint != embedder.fingerprint {
             Terminal.writeError(
                 "note: \(reuse ?? "") has no vectors from \(embedder.modelID); every passage is embedded anew\n")
@@ -97,6 +104,18 @@ struct IndexCommand: ParsableCommand {
         let configuration = IndexConfiguration(
             chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
             scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections)
+        if let existing, existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: read.documents),
+            existing.configuration == IndexBuilder(configuration: configuration).configuration(embeddingWith: embedder),
+            embedder == nil || existing.sentenceVectors != nil
+        {
+            if !quiet {
+                print(
+                    "\(out) is up to date: the same \(Format.counted(existing.documentCount, "document")) and "
+                        + "settings\(embedder.map { " and model \($0.modelID)" } ?? ""); not rebuilt (built "
+                        + "\(existing.manifest.createdAt))")
+            }
+            return
+        }
         let buildStart = Terminal.now()
         var embeddingStart: Double?
         var embeddingSeconds = 0.0
@@ -148,7 +167,8 @@ struct IndexCommand: ParsableCommand {
         let buildSeconds = Terminal.now() - buildStart
         do {
             try build.write(
-                to: URL(fileURLWithPath: out), corpusPath: corpus, skipped: read.skipped.count, replacing: force)
+                to: URL(fileURLWithPath: out), corpusPath: corpus, skipped: read.skipped.count,
+                replacing: force || ifChanged)
         } catch let error as StorageError {
             throw CommandFailure(error.description)
         }
