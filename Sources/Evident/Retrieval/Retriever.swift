@@ -133,9 +133,9 @@ public struct Retriever: Sendable {
     ///     once); the retriever embeds `query` itself when it is `nil`.
     ///   - limit: The maximum number of passages.
     ///   - options: Mode, scoring and fusion.
+    ///   - stages: Where to add the time each stage takes, or `nil`.
     /// - Returns: Passage indices with scores, best first.
     /// - Throws: `RetrievalError` for a mode this retriever cannot run.
-    ///   - stages: Where to add the time each stage takes, or `nil`.
     func rankPassages(
         _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil, limit: Int,
         options: SearchOptions, stages: SearchStageTimes? = nil
