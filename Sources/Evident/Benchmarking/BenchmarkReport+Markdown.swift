@@ -69,11 +69,14 @@ extension BenchmarkReport {
             lines.append("")
             let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             lines.append(
-                "Versions: \(versions.joined(separator: ", ")). Ratio: the peer's p50 over ours (above 1: we are faster), or our queries/s over theirs for batches."
-            )
+                "Versions: \(versions.joined(separator: ", ")). Latency ratio: the peer's p50 over ours; throughput "
+                    + "ratio: our queries/s over the peer's (one at a time for single queries, in batches for "
+                    + "batches). Above 1, we are faster. Latencies in ms.")
             lines.append("")
-            lines.append("| peer | data | threads | batch | p50 | p99 | queries/s | ours | ratio |")
-            lines.append("|---|---|---|---|---|---|---|---|---|")
+            lines.append(
+                "| peer | data | threads | batch | p50 | p99 | queries/s | ours | latency ratio | throughput ratio |")
+            lines.append("|---|---|---|---|---|---|---|---|---|---|")
+            func ratio(_ value: Double?) -> String { value.map { Self.decimal($0, 2) + "×" } ?? "" }
             for comparison in peerComparisons {
                 let peer = comparison.peer
                 lines.append(
@@ -81,41 +84,53 @@ extension BenchmarkReport {
                         + "\(peer.batch) | \(peer.p50Microseconds.map(Self.milliseconds) ?? "") | "
                         + "\(peer.p99Microseconds.map(Self.milliseconds) ?? "") | "
                         + "\(peer.queriesPerSecond.map { Self.decimal($0, 0) } ?? "") | \(comparison.ours) | "
-                        + "\(comparison.ratio.map { Self.decimal($0, 2) + "×" } ?? "") |")
+                        + "\(ratio(comparison.latencyRatio)) | \(ratio(comparison.throughputRatio)) |")
             }
         }
         lines.append("")
         return lines.joined(separator: "\n")
     }
 
+    /// A peer measurement beside our matching figure.
+    public struct PeerComparison: Sendable, Hashable {
+        public var peer: PeerResult
+        /// Our p50 (single queries) or queries per second (batches), as text; empty when nothing matches.
+        public var ours: String
+        /// Single queries: the peer's p50 over ours (above 1: we are faster).
+        public var latencyRatio: Double?
+        /// Our queries per second over the peer's: one at a time for single queries, in batches for batches.
+        public var throughputRatio: Double?
+    }
+
     /// Each peer measurement beside our matching figure: `vectors-fp32` for FAISS on the index, the sweep's
     /// fp32 point of the same size and threads for FAISS on synthetic data, `bm25-scoring` for the BM25 peers.
-    public var peerComparisons: [(peer: PeerResult, ours: String, ratio: Double?)] {
+    public var peerComparisons: [PeerComparison] {
         (peers?.results ?? []).map { peer in
-            func byLatency(_ ours: LatencySummary?) -> (PeerResult, String, Double?) {
-                guard let ours, let theirs = peer.p50Microseconds, ours.p50 > 0 else { return (peer, "", nil) }
-                return (peer, Self.milliseconds(ours.p50) + " ms", theirs / ours.p50)
+            func single(_ ours: LatencySummary?) -> PeerComparison {
+                guard let ours, ours.p50 > 0 else { return PeerComparison(peer: peer, ours: "") }
+                return PeerComparison(
+                    peer: peer, ours: Self.milliseconds(ours.p50) + " ms",
+                    latencyRatio: peer.p50Microseconds.map { $0 / ours.p50 },
+                    throughputRatio: peer.queriesPerSecond.flatMap { $0 > 0 ? ours.perSecond / $0 : nil })
             }
-            func byThroughput(_ ours: BatchResult?) -> (PeerResult, String, Double?) {
-                guard let ours, let theirs = peer.queriesPerSecond, theirs > 0 else { return (peer, "", nil) }
-                return (peer, Self.decimal(ours.queriesPerSecond, 0) + " q/s", ours.queriesPerSecond / theirs)
-            }
-            let operation: String? =
-                switch peer.kind {
-                case "dense": peer.data == "index" ? "vectors-fp32" : nil
-                case "lexical": "bm25-scoring"
-                default: nil
+            func batch(_ ours: BatchResult?) -> PeerComparison {
+                guard let ours, let theirs = peer.queriesPerSecond, theirs > 0 else {
+                    return PeerComparison(peer: peer, ours: "")
                 }
+                return PeerComparison(
+                    peer: peer, ours: Self.decimal(ours.queriesPerSecond, 0) + " q/s (\(ours.threads) threads)",
+                    throughputRatio: ours.queriesPerSecond / theirs)
+            }
             if peer.data == "synthetic" {
-                let point = sweep.first {
-                    $0.vectors == peer.count && $0.precision == "fp32" && $0.threads == peer.threads
-                }
-                return byLatency(point?.latency)
+                return single(
+                    sweep.first { $0.vectors == peer.count && $0.precision == "fp32" && $0.threads == peer.threads }?
+                        .latency)
             }
-            guard let operation, let ours = operations.first(where: { $0.name == operation }) else {
-                return (peer, "", nil)
+            let name = peer.kind == "dense" ? "vectors-fp32" : peer.kind == "lexical" ? "bm25-scoring" : ""
+            guard let ours = operations.first(where: { $0.name == name }) else {
+                return PeerComparison(peer: peer, ours: "")
             }
-            return peer.batch > 1 ? byThroughput(ours.batch) : byLatency(ours.latency)
+            return peer.batch > 1 ? batch(ours.batch) : single(ours.latency)
         }
     }
 

@@ -145,11 +145,16 @@ struct BenchCommand: ParsableCommand {
                     + "\(Format.decimal(point.latency.p99 / 1000, places: 3)) ms")
         }
         for comparison in report.peerComparisons {
-            guard let ratio = comparison.ratio else { continue }
             let peer = comparison.peer
+            var ratios: [String] = []
+            if let ratio = comparison.latencyRatio { ratios.append("p50 \(Format.decimal(ratio, places: 2))×") }
+            if let ratio = comparison.throughputRatio {
+                ratios.append("queries/s \(Format.decimal(ratio, places: 2))×")
+            }
+            guard !ratios.isEmpty else { continue }
             print(
                 "vs \(peer.engine) \(peer.method) (\(peer.data) \(Format.count(peer.count)), batch \(peer.batch), "
-                    + "\(peer.threads) thread(s)): \(Format.decimal(ratio, places: 2))×")
+                    + "\(peer.threads) thread(s)): " + ratios.joined(separator: ", "))
         }
         print(
             "peak memory \(Format.bytes(report.peakResidentBytes)); index \(Format.bytes(bytes)), opened in "
