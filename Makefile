@@ -14,7 +14,7 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup build release test demo bench bench-suites bench-peers bench-faiss clean help
+.PHONY: all setup build release test demo bench bench-suites bench-build bench-peers bench-faiss clean help
 
 all: build
 
@@ -59,6 +59,10 @@ bench: release
 	@mkdir -p $(dir $(BENCH_INDEX))
 	$(EVIDENT_RELEASE) index $(NCI_CORPUS) --out $(BENCH_INDEX) --if-changed
 	$(EVIDENT_RELEASE) bench $(BENCH_INDEX) --sweep --compare-peers --out $(BENCH_OUT)
+
+# Builds the package-benchmark suites without running them, so that they cannot rot (CI does this).
+bench-build: setup
+	cd Benchmarks && $(SWIFT) build
 
 bench-suites: setup
 	cd Benchmarks && $(FAST_BLAS) $(SWIFT) package --allow-writing-to-package-directory benchmark

@@ -57,6 +57,13 @@ import Testing
         for (cosine, reference) in zip(cosines, references) {
             #expect(cosine >= 0.9999, "cosine \(cosine) for \(reference.text.prefix(80)); worst: \(worst)")
         }
+        // Embedded one at a time, short texts take the few-rows path (our kernel instead of sgemm): same vectors.
+        let short = references.filter { $0.ids.count <= BertEncoder.smallBatchRows }
+        #expect(short.count >= 10)
+        for reference in short {
+            let alone = encoder.embed(tokenIDs: [reference.ids], batchSize: 1)[0]
+            #expect(Self.cosine(alone, reference.embedding) >= 0.9999, "\(reference.text.prefix(80)) alone")
+        }
     }
 
     @Test(.enabled(if: SharedData.miniLMModel != nil, "\(SharedData.missingModelMessage)"))

@@ -1,3 +1,4 @@
+import CEvidentKernels
 public import Foundation
 
 /// A BERT sentence encoder (a sentence-transformers checkpoint such as all-MiniLM-L6-v2): token ids in, one
@@ -121,11 +122,9 @@ public struct BertEncoder: Sendable {
 
         // Queries, keys and values in one product: their weights are stacked into 3·hidden rows.
         // Every product adds to its bias, copied into the output rows first.
-        BertKernels.fillRows(
-            workspace.queryKeyValue.baseAddressOrCrash, rowCount: rows, with: parameters[layer.queryKeyValueBias])
-        BLAS.gemm(
-            state, parameters[layer.queryKeyValueWeight], transposeB: true, into: workspace.queryKeyValue, m: rows,
-            n: 3 * hidden, k: hidden, beta: 1)
+        linear(
+            state, weight: layer.queryKeyValueWeight, bias: layer.queryKeyValueBias, into: workspace.queryKeyValue,
+            rows: rows, outputs: 3 * hidden, inputs: hidden)
         for (offset, length) in zip(offsets, lengths) {
             attend(workspace: workspace, offset: offset, length: length)
         }
@@ -136,17 +135,42 @@ public struct BertEncoder: Sendable {
             normShift: layer.attentionNormShift, into: workspace.projection, rows: rows)
 
         let attended = UnsafeBufferPointer(workspace.projection)
-        BertKernels.fillRows(
-            workspace.intermediate.baseAddressOrCrash, rowCount: rows, with: parameters[layer.intermediateBias])
-        BLAS.gemm(
-            attended, parameters[layer.intermediateWeight], transposeB: true, into: workspace.intermediate, m: rows,
-            n: intermediate, k: hidden, beta: 1)
+        linear(
+            attended, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: workspace.intermediate,
+            rows: rows, outputs: intermediate, inputs: hidden)
         BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
         projectAndNormalize(
             UnsafeBufferPointer(workspace.intermediate), width: intermediate, weight: layer.outputWeight,
             bias: layer.outputBias, residual: attended, normScale: layer.outputNormScale,
             normShift: layer.outputNormShift, into: workspace.state, rows: rows)
     }
+
+    /// Token rows up to which a linear layer runs on our own kernel instead of sgemm. With few rows (a query,
+    /// a claim) the product is bound by reading the weights, and sgemm first copies every weight into its
+    /// packed layout; `evident_inner_products_f32_batch` reads each weight row once, from where it lies, for
+    /// four token rows at a time. Measured on MiniLM: a 15-token query encodes in about a third of the time.
+    static let smallBatchRows = 48
+
+    /// `output = input · weightᵀ + bias` for `rows` token rows: a linear layer of `inputs` to `outputs` features.
+    private func linear(
+        _ input: UnsafeBufferPointer<Float>, weight: Range<Int>, bias: Range<Int>,
+        into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int
+    ) {
+        if rows <= Self.smallBatchRows && Self.usesSmallBatchKernel {
+            // The kernel writes row-major scores[token][output] = token · weight[output], then the bias is added.
+            evident_inner_products_f32_batch(
+                parameters[weight].baseAddressOrCrash, outputs, inputs, input.baseAddressOrCrash, rows,
+                output.baseAddressOrCrash)
+            BertKernels.addRows(output.baseAddressOrCrash, rowCount: rows, bias: parameters[bias])
+        } else {
+            BertKernels.fillRows(output.baseAddressOrCrash, rowCount: rows, with: parameters[bias])
+            BLAS.gemm(
+                input, parameters[weight], transposeB: true, into: output, m: rows, n: outputs, k: inputs, beta: 1)
+        }
+    }
+
+    /// Whether the AVX-512 inner-product kernel is there (elsewhere sgemm does every product).
+    static let usesSmallBatchKernel = evident_kernel_level() == 2
 
     /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
     /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
@@ -156,9 +180,7 @@ public struct BertEncoder: Sendable {
         into output: UnsafeMutableBufferPointer<Float>, rows: Int
     ) {
         let hidden = configuration.hiddenSize
-        BertKernels.fillRows(output.baseAddressOrCrash, rowCount: rows, with: parameters[bias])
-        BLAS.gemm(
-            input, parameters[weight], transposeB: true, into: output, m: rows, n: hidden, k: width, beta: 1)
+        linear(input, weight: weight, bias: bias, into: output, rows: rows, outputs: hidden, inputs: width)
         BertKernels.normalizeRows(
             output.baseAddressOrCrash, rowCount: rows, columns: hidden, adding: nil, residual: residual.baseAddress,
             scale: parameters[normScale].baseAddressOrCrash, shift: parameters[normShift].baseAddressOrCrash,
