@@ -14,7 +14,8 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup build release test demo bench bench-suites bench-build bench-peers bench-faiss clean help
+.PHONY: all setup build release test demo bench bench-suites bench-build bench-check bench-thresholds bench-peers \
+	bench-faiss clean help
 
 all: build
 
@@ -25,6 +26,7 @@ help:
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
 	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
 	@echo "make bench-suites  run the package-benchmark suites in Benchmarks/"
+	@echo "make bench-check   compare the hot paths' allocation counts with Benchmarks/Thresholds/"
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
 	@echo "make bench-faiss  compare flat vector search with FAISS IndexFlatIP (creates Scripts/.venv)"
 
@@ -63,6 +65,15 @@ bench: release
 # Builds the package-benchmark suites without running them, so that they cannot rot (CI does this).
 bench-build: setup
 	cd Benchmarks && $(SWIFT) build
+
+# The regression guard: the hot paths' counts (HotPathBenchmarks) against Benchmarks/Thresholds/.
+bench-check: setup
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --target HotPathBenchmarks --path $(CURDIR)/Benchmarks/Thresholds
+
+# Records new thresholds after an intended change (commit Benchmarks/Thresholds/ with it).
+bench-thresholds: setup
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update \
+		--target HotPathBenchmarks --path $(CURDIR)/Benchmarks/Thresholds
 
 bench-suites: setup
 	cd Benchmarks && $(FAST_BLAS) $(SWIFT) package --allow-writing-to-package-directory benchmark

@@ -4,39 +4,19 @@ import Testing
 
 @testable import Evident
 
-/// SplitMix64: a small seeded generator, so that the test data is the same on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    /// A standard normal sample (Box–Muller).
-    mutating func gaussian() -> Float {
-        let first = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let second = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * log(first)).squareRoot() * cos(2 * Double.pi * second))
-    }
-}
-
 private func normalised(_ vector: [Float]) -> [Float] {
     let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
     return norm > 0 ? vector.map { $0 / norm } : vector
 }
 
 /// Random unit vectors, row-major.
-private func randomUnitVectors(count: Int, dimension: Int, generator: inout SeededGenerator) -> [Float] {
+private func randomUnitVectors(count: Int, dimension: Int, generator: inout SplitMix64) -> [Float] {
     (0..<count).flatMap { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
 }
 
 /// Unit vectors drawn around `centreCount` random centres, as real embeddings cluster by topic.
 private func clusteredUnitVectors(
-    count: Int, dimension: Int, centreCount: Int, spread: Float, generator: inout SeededGenerator
+    count: Int, dimension: Int, centreCount: Int, spread: Float, generator: inout SplitMix64
 ) -> [Float] {
     let centres = (0..<centreCount).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
     return (0..<count).flatMap { _ in
@@ -67,7 +47,7 @@ private func expectSameMatches(
 @Suite struct VectorIndexTests {
     @Test(arguments: [(3000, 384), (1000, 37), (5, 1)])
     func flatSearchEqualsBruteForce(count: Int, dimension: Int) {
-        var generator = SeededGenerator(state: UInt64(count * 1000 + dimension))
+        var generator = SplitMix64(seed: UInt64(count * 1000 + dimension))
         let vectors = randomUnitVectors(count: count, dimension: dimension, generator: &generator)
         let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
         #expect(index.count == count)
@@ -85,7 +65,7 @@ private func expectSameMatches(
     }
 
     @Test func batchSearchEqualsSingleQueries() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let dimension = 48
         let vectors = randomUnitVectors(count: 5000, dimension: dimension, generator: &generator)
         let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
@@ -107,7 +87,7 @@ private func expectSameMatches(
     }
 
     @Test func twoThreadsFindWhatOneThreadFinds() {
-        var generator = SeededGenerator(state: 11)
+        var generator = SplitMix64(seed: 11)
         let dimension = 16
         let vectors = randomUnitVectors(count: 20_000, dimension: dimension, generator: &generator)
         let index = FlatVectorIndex(dimension: dimension, vectors: vectors)
@@ -191,7 +171,7 @@ private func expectSameMatches(
 
     @Test(arguments: ["random", "clustered"])
     func int8RecallAtTenIsAtLeast99Percent(data: String) {
-        var generator = SeededGenerator(state: data == "random" ? 21 : 22)
+        var generator = SplitMix64(seed: data == "random" ? 21 : 22)
         let dimension = 384
         let count = 20_000
         let vectors =
@@ -225,7 +205,7 @@ private func expectSameMatches(
     }
 
     @Test func indexesRoundTripThroughTheirEncodedBytes() throws {
-        var generator = SeededGenerator(state: 31)
+        var generator = SplitMix64(seed: 31)
         let dimension = 24
         let index = FlatVectorIndex(
             dimension: dimension, vectors: randomUnitVectors(count: 300, dimension: dimension, generator: &generator))
@@ -250,7 +230,7 @@ private func expectSameMatches(
     }
 
     @Test func truncatedOrDamagedFilesThrowStorageErrors() {
-        var generator = SeededGenerator(state: 41)
+        var generator = SplitMix64(seed: 41)
         let index = FlatVectorIndex(
             dimension: 5, vectors: randomUnitVectors(count: 7, dimension: 5, generator: &generator))
         let quantized = Int8VectorIndex(quantizing: index)
@@ -303,7 +283,7 @@ private func expectSameMatches(
     }
 
     @Test func sentenceVectorsKeepInnerProductsAndRoundTrip() throws {
-        var generator = SeededGenerator(state: 53)
+        var generator = SplitMix64(seed: 53)
         let dimension = 384
         // Passages of 3, 0, 5 and 1 sentences.
         let counts = [3, 0, 5, 1]
@@ -344,7 +324,7 @@ private func expectSameMatches(
 
     @Test(arguments: [1, 7, 15, 16, 17, 63, 64, 65, 383, 384, 385])
     func kernelsMatchAScalarLoop(length: Int) {
-        var generator = SeededGenerator(state: UInt64(length))
+        var generator = SplitMix64(seed: UInt64(length))
         let rows = 9
         let matrix = (0..<(rows * length)).map { _ in generator.gaussian() }
         let query = (0..<length).map { _ in generator.gaussian() }
@@ -429,7 +409,7 @@ struct ScreenedSearchTests {
 
     @Test(arguments: [(5007, 384), (4100, 37)])
     func screenedSearchEqualsExactSearchOnRandomVectors(count: Int, dimension: Int) {
-        var generator = SeededGenerator(state: UInt64(count + dimension))
+        var generator = SplitMix64(seed: UInt64(count + dimension))
         let vectors = randomUnitVectors(count: count, dimension: dimension, generator: &generator)
         // 1, 16 and 32 queries fill the tile unit's groups exactly; 3, 17 and 40 leave them part empty.
         for queryCount in [1, 3, 16, 17, 32, 40] {
@@ -439,7 +419,7 @@ struct ScreenedSearchTests {
     }
 
     @Test func screenedSearchEqualsExactSearchOnClusteredAndNearDuplicateVectors() {
-        var generator = SeededGenerator(state: 99)
+        var generator = SplitMix64(seed: 99)
         let dimension = 384
         var vectors = clusteredUnitVectors(
             count: 6000, dimension: dimension, centreCount: 20, spread: 0.02, generator: &generator)
