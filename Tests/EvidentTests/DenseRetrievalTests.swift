@@ -57,7 +57,7 @@ struct DenseRetrievalTests {
                 let row = rows.lowerBound
                 let expected = embedder.embed([sentence.text])[0]
                 #expect(innerProduct(sentenceVectors.vector(row: row), expected) > 0.999, "\(sentence.text)")
-                #expect(abs(sentenceVectors.innerProduct(row: row, with: expected) - 1) < 0.002)
+                #expect(abs(innerProduct(sentenceVectors.vector(row: row), expected) - 1) < 0.002)
             }
         }
         #expect(sentenceVectors.count == sentenceCount)

@@ -34,13 +34,13 @@ import Testing
             .write(to: beir)
         #expect(try BenchmarkQueries.read(from: beir) == ["a claim", "another"])
         let bad = directory.appendingPathComponent("bad.jsonl")
-        try Data("good query\n{\"_id\": \"2\"}\n".utf8).write(to: bad)
-        let error = #expect(throws: BenchmarkInputError.self) { try BenchmarkQueries.read(from: bad) }
+        try Data("{\"_id\": \"1\", \"text\": \"good query\"}\n{\"_id\": \"2\"}\n".utf8).write(to: bad)
+        let error = #expect(throws: EvaluationIssue.self) { try BenchmarkQueries.read(from: bad) }
         #expect(error?.line == 2)
         #expect(error?.description.contains("bad.jsonl:2") == true)
         let empty = directory.appendingPathComponent("empty.txt")
         try Data("\n \n".utf8).write(to: empty)
-        #expect(throws: BenchmarkInputError.self) { try BenchmarkQueries.read(from: empty) }
+        #expect(throws: EvaluationIssue.self) { try BenchmarkQueries.read(from: empty) }
     }
 
     @Test func drawnQueriesAreDeterministicAndNotVerbatim() throws {

@@ -298,11 +298,18 @@ private func expectSameMatches(
         let query = normalised((0..<dimension).map { _ in generator.gaussian() })
         for row in 0..<9 {
             let exact = (0..<dimension).reduce(Float(0)) { $0 + vectors[row * dimension + $1] * query[$1] }
-            #expect(abs(sentences.innerProduct(row: row, with: query) - exact) < 0.002, "row \(row)")
-            let selfSimilarity = sentences.innerProduct(
-                row: row, with: Array(vectors[row * dimension..<(row + 1) * dimension]))
+            #expect(abs(innerProduct(sentences.vector(row: row), query) - exact) < 0.002, "row \(row)")
+            let selfSimilarity = innerProduct(
+                sentences.vector(row: row), Array(vectors[row * dimension..<(row + 1) * dimension]))
             #expect(abs(selfSimilarity - 1) < 0.002)
         }
+        // A sentence that recurs points at one row of distinct vectors: the same codes as quantizing it in place.
+        let shared = SentenceVectors(
+            dimension: dimension, sentenceCounts: [2, 1], vectors: Array(vectors[0..<(2 * dimension)]), rows: [1, 0, 1])
+        #expect(shared.count == 3)
+        #expect(shared.vector(row: 0) == sentences.vector(row: 1))
+        #expect(shared.vector(row: 1) == sentences.vector(row: 0))
+        #expect(shared.vector(row: 2) == sentences.vector(row: 1))
         let bytes = sentences.encoded()
         let reopened = try SentenceVectors(ReadOnlyBytes(copying: bytes, path: "test.sentences"), passageCount: 4)
         #expect(reopened.encoded() == bytes)

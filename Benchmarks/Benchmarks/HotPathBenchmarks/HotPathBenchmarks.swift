@@ -7,7 +7,7 @@ import Foundation
 // machine of one kind. The counts are compared with the thresholds committed under `Benchmarks/Thresholds/` by
 // `make bench-check`; `make bench-thresholds` records new ones after an intended change.
 //
-// - bm25-query: one BM25 search, top 10, from analyzed terms (no passage decoding);
+// - bm25-query: one lexical (BM25) search for a query of analyzed terms, top 10 with their citations;
 // - vectors-fp32-10k, vectors-int8-10k: one query against 10,000 seeded unit vectors, top 10, one thread;
 // - encoder-one-pass: one short text through MiniLM;
 // - chunker-document: one demo document cut into passages;

@@ -2,42 +2,12 @@ public import Foundation
 
 /// Queries for `evident bench`: read from a file, or drawn from the index's own passages.
 public enum BenchmarkQueries {
-    /// Reads queries from `url`: a BEIR `queries.jsonl` (each line an object with `text`), or plain text with one
-    /// query per line. Blank lines are skipped.
+    /// Reads queries from `url` as the evaluation commands do (``QueryFile``): a BEIR `queries.jsonl`, or plain
+    /// text with one query per line.
     ///
-    /// - Throws: `CorpusIssue`-style `BenchmarkInputError` naming the file and line of a bad line, or when the
-    ///   file holds no query.
+    /// - Throws: ``EvaluationIssue`` naming the file and line of a bad line, or when the file holds no query.
     public static func read(from url: URL) throws -> [String] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw BenchmarkInputError(
-                path: url.path, line: nil, reason: "cannot be read (\(error.localizedDescription))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw BenchmarkInputError(path: url.path, line: nil, reason: "is not UTF-8 text")
-        }
-        var queries: [String] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { continue }
-            if trimmed.hasPrefix("{") {
-                let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any]
-                guard let query = object?["text"] as? String, !query.isEmpty else {
-                    throw BenchmarkInputError(
-                        path: url.path, line: number + 1,
-                        reason: "a JSON line without a \"text\" string; write {\"text\": \"…\"} or one query per line")
-                }
-                queries.append(query)
-            } else {
-                queries.append(trimmed)
-            }
-        }
-        guard !queries.isEmpty else {
-            throw BenchmarkInputError(path: url.path, line: nil, reason: "holds no query; write one query per line")
-        }
-        return queries
+        try QueryFile.read(at: url).map(\.text)
     }
 
     /// `count` queries made from sentences of the index's passages, spread over the whole index, with about one
@@ -66,18 +36,6 @@ public enum BenchmarkQueries {
         }
         return queries
     }
-}
-
-/// A bad benchmark input file: which file, which line, and what is wrong.
-public struct BenchmarkInputError: Error, CustomStringConvertible, Sendable {
-    /// The file.
-    public var path: String
-    /// The line, from 1, when one line is at fault.
-    public var line: Int?
-    /// What is wrong and how to fix it.
-    public var reason: String
-
-    public var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)" }
 }
 
 /// SplitMix64: a small seeded generator, so that drawn queries and synthetic vectors are the same on every run.

@@ -191,26 +191,25 @@ public struct LatencyBenchmark: Sendable {
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
             let queryVectors = embedder.embed(queries)
-            let fp32 = measure("vectors-fp32", runs: runs, warmup: warmup) { run in
-                _ = vectors.search(queryVectors[run % queryVectors.count], limit: limit)
+            let kernels: [(name: String, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] = [
+                (
+                    "vectors-fp32", "exact fp32 top 10 from a query vector, one thread (as FAISS)",
+                    { _ = vectors.search($0, limit: limit) },
+                    { _ = vectors.search(batch: $0, limit: limit, threadCount: threads) }
+                ),
+                (
+                    "vectors-int8", "int8 top 10 re-scored in fp32 from a query vector, one thread",
+                    { _ = quantized.search($0, limit: limit) },
+                    { _ = quantized.search(batch: $0, limit: limit, threadCount: threads) }
+                ),
+            ]
+            for kernel in kernels {
+                let latency = measure(kernel.name, runs: runs, warmup: warmup) { run in
+                    kernel.single(queryVectors[run % queryVectors.count])
+                }
+                let batch = batches(kernel.name) { indices in kernel.batch(indices.map { queryVectors[$0] }) }
+                record(.init(name: kernel.name, detail: kernel.detail, latency: latency, batch: batch))
             }
-            let fp32Batch = batches("vectors-fp32") { indices in
-                _ = vectors.search(batch: indices.map { queryVectors[$0] }, limit: limit, threadCount: threads)
-            }
-            record(
-                .init(
-                    name: "vectors-fp32", detail: "exact fp32 top 10 from a query vector, one thread (as FAISS)",
-                    latency: fp32, batch: fp32Batch))
-            let int8 = measure("vectors-int8", runs: runs, warmup: warmup) { run in
-                _ = quantized.search(queryVectors[run % queryVectors.count], limit: limit)
-            }
-            let int8Batch = batches("vectors-int8") { indices in
-                _ = quantized.search(batch: indices.map { queryVectors[$0] }, limit: limit, threadCount: threads)
-            }
-            record(
-                .init(
-                    name: "vectors-int8", detail: "int8 top 10 re-scored in fp32 from a query vector, one thread",
-                    latency: int8, batch: int8Batch))
 
             let answerer = ExtractiveAnswerer(retriever: retriever)
             let ask = try measure("ask", runs: settings.askRuns, warmup: min(warmup, 5)) { run in

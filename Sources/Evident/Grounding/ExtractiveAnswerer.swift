@@ -215,6 +215,7 @@ public struct ExtractiveAnswerer: Sendable {
         "it", "it’s", "it's", "its", "this", "these", "those", "they", "that", "such", "another", "both", "he",
         "she", "there", "here",
     ]
-    /// Openings of sentences that send the reader elsewhere instead of saying something.
-    static let referrals = ["to learn more", "for more information", "visit ", "see ", "read more", "learn more"]
+    /// Openings of sentences that send the reader elsewhere instead of saying something, besides the calls to
+    /// action ("Visit …", "See …", "Learn more …") that `ClaimSplitter.nonClaimReason` finds.
+    static let referrals = ["to learn more", "for more information"]
 }

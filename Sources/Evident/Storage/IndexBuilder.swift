@@ -145,14 +145,8 @@ public struct IndexBuilder: Sendable {
                         sentencesToEmbed: distinctTexts.count, documentsDone: documents.count,
                         documentCount: documents.count, passages: passageCount))
             }
-            var sentenceVectors = [Float](repeating: 0, count: rows.count * dimension)
-            for (sentence, row) in rows.enumerated() {
-                sentenceVectors.replaceSubrange(
-                    sentence * dimension..<(sentence + 1) * dimension,
-                    with: distinctVectors[row * dimension..<(row + 1) * dimension])
-            }
             files[IndexBuild.FileName.sentenceVectors] = SentenceVectors(
-                dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: sentenceVectors
+                dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: distinctVectors, rows: rows
             ).encoded()
         }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }

@@ -51,6 +51,9 @@ public struct IndexManifest: Sendable, Hashable, Codable {
     /// Every other file of the index directory, by name.
     public var files: [String: FileEntry]
 
+    /// The size of every index file but the manifest, in bytes.
+    public var fileBytes: Int { files.values.reduce(0) { $0 + $1.bytes } }
+
     /// The name of the manifest file inside an index directory.
     public static let fileName = "manifest.json"
     /// The format version this build of Evident reads and writes.

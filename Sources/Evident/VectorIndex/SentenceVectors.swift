@@ -3,8 +3,8 @@
 ///
 /// The sentences of passage `p` are rows `rows(ofPassage: p)`, in the order ``PassageSentenceSplitter`` gives
 /// them. Each row is quantized on its own to 8 bits: `vector ≈ scale · codes`, with `scale = max|x| / 127`, so a
-/// dot product with a unit query is off by less than `0.5 · scale · ‖q‖₁ / √n` on average — about 0.0005 for
-/// MiniLM's 384 dimensions, far below what separates a supporting sentence from a near miss.
+/// dot product of its `vector(row:)` with a unit query is off by about 0.0005 for MiniLM's 384 dimensions, far
+/// below what separates a supporting sentence from a near miss.
 public struct SentenceVectors: Sendable {
     /// The number of elements of a vector.
     public let dimension: Int
@@ -20,27 +20,46 @@ public struct SentenceVectors: Sendable {
     /// The number of sentences.
     public var count: Int { scales.withElements { $0.count } }
 
-    /// Quantizes `vectors`, the sentences of passage `p` being `sentenceCounts[p]` consecutive rows.
+    /// Quantizes `vectors`, the sentences of passage `p` being `sentenceCounts[p]` consecutive sentences.
     ///
-    /// - Precondition: `vectors` holds `sentenceCounts.reduce(0, +)` rows of `dimension` elements.
-    init(dimension: Int, sentenceCounts: [Int], vectors: [Float]) {
+    /// - Parameters:
+    ///   - dimension: The number of elements of a vector.
+    ///   - sentenceCounts: The number of sentences of each passage, in passage order.
+    ///   - vectors: Row-major, `dimension` floats per row.
+    ///   - rows: Sentence `i`'s row of `vectors`, so that a sentence that recurs is quantized once; `nil` when
+    ///     sentence `i` is row `i`.
+    /// - Precondition: every sentence has a row of `vectors`.
+    init(dimension: Int, sentenceCounts: [Int], vectors: [Float], rows: [Int]? = nil) {
         precondition(dimension > 0, "dimension must be positive")
         var offsets: [UInt32] = [0]
         offsets.reserveCapacity(sentenceCounts.count + 1)
         for count in sentenceCounts { offsets.append(offsets[offsets.count - 1] + UInt32(count)) }
-        let rows = Int(offsets[offsets.count - 1])
-        precondition(vectors.count == rows * dimension, "vectors must hold one row per sentence")
-        var scales = [Float](repeating: 0, count: rows)
-        var codes = [Int8](repeating: 0, count: rows * dimension)
-        for row in 0..<rows {
+        let sentenceCount = Int(offsets[offsets.count - 1])
+        let rowCount = vectors.count / dimension
+        let rows = rows ?? Array(0..<sentenceCount)
+        precondition(
+            vectors.count == rowCount * dimension && rows.count == sentenceCount
+                && rows.allSatisfy { (0..<rowCount).contains($0) },
+            "every sentence needs a row of vectors")
+        var rowScales = [Float](repeating: 0, count: rowCount)
+        var rowCodes = [Int8](repeating: 0, count: rowCount * dimension)
+        for row in 0..<rowCount {
             let elements = vectors[(row * dimension)..<((row + 1) * dimension)]
             let largest = elements.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
             guard largest > 0 else { continue }
             let scale = largest / 127
-            scales[row] = scale
+            rowScales[row] = scale
             for (column, value) in elements.enumerated() where value.isFinite {
-                codes[row * dimension + column] = Int8(max(-127, min(127, (value / scale).rounded())))
+                rowCodes[row * dimension + column] = Int8(max(-127, min(127, (value / scale).rounded())))
             }
+        }
+        var scales: [Float] = []
+        var codes: [Int8] = []
+        scales.reserveCapacity(sentenceCount)
+        codes.reserveCapacity(sentenceCount * dimension)
+        for row in rows {
+            scales.append(rowScales[row])
+            codes += rowCodes[(row * dimension)..<((row + 1) * dimension)]
         }
         self.init(dimension: dimension, offsets: .array(offsets), scales: .array(scales), codes: .array(codes))
     }
@@ -55,22 +74,6 @@ public struct SentenceVectors: Sendable {
     /// The rows of the sentences of passage `passage`, in order.
     public func rows(ofPassage passage: Int) -> Range<Int> {
         offsets.withElements { Int($0[passage])..<Int($0[passage + 1]) }
-    }
-
-    /// The inner product of row `row` with `query`.
-    ///
-    /// - Precondition: `query.count == dimension`.
-    public func innerProduct(row: Int, with query: [Float]) -> Float {
-        precondition(query.count == dimension, "the query must have the vectors' dimension")
-        let scale = scales.withElements { $0[row] }
-        return codes.withElements { codes in
-            query.withUnsafeBufferPointer { query in
-                var sum: Float = 0
-                let base = row * dimension
-                for column in 0..<dimension { sum += Float(codes[base + column]) * query[column] }
-                return sum * scale
-            }
-        }
     }
 
     /// Row `row` as floats (the quantized values).

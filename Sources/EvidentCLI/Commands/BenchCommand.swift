@@ -72,13 +72,14 @@ struct BenchCommand: ParsableCommand {
         let start = Terminal.now()
         let evidentIndex = try openIndex(index)
         let loadSeconds = Terminal.now() - start
-        let retriever = try benchmarkRetriever(for: evidentIndex)
+        let retriever = try modelRetriever(
+            for: evidentIndex, model: model, withoutVectors: "measuring lexical search only", purpose: "the benchmark")
         let queryList: [String]
         let source: String
         if let queries {
             do {
                 queryList = try BenchmarkQueries.read(from: URL(fileURLWithPath: queries))
-            } catch let error as BenchmarkInputError {
+            } catch let error as EvaluationIssue {
                 throw CommandFailure(error.description)
             }
             source = queries
@@ -100,11 +101,7 @@ struct BenchCommand: ParsableCommand {
         if let threads { settings.threads = threads }
         if sweep { settings.sweepSizes = sizes ?? [] }
 
-        let files = try FileManager.default.contentsOfDirectory(atPath: index)
-        let bytes = files.reduce(0) { total, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: index + "/" + name)[.size]) as? Int
-            return total + (size ?? 0)
-        }
+        let bytes = evidentIndex.manifest.fileBytes
         let description = IndexDescription(
             path: index, documents: evidentIndex.documentCount, passages: evidentIndex.passageCount,
             sentenceVectors: evidentIndex.sentenceVectors?.count ?? 0,
@@ -160,19 +157,6 @@ struct BenchCommand: ParsableCommand {
             "peak memory \(Format.bytes(report.peakResidentBytes)); index \(Format.bytes(bytes)), opened in "
                 + "\(Format.decimal(loadSeconds * 1000, places: 0)) ms; run \(Format.seconds(report.totalSeconds))")
         print("report: \(out)/report.md, \(out)/report.json, charts in \(out)/")
-    }
-
-    private func benchmarkRetriever(for index: EvidentIndex) throws -> Retriever {
-        guard let embedding = index.configuration.embedding else {
-            Terminal.writeError("note: the index has no vectors; measuring lexical search only\n")
-            return Retriever(index: index)
-        }
-        let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
-        do {
-            return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
-        } catch let error as EmbeddingError {
-            throw CommandFailure("\(error.description); pass --model DIR with the model the index was built with")
-        }
     }
 
     /// Writes the peers' input beside the report, runs the peers script on it, and reads its figures.

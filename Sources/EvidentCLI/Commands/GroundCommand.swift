@@ -96,15 +96,27 @@ struct GroundCommand: ParsableCommand {
 /// The retriever grounding uses: hybrid with the model when the index has vectors, lexical (with a note) when it
 /// has none; a missing or different model is an error, since grounding without it would quietly be worse.
 func groundingRetriever(for index: EvidentIndex, model: String?) throws -> Retriever {
+    try modelRetriever(
+        for: index, model: model, withoutVectors: "grounding on word overlap alone", purpose: "grounding")
+}
+
+/// A retriever with the model `index` was built with (`model`, or `Models/<model id>`), or a lexical one, after
+/// writing `note: the index has no vectors; <withoutVectors>`, when the index has no vectors.
+///
+/// - Throws: `CommandFailure` when the model cannot be loaded or is not the index's, saying that `purpose` needs it.
+func modelRetriever(for index: EvidentIndex, model: String?, withoutVectors: String, purpose: String) throws
+    -> Retriever
+{
     guard let embedding = index.configuration.embedding else {
-        Terminal.writeError("note: the index has no vectors; grounding on word overlap alone\n")
+        Terminal.writeError("note: the index has no vectors; \(withoutVectors)\n")
         return Retriever(index: index)
     }
     let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
     do {
         return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
     } catch let error as EmbeddingError {
-        throw CommandFailure("\(error.description); grounding needs the model the index was built with")
+        throw CommandFailure(
+            "\(error.description); \(purpose) needs the model the index was built with (pass --model DIR)")
     } catch let error as RetrievalError {
         throw CommandFailure(error.description)
     }

@@ -41,7 +41,7 @@ struct InfoCommand: ParsableCommand {
               terms       \(Format.count(manifest.statistics.terms)), postings \
             \(Format.count(manifest.statistics.postings)), mean passage \
             \(Format.decimal(manifest.statistics.averagePassageLength, places: 1)) terms
-              files       \(Format.bytes(manifest.files.values.reduce(0) { $0 + $1.bytes })) in \
+              files       \(Format.bytes(manifest.fileBytes)) in \
             \(manifest.files.count + 1) files, checksums verified; opened in \(Format.seconds(loadSeconds))
               vectors     \(vectorSummary(evidentIndex))
               compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
