@@ -33,6 +33,15 @@ static void inner_products_u8_i8_portable(
     }
 }
 
+static void maxima_of_64_portable(const float *values, size_t count, float *maxima) {
+    for (size_t start = 0; start < count; start += 64) {
+        size_t end = count - start < 64 ? count : start + 64;
+        float maximum = values[start];
+        for (size_t index = start + 1; index < end; index++) maximum = values[index] > maximum ? values[index] : maximum;
+        maxima[start / 64] = maximum;
+    }
+}
+
 #ifdef EVIDENT_X86
 
 // MARK: - AVX2 with FMA
@@ -246,6 +255,17 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void inner_product
     }
 }
 
+__attribute__((target("avx512f"))) static void maxima_of_64_avx512(const float *values, size_t count, float *maxima) {
+    size_t start = 0;
+    for (; start + 64 <= count; start += 64) {
+        __m512 maximum = _mm512_max_ps(_mm512_loadu_ps(values + start), _mm512_loadu_ps(values + start + 16));
+        maximum = _mm512_max_ps(maximum, _mm512_loadu_ps(values + start + 32));
+        maximum = _mm512_max_ps(maximum, _mm512_loadu_ps(values + start + 48));
+        maxima[start / 64] = _mm512_reduce_max_ps(maximum);
+    }
+    if (start < count) maxima_of_64_portable(values + start, count - start, maxima + start / 64);
+}
+
 #endif  // EVIDENT_X86
 
 // MARK: - Dispatch
@@ -356,4 +376,14 @@ void evident_inner_products_u8_i8_at_level(
 void evident_inner_products_u8_i8(
     const uint8_t *codes, size_t rows, size_t dimension, const int8_t *query, int32_t *scores) {
     evident_inner_products_u8_i8_at_level(-1, codes, rows, dimension, query, scores);
+}
+
+void evident_maxima_of_64(const float *values, size_t count, float *maxima) {
+#ifdef EVIDENT_X86
+    if (float_level(-1) == 2) {
+        maxima_of_64_avx512(values, count, maxima);
+        return;
+    }
+#endif
+    maxima_of_64_portable(values, count, maxima);
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Evident
@@ -170,6 +171,64 @@ import Testing
             let selected = matched.withUnsafeBufferPointer { LexicalIndex.best(limit, of: $0, scores: scores) }
             #expect(selected == Array(expected), "size \(size)")
         }
+    }
+
+    @Test("whole-array selection equals a full sort of the passages reached", arguments: [1, 10, 101])
+    func wholeArraySelectionEqualsAFullSort(limit: Int) {
+        var generator = SplitMix64(seed: UInt64(limit))
+        // Sizes around the blocks of 64; scores with ties, and zeros for passages no term reached.
+        for size in [1, 50, 64, 65, 3_000, 3_001] {
+            for reachedShare in [0.02, 0.5, 1] {
+                let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
+                defer { scores.deallocate() }
+                for index in 0..<size {
+                    let reached = Double(generator.next() % 1000) < reachedShare * 1000
+                    scores[index] = reached ? Float(generator.next() % 400 + 1) / 16 : 0
+                }
+                let expected = (0..<size).filter { scores[$0] > 0 }
+                    .map { LexicalIndex.ScoredPassage(passage: $0, score: scores[$0]) }
+                    .sorted(by: >).prefix(limit)
+                let selected = LexicalIndex.bestOfAll(limit, scores: scores)
+                #expect(selected == Array(expected), "size \(size), share \(reachedShare)")
+            }
+        }
+    }
+
+    @Test("searches with few postings (listing the passages reached) and many (scanning all) equal a reference")
+    func bothSearchPathsEqualAReference() throws {
+        // Zipf-like terms over 2,000 passages: rare terms take the listing path, common ones the whole array.
+        var generator = SplitMix64(seed: 11)
+        let vocabulary = (0..<300).map { "w\($0)" }
+        var builder = LexicalIndexBuilder()
+        for _ in 0..<2_000 {
+            let length = Int(generator.next() % 30) + 1
+            builder.add(
+                terms: (0..<length).map { _ in
+                    let draw = Double(generator.next() % 1_000_000) / 1_000_000
+                    return vocabulary[min(vocabulary.count - 1, Int(pow(300, draw)) - 1)]
+                })
+        }
+        let index = try LexicalIndexTests.open(builder)
+        // Each term's score in every passage, from a one-term search, to add up in query order as search does.
+        var perTerm: [String: [Int: Float]] = [:]
+        for term in vocabulary {
+            let hits = index.search(terms: [term], limit: index.passageCount, scoring: .default)
+            perTerm[term] = Dictionary(uniqueKeysWithValues: hits.map { ($0.passage, $0.score) })
+        }
+        var paths: Set<Bool> = []
+        for queryNumber in 0..<200 {
+            let query = (0..<(queryNumber % 6 + 1)).map { _ in vocabulary[Int(generator.next() % 300)] }
+            let postings = query.reduce(0) { $0 + index.documentFrequency(of: $1) }
+            paths.insert(postings * LexicalIndex.wholeArrayRatio < index.passageCount)
+            var totals: [Int: Float] = [:]
+            for term in query {
+                for (passage, score) in perTerm[term] ?? [:] { totals[passage, default: 0] += score }
+            }
+            let expected = totals.map { LexicalIndex.ScoredPassage(passage: $0.key, score: $0.value) }
+                .sorted(by: >).prefix(10)
+            #expect(index.search(terms: query, limit: 10, scoring: .default) == Array(expected), "\(query)")
+        }
+        #expect(paths == [true, false], "the queries should take both paths")
     }
 
 }

@@ -56,6 +56,10 @@ void evident_inner_products_f32_batch_at_level(int level, const float *matrix, s
 void evident_inner_products_u8_i8_at_level(
     int level, const uint8_t *codes, size_t rows, size_t dimension, const int8_t *query, int32_t *scores);
 
+/// maxima[block] = the largest of values[64 · block ..< min(64 · (block + 1), count)] for every block of 64
+/// values (the last one may be shorter); `maxima` holds (count + 63) / 64 floats. The values must not be NaN.
+void evident_maxima_of_64(const float *values, size_t count, float *maxima);
+
 // MARK: - bfloat16 pre-screen (Intel AMX)
 
 /// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this

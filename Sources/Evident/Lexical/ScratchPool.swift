@@ -6,19 +6,27 @@ import Synchronization
 /// searching does not allocate or clear memory in proportion to the corpus.
 final class SearchScratch: @unchecked Sendable {  // used by one search at a time, handed over through the pool
     let scores: UnsafeMutableBufferPointer<Float>
+    /// Room for one more passage than the corpus holds: the branch-free listing stores before it counts.
     let matched: UnsafeMutableBufferPointer<Int32>
     var matchedCount = 0
+    /// Whether the search lists the passages it reaches in `matched`; when not, any score may be set.
+    var listsMatches = true
 
     init(passageCount: Int) {
         scores = .allocate(capacity: passageCount)
         scores.initialize(repeating: 0)
-        matched = .allocate(capacity: passageCount)
+        matched = .allocate(capacity: passageCount + 1)
     }
 
     /// Clears the scores that the last search set.
     func reset() {
-        for passage in matched[0..<matchedCount] { scores[Int(passage)] = 0 }
+        if listsMatches {
+            for passage in matched[0..<matchedCount] { scores[Int(passage)] = 0 }
+        } else {
+            scores.update(repeating: 0)
+        }
         matchedCount = 0
+        listsMatches = true
     }
 
     deinit {
