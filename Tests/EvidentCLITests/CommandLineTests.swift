@@ -72,6 +72,20 @@ import Testing
         #expect(command.noTitles && !command.noSections)
     }
 
+    @Test func anIndexKeptByIfChangedStillReportsItsBuildTimeAndRate() throws {
+        let documents = [
+            Document(
+                id: "a.md", title: "A", source: "Nivolumab is a first-line option. It helps some patients.",
+                format: .text)
+        ]
+        var manifest = IndexBuilder().build(documents: documents).manifest(corpusPath: "c", skipped: 0)
+        manifest.build?.seconds = 302
+        manifest.corpus.passages = 36_957
+        #expect(IndexCommand.buildSummary(manifest) == ", in 302.00 s, 122 passages/s")
+        manifest.build = nil
+        #expect(IndexCommand.buildSummary(manifest) == "")
+    }
+
     @Test func openingSomethingThatIsNotAnIndexSaysSoAndHowToFixIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("not-an-index-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -51,6 +51,22 @@ import Testing
         #expect(manifest.corpus.documents == 2)
         #expect(manifest.formatVersion == IndexManifest.currentFormatVersion)
         #expect(Set(manifest.files.keys) == Set(IndexBuild.FileName.all))
+        let build = try #require(manifest.build, "the manifest records how long the build took")
+        #expect(build.seconds > 0 && build.embeddingSeconds == 0 && build.embeddedPassages == 0)
+        #expect(build.passagesPerSecond(passages: manifest.corpus.passages) > 0)
+    }
+
+    @Test("a manifest written before build times were recorded still opens, without them")
+    func aManifestWithoutBuildTimesStillDecodes() throws {
+        let directory = try Self.writtenIndex()
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let url = directory.appendingPathComponent(IndexManifest.fileName)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        #expect(object.removeValue(forKey: "build") != nil)
+        let manifest = try JSONDecoder().decode(
+            IndexManifest.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(manifest.build == nil)
+        #expect(manifest.corpus.documents == 2)
     }
 
     @Test func citationsPointAtThePassageInTheSource() throws {

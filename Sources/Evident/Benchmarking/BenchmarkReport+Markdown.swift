@@ -15,6 +15,15 @@ extension BenchmarkReport {
         lines.append(
             "- Index: `\(index.path)`: \(index.documents) documents, \(index.passages) passages, \(index.sentenceVectors) sentence vectors, model \(index.model ?? "none"); \(Self.bytes(index.bytes)) on disk, opened (checksums verified) in \(Self.decimal(index.loadSeconds * 1000, 0)) ms."
         )
+        if let build = index.build {
+            var line =
+                "- Index build: \(Self.decimal(build.seconds, 1)) s, \(Self.decimal(build.passagesPerSecond(passages: index.passages), 1)) passages/s"
+            if build.embeddedPassages > 0 || build.embeddedSentences > 0 {
+                line +=
+                    " (embedding \(build.embeddedPassages) passages took \(Self.decimal(build.embeddingSeconds, 1)) s, \(build.embeddedSentences) distinct sentences \(Self.decimal(build.sentenceSeconds, 1)) s)"
+            }
+            lines.append(line + ".")
+        }
         lines.append(
             "- Queries: \(settings.queries) (\(settings.querySource)); \(settings.warmup) warm-up runs per operation; top \(settings.limit); batches of \(settings.batchSize) on \(settings.threads) thread(s). Peak resident memory \(Self.bytes(peakResidentBytes))."
         )

@@ -147,12 +147,15 @@ public struct IndexDescription: Sendable, Hashable, Codable {
     public var bytes: Int
     /// Opening it, checksums verified, seconds.
     public var loadSeconds: Double
+    /// How long building it took, from its manifest (absent for indexes that do not record it).
+    public var build: IndexManifest.BuildTimes?
 
     /// Describes an index.
     public init(
         path: String, documents: Int, passages: Int, sentenceVectors: Int, model: String?, bytes: Int,
-        loadSeconds: Double
+        loadSeconds: Double, build: IndexManifest.BuildTimes? = nil
     ) {
+        self.build = build
         self.path = path
         self.documents = documents
         self.passages = passages

@@ -25,6 +25,8 @@ public struct BenchmarkSettings: Sendable, Hashable {
     public var sweepSizes: [Int] = []
     /// Timed single queries per sweep point.
     public var sweepRuns = 40
+    /// The operations to measure, by name (``LatencyBenchmark/operationNames``); `nil` for all of them.
+    public var operations: Set<String>?
 
     /// Creates the default settings.
     public init() {}
@@ -51,6 +53,18 @@ public struct LatencyBenchmark: Sendable {
     public let retriever: Retriever
     /// The settings.
     public var settings: BenchmarkSettings
+
+    /// Every operation `run` can measure, in the order it measures them.
+    public static let operationNames = [
+        "lexical", "dense-fp32", "dense-int8", "hybrid", "bm25-scoring", "vectors-fp32", "vectors-int8", "ask",
+        "ground-N",
+    ]
+
+    /// Whether the settings ask for the operation `name` (`ground-5` and `ground-20` answer to `ground-N` too).
+    func measures(_ name: String) -> Bool {
+        guard let operations = settings.operations else { return true }
+        return operations.contains(name) || (name.hasPrefix("ground-") && operations.contains("ground-N"))
+    }
 
     /// Creates a benchmark of `retriever`'s index.
     public init(retriever: Retriever, settings: BenchmarkSettings = BenchmarkSettings()) {
@@ -83,6 +97,7 @@ public struct LatencyBenchmark: Sendable {
             steps += ["dense-fp32", "dense-int8", "hybrid", "vectors-fp32", "vectors-int8", "ask"]
             steps += settings.answerSizes.map { "ground-\($0)" }
         }
+        steps = steps.filter(measures)
         let sweepSteps = settings.sweepSizes.flatMap { size in
             ["fp32", "int8"].flatMap { precision in
                 Set([1, settings.threads]).sorted().map { (size, precision, $0) }
@@ -152,7 +167,7 @@ public struct LatencyBenchmark: Sendable {
                 ] : [])
         var stageNanoseconds: [SearchStage: UInt64] = [:]
         var stageQueries = 0
-        for (name, detail, options) in modes {
+        for (name, detail, options) in modes where measures(name) {
             let stages = name == "hybrid" ? SearchStageTimes() : nil
             let latency = try measure(name, runs: runs, warmup: warmup) { run in
                 if run == warmup { stages?.reset() }
@@ -171,26 +186,29 @@ public struct LatencyBenchmark: Sendable {
         }
 
         // BM25 scoring alone: analyzed terms to 10 passage numbers (what bm25s and rank_bm25 return).
-        let analyzed = queries.map { retriever.terms(of: $0) }
-        let scoring = retriever.index.configuration.scoring
-        let bm25 = measure("bm25-scoring", runs: runs, warmup: warmup) { run in
-            _ = retriever.index.lexical.search(terms: analyzed[run % analyzed.count], limit: limit, scoring: scoring)
-        }
-        let bm25Batch = batches("bm25-scoring") { indices in
-            _ = Self.parallelMap(indices, threads: threads) { position in
-                retriever.index.lexical.search(terms: analyzed[position], limit: limit, scoring: scoring).count
+        if measures("bm25-scoring") {
+            let analyzed = queries.map { retriever.terms(of: $0) }
+            let scoring = retriever.index.configuration.scoring
+            let bm25 = measure("bm25-scoring", runs: runs, warmup: warmup) { run in
+                _ = retriever.index.lexical.search(
+                    terms: analyzed[run % analyzed.count], limit: limit, scoring: scoring)
             }
+            let bm25Batch = batches("bm25-scoring") { indices in
+                _ = Self.parallelMap(indices, threads: threads) { position in
+                    retriever.index.lexical.search(terms: analyzed[position], limit: limit, scoring: scoring).count
+                }
+            }
+            record(
+                .init(
+                    name: "bm25-scoring", detail: "BM25 top 10 from analyzed terms, no citations (as bm25s returns)",
+                    latency: bm25, batch: bm25Batch))
         }
-        record(
-            .init(
-                name: "bm25-scoring", detail: "BM25 top 10 from analyzed terms, no citations (as bm25s returns)",
-                latency: bm25, batch: bm25Batch))
 
         if let embedder = retriever.embedder, let vectors = retriever.index.vectors,
             let quantized = retriever.index.quantizedVectors
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
-            let queryVectors = embedder.embed(queries)
+            let queryVectors = measures("vectors-fp32") || measures("vectors-int8") ? embedder.embed(queries) : []
             let kernels: [(name: String, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] = [
                 (
                     "vectors-fp32", "exact fp32 top 10 from a query vector, one thread (as FAISS)",
@@ -203,7 +221,7 @@ public struct LatencyBenchmark: Sendable {
                     { _ = quantized.search(batch: $0, limit: limit, threadCount: threads) }
                 ),
             ]
-            for kernel in kernels {
+            for kernel in kernels where measures(kernel.name) {
                 let latency = measure(kernel.name, runs: runs, warmup: warmup) { run in
                     kernel.single(queryVectors[run % queryVectors.count])
                 }
@@ -211,14 +229,17 @@ public struct LatencyBenchmark: Sendable {
                 record(.init(name: kernel.name, detail: kernel.detail, latency: latency, batch: batch))
             }
 
-            let answerer = ExtractiveAnswerer(retriever: retriever)
-            let ask = try measure("ask", runs: settings.askRuns, warmup: min(warmup, 5)) { run in
-                _ = try answerer.answer(query(run))
+            if measures("ask") {
+                let answerer = ExtractiveAnswerer(retriever: retriever)
+                let ask = try measure("ask", runs: settings.askRuns, warmup: min(warmup, 5)) { run in
+                    _ = try answerer.answer(query(run))
+                }
+                record(
+                    .init(name: "ask", detail: "an extractive answer of 5 cited sentences", latency: ask, batch: nil))
             }
-            record(.init(name: "ask", detail: "an extractive answer of 5 cited sentences", latency: ask, batch: nil))
 
             let grounder = Grounder(retriever: retriever)
-            for size in settings.answerSizes {
+            for size in settings.answerSizes where measures("ground-\(size)") {
                 let answers = try (0..<4).map { try Self.answer(claims: size, from: retriever.index, seed: UInt64($0)) }
                 let latency = try measure("ground-\(size)", runs: settings.groundRuns, warmup: 2) { run in
                     _ = try grounder.ground(answer: answers[run % answers.count])

@@ -1,3 +1,4 @@
+import Dispatch
 public import Foundation
 
 #if canImport(Glibc)
@@ -53,6 +54,10 @@ public struct IndexBuilder: Sendable {
         documents: [Document], embedder: SentenceEmbedder? = nil, reusing previous: EvidentIndex? = nil,
         progress: ((IndexingProgress) -> Void)? = nil
     ) -> IndexBuild {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var times = IndexManifest.BuildTimes(
+            seconds: 0, embeddedPassages: 0, embeddingSeconds: 0, embeddedSentences: 0, sentenceSeconds: 0)
         let configuration = configuration(embeddingWith: embedder)
         var embeddedTexts: [String] = []
         let chunker = Chunker(configuration: configuration.chunker)
@@ -117,6 +122,7 @@ public struct IndexBuilder: Sendable {
             let passageCount = passageRecords.count
             // Vectors of the previous index, by the text they embed, when it comes from the same model.
             let reusable = Self.reusableVectors(in: previous, for: embedder)
+            let embeddingStarted = DispatchTime.now().uptimeNanoseconds
             let vectors = Self.embed(embeddedTexts, with: embedder, reusing: reusable.passages) { embedded, reused in
                 reusedEmbeddings = reused
                 progress?(
@@ -124,6 +130,8 @@ public struct IndexBuilder: Sendable {
                         passagesEmbedded: embedded, documentsDone: documents.count, documentCount: documents.count,
                         passages: passageCount))
             }
+            times.embeddedPassages = passageCount - reusedEmbeddings
+            times.embeddingSeconds = seconds(since: embeddingStarted)
             let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
@@ -137,21 +145,27 @@ public struct IndexBuilder: Sendable {
                 distinctTexts.append(text)
                 return distinctTexts.count - 1
             }
+            let sentencesStarted = DispatchTime.now().uptimeNanoseconds
+            var reusedSentences = 0
             let distinctVectors = Self.embed(distinctTexts, with: embedder, reusing: reusable.sentences) {
-                embedded, _ in
+                embedded, reused in
+                reusedSentences = reused
                 progress?(
                     IndexingProgress(
                         passagesEmbedded: passageCount, sentencesEmbedded: embedded,
                         sentencesToEmbed: distinctTexts.count, documentsDone: documents.count,
                         documentCount: documents.count, passages: passageCount))
             }
+            times.embeddedSentences = distinctTexts.count - reusedSentences
+            times.sentenceSeconds = seconds(since: sentencesStarted)
             files[IndexBuild.FileName.sentenceVectors] = SentenceVectors(
                 dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: distinctVectors, rows: rows
             ).encoded()
         }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }
+        times.seconds = seconds(since: started)
         return IndexBuild(
-            configuration: configuration, files: files, reusedEmbeddings: reusedEmbeddings,
+            configuration: configuration, files: files, reusedEmbeddings: reusedEmbeddings, times: times,
             documentCount: documents.count,
             passageCount: passageRecords.count, fingerprint: Self.fingerprint(of: documents),
             format: Self.dominantFormat(of: documents),
@@ -259,6 +273,8 @@ public struct IndexBuild: Sendable {
     let files: [String: [UInt8]]
     /// Passages whose vector was taken from a previous index instead of being embedded.
     public let reusedEmbeddings: Int
+    /// How long the build took.
+    public let times: IndexManifest.BuildTimes
     /// Documents indexed.
     public let documentCount: Int
     /// Passages indexed.
@@ -293,7 +309,8 @@ public struct IndexBuild: Sendable {
                 path: corpusPath, format: format, fingerprint: fingerprint, documents: documentCount,
                 passages: passageCount, skipped: skipped),
             configuration: configuration, statistics: statistics,
-            files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: SHA256.hexDigest(of: $0)) })
+            files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: SHA256.hexDigest(of: $0)) },
+            build: times)
     }
 
     /// Writes the index directory at `directory`: every file goes into a temporary directory beside it, which is

@@ -34,6 +34,21 @@ public struct IndexManifest: Sendable, Hashable, Codable {
         public var averagePassageLength: Double
     }
 
+    /// How long building took (reading the corpus aside), so that an index kept by `--if-changed` still says.
+    public struct BuildTimes: Sendable, Hashable, Codable {
+        /// From the first document chunked to the last file encoded, in seconds.
+        public var seconds: Double
+        /// Passages embedded (not reused from an earlier index), and the seconds that took.
+        public var embeddedPassages: Int
+        public var embeddingSeconds: Double
+        /// Distinct sentences embedded for grounding (not reused), and the seconds that took.
+        public var embeddedSentences: Int
+        public var sentenceSeconds: Double
+
+        /// Passages indexed per second of the whole build.
+        public func passagesPerSecond(passages: Int) -> Double { seconds > 0 ? Double(passages) / seconds : 0 }
+    }
+
     /// Always "evident-index".
     public var format: String
     /// The on-disk format version; an index of another version must be rebuilt.
@@ -50,6 +65,8 @@ public struct IndexManifest: Sendable, Hashable, Codable {
     public var statistics: Statistics
     /// Every other file of the index directory, by name.
     public var files: [String: FileEntry]
+    /// How long the build took; absent in indexes written before Evident recorded it.
+    public var build: BuildTimes?
 
     /// The size of every index file but the manifest, in bytes.
     public var fileBytes: Int { files.values.reduce(0) { $0 + $1.bytes } }

@@ -34,6 +34,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The peers script, for --compare-peers.") var peersScript = "Scripts/bench-peers.sh"
     @Option(help: "The model folder the index was built with (default Models/<model id>).") var model: String?
     @Flag(help: "Fewer repetitions (for a quick look; percentiles are rougher).") var quick = false
+    @Option(
+        help: ArgumentHelp(
+            "Measure only these operations, comma-separated: "
+                + LatencyBenchmark.operationNames.joined(separator: ", ") + " (default: all).",
+            valueName: "names"))
+    var operations: String?
 
     func validate() throws {
         guard (index == nil) != (render == nil) else {
@@ -42,8 +48,27 @@ struct BenchCommand: ParsableCommand {
         guard queryCount > 0 else { throw ValidationError("--query-count must be at least 1.") }
         guard runs > 0 else { throw ValidationError("--runs must be at least 1.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if let selected = selectedOperations {
+            let unknown = selected.filter { !LatencyBenchmark.operationNames.contains($0) }.sorted()
+            guard unknown.isEmpty, !selected.isEmpty else {
+                throw ValidationError(
+                    "--operations: unknown \(unknown.isEmpty ? "(empty list)" : unknown.joined(separator: ", ")); "
+                        + "choose from \(LatencyBenchmark.operationNames.joined(separator: ", ")).")
+            }
+        }
         guard sizes != nil else {
             throw ValidationError("--sweep-sizes must be positive whole numbers separated by commas, as 10000,100000.")
+        }
+    }
+
+    /// The names given to --operations (`ground-5` and `ground-20` are both `ground-N`).
+    private var selectedOperations: Set<String>? {
+        operations.map { list in
+            Set(
+                list.split(separator: ",").map { name in
+                    let trimmed = name.trimmingCharacters(in: .whitespaces)
+                    return trimmed.hasPrefix("ground-") && Int(trimmed.dropFirst(7)) != nil ? "ground-N" : trimmed
+                })
         }
     }
 
@@ -100,12 +125,14 @@ struct BenchCommand: ParsableCommand {
         settings.sweepRuns = quick ? 10 : settings.sweepRuns
         if let threads { settings.threads = threads }
         if sweep { settings.sweepSizes = sizes ?? [] }
+        settings.operations = selectedOperations
 
         let bytes = evidentIndex.manifest.fileBytes
         let description = IndexDescription(
             path: index, documents: evidentIndex.documentCount, passages: evidentIndex.passageCount,
             sentenceVectors: evidentIndex.sentenceVectors?.count ?? 0,
-            model: evidentIndex.configuration.embedding?.modelID, bytes: bytes, loadSeconds: loadSeconds)
+            model: evidentIndex.configuration.embedding?.modelID, bytes: bytes, loadSeconds: loadSeconds,
+            build: evidentIndex.manifest.build)
 
         print(
             "Benchmarking \(index) (\(Format.count(evidentIndex.passageCount)) passages) with "
@@ -178,6 +205,16 @@ struct BenchCommand: ParsableCommand {
             arguments += ["--sizes", ""]
         }
         if quick { arguments.append("--quick") }
+        if let selected = settings.operations {
+            // Only the peers of what was measured: FAISS beside the vector kernels, bm25s and rank_bm25 beside BM25.
+            var skipped: [String] = []
+            if selected.isDisjoint(with: ["vectors-fp32", "vectors-int8", "dense-fp32", "dense-int8", "hybrid"]) {
+                skipped += ["flat", "hnsw"]
+            }
+            if selected.isDisjoint(with: ["bm25-scoring", "lexical", "hybrid"]) { skipped += ["bm25s", "rank_bm25"] }
+            if settings.sweepSizes.isEmpty { skipped.append("sweep") }
+            if !skipped.isEmpty { arguments += ["--skip", skipped.joined(separator: ",")] }
+        }
         print("peers: \(peersScript) \(arguments.joined(separator: " "))")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: peersScript)
