@@ -241,11 +241,12 @@ struct LexicalIndex: @unchecked Sendable {
         for value in values where value > 0 {
             if heap.count < rank {
                 heap.insert(value)
-            } else if value > heap.min! {
+            } else if let smallest = heap.min, value > smallest {
                 heap.replaceMin(with: value)
             }
         }
-        return heap.count < rank ? .leastNonzeroMagnitude : heap.min!
+        guard heap.count == rank, let smallest = heap.min else { return .leastNonzeroMagnitude }
+        return smallest
     }
 
     /// A sort key that orders passages as `ScoredPassage` does: a positive float's bits order as the float does;
