@@ -218,8 +218,10 @@ struct LexicalIndex: @unchecked Sendable {
     static func bestOfAll(_ limit: Int, scores: UnsafeMutableBufferPointer<Float>) -> [ScoredPassage] {
         let blockSize = 64  // as evident_maxima_of_64
         let blockCount = (scores.count + blockSize - 1) / blockSize
+        guard let values = scores.baseAddress, blockCount > 0 else { return [] }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: blockCount) { maxima in
-            evident_maxima_of_64(scores.baseAddress!, scores.count, maxima.baseAddress!)
+            guard let maximaStart = maxima.baseAddress else { return [] }
+            evident_maxima_of_64(values, scores.count, maximaStart)
             let threshold = Self.largest(limit, of: UnsafeBufferPointer(maxima))
             var keys: [UInt64] = []
             keys.reserveCapacity(limit * 2)
