@@ -26,7 +26,7 @@ help:
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
 	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
 	@echo "make bench-suites  run the package-benchmark suites in Benchmarks/"
-	@echo "make bench-check   compare the hot paths' allocation counts with Benchmarks/Thresholds/"
+	@echo "make bench-check   compare the hot paths' allocation and instruction counts with Benchmarks/Thresholds/"
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
 	@echo "make bench-faiss  compare flat vector search with FAISS IndexFlatIP (creates Scripts/.venv)"
 
@@ -66,14 +66,17 @@ bench: release
 bench-build: setup
 	cd Benchmarks && $(SWIFT) build
 
-# The regression guard: the hot paths' counts (HotPathBenchmarks) against Benchmarks/Thresholds/.
+# The regression guard: the hot paths' allocation counts (HotPathBenchmarks) and instruction counts (under
+# callgrind, Scripts/count-instructions.sh; about 5 minutes) against Benchmarks/Thresholds/.
 bench-check: setup
 	cd Benchmarks && $(SWIFT) package benchmark thresholds check --target HotPathBenchmarks --path $(CURDIR)/Benchmarks/Thresholds
+	Scripts/count-instructions.sh --check
 
 # Records new thresholds after an intended change (commit Benchmarks/Thresholds/ with it).
 bench-thresholds: setup
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update \
 		--target HotPathBenchmarks --path $(CURDIR)/Benchmarks/Thresholds
+	Scripts/count-instructions.sh --update
 
 bench-suites: setup
 	cd Benchmarks && $(FAST_BLAS) $(SWIFT) package --allow-writing-to-package-directory benchmark

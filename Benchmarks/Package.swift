@@ -10,6 +10,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "HotPaths",
+            dependencies: [.product(name: "Evident", package: "Evident")],
+            path: "Benchmarks/HotPaths"
+        ),
+        .executableTarget(
+            name: "HotPathCounts",
+            dependencies: ["HotPaths"],
+            path: "Benchmarks/HotPathCounts"
+        ),
         .executableTarget(
             name: "GroundingBenchmarks",
             dependencies: [
@@ -22,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "HotPathBenchmarks",
             dependencies: [
-                .product(name: "Evident", package: "Evident"),
+                "HotPaths",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/HotPathBenchmarks",
