@@ -178,7 +178,7 @@ public struct LatencyBenchmark: Sendable {
                 stageQueries = runs
             }
             let batch = try batches(name) { indices in
-                try Self.parallelMap(indices, threads: threads) { position in
+                _ = try Self.parallelMap(indices, threads: threads) { position in
                     try retriever.search(queries[position], limit: limit, options: options)
                 }
             }
