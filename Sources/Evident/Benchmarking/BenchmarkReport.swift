@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What `evident bench` measured: the machine, the index, every operation's latency, where a hybrid query's time
 /// goes, dense search against corpus size, and the peers run beside it. Written as `report.json`; the schema is

@@ -1,5 +1,5 @@
 import Dispatch
-public import Foundation
+import Foundation
 
 /// Settings of `LatencyBenchmark`.
 public struct BenchmarkSettings: Sendable, Hashable {
