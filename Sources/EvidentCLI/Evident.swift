@@ -2,7 +2,7 @@ import ArgumentParser
 import Evident
 
 @main
-struct EvidentCommand: ParsableCommand {
+struct EvidentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evident",
         abstract: "Index guideline documents and retrieve passages with exact citations.",
@@ -12,12 +12,12 @@ struct EvidentCommand: ParsableCommand {
             IndexCommand.self, SearchCommand.self, AskCommand.self, GroundCommand.self, EvalCommand.self,
             EvalGroundingCommand.self,
             EmbedCommand.self,
-            InfoCommand.self, BenchCommand.self,
+            InfoCommand.self, BenchCommand.self, ServeCommand.self,
         ]
     )
 
-    static func main() {
+    static func main() async {
         KernelSelection.restartWithFasterKernelsIfNeeded()
-        main(nil)
+        await main(nil)
     }
 }

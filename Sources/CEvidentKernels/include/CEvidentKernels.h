@@ -60,6 +60,10 @@ void evident_inner_products_u8_i8_at_level(
 /// values (the last one may be shorter); `maxima` holds (count + 63) / 64 floats. The values must not be NaN.
 void evident_maxima_of_64(const float *values, size_t count, float *maxima);
 
+/// Sets the calling thread's nice value (Linux: per thread; higher runs only when lower ones leave time).
+/// Returns 0, or -1 where it cannot (other systems, or a value the process may not take).
+int evident_set_thread_niceness(int niceness);
+
 // MARK: - bfloat16 pre-screen (Intel AMX)
 
 /// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this

@@ -1,0 +1,139 @@
+import Evident
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Builds the HTTP application over `service`: the JSON API, its OpenAPI description and the web page.
+///
+/// - Parameters:
+///   - service: The loaded index and its workers.
+///   - logger: Where the access log and errors go.
+///   - onServerRunning: Called with the bound port once the server listens (port 0 picks a free one).
+/// - Returns: The application; `runService()` serves until SIGINT or SIGTERM, letting requests in flight finish.
+public func buildApplication(
+    service: EvidentService, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let configuration = service.configuration
+    let router = Router()
+    router.add(middleware: AccessLogMiddleware(logger: logger))
+    router.add(middleware: ErrorBodyMiddleware(logger: logger))
+
+    router.get("/") { _, _ in
+        // The page needs nothing but itself and this server's API; the policy says so to the browser.
+        Response(status: .ok, headers: pageHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: WebPage.html)))
+    }
+    router.get("/health") { _, _ in try JSONResponse.make(service.health) }
+    router.get("/openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
+    router.post("/v1/search") { request, _ in
+        let body = try await JSONBody.read(
+            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode"])
+        let query = try body.requiredString("query", maxCharacters: configuration.maxQueryCharacters)
+        let limit = try body.integer("limit", default: 10, range: 1...100)
+        let mode = try body.choice("mode", as: SearchMode.self)
+        return try JSONResponse.make(try await service.search(query, limit: limit, mode: mode))
+    }
+    router.post("/v1/ask") { request, _ in
+        let body = try await JSONBody.read(
+            request, limit: configuration.maxBodyBytes, known: ["question", "sentences"])
+        let question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
+        let sentences = try body.integer("sentences", default: 5, range: 3...6)
+        return try JSONResponse.make(try await service.ask(question, sentences: sentences))
+    }
+    router.post("/v1/ground") { request, _ in
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: ["answer", "claims"])
+        switch (body.has("answer"), body.has("claims")) {
+        case (true, true):
+            throw APIError.badRequest("conflicting_fields", "give either \"answer\" or \"claims\", not both")
+        case (false, false):
+            throw APIError.badRequest(
+                "missing_field",
+                "give \"answer\" (the answer's text) or \"claims\" (an array of {\"id\", \"text\"} or strings)")
+        case (true, false):
+            let answer = try body.requiredString("answer", maxCharacters: configuration.maxAnswerCharacters)
+            return try JSONResponse.make(try await service.ground(answer: answer))
+        case (false, true):
+            let claims = try groundingClaims(body.array("claims") ?? [], configuration: configuration)
+            return try JSONResponse.make(try await service.ground(claims: claims))
+        }
+    }
+
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The headers of the page: HTML, revalidated on each load, and a policy that lets it reach nothing but itself
+/// and this server.
+private let pageHeaders: HTTPFields = {
+    var fields: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"]
+    let others = [
+        ("Content-Security-Policy", WebPage.contentSecurityPolicy), ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+    for (name, value) in others {
+        if let name = HTTPField.Name(name) { fields[name] = value }
+    }
+    return fields
+}()
+
+/// The claims of a `POST /v1/ground` body: strings, or objects with a "text" and an optional "id".
+private func groundingClaims(_ items: [JSONValue], configuration: ServerConfiguration) throws
+    -> [(id: String?, text: String)]
+{
+    guard !items.isEmpty else {
+        throw APIError.unprocessable("empty_field", "\"claims\" is empty; give at least one claim")
+    }
+    guard items.count <= configuration.maxClaims else {
+        throw APIError.tooLarge(
+            "too_many_claims", "\(items.count) claims in one request; the limit is \(configuration.maxClaims)")
+    }
+    return try items.enumerated().map { position, item in
+        let text: String
+        var id: String?
+        switch item {
+        case .string(let value):
+            text = value
+        case .object(let fields):
+            guard case .string(let value)? = fields["text"] else {
+                throw APIError.badRequest(
+                    "wrong_type", "claims[\(position)] needs a string \"text\", as {\"id\": \"c1\", \"text\": \"…\"}")
+            }
+            text = value
+            switch fields["id"] {
+            case .string(let value)?: id = value
+            case .number(let value)?: id = value.rounded() == value ? String(Int(value)) : String(value)
+            case nil, .null?: id = nil
+            case let other?:
+                throw APIError.badRequest(
+                    "wrong_type", "claims[\(position)].id must be a string or a number; got \(other.kindDescription)")
+            }
+            if let unknown = fields.keys.sorted().first(where: { $0 != "id" && $0 != "text" }) {
+                throw APIError.badRequest(
+                    "unknown_field",
+                    "claims[\(position)] has an unknown field \"\(unknown)\"; a claim has \"id\" and \"text\"")
+            }
+        default:
+            throw APIError.badRequest(
+                "wrong_type", "claims[\(position)] must be a string or an object; got \(item.kindDescription)")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw APIError.unprocessable("empty_field", "claims[\(position)] is empty; give some text")
+        }
+        guard trimmed.count <= configuration.maxQueryCharacters else {
+            throw APIError.tooLarge(
+                "claim_too_long",
+                "claims[\(position)] has \(trimmed.count) characters; the limit is \(configuration.maxQueryCharacters)")
+        }
+        return (id, trimmed)
+    }
+}

@@ -1,0 +1,144 @@
+public import Evident
+import Foundation
+import HTTPTypes
+
+/// The loaded index and everything that answers requests over it: immutable and shared by every request.
+///
+/// Searches run on one lane of threads and `ask` and grounding on another at a lower priority, so that a long
+/// grounding does not hold up the searches that arrive meanwhile.
+public final class EvidentService: Sendable {
+    /// The index.
+    public let index: EvidentIndex
+    /// A short name for the index (its folder's name).
+    public let name: String
+    let retriever: Retriever
+    let grounder: Grounder
+    let answerer: ExtractiveAnswerer
+    let configuration: ServerConfiguration
+    private let searchLane: WorkerLane
+    private let groundingLane: WorkerLane
+
+    /// Serves `retriever`'s index.
+    ///
+    /// - Parameters:
+    ///   - retriever: A retriever over the index, with the model when the index has vectors.
+    ///   - name: The index's name for `/health` and the page.
+    ///   - configuration: Limits and threads.
+    public init(retriever: Retriever, name: String, configuration: ServerConfiguration = ServerConfiguration()) {
+        self.index = retriever.index
+        self.name = name
+        self.retriever = retriever
+        self.grounder = Grounder(retriever: retriever)
+        self.answerer = ExtractiveAnswerer(retriever: retriever)
+        self.configuration = configuration
+        searchLane = WorkerLane(
+            name: "search", threadCount: configuration.searchThreads, niceness: 0,
+            capacity: configuration.maxQueuedRequests)
+        groundingLane = WorkerLane(
+            name: "grounding", threadCount: configuration.groundingThreads, niceness: 10,
+            capacity: configuration.maxQueuedRequests)
+    }
+
+    /// What `GET /health` answers.
+    public struct Health: Codable, Sendable, Hashable {
+        enum CodingKeys: String, CodingKey { case status, index, documents, passages, sentenceVectors, model, version }
+
+        public var status: String
+        public var index: String
+        public var documents: Int
+        public var passages: Int
+        public var sentenceVectors: Int
+        public var model: String?
+        public var version: String
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(status, forKey: .status)
+            try container.encode(index, forKey: .index)
+            try container.encode(documents, forKey: .documents)
+            try container.encode(passages, forKey: .passages)
+            try container.encode(sentenceVectors, forKey: .sentenceVectors)
+            try container.encode(model, forKey: .model)  // null for a lexical-only index, not a missing key
+            try container.encode(version, forKey: .version)
+        }
+    }
+
+    /// The index's counts and model.
+    public var health: Health {
+        Health(
+            status: "ok", index: name, documents: index.documentCount, passages: index.passageCount,
+            sentenceVectors: index.sentenceVectors?.count ?? 0,
+            model: retriever.embedder == nil ? nil : index.configuration.embedding?.modelID, version: evidentVersion)
+    }
+
+    /// Searches for `query`.
+    func search(_ query: String, limit: Int, mode: SearchMode?) async throws -> SearchResponse {
+        let options = SearchOptions(mode: mode)
+        let resolvedMode: SearchMode
+        do {
+            resolvedMode = try retriever.mode(for: options)
+        } catch let error as RetrievalError {
+            throw APIError.unprocessable("mode_unavailable", error.description)
+        }
+        let retriever = self.retriever
+        let scoring = index.configuration.scoring
+        return try await run(on: searchLane) {
+            SearchResponse(
+                query: query, mode: resolvedMode, scoring: scoring,
+                results: try retriever.search(query, limit: limit, options: options))
+        }
+    }
+
+    /// An extractive answer to `question`.
+    func ask(_ question: String, sentences: Int) async throws -> ExtractiveAnswer {
+        let answerer = self.answerer
+        return try await run(on: groundingLane) { try answerer.answer(question, sentenceCount: sentences) }
+    }
+
+    /// Grounds an answer.
+    func ground(answer: String) async throws -> GroundedAnswer {
+        let grounder = self.grounder
+        return try await run(on: groundingLane) { try grounder.ground(answer: answer) }
+    }
+
+    /// Grounds independent claims.
+    func ground(claims: [(id: String?, text: String)]) async throws -> GroundedAnswer {
+        let grounder = self.grounder
+        let sendableClaims = claims.map { Claim(id: $0.id, text: $0.text) }
+        return try await run(on: groundingLane) {
+            GroundedAnswer(
+                answer: "", claims: try grounder.ground(claims: sendableClaims.map { (id: $0.id, text: $0.text) }))
+        }
+    }
+
+    private struct Claim: Sendable {
+        var id: String?
+        var text: String
+    }
+
+    /// Runs `work` on `lane`, turning a refusal into a 503 and an engine error into a 500 that says what failed.
+    private func run<Value: Sendable>(on lane: WorkerLane, _ work: @escaping @Sendable () throws -> Value)
+        async throws -> Value
+    {
+        do {
+            return try await lane.run(timeLimit: configuration.requestTimeLimit, work)
+        } catch WorkerLane.Refusal.timedOut {
+            throw APIError(
+                .serviceUnavailable, code: "time_limit",
+                "the request took longer than the server's limit of \(configuration.requestTimeLimit); "
+                    + "try a shorter answer or fewer claims")
+        } catch WorkerLane.Refusal.busy {
+            throw APIError(
+                .serviceUnavailable, code: "busy",
+                "the server has \(configuration.maxQueuedRequests) requests waiting; try again shortly")
+        } catch let error as StorageError {
+            throw APIError(.internalServerError, code: "index_error", "the index could not be read: \(error)")
+        }
+    }
+
+    /// Lets the worker threads end once their queued work is done.
+    public func stop() {
+        searchLane.stop()
+        groundingLane.stop()
+    }
+}

@@ -1,0 +1,246 @@
+/// The API's description, served at `GET /openapi.json` (OpenAPI 3.1; schemas in JSON Schema 2020-12). The tests
+/// check every route's responses, successes and errors, against it.
+enum OpenAPIDocument {
+    static let json = #"""
+        {
+          "openapi": "3.1.0",
+          "info": {
+            "title": "Evident",
+            "version": "0.1.0",
+            "description": "Search guideline passages, answer questions with quoted sentences, and ground every claim of an answer in the exact source sentences that support it. Errors have the body {\"error\": {\"status\", \"code\", \"message\"}}."
+          },
+          "paths": {
+            "/health": {
+              "get": {
+                "operationId": "health",
+                "summary": "The loaded index: name, counts, model.",
+                "responses": {
+                  "200": {"description": "The server is up.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+                }
+              }
+            },
+            "/v1/search": {
+              "post": {
+                "operationId": "search",
+                "summary": "Ranked passages for a query, each with its citation.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}}},
+                "responses": {
+                  "200": {"description": "The results, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            },
+            "/v1/ask": {
+              "post": {
+                "operationId": "ask",
+                "summary": "An extractive answer: 3 to 6 sentences quoted from the corpus, each with its reference.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AskRequest"}}}},
+                "responses": {
+                  "200": {"description": "The answer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExtractiveAnswer"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            },
+            "/v1/ground": {
+              "post": {
+                "operationId": "ground",
+                "summary": "A verdict, a support score and citations for every claim of an answer (or of a list of claims).",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GroundRequest"}}}},
+                "responses": {
+                  "200": {"description": "The claims in order, with their citations.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GroundedAnswer"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                  "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            }
+          },
+          "components": {
+            "responses": {
+              "BadRequest": {"description": "Malformed JSON, a missing field, a field of the wrong type, or an unknown field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "TooLarge": {"description": "The body, a text or the list of claims is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "UnsupportedMediaType": {"description": "The body was not sent as application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "Unprocessable": {"description": "A value out of range, an empty text, or a mode the index cannot serve.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "Unavailable": {"description": "The server is busy or the request took longer than its time limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            },
+            "schemas": {
+              "Error": {
+                "type": "object",
+                "required": ["error"],
+                "additionalProperties": false,
+                "properties": {
+                  "error": {
+                    "type": "object",
+                    "required": ["status", "code", "message"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                      "code": {"type": "string", "description": "Stable and machine-readable, such as invalid_json or limit_out_of_range."},
+                      "message": {"type": "string", "description": "What is wrong and how to fix it."}
+                    }
+                  }
+                }
+              },
+              "Health": {
+                "type": "object",
+                "required": ["status", "index", "documents", "passages", "sentenceVectors", "model", "version"],
+                "additionalProperties": false,
+                "properties": {
+                  "status": {"type": "string", "enum": ["ok"]},
+                  "index": {"type": "string"},
+                  "documents": {"type": "integer", "minimum": 0},
+                  "passages": {"type": "integer", "minimum": 0},
+                  "sentenceVectors": {"type": "integer", "minimum": 0},
+                  "model": {"type": ["string", "null"], "description": "The embedding model, null for a lexical-only index."},
+                  "version": {"type": "string"}
+                }
+              },
+              "SearchRequest": {
+                "type": "object",
+                "required": ["query"],
+                "additionalProperties": false,
+                "properties": {
+                  "query": {"type": "string", "minLength": 1, "maxLength": 2000},
+                  "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                  "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"], "description": "Default: hybrid when the index has vectors, lexical otherwise."}
+                }
+              },
+              "SearchResponse": {
+                "type": "object",
+                "required": ["query", "mode", "scoring", "results"],
+                "additionalProperties": false,
+                "properties": {
+                  "query": {"type": "string"},
+                  "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"]},
+                  "scoring": {"type": "string"},
+                  "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"}}
+                }
+              },
+              "SearchResult": {
+                "type": "object",
+                "required": ["rank", "score", "document", "title", "section", "url", "start", "end", "text", "passage", "evidence_levels", "references", "matched_terms"],
+                "additionalProperties": false,
+                "properties": {
+                  "rank": {"type": "integer", "minimum": 1},
+                  "score": {"type": "number"},
+                  "document": {"type": "string", "description": "The source file's path inside the corpus."},
+                  "title": {"type": "string"},
+                  "section": {"type": "string"},
+                  "url": {"type": ["string", "null"]},
+                  "start": {"type": "integer", "minimum": 0, "description": "Offset of the passage in the source, in Unicode scalars."},
+                  "end": {"type": "integer", "minimum": 0},
+                  "text": {"type": "string"},
+                  "passage": {"type": "integer", "minimum": 0},
+                  "evidence_levels": {"type": "array", "items": {"type": "string"}},
+                  "references": {"type": "array", "items": {"type": "integer"}},
+                  "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "Analyzed (folded, stemmed) query terms found in the passage."}
+                }
+              },
+              "AskRequest": {
+                "type": "object",
+                "required": ["question"],
+                "additionalProperties": false,
+                "properties": {
+                  "question": {"type": "string", "minLength": 1, "maxLength": 2000},
+                  "sentences": {"type": "integer", "minimum": 3, "maximum": 6, "default": 5}
+                }
+              },
+              "ExtractiveAnswer": {
+                "type": "object",
+                "required": ["question", "answer", "sentences", "references"],
+                "additionalProperties": false,
+                "properties": {
+                  "question": {"type": "string"},
+                  "answer": {"type": "string", "description": "The sentences with their [n] markers."},
+                  "sentences": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": ["text", "reference", "relevance"],
+                      "additionalProperties": false,
+                      "properties": {
+                        "text": {"type": "string"},
+                        "reference": {"type": "integer", "minimum": 1, "description": "1-based index into references."},
+                        "relevance": {"type": "number"}
+                      }
+                    }
+                  },
+                  "references": {"type": "array", "items": {"$ref": "#/components/schemas/Citation"}}
+                }
+              },
+              "Citation": {
+                "type": "object",
+                "required": ["document", "title", "section", "url", "quote", "start", "end", "score"],
+                "additionalProperties": false,
+                "properties": {
+                  "document": {"type": "string"},
+                  "title": {"type": "string"},
+                  "section": {"type": "string"},
+                  "url": {"type": ["string", "null"]},
+                  "quote": {"type": "string", "description": "The source sentence exactly as written: source[start..<end]."},
+                  "start": {"type": "integer", "minimum": 0},
+                  "end": {"type": "integer", "minimum": 0},
+                  "score": {"type": "number"},
+                  "conflicts": {"type": "array", "items": {"type": "string"}, "description": "What in the quote contradicts the claim."}
+                }
+              },
+              "GroundRequest": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Exactly one of answer and claims.",
+                "properties": {
+                  "answer": {"type": "string", "minLength": 1, "maxLength": 20000},
+                  "claims": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {
+                      "oneOf": [
+                        {"type": "string", "minLength": 1},
+                        {
+                          "type": "object",
+                          "required": ["text"],
+                          "additionalProperties": false,
+                          "properties": {"id": {"type": ["string", "number"]}, "text": {"type": "string", "minLength": 1}}
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              "GroundedAnswer": {
+                "type": "object",
+                "required": ["claims"],
+                "additionalProperties": false,
+                "properties": {"claims": {"type": "array", "items": {"$ref": "#/components/schemas/GroundedClaim"}}}
+              },
+              "GroundedClaim": {
+                "type": "object",
+                "required": ["text", "kind", "citations"],
+                "additionalProperties": false,
+                "properties": {
+                  "id": {"type": "string"},
+                  "text": {"type": "string"},
+                  "kind": {"type": "string", "enum": ["claim", "not-a-claim"]},
+                  "verdict": {"type": ["string", "null"], "enum": ["supported", "partially-supported", "contradicted", "unsupported", null]},
+                  "support": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                  "reason": {"type": "string", "enum": ["heading", "question", "call-to-action", "boilerplate"]},
+                  "citations": {"type": "array", "items": {"$ref": "#/components/schemas/Citation"}},
+                  "claims": {"type": "array", "items": {"$ref": "#/components/schemas/GroundedClaim"}, "description": "The parts of a compound claim."}
+                }
+              }
+            }
+          }
+        }
+        """#
+}

@@ -1,0 +1,28 @@
+public import Foundation
+
+/// How `evident serve` listens and what it accepts.
+public struct ServerConfiguration: Sendable, Hashable {
+    /// The address to bind; loopback by default, so that nothing outside the machine reaches the server.
+    public var host = "127.0.0.1"
+    /// The TCP port; 0 picks a free one.
+    public var port = 8080
+    /// The largest request body read, in bytes (413 above it).
+    public var maxBodyBytes = 256 * 1024
+    /// The longest answer `POST /v1/ground` grounds, in characters (413 above it).
+    public var maxAnswerCharacters = 20_000
+    /// The most claims one `POST /v1/ground` request may carry (413 above it).
+    public var maxClaims = 100
+    /// The longest question or query, in characters (413 above it).
+    public var maxQueryCharacters = 2_000
+    /// A request not answered within this time gets 503 and its queued work is dropped.
+    public var requestTimeLimit: Duration = .seconds(10)
+    /// Threads that run searches, and threads that run `ask` and grounding (at a lower priority, so that a
+    /// long grounding never holds a search up).
+    public var searchThreads = ProcessInfo.processInfo.activeProcessorCount
+    public var groundingThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// Requests that may wait for a thread; beyond that the server answers 503 at once.
+    public var maxQueuedRequests = 512
+
+    /// The defaults above.
+    public init() {}
+}

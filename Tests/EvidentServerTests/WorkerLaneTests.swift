@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+@testable import EvidentServer
+
+@Suite struct WorkerLaneTests {
+    @Test func workRunsOnTheLaneAndReturnsItsResultOrError() async throws {
+        let lane = WorkerLane(name: "test", threadCount: 2, niceness: 0, capacity: 8)
+        defer { lane.stop() }
+        let answer = try await lane.run(timeLimit: .seconds(5)) { 6 * 7 }
+        #expect(answer == 42)
+        struct Failure: Error {}
+        await #expect(throws: Failure.self) { try await lane.run(timeLimit: .seconds(5)) { throw Failure() } }
+    }
+
+    @Test func aFullQueueRefusesAtOnceAndATimedOutJobNeverStarts() async throws {
+        let lane = WorkerLane(name: "full", threadCount: 1, niceness: 0, capacity: 1)
+        defer { lane.stop() }
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        // The only thread is held by the first job; the second waits in the queue (its capacity is 1).
+        async let first: Void = lane.run(timeLimit: .seconds(30)) {
+            started.signal()
+            release.wait()
+        }
+        started.wait()
+        let ran = Mutex(false)
+        async let second: Void = lane.run(timeLimit: .milliseconds(50)) { ran.withLock { $0 = true } }
+        while lane.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        await #expect(throws: WorkerLane.Refusal.busy) { try await lane.run(timeLimit: .seconds(5)) { 1 } }
+        do {
+            try await second
+            Issue.record("the queued job should have timed out")
+        } catch {
+            #expect(error as? WorkerLane.Refusal == .timedOut)
+        }
+        release.signal()
+        try await first
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(ran.withLock { $0 } == false, "work whose time ran out while queued is dropped")
+    }
+}
