@@ -163,8 +163,8 @@ __attribute__((target("avx512f"))) static void inner_products_f32_avx512(
 
 // Four rows by four queries: every row and query element loaded feeds four FMAs. Each of the 16 sums adds in the
 // same order as the one-row loop above, so a batch scores exactly as single queries do.
-__attribute__((target("avx512f"))) static void inner_products_f32_batch_avx512(
-    const float *matrix, size_t rows, size_t dimension, const float *queries, size_t query_count, float *scores) {
+__attribute__((target("avx512f"))) static void inner_products_f32_batch_avx512(const float *matrix, size_t rows,
+    size_t dimension, const float *queries, size_t query_count, float *scores, size_t stride) {
     size_t full = dimension & ~(size_t)15;
     __mmask16 tail = (__mmask16)((1u << (dimension - full)) - 1);
     size_t row = 0;
@@ -200,18 +200,18 @@ __attribute__((target("avx512f"))) static void inner_products_f32_batch_avx512(
                 }
             }
             for (int a = 0; a < 4; a++)
-                for (int b = 0; b < 4; b++) scores[(query + b) * rows + row + a] = _mm512_reduce_add_ps(s[a][b]);
+                for (int b = 0; b < 4; b++) scores[(query + b) * stride + row + a] = _mm512_reduce_add_ps(s[a][b]);
         }
         for (; query < query_count; query++) {
             float block[4];
             inner_products_f32_avx512(r0, 4, dimension, queries + query * dimension, block);
-            for (int a = 0; a < 4; a++) scores[query * rows + row + a] = block[a];
+            for (int a = 0; a < 4; a++) scores[query * stride + row + a] = block[a];
         }
     }
     for (; row < rows; row++)
         for (size_t query = 0; query < query_count; query++)
             inner_products_f32_avx512(
-                matrix + row * dimension, 1, dimension, queries + query * dimension, scores + query * rows + row);
+                matrix + row * dimension, 1, dimension, queries + query * dimension, scores + query * stride + row);
 }
 
 // vpdpbusd multiplies unsigned by signed bytes and adds groups of four into 32-bit lanes, 64 bytes per instruction.
@@ -340,11 +340,11 @@ void evident_inner_products_f32(
     evident_inner_products_f32_at_level(-1, matrix, rows, dimension, query, scores);
 }
 
-void evident_inner_products_f32_batch_at_level(int level, const float *matrix, size_t rows, size_t dimension,
-    const float *queries, size_t query_count, float *scores) {
+static void inner_products_f32_batch_strided_at_level(int level, const float *matrix, size_t rows,
+    size_t dimension, const float *queries, size_t query_count, float *scores, size_t stride) {
 #ifdef EVIDENT_X86
     if (float_level(level) == 2) {
-        inner_products_f32_batch_avx512(matrix, rows, dimension, queries, query_count, scores);
+        inner_products_f32_batch_avx512(matrix, rows, dimension, queries, query_count, scores, stride);
         return;
     }
 #endif
@@ -353,8 +353,18 @@ void evident_inner_products_f32_batch_at_level(int level, const float *matrix, s
         size_t count = rows - start < 64 ? rows - start : 64;
         for (size_t query = 0; query < query_count; query++)
             evident_inner_products_f32_at_level(level, matrix + start * dimension, count, dimension,
-                queries + query * dimension, scores + query * rows + start);
+                queries + query * dimension, scores + query * stride + start);
     }
+}
+
+void evident_inner_products_f32_batch_at_level(int level, const float *matrix, size_t rows, size_t dimension,
+    const float *queries, size_t query_count, float *scores) {
+    inner_products_f32_batch_strided_at_level(level, matrix, rows, dimension, queries, query_count, scores, rows);
+}
+
+void evident_inner_products_f32_batch_strided(const float *matrix, size_t rows, size_t dimension,
+    const float *queries, size_t query_count, float *scores, size_t stride) {
+    inner_products_f32_batch_strided_at_level(-1, matrix, rows, dimension, queries, query_count, scores, stride);
 }
 
 void evident_inner_products_f32_batch(

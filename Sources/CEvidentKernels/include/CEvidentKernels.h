@@ -39,6 +39,11 @@ float evident_dot_product_f32(const float *left, const float *right, size_t coun
 void evident_inner_products_f32_batch(
     const float *matrix, size_t rows, size_t dimension, const float *queries, size_t query_count, float *scores);
 
+/// `evident_inner_products_f32_batch` writing scores[query · stride + row] (stride ≥ rows): so that parts of a
+/// matrix's rows, scored apart (on separate threads), fill their columns of one output.
+void evident_inner_products_f32_batch_strided(const float *matrix, size_t rows, size_t dimension,
+    const float *queries, size_t query_count, float *scores, size_t stride);
+
 /// scores[row] = Σ codes[row, d] · query[d], with unsigned 8-bit codes and a signed 8-bit query whose elements lie
 /// in [-127, 127]; exact in 32-bit integers for dimension < 66,000.
 void evident_inner_products_u8_i8(

@@ -1,4 +1,5 @@
 import CEvidentKernels
+import Dispatch
 public import Foundation
 
 /// A BERT sentence encoder (a sentence-transformers checkpoint such as all-MiniLM-L6-v2): token ids in, one
@@ -158,9 +159,23 @@ public struct BertEncoder: Sendable {
     ) {
         if rows <= Self.smallBatchRows && Self.usesSmallBatchKernel {
             // The kernel writes row-major scores[token][output] = token · weight[output], then the bias is added.
-            evident_inner_products_f32_batch(
-                parameters[weight].baseAddressOrCrash, outputs, inputs, input.baseAddressOrCrash, rows,
-                output.baseAddressOrCrash)
+            // The weights' rows are split among the cores: each part reads its own rows and fills its own columns.
+            let weights = parameters[weight].baseAddressOrCrash
+            let tokens = input.baseAddressOrCrash
+            let scores = output.baseAddressOrCrash
+            let parts = Self.smallBatchParts
+            if parts > 1 {
+                // Each part writes only its own columns of `scores`; the buffers outlive the concurrent calls.
+                nonisolated(unsafe) let (weights, tokens, scores) = (weights, tokens, scores)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let first = part * outputs / parts
+                    let end = (part + 1) * outputs / parts
+                    evident_inner_products_f32_batch_strided(
+                        weights + first * inputs, end - first, inputs, tokens, rows, scores + first, outputs)
+                }
+            } else {
+                evident_inner_products_f32_batch(weights, outputs, inputs, tokens, rows, scores)
+            }
             BertKernels.addRows(output.baseAddressOrCrash, rowCount: rows, bias: parameters[bias])
         } else {
             BertKernels.fillRows(output.baseAddressOrCrash, rowCount: rows, with: parameters[bias])
@@ -171,6 +186,10 @@ public struct BertEncoder: Sendable {
 
     /// Whether the AVX-512 inner-product kernel is there (elsewhere sgemm does every product).
     static let usesSmallBatchKernel = evident_kernel_level() == 2
+
+    /// Threads that share a small batch's linear layers: up to two, where the machine has them. One query's
+    /// encoding is bound by reading the weights, which two cores do faster than one.
+    static let smallBatchParts = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
     /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
