@@ -368,6 +368,22 @@ private func expectSameMatches(
                     }
                     #expect(Array(batch[(query * rows)..<((query + 1) * rows)]) == alone, "level \(level)")
                 }
+                // The matrix's rows scored in two parts, each into its own columns, fill the same output.
+                if level == 2 {
+                    var parts = [Float](repeating: -1, count: rows * queryCount)
+                    let split = rows / 2
+                    matrix.withUnsafeBufferPointer { matrix in
+                        parts.withUnsafeMutableBufferPointer { parts in
+                            guard let matrix = matrix.baseAddress, let parts = parts.baseAddress else { return }
+                            evident_inner_products_f32_batch_strided(
+                                matrix, split, length, queries, queryCount, parts, rows)
+                            evident_inner_products_f32_batch_strided(
+                                matrix + split * length, rows - split, length, queries, queryCount, parts + split,
+                                rows)
+                        }
+                    }
+                    #expect(parts == batch, "\(queryCount) queries in two parts")
+                }
             }
             // One row alone is rounded as within the block.
             for row in 0..<rows {
