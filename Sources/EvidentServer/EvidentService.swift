@@ -17,6 +17,8 @@ public final class EvidentService: Sendable {
     let configuration: ServerConfiguration
     private let searchLane: WorkerLane
     private let groundingLane: WorkerLane
+    /// Embeds the queries of concurrent dense and hybrid searches together; nil without a model.
+    let queryEncoder: QueryEncoder?
 
     /// Serves `retriever`'s index.
     ///
@@ -31,12 +33,14 @@ public final class EvidentService: Sendable {
         self.grounder = Grounder(retriever: retriever)
         self.answerer = ExtractiveAnswerer(retriever: retriever)
         self.configuration = configuration
-        searchLane = WorkerLane(
+        let searchLane = WorkerLane(
             name: "search", threadCount: configuration.searchThreads, niceness: 0,
             capacity: configuration.maxQueuedRequests)
+        self.searchLane = searchLane
         groundingLane = WorkerLane(
             name: "grounding", threadCount: configuration.groundingThreads, niceness: 10,
             capacity: configuration.maxQueuedRequests)
+        queryEncoder = retriever.embedder.map { QueryEncoder(embedder: $0, lane: searchLane) }
     }
 
     /// What `GET /health` answers.
@@ -82,10 +86,19 @@ public final class EvidentService: Sendable {
         }
         let retriever = self.retriever
         let scoring = index.configuration.scoring
-        return try await run(on: searchLane) {
-            SearchResponse(
-                query: query, mode: resolvedMode, scoring: scoring,
-                results: try retriever.search(query, limit: limit, options: options))
+        let started = ContinuousClock.now
+        var vector: [Float]?
+        if resolvedMode != .lexical, let queryEncoder {
+            vector = try await refusalsAsErrors {
+                try await queryEncoder.vector(for: query, timeLimit: configuration.requestTimeLimit)
+            }
+        }
+        let remaining = configuration.requestTimeLimit - (ContinuousClock.now - started)
+        return try await run(on: searchLane, timeLimit: max(remaining, .milliseconds(1))) { [vector] in
+            let results =
+                try vector.map { try retriever.search(query, vector: $0, limit: limit, options: options) }
+                ?? retriever.search(query, limit: limit, options: options)
+            return SearchResponse(query: query, mode: resolvedMode, scoring: scoring, results: results)
         }
     }
 
@@ -117,11 +130,17 @@ public final class EvidentService: Sendable {
     }
 
     /// Runs `work` on `lane`, turning a refusal into a 503 and an engine error into a 500 that says what failed.
-    private func run<Value: Sendable>(on lane: WorkerLane, _ work: @escaping @Sendable () throws -> Value)
-        async throws -> Value
-    {
+    private func run<Value: Sendable>(
+        on lane: WorkerLane, timeLimit: Duration? = nil, _ work: @escaping @Sendable () throws -> Value
+    ) async throws -> Value {
+        let timeLimit = timeLimit ?? configuration.requestTimeLimit
+        return try await refusalsAsErrors { try await lane.run(timeLimit: timeLimit, work) }
+    }
+
+    /// `body`'s value, with a refusal of a lane turned into a 503 and an engine error into a 500.
+    private func refusalsAsErrors<Value>(_ body: () async throws -> Value) async throws -> Value {
         do {
-            return try await lane.run(timeLimit: configuration.requestTimeLimit, work)
+            return try await body()
         } catch WorkerLane.Refusal.timedOut {
             throw APIError(
                 .serviceUnavailable, code: "time_limit",

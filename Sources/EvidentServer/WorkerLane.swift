@@ -74,6 +74,11 @@ final class WorkerLane: Sendable {
         }
     }
 
+    /// Queues `work` without a time limit or a result; returns false when the queue is full.
+    func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
+        enqueue(Job(run: work, isAbandoned: { false }))
+    }
+
     /// Work waiting for a thread.
     var queued: Int { state.withLock { $0.count } }
 
@@ -136,7 +141,7 @@ final class WorkerLane: Sendable {
 }
 
 /// Resumes a continuation the first time it is asked to, and ignores later requests.
-private final class ResumeOnce<Value: Sendable>: Sendable {
+final class ResumeOnce<Value: Sendable>: Sendable {
     private let continuation: Mutex<CheckedContinuation<Value, any Error>?>
 
     init(_ continuation: CheckedContinuation<Value, any Error>) {
