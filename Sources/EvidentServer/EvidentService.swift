@@ -5,7 +5,8 @@ import HTTPTypes
 /// The loaded index and everything that answers requests over it: immutable and shared by every request.
 ///
 /// Searches run on one lane of threads and `ask` and grounding on another at a lower priority, so that a long
-/// grounding does not hold up the searches that arrive meanwhile.
+/// grounding does not hold up the searches that arrive meanwhile; the queries of concurrent dense and hybrid
+/// searches are embedded together (`QueryEncoder`).
 public final class EvidentService: Sendable {
     /// The index.
     public let index: EvidentIndex
@@ -47,12 +48,17 @@ public final class EvidentService: Sendable {
     public struct Health: Codable, Sendable, Hashable {
         enum CodingKeys: String, CodingKey { case status, index, documents, passages, sentenceVectors, model, version }
 
+        /// Always "ok": the server answers.
         public var status: String
+        /// The index's name.
         public var index: String
+        /// Documents, passages and stored sentence vectors in the index.
         public var documents: Int
         public var passages: Int
         public var sentenceVectors: Int
+        /// The embedding model in use; nil (JSON null) when the server searches lexically only.
         public var model: String?
+        /// Evident's version.
         public var version: String
 
         public func encode(to encoder: any Encoder) throws {

@@ -185,7 +185,7 @@ struct IndexCommand: ParsableCommand {
             Indexed \(Format.counted(build.documentCount, "document")) (\(Format.bytes(read.byteCount))) into \
             \(Format.counted(build.passageCount, "passage")) in \(Format.seconds(total)) \
             (read \(Format.seconds(readSeconds)), index \(Format.seconds(buildSeconds)), \
-            \(Format.count(Int(Double(build.documentCount) / max(buildSeconds, 1e-6)))) documents/s).
+            \(Format.decimal(Double(build.passageCount) / max(buildSeconds, 1e-6), places: 1)) passages/s).
               terms \(Format.count(build.statistics.terms)), postings \(Format.count(build.statistics.postings)), \
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
