@@ -125,15 +125,9 @@ private func groundingClaims(_ items: [JSONValue], configuration: ServerConfigur
             throw APIError.badRequest(
                 "wrong_type", "claims[\(position)] must be a string or an object; got \(item.kindDescription)")
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else {
-            throw APIError.unprocessable("empty_field", "claims[\(position)] is empty; give some text")
-        }
-        guard trimmed.count <= configuration.maxQueryCharacters else {
-            throw APIError.tooLarge(
-                "claim_too_long",
-                "claims[\(position)] has \(trimmed.count) characters; the limit is \(configuration.maxQueryCharacters)")
-        }
+        let trimmed = try JSONBody.checkedText(
+            text, named: "claims[\(position)]", tooLongCode: "claim_too_long",
+            maxCharacters: configuration.maxQueryCharacters)
         return (id, trimmed)
     }
 }

@@ -119,14 +119,22 @@ struct JSONBody {
             throw APIError.badRequest(
                 "wrong_type", "the field \"\(field)\" must be a string; got \(value.kindDescription)")
         }
+        return try Self.checkedText(
+            text, named: "the field \"\(field)\"", tooLongCode: "\(field)_too_long", maxCharacters: maxCharacters)
+    }
+
+    /// `text` trimmed, when it is not blank (422) and at most `maxCharacters` long (413); `name` says which text
+    /// in the messages.
+    static func checkedText(_ text: String, named name: String, tooLongCode: String, maxCharacters: Int) throws
+        -> String
+    {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw APIError.unprocessable("empty_field", "the field \"\(field)\" is empty; give some text")
+            throw APIError.unprocessable("empty_field", "\(name) is empty; give some text")
         }
         guard trimmed.count <= maxCharacters else {
             throw APIError.tooLarge(
-                "\(field)_too_long",
-                "the field \"\(field)\" has \(trimmed.count) characters; the limit is \(maxCharacters)")
+                tooLongCode, "\(name) has \(trimmed.count) characters; the limit is \(maxCharacters)")
         }
         return trimmed
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import Evident
 import Synchronization
 
@@ -60,11 +59,7 @@ final class QueryEncoder: Sendable {
                 for waiting in refused { waiting.resume(.failure(WorkerLane.Refusal.busy)) }
                 return
             }
-            let (seconds, attoseconds) = timeLimit.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-                once.resume(with: .failure(WorkerLane.Refusal.timedOut))
-            }
+            once.resume(throwing: WorkerLane.Refusal.timedOut, after: timeLimit)
         }
     }
 

@@ -66,11 +66,7 @@ final class WorkerLane: Sendable {
                 once.resume(with: .failure(Refusal.busy))
                 return
             }
-            let (seconds, attoseconds) = timeLimit.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-                once.resume(with: .failure(Refusal.timedOut))
-            }
+            once.resume(throwing: Refusal.timedOut, after: timeLimit)
         }
     }
 
@@ -156,5 +152,14 @@ final class ResumeOnce<Value: Sendable>: Sendable {
             return stored
         }
         pending?.resume(with: result)
+    }
+
+    /// Resumes with `error` once `delay` has passed, unless something resumed first.
+    func resume(throwing error: any Error, after delay: Duration) {
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+            self.resume(with: .failure(error))
+        }
     }
 }

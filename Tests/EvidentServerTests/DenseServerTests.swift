@@ -11,8 +11,7 @@ import Testing
 enum ModelFixture {
     static let retriever: Retriever? = {
         guard let model = SharedData.miniLMModel, let embedder = try? SentenceEmbedder(directory: model),
-            let documents = try? CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["answers"]))
-                .read(at: SharedData.demoCorpus).documents,
+            let documents = LexicalFixture.documents,
             let index = try? EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: embedder))
         else { return nil }
         return try? Retriever(index: index, embedder: embedder)

@@ -13,11 +13,13 @@ import Testing
 
 /// The demo corpus indexed without a model (lexical search; ask and ground compare words), built once.
 enum LexicalFixture {
+    /// The demo corpus without its sample answers, read once.
+    static let documents: [Document]? = try? CorpusReader(
+        configuration: CorpusReaderConfiguration(excludedPaths: ["answers"])
+    ).read(at: SharedData.demoCorpus).documents
+
     static let retriever: Retriever? = {
-        guard
-            let documents = try? CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["answers"]))
-                .read(at: SharedData.demoCorpus).documents,
-            let index = try? EvidentIndex(build: IndexBuilder().build(documents: documents))
+        guard let documents, let index = try? EvidentIndex(build: IndexBuilder().build(documents: documents))
         else { return nil }
         return Retriever(index: index)
     }()
