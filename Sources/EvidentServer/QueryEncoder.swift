@@ -1,3 +1,4 @@
+import Dispatch
 import Evident
 import Synchronization
 
@@ -6,7 +7,10 @@ import Synchronization
 ///
 /// A query that arrives while no batch runs starts one at once, alone: an idle server adds no wait. Queries
 /// that arrive while a batch runs wait for it to end and then go together in the next one (up to
-/// `maximumBatch`). A query's vector does not depend on the others in its batch but for rounding (the encoder
+/// `maximumBatch`). A batch of `halvedBatch` queries or more is encoded in two halves, one on the lane's thread and
+/// one on a helper, so that both cores work on it: the server runs OpenBLAS on one thread (see
+/// `Parallelism.matrixProductThreads`), and a smaller batch already shares its layers between two threads inside
+/// the encoder. A query's vector does not depend on the others in its batch but for rounding (the encoder
 /// multiplies a batch with sgemm and a few rows with its own kernel), so a hybrid search's scores may differ in
 /// their last digits between a quiet server and a busy one.
 final class QueryEncoder: Sendable {
@@ -74,8 +78,28 @@ final class QueryEncoder: Sendable {
             }
             guard !batch.isEmpty else { return }
             batches.add(1, ordering: .relaxed)
-            let vectors = embedder.embed(batch.map(\.text))
+            let vectors = embed(batch.map(\.text))
             for (waiting, vector) in zip(batch, vectors) { waiting.resume(.success(vector)) }
         }
+    }
+
+    /// Batches of at least this many queries are encoded in two halves at once. Below it the token rows are few
+    /// enough (about 12 per query) for the encoder's own kernel, which shares each layer's weights between two
+    /// threads and so reads them once for the batch; above it the encoder multiplies with sgemm on one thread.
+    static let halvedBatch = 6
+
+    /// The vectors of `texts`, computed on two threads for a large batch.
+    func embed(_ texts: [String]) -> [[Float]] {
+        guard texts.count >= Self.halvedBatch else { return embedder.embed(texts) }
+        let middle = texts.count / 2
+        let halves = [Array(texts[..<middle]), Array(texts[middle...])]
+        let results = Mutex([[[Float]]](repeating: [], count: 2))
+        let embedder = self.embedder
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            // Each half on its own thread only: the two are already one per core.
+            let vectors = Parallelism.$callerThreadOnly.withValue(true) { embedder.embed(halves[part]) }
+            results.withLock { $0[part] = vectors }
+        }
+        return results.withLock { $0[0] + $0[1] }
     }
 }

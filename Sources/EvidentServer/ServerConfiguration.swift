@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How `evident serve` listens and what it accepts.
 public struct ServerConfiguration: Sendable, Hashable {

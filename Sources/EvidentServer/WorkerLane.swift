@@ -1,5 +1,6 @@
 import CEvidentKernels
 import Dispatch
+import Evident
 import Foundation
 import Synchronization
 
@@ -36,17 +37,25 @@ final class WorkerLane: Sendable {
     private let state = Mutex(State())
     private let condition = NSCondition()
 
+    /// The lane's threads.
+    let threadCount: Int
+
     /// Starts `threadCount` threads, at `niceness` (0 normal, higher runs only when normal threads leave time).
+    /// The work of a lane of lower priority stays on its own threads (`Parallelism.callerThreadOnly`): the
+    /// encoder's helper threads run at normal priority and would take the time the nice value gives back.
     init(name: String, threadCount: Int, niceness: Int32, capacity: Int) {
         precondition(threadCount > 0, "a lane needs at least one thread")
         self.name = name
+        self.threadCount = threadCount
         self.capacity = capacity
         for number in 0..<threadCount {
             let thread = Thread { [self] in
+                // Named from inside: on Linux a name given before the start does not reach the system's thread,
+                // which `top -H` and debuggers show.
+                Thread.current.name = "\(name)-\(number)"
                 Self.lowerPriority(by: niceness)
-                self.work()
+                Parallelism.$callerThreadOnly.withValue(niceness > 0) { self.work() }
             }
-            thread.name = "\(name)-\(number)"
             thread.stackSize = 8 << 20
             thread.start()
         }

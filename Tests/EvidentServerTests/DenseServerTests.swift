@@ -64,6 +64,24 @@ struct DenseServerTests {
         }
     }
 
+    @Test func aLargeBatchEncodedInTwoHalvesKeepsItsOrderAndItsVectors() throws {
+        let retriever = try #require(ModelFixture.retriever)
+        let embedder = try #require(retriever.embedder)
+        let lane = WorkerLane(name: "encode", threadCount: 2, niceness: 0, capacity: 64)
+        defer { lane.stop() }
+        let encoder = QueryEncoder(embedder: embedder, lane: lane)
+        // An odd count: halves of unequal size.
+        let texts = Array(queries.prefix(QueryEncoder.halvedBatch + 1))
+        #expect(texts.count > QueryEncoder.halvedBatch && texts.count % 2 == 1)
+        let vectors = encoder.embed(texts)
+        #expect(vectors.count == texts.count)
+        for (text, vector) in zip(texts, vectors) {
+            let alone = embedder.embed([text])[0]
+            let cosine = zip(vector, alone).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            #expect(cosine > 0.99999, "\(text): \(cosine)")
+        }
+    }
+
     @Test func concurrentHybridSearchesAllSucceedWithTheSameTopPassages() async throws {
         let retriever = try #require(ModelFixture.retriever)
         let service = EvidentService(retriever: retriever, name: "demo")

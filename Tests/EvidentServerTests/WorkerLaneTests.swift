@@ -1,4 +1,5 @@
 import Dispatch
+import Evident
 import Foundation
 import Synchronization
 import Testing
@@ -13,6 +14,32 @@ import Testing
         #expect(answer == 42)
         struct Failure: Error {}
         await #expect(throws: Failure.self) { try await lane.run(timeLimit: .seconds(5)) { throw Failure() } }
+    }
+
+    @Test func aLaneOfLowerPriorityKeepsItsWorkOnItsOwnThreadsAtItsNiceValue() async throws {
+        let normal = WorkerLane(name: "normal", threadCount: 1, niceness: 0, capacity: 8)
+        let low = WorkerLane(name: "low", threadCount: 1, niceness: 7, capacity: 8)
+        defer {
+            normal.stop()
+            low.stop()
+        }
+        let onNormal = try await normal.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
+        let onLow = try await low.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
+        #expect(!onNormal)
+        #expect(onLow)
+        #if os(Linux)
+            let niceness = try await low.run(timeLimit: .seconds(5)) { try Self.currentThreadNiceness() }
+            #expect(niceness == 7)
+        #endif
+    }
+
+    /// The nice value of the calling thread, from /proc (the 19th field of its stat line).
+    private static func currentThreadNiceness() throws -> Int? {
+        let stat = try String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8)
+        // The command name, in parentheses, may hold spaces: count the fields after its closing parenthesis.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 16 ? Int(fields[16]) : nil
     }
 
     @Test func aFullQueueRefusesAtOnceAndATimedOutJobNeverStarts() async throws {

@@ -1,5 +1,6 @@
 import EvidentTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Evident
@@ -80,6 +81,31 @@ import Testing
             #expect(difference <= 1e-5, "largest difference \(difference)")
         }
         #expect(batched[0] == batched[3])
+    }
+
+    @Test(.enabled(if: SharedData.miniLMModel != nil, "\(SharedData.missingModelMessage)"))
+    func keepingTheWorkOnTheCallingThreadGivesTheSameVectors() throws {
+        let encoder = try Self.encoder()
+        let short: [Int32] = [101, 1996, 3899, 1997, 2019, 7861, 4667, 2003, 2460, 1012, 102]
+        let long: [Int32] = [101] + (0..<300).map { Int32(2000 + $0 * 7) } + [102]
+        for batch in [[short], [short, long, short]] {
+            let shared = encoder.embed(tokenIDs: batch)
+            let alone = Parallelism.$callerThreadOnly.withValue(true) { encoder.embed(tokenIDs: batch) }
+            #expect(shared == alone, "\(batch.count) sequences")
+        }
+    }
+
+    @Test func rowsAreSplitBetweenTwoThreadsUnlessTheWorkStaysOnTheCallingThread() {
+        func parts(callerThreadOnly: Bool) -> [Range<Int>] {
+            let parts = Mutex<[Range<Int>]>([])
+            Parallelism.$callerThreadOnly.withValue(callerThreadOnly) {
+                BertKernels.splittingRows(1000, minimumRows: 10) { range in parts.withLock { $0.append(range) } }
+            }
+            return parts.withLock { $0.sorted { $0.lowerBound < $1.lowerBound } }
+        }
+        #expect(parts(callerThreadOnly: false) == [0..<500, 500..<1000])
+        #expect(parts(callerThreadOnly: true) == [0..<1000])
+        #expect(!Parallelism.callerThreadOnly, "the setting ends with its scope")
     }
 
     @Test(.enabled(if: SharedData.miniLMModel != nil, "\(SharedData.missingModelMessage)"))

@@ -132,9 +132,9 @@ enum BertKernels {
     // MARK: row operations
 
     /// Runs `body` over `0..<rowCount` split in two halves on two threads when there are at least
-    /// `minimumRows` rows, else on the calling thread.
+    /// `minimumRows` rows, else (or inside `Parallelism.callerThreadOnly`) on the calling thread.
     static func splittingRows(_ rowCount: Int, minimumRows: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        guard rowCount >= minimumRows else { return body(0..<rowCount) }
+        guard rowCount >= minimumRows, !Parallelism.callerThreadOnly else { return body(0..<rowCount) }
         let middle = rowCount / 2
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             body(part == 0 ? 0..<middle : middle..<rowCount)

@@ -163,7 +163,7 @@ public struct BertEncoder: Sendable {
             let weights = parameters[weight].baseAddressOrCrash
             let tokens = input.baseAddressOrCrash
             let scores = output.baseAddressOrCrash
-            let parts = Self.smallBatchParts
+            let parts = Parallelism.callerThreadOnly ? 1 : Self.smallBatchParts
             if parts > 1 {
                 // Each part writes only its own columns of `scores`; the buffers outlive the concurrent calls.
                 nonisolated(unsafe) let (weights, tokens, scores) = (weights, tokens, scores)

@@ -39,6 +39,12 @@ extension FlatVectorIndex {
         screening == .automatic && count >= Self.minimumScreenedCount && Self.screeningIsAvailable
     }
 
+    /// Makes the bfloat16 copy that screened searches read, when they will use one, so that the first search
+    /// does not wait for it.
+    func prepareForSearch() {
+        if usesScreen { _ = screenCopy.vectors(of: self) }
+    }
+
     /// The screen's half-width for a query of norm `queryNorm`: the bound ε derived above, made a little larger.
     static func screenError(queryNorm: Float, largestNorm: Float, dimension: Int) -> Float {
         let relative = 0x1p-7 + 0x1p-16 + 2.02 * Double(dimension) * 0x1p-24

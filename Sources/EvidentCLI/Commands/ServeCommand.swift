@@ -59,6 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
             for: evidentIndex, model: model,
             withoutVectors: "serving lexical search; ask and ground compare words alone", purpose: "the server")
         let name = URL(fileURLWithPath: index).standardizedFileURL.lastPathComponent
+        // Concurrent requests keep the cores busy on their own: an OpenBLAS product split over every core would
+        // make them wait for each other, and run the grounding lane's products at normal priority.
+        Parallelism.matrixProductThreads = 1
+        retriever.prepare()
         let service = EvidentService(retriever: retriever, name: name, configuration: serverConfiguration)
         var logger = Logger(label: "evident")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
