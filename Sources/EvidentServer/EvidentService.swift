@@ -6,7 +6,7 @@ import HTTPTypes
 ///
 /// Searches run on one lane of threads and `ask` and grounding on another at a lower priority, so that a long
 /// grounding does not hold up the searches that arrive meanwhile; the queries of concurrent dense and hybrid
-/// searches are embedded together (`QueryEncoder`).
+/// searches run together (`SearchBatcher`).
 public final class EvidentService: Sendable {
     /// The index.
     public let index: EvidentIndex
@@ -18,8 +18,8 @@ public final class EvidentService: Sendable {
     let configuration: ServerConfiguration
     private let searchLane: WorkerLane
     private let groundingLane: WorkerLane
-    /// Embeds the queries of concurrent dense and hybrid searches together; nil without a model.
-    let queryEncoder: QueryEncoder?
+    /// Runs concurrent dense and hybrid searches together; nil without a model.
+    let searchBatcher: SearchBatcher?
 
     /// Serves `retriever`'s index.
     ///
@@ -39,9 +39,9 @@ public final class EvidentService: Sendable {
             capacity: configuration.maxQueuedRequests)
         self.searchLane = searchLane
         groundingLane = WorkerLane(
-            name: "grounding", threadCount: configuration.groundingThreads, niceness: 10,
+            name: "grounding", threadCount: configuration.groundingThreads, niceness: 19,
             capacity: configuration.maxQueuedRequests)
-        queryEncoder = retriever.embedder.map { QueryEncoder(embedder: $0, lane: searchLane) }
+        searchBatcher = retriever.embedder == nil ? nil : SearchBatcher(retriever: retriever, lane: searchLane)
     }
 
     /// What `GET /health` answers.
@@ -90,20 +90,18 @@ public final class EvidentService: Sendable {
         } catch let error as RetrievalError {
             throw APIError.unprocessable("mode_unavailable", error.description)
         }
-        let retriever = self.retriever
         let scoring = index.configuration.scoring
-        let started = ContinuousClock.now
-        var vector: [Float]?
-        if resolvedMode != .lexical, let queryEncoder {
-            vector = try await refusalsAsErrors {
-                try await queryEncoder.vector(for: query, timeLimit: configuration.requestTimeLimit)
+        if resolvedMode != .lexical, let searchBatcher {
+            let results = try await refusalsAsErrors {
+                try await searchBatcher.search(
+                    Retriever.BatchQuery(query, limit: limit, options: options),
+                    timeLimit: configuration.requestTimeLimit)
             }
+            return SearchResponse(query: query, mode: resolvedMode, scoring: scoring, results: results)
         }
-        let remaining = configuration.requestTimeLimit - (ContinuousClock.now - started)
-        return try await run(on: searchLane, timeLimit: max(remaining, .milliseconds(1))) { [vector] in
-            let results =
-                try vector.map { try retriever.search(query, vector: $0, limit: limit, options: options) }
-                ?? retriever.search(query, limit: limit, options: options)
+        let retriever = self.retriever
+        return try await run(on: searchLane) {
+            let results = try retriever.search(query, limit: limit, options: options)
             return SearchResponse(query: query, mode: resolvedMode, scoring: scoring, results: results)
         }
     }

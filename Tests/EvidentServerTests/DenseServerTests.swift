@@ -40,45 +40,46 @@ struct DenseServerTests {
         }
     }
 
-    @Test func queriesThatArriveTogetherAreEmbeddedTogether() async throws {
+    @Test func searchesThatArriveTogetherRunTogetherWithTheirOwnResults() async throws {
         let retriever = try #require(ModelFixture.retriever)
-        let embedder = try #require(retriever.embedder)
-        let lane = WorkerLane(name: "encode", threadCount: 2, niceness: 0, capacity: 64)
+        let lane = WorkerLane(name: "search", threadCount: 2, niceness: 0, capacity: 64)
         defer { lane.stop() }
-        let encoder = QueryEncoder(embedder: embedder, lane: lane)
-        let requests = (0..<4).flatMap { _ in queries }
-        let vectors = try await withThrowingTaskGroup(of: (String, [Float]).self) { group in
-            for query in requests {
-                group.addTask { (query, try await encoder.vector(for: query, timeLimit: .seconds(60))) }
-            }
-            var vectors: [(String, [Float])] = []
-            for try await vector in group { vectors.append(vector) }
-            return vectors
+        let batcher = SearchBatcher(retriever: retriever, lane: lane)
+        let requests = (0..<4).flatMap { _ in queries }.enumerated().map { number, query in
+            Retriever.BatchQuery(
+                query, limit: 1 + number % 5, options: SearchOptions(mode: number % 3 == 0 ? .dense : .hybrid))
         }
-        #expect(vectors.count == requests.count)
-        #expect(encoder.batchCount < requests.count, "\(encoder.batchCount) passes for \(requests.count) queries")
-        for (query, vector) in vectors {
-            let alone = embedder.embed([query])[0]
-            let cosine = zip(vector, alone).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-            #expect(cosine > 0.99999, "\(query): \(cosine)")
+        let found = try await withThrowingTaskGroup(of: (Int, [SearchResult]).self) { group in
+            for (number, request) in requests.enumerated() {
+                group.addTask { (number, try await batcher.search(request, timeLimit: .seconds(60))) }
+            }
+            var found: [Int: [SearchResult]] = [:]
+            for try await (number, results) in group { found[number] = results }
+            return found
+        }
+        #expect(found.count == requests.count)
+        #expect(batcher.batchCount < requests.count, "\(batcher.batchCount) batches for \(requests.count) searches")
+        for (number, request) in requests.enumerated() {
+            let alone = try retriever.search(request.query, limit: request.limit, options: request.options)
+            #expect(found[number]?.map(\.passageIndex) == alone.map(\.passageIndex), "\(request.query)")
         }
     }
 
-    @Test func aLargeBatchEncodedInTwoHalvesKeepsItsOrderAndItsVectors() throws {
+    @Test func aLargeBatchRunInTwoHalvesKeepsItsOrderAndItsResults() throws {
         let retriever = try #require(ModelFixture.retriever)
-        let embedder = try #require(retriever.embedder)
-        let lane = WorkerLane(name: "encode", threadCount: 2, niceness: 0, capacity: 64)
+        let lane = WorkerLane(name: "search", threadCount: 2, niceness: 0, capacity: 64)
         defer { lane.stop() }
-        let encoder = QueryEncoder(embedder: embedder, lane: lane)
+        let batcher = SearchBatcher(retriever: retriever, lane: lane)
         // An odd count: halves of unequal size.
-        let texts = Array(queries.prefix(QueryEncoder.halvedBatch + 1))
-        #expect(texts.count > QueryEncoder.halvedBatch && texts.count % 2 == 1)
-        let vectors = encoder.embed(texts)
-        #expect(vectors.count == texts.count)
-        for (text, vector) in zip(texts, vectors) {
-            let alone = embedder.embed([text])[0]
-            let cosine = zip(vector, alone).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-            #expect(cosine > 0.99999, "\(text): \(cosine)")
+        let requests = queries.prefix(SearchBatcher.halvedBatch + 1).map {
+            Retriever.BatchQuery($0, limit: 3, options: SearchOptions(mode: .hybrid))
+        }
+        #expect(requests.count > SearchBatcher.halvedBatch && requests.count % 2 == 1)
+        let found = batcher.run(requests)
+        #expect(found.count == requests.count)
+        for (request, results) in zip(requests, found) {
+            let alone = try retriever.search(request.query, limit: 3, options: request.options)
+            #expect(try results.get().map(\.passageIndex) == alone.map(\.passageIndex), "\(request.query)")
         }
     }
 

@@ -81,6 +81,38 @@ struct DenseRetrievalTests {
         #expect(hybrid.first?.citation.document == "cell-therapy/car-t-how-it-works.md")
     }
 
+    @Test func aBatchOfSearchesGivesEachSearchItsOwnResults() throws {
+        let embedder = try Self.embedder()
+        let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents(), embedder: embedder))
+        let retriever = try Retriever(index: index, embedder: embedder)
+        let queries: [Retriever.BatchQuery] = [
+            .init("genetically modified white blood cells", limit: 3, options: SearchOptions(mode: .dense)),
+            .init("radiation therapy for mesothelioma", limit: 5, options: SearchOptions(mode: .lexical)),
+            .init("how are cancer vaccines made", limit: 2, options: SearchOptions()),
+            .init("side effects of CAR T", limit: 7, options: SearchOptions(mode: .hybrid, fusionDepth: 20)),
+            .init("tumor antigens", limit: 4, options: SearchOptions(mode: .dense, usesQuantizedVectors: true)),
+            .init("genetically modified white blood cells", limit: 1, options: SearchOptions(mode: .dense)),
+            .init("a query no passage matches xyzzy", limit: 3, options: SearchOptions(mode: .lexical)),
+        ]
+        let batch = try retriever.search(batch: queries)
+        #expect(batch.count == queries.count)
+        for (query, results) in zip(queries, batch) {
+            let alone = try retriever.search(query.query, limit: query.limit, options: query.options)
+            #expect(results.map(\.passageIndex) == alone.map(\.passageIndex), "\(query.query)")
+            #expect(results.map(\.rank) == alone.map(\.rank))
+            #expect(results.map(\.citation) == alone.map(\.citation))
+            for (batched, lone) in zip(results, alone) {
+                #expect(abs(batched.score - lone.score) < 1e-5, "\(query.query): \(batched.score) vs \(lone.score)")
+            }
+        }
+        #expect(batch[6].isEmpty)
+        #expect(try retriever.search(batch: []).isEmpty)
+        // A lexical retriever runs lexical batches and refuses the others before searching.
+        let lexical = Retriever(index: index)
+        #expect(try lexical.search(batch: [queries[1]])[0].map(\.passageIndex) == batch[1].map(\.passageIndex))
+        #expect(throws: RetrievalError.self) { try lexical.search(batch: [queries[1], queries[0]]) }
+    }
+
     @Test func rebuildingReusesTheVectorsOfUnchangedPassagesAndEmbedsTheRest() throws {
         let embedder = try Self.embedder()
         var documents = try Self.documents()

@@ -105,6 +105,86 @@ public struct Retriever: Sendable {
         try search(query, vector: vector, limit: limit, options: options, stages: nil)
     }
 
+    /// One query of `search(batch:)`.
+    public struct BatchQuery: Sendable, Hashable {
+        /// Natural-language text.
+        public var query: String
+        /// The maximum number of results, at least 1.
+        public var limit: Int
+        /// Mode, scoring and fusion.
+        public var options: SearchOptions
+
+        public init(_ query: String, limit: Int, options: SearchOptions = SearchOptions()) {
+            self.query = query
+            self.limit = limit
+            self.options = options
+        }
+    }
+
+    /// Runs many searches together, as a server does with the searches that arrive at the same time: the queries
+    /// of dense and hybrid searches are embedded in one encoder pass, and their vectors searched in one pass over
+    /// the index (`FlatVectorIndex.search(batch:limit:threadCount:)`), which reads each vector once for all of
+    /// them. Each search's results equal `search(_:limit:options:)`'s but for the rounding of its query vector,
+    /// which a batch computes with other matrix products than a lone query.
+    ///
+    /// - Parameter queries: The searches.
+    /// - Returns: Each search's results, in the order of `queries`.
+    /// - Throws: `RetrievalError` when a query asks for a mode this retriever cannot run (before any search);
+    ///   `StorageError` for a damaged record.
+    public func search(batch queries: [BatchQuery]) throws -> [[SearchResult]] {
+        let modes = try queries.map { query in
+            precondition(query.limit > 0, "limit must be positive")
+            return try mode(for: query.options)
+        }
+        let denseRankings = denseRankings(of: queries, modes: modes)
+        return try queries.indices.map { position in
+            let query = queries[position]
+            let queryTerms = terms(of: query.query)
+            let ranked = try rankPassages(
+                query.query, terms: queryTerms, dense: denseRankings[position], limit: query.limit,
+                options: query.options)
+            return try ranked.enumerated().map { rank, scored in
+                try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
+            }
+        }
+    }
+
+    /// For each query of a dense or hybrid search, the passages its vector ranks highest, as deep as its search
+    /// needs; nil for a lexical search. Queries that search the same vectors are searched in one batch.
+    private func denseRankings(of queries: [BatchQuery], modes: [SearchMode]) -> [[RankedItem]?] {
+        var rankings = [[RankedItem]?](repeating: nil, count: queries.count)
+        let dense = queries.indices.filter { modes[$0] != .lexical }
+        guard let embedder, let vectors = index.vectors, !dense.isEmpty else { return rankings }
+        let embedded = embedder.embed(dense.map { queries[$0].query })
+        func depth(_ position: Int) -> Int {
+            let query = queries[position]
+            return modes[position] == .hybrid ? max(query.limit, query.options.fusionDepth) : query.limit
+        }
+        // fp32 and int8 searches apart; each group as deep as its deepest query (a longer list of the same ranking
+        // starts with the shorter one: equal scores rank the lower index first in both).
+        for quantized in [false, true] {
+            let group = dense.indices.filter { queries[dense[$0]].options.usesQuantizedVectors == quantized }
+            guard !group.isEmpty else { continue }
+            let limit = group.map { depth(dense[$0]) }.max() ?? 1
+            let threads = group.map { queries[dense[$0]].options.threadCount }.max() ?? 1
+            let groupVectors = group.map { embedded[$0] }
+            let matches: [[VectorMatch]]
+            if quantized {
+                let int8 = index.quantizedVectors
+                matches = groupVectors.map { int8?.search($0, limit: limit, threadCount: threads) ?? [] }
+            } else {
+                matches = vectors.search(batch: groupVectors, limit: limit, threadCount: threads)
+            }
+            for (member, found) in zip(group, matches) {
+                let position = dense[member]
+                rankings[position] = found.prefix(depth(position)).map {
+                    RankedItem(item: $0.index, score: Double($0.score))
+                }
+            }
+        }
+        return rankings
+    }
+
     /// `search(_:limit:options:)`, adding the time each stage takes to `stages` when given.
     func search(
         _ query: String, vector: [Float]? = nil, limit: Int, options: SearchOptions, stages: SearchStageTimes?
@@ -159,14 +239,16 @@ public struct Retriever: Sendable {
     ///   - queryTerms: Its analyzed terms.
     ///   - queryVector: The query's embedding when the caller has it already (a batch of claims is embedded at
     ///     once); the retriever embeds `query` itself when it is `nil`.
+    ///   - denseRanking: The passages the query's vector ranks highest, at least `fusionDepth` deep for a hybrid
+    ///     search, when a batch has searched them already; used instead of `queryVector`.
     ///   - limit: The maximum number of passages.
     ///   - options: Mode, scoring and fusion.
     ///   - stages: Where to add the time each stage takes, or `nil`.
     /// - Returns: Passage indices with scores, best first.
     /// - Throws: `RetrievalError` for a mode this retriever cannot run.
     func rankPassages(
-        _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil, limit: Int,
-        options: SearchOptions, stages: SearchStageTimes? = nil
+        _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil,
+        dense denseRanking: [RankedItem]? = nil, limit: Int, options: SearchOptions, stages: SearchStageTimes? = nil
     ) throws -> [RankedItem] {
         let mode = try mode(for: options)
         func lexical(_ limit: Int) -> [RankedItem] {
@@ -177,6 +259,7 @@ public struct Retriever: Sendable {
             }
         }
         func dense(_ limit: Int) -> [RankedItem] {
+            if let denseRanking { return Array(denseRanking.prefix(limit)) }
             guard let embedder, let vectors = index.vectors else { return [] }
             let vector = queryVector ?? stages.time(.encoding) { embedder.embed([query])[0] }
             return stages.time(.denseSearch) {
