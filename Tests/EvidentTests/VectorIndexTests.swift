@@ -430,6 +430,22 @@ struct ScreenedSearchTests {
         }
     }
 
+    @Test func preparingAnIndexMakesTheScreensCopyBeforeTheFirstSearch() {
+        var generator = SplitMix64(seed: 11)
+        let vectors = randomUnitVectors(count: 4100, dimension: 64, generator: &generator)
+        let index = FlatVectorIndex(dimension: 64, vectors: vectors)
+        #expect(!index.screenCopy.isMade)
+        index.prepareForSearch()
+        #expect(index.screenCopy.isMade)
+        var plain = FlatVectorIndex(dimension: 64, vectors: vectors)
+        plain.screening = .off
+        plain.prepareForSearch()
+        #expect(!plain.screenCopy.isMade, "an index that never screens makes no copy")
+        let small = FlatVectorIndex(dimension: 64, vectors: Array(vectors.prefix(64 * 100)))
+        small.prepareForSearch()
+        #expect(!small.screenCopy.isMade, "below minimumScreenedCount vectors, no copy")
+    }
+
     @Test(arguments: [(5007, 384), (4100, 37)])
     func screenedSearchEqualsExactSearchOnRandomVectors(count: Int, dimension: Int) {
         var generator = SplitMix64(seed: UInt64(count + dimension))

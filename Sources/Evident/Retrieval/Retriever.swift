@@ -35,9 +35,9 @@ public struct Retriever: Sendable {
     }
 
     /// Does now the one-time work that the first searches would otherwise wait for: the bfloat16 copy of the
-    /// passage vectors that the screen searches (where the processor has AMX; about 0.3 s for NCI PDQ's 37k
-    /// passages, during which every search waits), and one encoder pass, which reads the model's weights into
-    /// memory. A server calls it before it accepts connections; a command that searches once has no need to.
+    /// passage vectors that the screen searches (where the processor has AMX; every search waits while the first
+    /// one makes it), and one encoder pass, which reads the model's weights into memory. A server calls it before
+    /// it accepts connections; a command that searches once has no need to.
     public func prepare() {
         index.vectors?.prepareForSearch()
         _ = embedder?.embed(["a query to prepare the encoder"])

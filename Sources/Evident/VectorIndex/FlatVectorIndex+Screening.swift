@@ -139,6 +139,13 @@ final class ScreenCopy: @unchecked Sendable {
     private let lock = NSLock()
     private var made: Vectors?
 
+    /// Whether the copy exists yet.
+    var isMade: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return made != nil
+    }
+
     func vectors(of index: FlatVectorIndex) -> Vectors {
         lock.lock()
         defer { lock.unlock() }
