@@ -18,6 +18,8 @@ final class SearchBatcher: Sendable {
     private struct Waiting: Sendable {
         let query: Retriever.BatchQuery
         let resume: @Sendable (Result<[SearchResult], any Error>) -> Void
+        /// Whether the search was answered already (its time ran out while it waited).
+        let isAbandoned: @Sendable () -> Bool
     }
 
     private struct State {
@@ -48,7 +50,8 @@ final class SearchBatcher: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[SearchResult], any Error>) in
             let once = ResumeOnce(continuation)
             let startsBatch = state.withLock { state -> Bool in
-                state.waiting.append(Waiting(query: query, resume: { once.resume(with: $0) }))
+                state.waiting.append(
+                    Waiting(query: query, resume: { once.resume(with: $0) }, isAbandoned: { once.isResumed }))
                 guard !state.batchRunning else { return false }
                 state.batchRunning = true
                 return true
@@ -68,16 +71,19 @@ final class SearchBatcher: Sendable {
         }
     }
 
-    /// Runs the waiting searches, a batch at a time, until none wait.
+    /// Runs the waiting searches, a batch at a time, until none wait. Searches whose time ran out while they
+    /// waited have had their answer (503) and are dropped.
     private func runBatches() {
         while true {
-            let batch = state.withLock { state -> [Waiting] in
+            let taken = state.withLock { state -> [Waiting] in
                 let taken = Array(state.waiting.prefix(maximumBatch))
                 state.waiting.removeFirst(taken.count)
                 if taken.isEmpty { state.batchRunning = false }
                 return taken
             }
-            guard !batch.isEmpty else { return }
+            guard !taken.isEmpty else { return }
+            let batch = taken.filter { !$0.isAbandoned() }
+            guard !batch.isEmpty else { continue }
             batches.add(1, ordering: .relaxed)
             for (waiting, results) in zip(batch, run(batch.map(\.query))) { waiting.resume(results) }
         }

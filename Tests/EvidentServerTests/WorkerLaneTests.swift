@@ -33,6 +33,34 @@ import Testing
         #endif
     }
 
+    @Test func aSearchWhoseTimeRanOutWhileItWaitedIsDroppedFromTheBatch() async throws {
+        let retriever = try #require(LexicalFixture.retriever)
+        let lane = WorkerLane(name: "search", threadCount: 1, niceness: 0, capacity: 8)
+        defer { lane.stop() }
+        let batcher = SearchBatcher(retriever: retriever, lane: lane)
+        let release = DispatchSemaphore(value: 0)
+        let started = Atomic(false)
+        // The lane's only thread is held, so the search waits for it, and its time runs out.
+        async let holder: Void = lane.run(timeLimit: .seconds(30)) {
+            started.store(true, ordering: .releasing)
+            release.wait()
+        }
+        // Polled, not waited for: a blocked test would hold one of the few threads that run tasks.
+        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        let query = Retriever.BatchQuery("mesothelioma", limit: 3, options: SearchOptions(mode: .lexical))
+        await #expect(throws: WorkerLane.Refusal.timedOut) {
+            try await batcher.search(query, timeLimit: .milliseconds(50))
+        }
+        release.signal()
+        try await holder
+        // The lane runs its jobs in order: once this one has run, the batcher's turn has passed.
+        try await lane.run(timeLimit: .seconds(10)) {}
+        #expect(batcher.batchCount == 0, "the search that timed out was not searched")
+        let results = try await batcher.search(query, timeLimit: .seconds(10))
+        #expect(!results.isEmpty)
+        #expect(batcher.batchCount == 1)
+    }
+
     /// The nice value of the calling thread, from /proc (the 19th field of its stat line).
     private static func currentThreadNiceness() throws -> Int? {
         let stat = try String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8)
@@ -46,13 +74,14 @@ import Testing
         let lane = WorkerLane(name: "full", threadCount: 1, niceness: 0, capacity: 1)
         defer { lane.stop() }
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
+        let started = Atomic(false)
         // The only thread is held by the first job; the second waits in the queue (its capacity is 1).
         async let first: Void = lane.run(timeLimit: .seconds(30)) {
-            started.signal()
+            started.store(true, ordering: .releasing)
             release.wait()
         }
-        started.wait()
+        // Polled, not waited for: a blocked test would hold one of the few threads that run tasks.
+        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
         let ran = Mutex(false)
         async let second: Void = lane.run(timeLimit: .milliseconds(50)) { ran.withLock { $0 = true } }
         while lane.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }

@@ -88,23 +88,6 @@ public struct Retriever: Sendable {
         try search(query, limit: limit, options: options, stages: nil)
     }
 
-    /// `search(_:limit:options:)` with the query's embedding computed already, as a server does when it embeds
-    /// the queries that arrive together in one batch.
-    ///
-    /// - Parameters:
-    ///   - query: Natural-language text.
-    ///   - vector: `query` embedded with this retriever's embedder (`embedder.embed([query])[0]`, or the same
-    ///     text's row of a batch); used by dense and hybrid search, ignored by lexical search.
-    ///   - limit: The maximum number of results, at least 1.
-    ///   - options: Mode, scoring and fusion.
-    /// - Returns: At most `limit` results.
-    /// - Throws: `RetrievalError` for a mode this retriever cannot run; `StorageError` for a damaged record.
-    public func search(_ query: String, vector: [Float], limit: Int, options: SearchOptions) throws
-        -> [SearchResult]
-    {
-        try search(query, vector: vector, limit: limit, options: options, stages: nil)
-    }
-
     /// One query of `search(batch:)`.
     public struct BatchQuery: Sendable, Hashable {
         /// Natural-language text.
@@ -186,14 +169,12 @@ public struct Retriever: Sendable {
     }
 
     /// `search(_:limit:options:)`, adding the time each stage takes to `stages` when given.
-    func search(
-        _ query: String, vector: [Float]? = nil, limit: Int, options: SearchOptions, stages: SearchStageTimes?
-    ) throws -> [SearchResult] {
+    func search(_ query: String, limit: Int, options: SearchOptions, stages: SearchStageTimes?) throws
+        -> [SearchResult]
+    {
         precondition(limit > 0, "limit must be positive")
-        precondition(vector == nil || vector?.count == embedder?.dimension, "the query vector has another dimension")
         let queryTerms = stages.time(.analysis) { terms(of: query) }
-        let ranked = try rankPassages(
-            query, terms: queryTerms, vector: vector, limit: limit, options: options, stages: stages)
+        let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options, stages: stages)
         return try stages.time(.citations) {
             try ranked.enumerated().map { rank, scored in
                 try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
