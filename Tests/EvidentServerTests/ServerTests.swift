@@ -210,11 +210,18 @@ struct ServerTests {
             (#"{"query": "   "}"#, 422, "empty_field"),
         ])
     func badSearchRequests(body: String, status: Int, code: String) async throws {
+        try await expectError(from: "/v1/search", body: body, status: status, code: code)
+    }
+
+    /// Posts `body` to `route` on the lexical demo server and checks the JSON error: status, code and a message.
+    private func expectError(
+        from route: String, body: String, status: Int, code: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         try await withAPI(try LexicalFixture.service()) { api in
-            let reply = try await api.send(.post, "/v1/search", raw: body)
-            #expect(reply.status == status, "\(body): \(reply.text)")
-            #expect(reply.errorCode == code, "\(body): \(reply.text)")
-            #expect(!reply.errorMessage.isEmpty)
+            let reply = try await api.send(.post, route, raw: body)
+            #expect(reply.status == status, "\(body): \(reply.text)", sourceLocation: sourceLocation)
+            #expect(reply.errorCode == code, "\(body): \(reply.text)", sourceLocation: sourceLocation)
+            #expect(!reply.errorMessage.isEmpty, sourceLocation: sourceLocation)
         }
     }
 
@@ -303,11 +310,7 @@ struct ServerTests {
             (#"{"answer": ""}"#, 422, "empty_field"),
         ])
     func badGroundRequests(body: String, status: Int, code: String) async throws {
-        try await withAPI(try LexicalFixture.service()) { api in
-            let reply = try await api.send(.post, "/v1/ground", raw: body)
-            #expect(reply.status == status, "\(body): \(reply.text)")
-            #expect(reply.errorCode == code, "\(body): \(reply.text)")
-        }
+        try await expectError(from: "/v1/ground", body: body, status: status, code: code)
     }
 
     @Test func unknownRoutesAndMethodsGetJSONErrorsThatListTheRoutes() async throws {

@@ -39,26 +39,37 @@ import Testing
         defer { lane.stop() }
         let batcher = SearchBatcher(retriever: retriever, lane: lane)
         let release = DispatchSemaphore(value: 0)
-        let started = Atomic(false)
         // The lane's only thread is held, so the search waits for it, and its time runs out.
-        async let holder: Void = lane.run(timeLimit: .seconds(30)) {
-            started.store(true, ordering: .releasing)
-            release.wait()
-        }
-        // Polled, not waited for: a blocked test would hold one of the few threads that run tasks.
-        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        let holder = try await Self.hold(lane, until: release)
         let query = Retriever.BatchQuery("mesothelioma", limit: 3, options: SearchOptions(mode: .lexical))
         await #expect(throws: WorkerLane.Refusal.timedOut) {
             try await batcher.search(query, timeLimit: .milliseconds(50))
         }
         release.signal()
-        try await holder
+        try await holder.value
         // The lane runs its jobs in order: once this one has run, the batcher's turn has passed.
         try await lane.run(timeLimit: .seconds(10)) {}
         #expect(batcher.batchCount == 0, "the search that timed out was not searched")
         let results = try await batcher.search(query, timeLimit: .seconds(10))
         #expect(!results.isEmpty)
         #expect(batcher.batchCount == 1)
+    }
+
+    /// Occupies one of `lane`'s threads with a job that waits for `release`, and returns once the job runs; the
+    /// task returned ends with the job. The start is polled, not waited for: a blocked test would hold one of the
+    /// few threads that run tasks, and two such tests in parallel could leave none to submit the job.
+    private static func hold(_ lane: WorkerLane, until release: DispatchSemaphore) async throws
+        -> Task<Void, any Error>
+    {
+        let started = Mutex(false)
+        let holder = Task {
+            try await lane.run(timeLimit: .seconds(30)) {
+                started.withLock { $0 = true }
+                release.wait()
+            }
+        }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        return holder
     }
 
     /// The nice value of the calling thread, from /proc (the 19th field of its stat line).
@@ -74,14 +85,8 @@ import Testing
         let lane = WorkerLane(name: "full", threadCount: 1, niceness: 0, capacity: 1)
         defer { lane.stop() }
         let release = DispatchSemaphore(value: 0)
-        let started = Atomic(false)
         // The only thread is held by the first job; the second waits in the queue (its capacity is 1).
-        async let first: Void = lane.run(timeLimit: .seconds(30)) {
-            started.store(true, ordering: .releasing)
-            release.wait()
-        }
-        // Polled, not waited for: a blocked test would hold one of the few threads that run tasks.
-        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        let first = try await Self.hold(lane, until: release)
         let ran = Mutex(false)
         async let second: Void = lane.run(timeLimit: .milliseconds(50)) { ran.withLock { $0 = true } }
         while lane.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
@@ -93,7 +98,7 @@ import Testing
             #expect(error as? WorkerLane.Refusal == .timedOut)
         }
         release.signal()
-        try await first
+        try await first.value
         try await Task.sleep(for: .milliseconds(50))
         #expect(ran.withLock { $0 } == false, "work whose time ran out while queued is dropped")
     }

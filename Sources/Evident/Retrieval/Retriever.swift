@@ -126,9 +126,7 @@ public struct Retriever: Sendable {
             let ranked = try rankPassages(
                 query.query, terms: queryTerms, dense: denseRankings[position], limit: query.limit,
                 options: query.options)
-            return try ranked.enumerated().map { rank, scored in
-                try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
-            }
+            return try results(ranked, queryTerms: queryTerms)
         }
     }
 
@@ -175,10 +173,13 @@ public struct Retriever: Sendable {
         precondition(limit > 0, "limit must be positive")
         let queryTerms = stages.time(.analysis) { terms(of: query) }
         let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options, stages: stages)
-        return try stages.time(.citations) {
-            try ranked.enumerated().map { rank, scored in
-                try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
-            }
+        return try stages.time(.citations) { try results(ranked, queryTerms: queryTerms) }
+    }
+
+    /// The ranked passages as search results, each with its rank, citation and matched terms.
+    private func results(_ ranked: [RankedItem], queryTerms: [String]) throws -> [SearchResult] {
+        try ranked.enumerated().map { rank, scored in
+            try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
         }
     }
 
