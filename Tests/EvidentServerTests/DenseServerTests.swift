@@ -28,7 +28,7 @@ struct DenseServerTests {
 
     @Test func aHybridSearchOnAQuietServerEqualsTheLibrarys() async throws {
         let retriever = try #require(ModelFixture.retriever)
-        let service = EvidentService(retriever: retriever, name: "demo")
+        let service = EvidentService(retriever: retriever, name: "demo", configuration: .unhurried)
         let query = queries[1]
         let expected = try retriever.search(query, limit: 5, options: SearchOptions(mode: .hybrid))
         try await withAPI(service) { api in
@@ -85,7 +85,7 @@ struct DenseServerTests {
 
     @Test func concurrentHybridSearchesAllSucceedWithTheSameTopPassages() async throws {
         let retriever = try #require(ModelFixture.retriever)
-        let service = EvidentService(retriever: retriever, name: "demo")
+        let service = EvidentService(retriever: retriever, name: "demo", configuration: .unhurried)
         let expected = try Dictionary(
             uniqueKeysWithValues: queries.map {
                 ($0, try retriever.search($0, limit: 3, options: SearchOptions(mode: .hybrid)).map(\.passageIndex))
