@@ -17,7 +17,8 @@ public final class EvidentService: Sendable {
     let answerer: ExtractiveAnswerer
     let configuration: ServerConfiguration
     private let searchLane: WorkerLane
-    private let groundingLane: WorkerLane
+    /// Internal for the shutdown test, which holds its thread.
+    let groundingLane: WorkerLane
     /// Runs concurrent dense and hybrid searches together; nil without a model.
     let searchBatcher: SearchBatcher?
 

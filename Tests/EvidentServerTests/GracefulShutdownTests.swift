@@ -1,3 +1,4 @@
+import Dispatch
 import Evident
 import EvidentTestSupport
 import Foundation
@@ -14,8 +15,9 @@ import Testing
 
 @Suite(.enabled(if: LexicalFixture.retriever != nil, "the demo corpus (Corpus/) is missing"))
 struct GracefulShutdownTests {
-    /// A real server on a free loopback port: a shutdown asked for while a grounding is in flight lets it finish
-    /// with its answer, and the server stops.
+    /// A real server on a free loopback port: asked to stop while a grounding is in flight, it stops accepting
+    /// connections, lets the grounding finish with its answer, and then stops. The grounding lane's only thread
+    /// is held until the server has stopped accepting, so the grounding is in flight whatever the machine's speed.
     @Test func aRequestInFlightFinishesWhenTheServerIsAskedToStop() async throws {
         let service = try LexicalFixture.service { $0.port = 0 }
         let logger = Logger(label: "shutdown", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -32,22 +34,37 @@ struct GracefulShutdownTests {
             }
             let serverPort = try #require(bound, "the server did not start")
 
-            // A grounding long enough to be in flight when the shutdown comes.
+            let release = DispatchSemaphore(value: 0)
+            let held = Mutex(false)
+            let submitted = service.groundingLane.submit {
+                held.withLock { $0 = true }
+                release.wait()
+            }
+            try #require(submitted, "the grounding lane refused the job that holds its thread")
+            defer { release.signal() }  // once more if the test stops early, so that the lane's thread ends
+            try await Self.poll("the held job to start") { held.withLock { $0 } }
+
             let answer = Array(repeating: "CAR T cells are made from a patient's own T cells.", count: 40)
                 .joined(separator: "\n\n")
             var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(serverPort)/v1/ground")))
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try JSONSerialization.data(withJSONObject: ["answer": answer])
-            let finished = Mutex(false)
             let inFlight = Task {
                 let (data, response) = try await URLSession.shared.data(for: request)
-                finished.withLock { $0 = true }
                 return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
             }
-            try await Task.sleep(for: .milliseconds(150))
-            #expect(finished.withLock { $0 } == false, "the grounding should still be running")
+            try await Self.poll("the grounding to reach its lane") { service.groundingLane.queued > 0 }
+
             await group.triggerGracefulShutdown()
+            var accepting = true
+            for _ in 0..<500 where accepting {
+                accepting = await Self.answersHealth(port: serverPort)
+                if accepting { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(!accepting, "the server still accepts connections 5 s after it was asked to stop")
+            release.signal()
+
             let (status, data) = try await inFlight.value
             #expect(status == 200)
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -55,5 +72,20 @@ struct GracefulShutdownTests {
             try await tasks.waitForAll()
         }
         service.stop()
+    }
+
+    /// Waits up to 10 s for `condition`, checking it every millisecond.
+    private static func poll(_ what: String, until condition: () -> Bool) async throws {
+        for _ in 0..<10_000 where !condition() { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(condition(), "timed out waiting for \(what)")
+    }
+
+    /// Whether a new connection to the server gets an answer from `GET /health`.
+    private static func answersHealth(port: Int) async -> Bool {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/health") else { return false }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
     }
 }
