@@ -27,22 +27,12 @@ struct GracefulShutdownTests {
             configuration: ServiceGroupConfiguration(services: [application], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            var bound: Int?
-            for _ in 0..<500 where bound == nil {
-                try await Task.sleep(for: .milliseconds(10))
-                bound = port.withLock { $0 }
-            }
-            let serverPort = try #require(bound, "the server did not start")
+            try await waitUntil("the server's start", within: .seconds(5)) { port.withLock { $0 } != nil }
+            let serverPort = try #require(port.withLock { $0 })
 
             let release = DispatchSemaphore(value: 0)
-            let held = Mutex(false)
-            let submitted = service.groundingLane.submit {
-                held.withLock { $0 = true }
-                release.wait()
-            }
-            try #require(submitted, "the grounding lane refused the job that holds its thread")
             defer { release.signal() }  // once more if the test stops early, so that the lane's thread ends
-            try await Self.poll("the held job to start") { held.withLock { $0 } }
+            let holder = try await service.groundingLane.hold(until: release)
 
             let answer = Array(repeating: "CAR T cells are made from a patient's own T cells.", count: 40)
                 .joined(separator: "\n\n")
@@ -54,16 +44,14 @@ struct GracefulShutdownTests {
                 let (data, response) = try await URLSession.shared.data(for: request)
                 return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
             }
-            try await Self.poll("the grounding to reach its lane") { service.groundingLane.queued > 0 }
+            try await waitUntil("the grounding's arrival in its lane") { service.groundingLane.queued > 0 }
 
             await group.triggerGracefulShutdown()
-            var accepting = true
-            for _ in 0..<500 where accepting {
-                accepting = await Self.answersHealth(port: serverPort)
-                if accepting { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("the end of new connections", within: .seconds(5)) {
+                await !Self.answersHealth(port: serverPort)
             }
-            #expect(!accepting, "the server still accepts connections 5 s after it was asked to stop")
             release.signal()
+            try await holder.value
 
             let (status, data) = try await inFlight.value
             #expect(status == 200)
@@ -72,12 +60,6 @@ struct GracefulShutdownTests {
             try await tasks.waitForAll()
         }
         service.stop()
-    }
-
-    /// Waits up to 10 s for `condition`, checking it every millisecond.
-    private static func poll(_ what: String, until condition: () -> Bool) async throws {
-        for _ in 0..<10_000 where !condition() { try await Task.sleep(for: .milliseconds(1)) }
-        try #require(condition(), "timed out waiting for \(what)")
     }
 
     /// Whether a new connection to the server gets an answer from `GET /health`.

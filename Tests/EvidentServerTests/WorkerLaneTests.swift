@@ -40,7 +40,7 @@ import Testing
         let batcher = SearchBatcher(retriever: retriever, lane: lane)
         let release = DispatchSemaphore(value: 0)
         // The lane's only thread is held, so the search waits for it, and its time runs out.
-        let holder = try await Self.hold(lane, until: release)
+        let holder = try await lane.hold(until: release)
         let query = Retriever.BatchQuery("mesothelioma", limit: 3, options: SearchOptions(mode: .lexical))
         await #expect(throws: WorkerLane.Refusal.timedOut) {
             try await batcher.search(query, timeLimit: .milliseconds(50))
@@ -53,23 +53,6 @@ import Testing
         let results = try await batcher.search(query, timeLimit: .seconds(10))
         #expect(!results.isEmpty)
         #expect(batcher.batchCount == 1)
-    }
-
-    /// Occupies one of `lane`'s threads with a job that waits for `release`, and returns once the job runs; the
-    /// task returned ends with the job. The start is polled, not waited for: a blocked test would hold one of the
-    /// few threads that run tasks, and two such tests in parallel could leave none to submit the job.
-    private static func hold(_ lane: WorkerLane, until release: DispatchSemaphore) async throws
-        -> Task<Void, any Error>
-    {
-        let started = Mutex(false)
-        let holder = Task {
-            try await lane.run(timeLimit: .seconds(30)) {
-                started.withLock { $0 = true }
-                release.wait()
-            }
-        }
-        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
-        return holder
     }
 
     /// The nice value of the calling thread, from /proc (the 19th field of its stat line).
@@ -86,10 +69,10 @@ import Testing
         defer { lane.stop() }
         let release = DispatchSemaphore(value: 0)
         // The only thread is held by the first job; the second waits in the queue (its capacity is 1).
-        let first = try await Self.hold(lane, until: release)
+        let first = try await lane.hold(until: release)
         let ran = Mutex(false)
         async let second: Void = lane.run(timeLimit: .milliseconds(50)) { ran.withLock { $0 = true } }
-        while lane.queued < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the second job to queue") { lane.queued == 1 }
         await #expect(throws: WorkerLane.Refusal.busy) { try await lane.run(timeLimit: .seconds(5)) { 1 } }
         do {
             try await second
