@@ -27,7 +27,7 @@ struct GracefulShutdownTests {
             configuration: ServiceGroupConfiguration(services: [application], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await waitUntil("the server's start", within: .seconds(5)) { port.withLock { $0 } != nil }
+            try await waitUntil("the server's start") { port.withLock { $0 } != nil }
             let serverPort = try #require(port.withLock { $0 })
 
             let release = DispatchSemaphore(value: 0)
@@ -47,7 +47,7 @@ struct GracefulShutdownTests {
             try await waitUntil("the grounding's arrival in its lane") { service.groundingLane.queued > 0 }
 
             await group.triggerGracefulShutdown()
-            try await waitUntil("the end of new connections", within: .seconds(5)) {
+            try await waitUntil("the end of new connections") {
                 await !Self.answersHealth(port: serverPort)
             }
             release.signal()
