@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Evident", targets: ["Evident"]),
         .library(name: "EvidentServer", targets: ["EvidentServer"]),
+        .library(name: "EvidentBenchmarking", targets: ["EvidentBenchmarking"]),
         .executable(name: "evident", targets: ["EvidentCLI"]),
     ],
     dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -28,15 +30,17 @@ let package = Package(
             dependencies: [
                 "CBLAS",
                 "CEvidentKernels",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The bench lab: `evident bench`'s measurements, report and charts, beside the engine and not in it.
+        .target(name: "EvidentBenchmarking", dependencies: ["Evident"]),
         .target(
             name: "EvidentServer",
             dependencies: [
                 "Evident",
-                "CEvidentKernels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -46,16 +50,20 @@ let package = Package(
         .executableTarget(
             name: "EvidentCLI",
             dependencies: [
-                "Evident", "EvidentServer", argumentParser, .product(name: "Logging", package: "swift-log"),
+                "Evident", "EvidentBenchmarking", "EvidentServer", argumentParser,
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // Shared test fixtures and helpers (tests only; not part of any product).
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
-            dependencies: ["Evident", "EvidentTestSupport", "CEvidentKernels"],
+            dependencies: ["Evident", "EvidentBenchmarking", "EvidentTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(
+            name: "EvidentBenchmarkingTests", dependencies: ["EvidentBenchmarking", "Evident", "EvidentTestSupport"]),
         .testTarget(name: "EvidentCLITests", dependencies: ["EvidentCLI", "Evident", "EvidentTestSupport"]),
         .testTarget(
             name: "EvidentServerTests",

@@ -4,9 +4,10 @@ import HTTPTypes
 
 /// The loaded index and everything that answers requests over it: immutable and shared by every request.
 ///
-/// Searches run on one lane of threads and `ask` and grounding on another at a lower priority, so that a long
-/// grounding does not hold up the searches that arrive meanwhile; the queries of concurrent dense and hybrid
-/// searches run together (`SearchBatcher`).
+/// Searches run on one lane of threads and `ask` and grounding on another; the two share the cores (`CoreShare`):
+/// searches first, groundings never on every core and never starved, so that a long grounding does not hold up the
+/// searches that arrive meanwhile. The queries of concurrent dense and hybrid searches run together
+/// (`SearchBatcher`).
 public final class EvidentService: Sendable {
     /// The index.
     public let index: EvidentIndex
@@ -35,12 +36,13 @@ public final class EvidentService: Sendable {
         self.grounder = Grounder(retriever: retriever)
         self.answerer = ExtractiveAnswerer(retriever: retriever)
         self.configuration = configuration
+        let share = CoreShare(cores: configuration.cores)
         let searchLane = WorkerLane(
-            name: "search", threadCount: configuration.searchThreads, niceness: 0,
+            name: "search", threadCount: configuration.searchThreads, workClass: .search, share: share,
             capacity: configuration.maxQueuedRequests)
         self.searchLane = searchLane
         groundingLane = WorkerLane(
-            name: "grounding", threadCount: configuration.groundingThreads, niceness: 19,
+            name: "grounding", threadCount: configuration.groundingThreads, workClass: .grounding, share: share,
             capacity: configuration.maxQueuedRequests)
         searchBatcher = retriever.embedder == nil ? nil : SearchBatcher(retriever: retriever, lane: searchLane)
     }

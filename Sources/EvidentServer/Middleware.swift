@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-public import Logging
+import Logging
 
 /// Writes one line per request: method, path, status and latency in milliseconds.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {

@@ -16,10 +16,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxQueryCharacters = 2_000
     /// A request not answered within this time gets 503 and its queued work is dropped.
     public var requestTimeLimit: Duration = .seconds(10)
-    /// Threads that run searches, and threads that run `ask` and grounding (at a lower priority, so that a
-    /// long grounding never holds a search up).
+    /// Threads that run searches, and threads that run `ask` and grounding.
     public var searchThreads = ProcessInfo.processInfo.activeProcessorCount
     public var groundingThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// The cores the two lanes share (see `CoreShare`): at most this many jobs run at once, groundings on at most
+    /// all but one of them, searches first while both wait (three quarters of the time to a quarter).
+    public var cores = ProcessInfo.processInfo.activeProcessorCount
     /// Requests that may wait for a thread; beyond that the server answers 503 at once.
     public var maxQueuedRequests = 512
 

@@ -1,4 +1,3 @@
-import CEvidentKernels
 import Dispatch
 import Evident
 import Foundation
@@ -6,6 +5,9 @@ import Synchronization
 
 /// Threads of their own for the engine's CPU-bound work, so that it never occupies the threads that read and
 /// write connections (SwiftNIO's event loops) or Swift's cooperative pool.
+///
+/// Lanes that share a `CoreShare` run each job in one of its slots, so that searches keep priority over groundings
+/// inside the process without lowering any thread's priority in the system.
 ///
 /// A request's work waits in a queue until a thread is free. A request that waits longer than its time limit
 /// is answered with 503 and its work is dropped before it starts; work that has started runs to its end (the
@@ -39,22 +41,27 @@ final class WorkerLane: Sendable {
 
     /// The lane's threads.
     let threadCount: Int
+    /// The kind of work the lane runs, and the share of the cores it runs in (`nil`: no share).
+    let workClass: WorkClass
+    private let share: CoreShare?
 
-    /// Starts `threadCount` threads, at `niceness` (0 normal, higher runs only when normal threads leave time).
-    /// The work of a lane of lower priority stays on its own threads (`Parallelism.callerThreadOnly`): the
-    /// encoder's helper threads run at normal priority and would take the time the nice value gives back.
-    init(name: String, threadCount: Int, niceness: Int32, capacity: Int) {
+    /// Starts `threadCount` threads for work of `workClass`. With a `share`, each job waits for a slot of it; the
+    /// work of a grounding lane then stays on its own threads (`Parallelism.callerThreadOnly`), so that it uses no
+    /// more cores than the slots it holds.
+    init(name: String, threadCount: Int, workClass: WorkClass = .search, share: CoreShare? = nil, capacity: Int) {
         precondition(threadCount > 0, "a lane needs at least one thread")
         self.name = name
         self.threadCount = threadCount
+        self.workClass = workClass
+        self.share = share
         self.capacity = capacity
+        let staysOnItsThreads = share != nil && workClass == .grounding
         for number in 0..<threadCount {
             let thread = Thread { [self] in
                 // Named from inside: on Linux a name given before the start does not reach the system's thread,
                 // which `top -H` and debuggers show.
                 Thread.current.name = "\(name)-\(number)"
-                Self.lowerPriority(by: niceness)
-                Parallelism.$callerThreadOnly.withValue(niceness > 0) { self.work() }
+                Parallelism.$callerThreadOnly.withValue(staysOnItsThreads) { self.work() }
             }
             thread.stackSize = 8 << 20
             thread.start()
@@ -135,13 +142,9 @@ final class WorkerLane: Sendable {
                 job = next()
             }
             condition.unlock()
-            if let job, !job.isAbandoned() { job.run() }
+            guard let job, !job.isAbandoned() else { continue }
+            if let share { share.run(workClass) { job.run() } } else { job.run() }
         }
-    }
-
-    /// Raises this thread's nice value (Linux sets it per thread); elsewhere does nothing.
-    private static func lowerPriority(by niceness: Int32) {
-        if niceness > 0 { _ = evident_set_thread_niceness(niceness) }
     }
 }
 

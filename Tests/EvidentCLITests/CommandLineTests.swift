@@ -90,7 +90,9 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("not-an-index-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let error = #expect(throws: CommandFailure.self) { try openIndex(folder.path) }
+        // The engine states the fact; the command words the advice where it ends (`Advice`).
+        let fact = try #require(throws: StorageError.self) { try openIndex(folder.path) }
+        let error = Advice.worded(fact) as? CommandFailure
         #expect(error?.description.contains("not an Evident index") == true)
         #expect(error?.description.contains("evident index") == true)
     }

@@ -42,7 +42,7 @@ struct DenseServerTests {
 
     @Test func searchesThatArriveTogetherRunTogetherWithTheirOwnResults() async throws {
         let retriever = try #require(ModelFixture.retriever)
-        let lane = WorkerLane(name: "search", threadCount: 2, niceness: 0, capacity: 64)
+        let lane = WorkerLane(name: "search", threadCount: 2, capacity: 64)
         defer { lane.stop() }
         let batcher = SearchBatcher(retriever: retriever, lane: lane)
         let requests = (0..<4).flatMap { _ in queries }.enumerated().map { number, query in
@@ -67,7 +67,7 @@ struct DenseServerTests {
 
     @Test func aLargeBatchRunInTwoHalvesKeepsItsOrderAndItsResults() throws {
         let retriever = try #require(ModelFixture.retriever)
-        let lane = WorkerLane(name: "search", threadCount: 2, niceness: 0, capacity: 64)
+        let lane = WorkerLane(name: "search", threadCount: 2, capacity: 64)
         defer { lane.stop() }
         let batcher = SearchBatcher(retriever: retriever, lane: lane)
         // An odd count: halves of unequal size.

@@ -1,5 +1,6 @@
 import Dispatch
 import Evident
+import EvidentTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
 @Suite struct WorkerLaneTests {
     @Test func workRunsOnTheLaneAndReturnsItsResultOrError() async throws {
-        let lane = WorkerLane(name: "test", threadCount: 2, niceness: 0, capacity: 8)
+        let lane = WorkerLane(name: "test", threadCount: 2, capacity: 8)
         defer { lane.stop() }
         let answer = try await lane.run(timeLimit: .seconds(5)) { 6 * 7 }
         #expect(answer == 42)
@@ -16,26 +17,27 @@ import Testing
         await #expect(throws: Failure.self) { try await lane.run(timeLimit: .seconds(5)) { throw Failure() } }
     }
 
-    @Test func aLaneOfLowerPriorityKeepsItsWorkOnItsOwnThreadsAtItsNiceValue() async throws {
-        let normal = WorkerLane(name: "normal", threadCount: 1, niceness: 0, capacity: 8)
-        let low = WorkerLane(name: "low", threadCount: 1, niceness: 7, capacity: 8)
+    @Test func aGroundingLaneKeepsItsWorkOnItsOwnThreadsAtNormalPriority() async throws {
+        let share = CoreShare(cores: 2)
+        let search = WorkerLane(name: "search", threadCount: 1, workClass: .search, share: share, capacity: 8)
+        let grounding = WorkerLane(name: "grounding", threadCount: 1, workClass: .grounding, share: share, capacity: 8)
         defer {
-            normal.stop()
-            low.stop()
+            search.stop()
+            grounding.stop()
         }
-        let onNormal = try await normal.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
-        let onLow = try await low.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
-        #expect(!onNormal)
-        #expect(onLow)
+        let onSearch = try await search.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
+        let onGrounding = try await grounding.run(timeLimit: .seconds(5)) { Parallelism.callerThreadOnly }
+        #expect(!onSearch)
+        #expect(onGrounding)
         #if os(Linux)
-            let niceness = try await low.run(timeLimit: .seconds(5)) { try Self.currentThreadNiceness() }
-            #expect(niceness == 7)
+            let niceness = try await grounding.run(timeLimit: .seconds(5)) { try Self.currentThreadNiceness() }
+            #expect(niceness == 0)
         #endif
     }
 
     @Test func aSearchWhoseTimeRanOutWhileItWaitedIsDroppedFromTheBatch() async throws {
         let retriever = try #require(LexicalFixture.retriever)
-        let lane = WorkerLane(name: "search", threadCount: 1, niceness: 0, capacity: 8)
+        let lane = WorkerLane(name: "search", threadCount: 1, capacity: 8)
         defer { lane.stop() }
         let batcher = SearchBatcher(retriever: retriever, lane: lane)
         let release = DispatchSemaphore(value: 0)
@@ -65,7 +67,7 @@ import Testing
     }
 
     @Test func aFullQueueRefusesAtOnceAndATimedOutJobNeverStarts() async throws {
-        let lane = WorkerLane(name: "full", threadCount: 1, niceness: 0, capacity: 1)
+        let lane = WorkerLane(name: "full", threadCount: 1, capacity: 1)
         defer { lane.stop() }
         let release = DispatchSemaphore(value: 0)
         // The only thread is held by the first job; the second waits in the queue (its capacity is 1).

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Evident
 
-@Suite struct AnalyzerTests {
+@Suite(.offThePool) struct AnalyzerTests {
     let analyzer = Analyzer()
 
     @Test func foldsDiacriticsAndLowercases() {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Evident
 
-@Suite struct BertEncoderTests {
+@Suite(.offThePool) struct BertEncoderTests {
     /// One line of the reference file: a text, its token ids and the reference implementation's embedding.
     struct Reference: Decodable {
         var text: String
@@ -59,7 +59,7 @@ import Testing
             #expect(cosine >= 0.9999, "cosine \(cosine) for \(reference.text.prefix(80)); worst: \(worst)")
         }
         // Embedded one at a time, short texts take the few-rows path (our kernel instead of sgemm): same vectors.
-        let short = references.filter { $0.ids.count <= BertEncoder.smallBatchRows }
+        let short = references.filter { $0.ids.count <= LinearLayer.smallBatchRows }
         #expect(short.count >= 10)
         for reference in short {
             let alone = encoder.embed(tokenIDs: [reference.ids], batchSize: 1)[0]
@@ -158,7 +158,8 @@ import Testing
             _ = try BertEncoder(directory: directory)
         } throws: { error in
             let description = "\(error)"
-            return description.contains("/nonexistent-model/config.json") && description.contains("make setup")
+            return description.contains("/nonexistent-model/config.json")
+                && (error as? EmbeddingError)?.kind == .missingFile
         }
     }
 }

@@ -1,8 +1,9 @@
+import EvidentTestSupport
 import Testing
 
 @testable import Evident
 
-@Suite struct ClaimComparisonTests {
+@Suite(.offThePool) struct ClaimComparisonTests {
     private let comparer = ClaimComparer(analyzer: Analyzer(), inverseDocumentFrequency: { _ in 1 })
 
     @Test func wordsKeepNumbersHyphensAndContractionsWhole() {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Evident
 
-@Suite struct ClaimSplitterTests {
+@Suite(.offThePool) struct ClaimSplitterTests {
     let splitter = ClaimSplitter()
 
     /// The texts of the claims of `answer`.

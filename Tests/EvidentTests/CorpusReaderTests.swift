@@ -43,7 +43,7 @@ private func issue(_ body: () throws -> Void) -> CorpusIssue? {
     return nil
 }
 
-@Suite struct CorpusReaderTests {
+@Suite(.offThePool) struct CorpusReaderTests {
     // MARK: Markdown
 
     @Test func frontMatterFillsTitleURLAndListMetadata() throws {

@@ -1,9 +1,10 @@
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
 
-@Suite struct EnglishStemmerTests {
+@Suite(.offThePool) struct EnglishStemmerTests {
     let stemmer = EnglishStemmer()
 
     /// The `word<TAB>stem` pairs PyStemmer produced (see `Scripts/make-stemmer-fixture.py`).

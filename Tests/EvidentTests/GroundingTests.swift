@@ -4,50 +4,9 @@ import Testing
 
 @testable import Evident
 
-/// The demo corpus indexed with the model once per test process (about 25 s in a debug build), shared by the
-/// grounding suites.
-final class DemoGroundingFixture: Sendable {
-    static let shared: DemoGroundingFixture? = try? DemoGroundingFixture()
-
-    let index: EvidentIndex
-    let grounder: Grounder
-    let answer: String
-
-    private init() throws {
-        guard let model = SharedData.miniLMModel else { throw CocoaError(.fileNoSuchFile) }
-        let embedder = try SentenceEmbedder(directory: model)
-        let documents = try CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["answers"]))
-            .read(at: SharedData.demoCorpus).documents
-        index = try EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: embedder))
-        grounder = Grounder(retriever: try Retriever(index: index, embedder: embedder))
-        answer = try String(
-            contentsOf: SharedData.demoCorpus.appendingPathComponent("answers/car-t-mesothelioma.md"), encoding: .utf8)
-    }
-
-    /// Checks that every citation quotes its document's source exactly at its offsets.
-    func expectQuotesMatchTheirSources(_ claims: [GroundedClaim], sourceLocation: SourceLocation = #_sourceLocation)
-        throws
-    {
-        var sources: [String: [Unicode.Scalar]] = [:]
-        for position in 0..<index.documentCount {
-            let document = try index.document(at: position)
-            sources[document.id] = Array(document.source.unicodeScalars)
-        }
-        for claim in claims {
-            for citation in claim.citations + claim.parts.flatMap(\.citations) {
-                let source = try #require(sources[citation.document], sourceLocation: sourceLocation)
-                #expect(citation.start < citation.end && citation.end <= source.count, sourceLocation: sourceLocation)
-                let quoted = String(String.UnicodeScalarView(source[citation.start..<citation.end]))
-                #expect(quoted == citation.quote, sourceLocation: sourceLocation)
-                #expect((0...1).contains(citation.score), sourceLocation: sourceLocation)
-            }
-        }
-    }
-}
-
-@Suite(.enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
+@Suite(.offThePool, .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
 struct GroundingTests {
-    private func fixture() throws -> DemoGroundingFixture { try #require(DemoGroundingFixture.shared) }
+    private func fixture() async throws -> DemoGroundingFixture { try #require(await DemoGroundingFixture.shared) }
 
     /// The sample answer's ground truth, from its HTML comment: S and B labels by claim text.
     private func groundTruth(_ answer: String) -> (supported: Set<String>, unsupported: Set<String>) {
@@ -68,8 +27,8 @@ struct GroundingTests {
         return (supported, unsupported)
     }
 
-    @Test func theSampleAnswersFalseClaimsAreNeverSupportedAndItsTrueOnesAreCited() throws {
-        let fixture = try fixture()
+    @Test func theSampleAnswersFalseClaimsAreNeverSupportedAndItsTrueOnesAreCited() async throws {
+        let fixture = try await fixture()
         let grounded = try fixture.grounder.ground(answer: fixture.answer)
         let truth = groundTruth(fixture.answer)
         #expect(truth.supported.count == 9 && truth.unsupported.count == 5)
@@ -113,16 +72,16 @@ struct GroundingTests {
     ]
 
     @Test(arguments: demoNearMisses)
-    func nearMissesOverTheDemoCorpusAreNotSupported(claim: String) throws {
-        let fixture = try fixture()
+    func nearMissesOverTheDemoCorpusAreNotSupported(claim: String) async throws {
+        let fixture = try await fixture()
         let grounded = try fixture.grounder.ground(claims: [(id: "near-miss", text: claim)])
         #expect(grounded.count == 1)
         #expect(grounded[0].verdict != .supported, "\(claim) came out supported: \(grounded[0].citations.map(\.quote))")
         try fixture.expectQuotesMatchTheirSources(grounded)
     }
 
-    @Test func restatedFactsOfTheDemoCorpusAreSupported() throws {
-        let fixture = try fixture()
+    @Test func restatedFactsOfTheDemoCorpusAreSupported() async throws {
+        let fixture = try await fixture()
         let claims = [
             "The whole process from blood collection to infusion takes about 3 to 5 weeks.",
             "Nivolumab plus ipilimumab improved median overall survival to 18.1 months vs. 14.1 months with chemotherapy.",
@@ -136,8 +95,8 @@ struct GroundingTests {
         try fixture.expectQuotesMatchTheirSources(grounded)
     }
 
-    @Test func theJSONHasTheDocumentedShape() throws {
-        let fixture = try fixture()
+    @Test func theJSONHasTheDocumentedShape() async throws {
+        let fixture = try await fixture()
         let grounded = try fixture.grounder.ground(answer: fixture.answer)
         let data = try JSONEncoder().encode(grounded)
         let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -165,8 +124,8 @@ struct GroundingTests {
         #expect(decoded.claims.map(\.verdict) == grounded.claims.map(\.verdict))
     }
 
-    @Test func theMarkdownRenderingCitesEachClaimInPlace() throws {
-        let fixture = try fixture()
+    @Test func theMarkdownRenderingCitesEachClaimInPlace() async throws {
+        let fixture = try await fixture()
         let grounded = try fixture.grounder.ground(answer: fixture.answer)
         let markdown = GroundingRenderer().renderMarkdown(grounded)
         let references = GroundingRenderer.references(of: grounded)
@@ -213,6 +172,7 @@ final class NCIGroundingFixture: Sendable {
 }
 
 @Suite(
+    .offThePool,
     .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)),
     .enabled(if: SharedData.nciPDQ != nil, Comment(rawValue: SharedData.missingMessage)))
 struct NCIGroundingTests {

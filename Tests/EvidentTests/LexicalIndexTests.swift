@@ -1,9 +1,11 @@
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
+import EvidentBenchmarking
 
-@Suite struct LexicalIndexTests {
+@Suite(.offThePool) struct LexicalIndexTests {
     /// p0 = cat dog (2 terms), p1 = cat cat fish (3), p2 = bird (1): N = 3, average length 2.
     static func tinyIndex() throws -> LexicalIndex {
         var builder = LexicalIndexBuilder()
@@ -138,7 +140,7 @@ import Testing
     }
 }
 
-@Suite struct TopSelectionTests {
+@Suite(.offThePool) struct TopSelectionTests {
     @Test("the top of a search equals a full sort with ties to the lower passage", arguments: [1, 3, 10, 100])
     func searchTopMatchesAFullSort(limit: Int) throws {
         // Many passages with few distinct lengths and frequencies, so that equal scores are common.

@@ -1,8 +1,9 @@
+import EvidentTestSupport
 import Testing
 
 @testable import Evident
 
-@Suite struct MarkdownCleanerTests {
+@Suite(.offThePool) struct MarkdownCleanerTests {
     func clean(_ markdown: String) -> String { MarkdownCleaner.clean(markdown[...]) }
 
     @Test func linksKeepTheirTextAndDropTheTarget() {

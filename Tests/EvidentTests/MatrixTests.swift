@@ -1,9 +1,9 @@
-import CEvidentKernels
+import EvidentTestSupport
 import Testing
 
 @testable import Evident
 
-@Suite struct MatrixTests {
+@Suite(.offThePool) struct MatrixTests {
     @Test func sgemmMultipliesASmallMatrixAsComputedByHand() {
         let a = Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5, 6])
         let b = Matrix(rows: 3, columns: 2, elements: [7, 8, 9, 10, 11, 12])
@@ -20,7 +20,7 @@ import Testing
     }
 }
 
-@Suite struct BLASTests {
+@Suite(.offThePool) struct BLASTests {
     @Test func gemmWithTransposesMatchesProductsComputedByHand() {
         // a is 2×3; aᵀ·a is 3×3; a·aᵀ is 2×2.
         let a: [Float] = [1, 2, 3, 4, 5, 6]
@@ -47,8 +47,8 @@ import Testing
     }
 }
 
-@Suite struct OpenBLASKernelsTests {
-    private let skylake = EVIDENT_CPU_AVX2_FMA | EVIDENT_CPU_AVX512_SKYLAKE
+@Suite(.offThePool) struct OpenBLASKernelsTests {
+    private let skylake: Kernels.ProcessorFeatures = [.avx2FMA, .avx512Skylake]
 
     @Test func genericKernelsOnAnAVX512ProcessorAreUpgradedToSkylakeX() {
         #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: skylake) == "SkylakeX")
@@ -62,9 +62,9 @@ import Testing
     }
 
     @Test func avx2ProcessorsGetHaswellKernelsOnlyWhenRunningOlderOnes() {
-        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: EVIDENT_CPU_AVX2_FMA) == "Haswell")
-        #expect(OpenBLASKernels.recommendedCoreType(running: "Zen", features: EVIDENT_CPU_AVX2_FMA) == nil)
-        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: 0) == nil)
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: .avx2FMA) == "Haswell")
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Zen", features: .avx2FMA) == nil)
+        #expect(OpenBLASKernels.recommendedCoreType(running: "Prescott", features: []) == nil)
     }
 
     @Test func theRunningFamilyHasAName() {

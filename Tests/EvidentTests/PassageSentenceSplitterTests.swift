@@ -4,7 +4,7 @@ import Testing
 
 @testable import Evident
 
-@Suite struct PassageSentenceSplitterTests {
+@Suite(.offThePool) struct PassageSentenceSplitterTests {
     let chunker = Chunker()
 
     /// The document's passages and their sentences.

@@ -1,7 +1,9 @@
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
+import EvidentBenchmarking
 
 /// A ranking of `items`, best first, with made-up scores that fall down the list.
 private func ranking(_ items: [Int]) -> [RankedItem] {
@@ -20,7 +22,7 @@ private func expectRanking(
     }
 }
 
-@Suite struct RankFusionTests {
+@Suite(.offThePool) struct RankFusionTests {
     // MARK: Reciprocal rank fusion
 
     @Test func reciprocalRankScoresAreSumsOfOneOverKPlusRank() {

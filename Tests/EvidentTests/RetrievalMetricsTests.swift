@@ -26,7 +26,7 @@ private func evaluationIssue(_ body: () throws -> Void) -> EvaluationIssue? {
     return nil
 }
 
-@Suite struct RetrievalMetricsTests {
+@Suite(.offThePool) struct RetrievalMetricsTests {
     // MARK: nDCG
 
     @Test func ndcgUsesLinearGainsAndALog2Discount() {

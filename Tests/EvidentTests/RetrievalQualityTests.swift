@@ -5,7 +5,7 @@ import Testing
 @testable import Evident
 
 /// End-to-end quality on real data: read, chunk, analyze, index, search, evaluate.
-@Suite struct RetrievalQualityTests {
+@Suite(.offThePool) struct RetrievalQualityTests {
     /// nDCG@10 of bm25s (method "lucene", k1 0.9, b 0.4, English stopwords, PyStemmer) on the 809 SciFact training
     /// claims, as measured by `Scripts/compare-bm25s.sh`.
     static let bm25sReference = 0.6945

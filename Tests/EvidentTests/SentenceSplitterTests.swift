@@ -1,8 +1,9 @@
+import EvidentTestSupport
 import Testing
 
 @testable import Evident
 
-@Suite struct SentenceSplitterTests {
+@Suite(.offThePool) struct SentenceSplitterTests {
     let splitter = SentenceSplitter()
 
     /// The sentences of `text` as strings.

@@ -1,9 +1,10 @@
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
 
-@Suite struct SupportModelTests {
+@Suite(.offThePool) struct SupportModelTests {
     private func features(_ similarity: Double, coverage: Double = 0.5) -> SupportFeatures {
         SupportFeatures(similarity: similarity, coverage: coverage, precision: 0.3, quote: 0, missingKeyTerms: 0)
     }

@@ -1,8 +1,9 @@
-import CEvidentKernels
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
+import EvidentBenchmarking
 
 private func normalised(_ vector: [Float]) -> [Float] {
     let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -44,7 +45,7 @@ private func expectSameMatches(
     }
 }
 
-@Suite struct VectorIndexTests {
+@Suite(.offThePool) struct VectorIndexTests {
     @Test(arguments: [(3000, 384), (1000, 37), (5, 1)])
     func flatSearchEqualsBruteForce(count: Int, dimension: Int) {
         var generator = SplitMix64(seed: UInt64(count * 1000 + dimension))
@@ -298,8 +299,8 @@ private func expectSameMatches(
         let query = normalised((0..<dimension).map { _ in generator.gaussian() })
         for row in 0..<9 {
             let exact = (0..<dimension).reduce(Float(0)) { $0 + vectors[row * dimension + $1] * query[$1] }
-            #expect(abs(innerProduct(sentences.vector(row: row), query) - exact) < 0.002, "row \(row)")
-            let selfSimilarity = innerProduct(
+            #expect(abs(Kernels.dotProduct(sentences.vector(row: row), query) - exact) < 0.002, "row \(row)")
+            let selfSimilarity = Kernels.dotProduct(
                 sentences.vector(row: row), Array(vectors[row * dimension..<(row + 1) * dimension]))
             #expect(abs(selfSimilarity - 1) < 0.002)
         }
@@ -345,11 +346,26 @@ private func expectSameMatches(
             for column in 0..<length { sum += Int32(codes[row * length + column]) * Int32(byteQuery[column]) }
             return sum
         }
-        for level in 0...2 {
+        for level in Kernels.Level.allCases {
             var scores = [Float](repeating: 0, count: rows)
             var integers = [Int32](repeating: 0, count: rows)
-            evident_inner_products_f32_at_level(Int32(level), matrix, rows, length, query, &scores)
-            evident_inner_products_u8_i8_at_level(Int32(level), codes, rows, length, byteQuery, &integers)
+            matrix.withUnsafeBufferPointer { matrix in
+                query.withUnsafeBufferPointer { query in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        Kernels.innerProducts(
+                            matrix, rows: rows, dimension: length, query: query, into: scores, level: level)
+                    }
+                }
+            }
+            codes.withUnsafeBufferPointer { codes in
+                byteQuery.withUnsafeBufferPointer { byteQuery in
+                    integers.withUnsafeMutableBufferPointer { integers in
+                        Kernels.innerProducts(
+                            codes: codes, rows: rows, dimension: length, query: byteQuery, into: integers,
+                            level: level)
+                    }
+                }
+            }
             for (score, exact) in zip(scores, expected) {
                 #expect(abs(Double(score) - exact) <= 1e-5 * Double(length).squareRoot() * 4, "level \(level)")
             }
@@ -358,28 +374,45 @@ private func expectSameMatches(
             for queryCount in [1, 4, 6] {
                 let queries = (0..<(queryCount * length)).map { _ in generator.gaussian() }
                 var batch = [Float](repeating: 0, count: rows * queryCount)
-                evident_inner_products_f32_batch_at_level(
-                    Int32(level), matrix, rows, length, queries, queryCount, &batch)
+                matrix.withUnsafeBufferPointer { matrix in
+                    queries.withUnsafeBufferPointer { queries in
+                        batch.withUnsafeMutableBufferPointer { batch in
+                            Kernels.innerProducts(
+                                matrix, rows: rows, dimension: length, queries: queries, queryCount: queryCount,
+                                into: batch, level: level)
+                        }
+                    }
+                }
                 for query in 0..<queryCount {
                     var alone = [Float](repeating: 0, count: rows)
-                    queries.withUnsafeBufferPointer { queries in
-                        evident_inner_products_f32_at_level(
-                            Int32(level), matrix, rows, length, queries.baseAddress.map { $0 + query * length }, &alone)
+                    matrix.withUnsafeBufferPointer { matrix in
+                        queries.withUnsafeBufferPointer { queries in
+                            alone.withUnsafeMutableBufferPointer { alone in
+                                Kernels.innerProducts(
+                                    matrix, rows: rows, dimension: length,
+                                    query: UnsafeBufferPointer(rebasing: queries[(query * length)...]), into: alone,
+                                    level: level)
+                            }
+                        }
                     }
                     #expect(Array(batch[(query * rows)..<((query + 1) * rows)]) == alone, "level \(level)")
                 }
                 // The matrix's rows scored in two parts, each into its own columns, fill the same output.
-                if level == 2 {
+                if level == .avx512 {
                     var parts = [Float](repeating: -1, count: rows * queryCount)
                     let split = rows / 2
                     matrix.withUnsafeBufferPointer { matrix in
-                        parts.withUnsafeMutableBufferPointer { parts in
-                            guard let matrix = matrix.baseAddress, let parts = parts.baseAddress else { return }
-                            evident_inner_products_f32_batch_strided(
-                                matrix, split, length, queries, queryCount, parts, rows)
-                            evident_inner_products_f32_batch_strided(
-                                matrix + split * length, rows - split, length, queries, queryCount, parts + split,
-                                rows)
+                        queries.withUnsafeBufferPointer { queries in
+                            parts.withUnsafeMutableBufferPointer { parts in
+                                Kernels.innerProducts(
+                                    UnsafeBufferPointer(rebasing: matrix[..<(split * length)]), rows: split,
+                                    dimension: length, queries: queries, queryCount: queryCount, into: parts,
+                                    stride: rows)
+                                Kernels.innerProducts(
+                                    UnsafeBufferPointer(rebasing: matrix[(split * length)...]), rows: rows - split,
+                                    dimension: length, queries: queries, queryCount: queryCount,
+                                    into: UnsafeMutableBufferPointer(rebasing: parts[split...]), stride: rows)
+                            }
                         }
                     }
                     #expect(parts == batch, "\(queryCount) queries in two parts")
@@ -387,25 +420,36 @@ private func expectSameMatches(
             }
             // One row alone is rounded as within the block.
             for row in 0..<rows {
-                var single: Float = 0
+                var single: [Float] = [0]
                 matrix.withUnsafeBufferPointer { matrix in
-                    evident_inner_products_f32_at_level(
-                        Int32(level), matrix.baseAddress.map { $0 + row * length }, 1, length, query, &single)
+                    query.withUnsafeBufferPointer { query in
+                        single.withUnsafeMutableBufferPointer { single in
+                            Kernels.innerProducts(
+                                UnsafeBufferPointer(rebasing: matrix[(row * length)..<((row + 1) * length)]), rows: 1,
+                                dimension: length, query: query, into: single, level: level)
+                        }
+                    }
                 }
-                #expect(single == scores[row], "level \(level) row \(row)")
+                #expect(single[0] == scores[row], "level \(level) row \(row)")
             }
         }
         #expect(
-            evident_dot_product_f32(matrix, query, length)
+            Kernels.dotProduct(Array(matrix.prefix(length)), query)
                 == {
-                    var score: Float = 0
-                    evident_inner_products_f32(matrix, 1, length, query, &score)
-                    return score
+                    var score: [Float] = [0]
+                    matrix.withUnsafeBufferPointer { matrix in
+                        query.withUnsafeBufferPointer { query in
+                            score.withUnsafeMutableBufferPointer { score in
+                                Kernels.innerProducts(matrix, rows: 1, dimension: length, query: query, into: score)
+                            }
+                        }
+                    }
+                    return score[0]
                 }())
     }
 }
 
-@Suite(.enabled(if: FlatVectorIndex.screeningIsAvailable, "needs Intel AMX (the bfloat16 screen)"))
+@Suite(.offThePool, .enabled(if: FlatVectorIndex.screeningIsAvailable, "needs Intel AMX (the bfloat16 screen)"))
 struct ScreenedSearchTests {
     /// Searches with and without the screen; results must be identical, scores included.
     private func expectScreenIsExact(
@@ -484,8 +528,9 @@ struct ScreenedSearchTests {
         var converted = [UInt16](repeating: 0, count: 32)
         let values: [Float] = [1, 1 + 0x1p-8, 1 + 0x1p-7 + 0x1p-8, -2.5, 0] + [Float](repeating: 0, count: 27)
         values.withUnsafeBufferPointer { values in
-            converted.withUnsafeMutableBufferPointer {
-                evident_convert_f32_to_bf16(values.baseAddress, 1, 32, $0.baseAddress, 32)
+            converted.withUnsafeMutableBufferPointer { converted in
+                guard let target = converted.baseAddress else { return }
+                Kernels.convertToBFloat16(values, rows: 1, dimension: 32, into: target, paddedDimension: 32)
             }
         }
         // 1 = 0x3F80; 1 + 2⁻⁸ is a tie and rounds to the even 0x3F80; 1 + 3·2⁻⁸ is a tie and rounds up to 0x3F82.

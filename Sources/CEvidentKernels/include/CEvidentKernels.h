@@ -65,10 +65,6 @@ void evident_inner_products_u8_i8_at_level(
 /// values (the last one may be shorter); `maxima` holds (count + 63) / 64 floats. The values must not be NaN.
 void evident_maxima_of_64(const float *values, size_t count, float *maxima);
 
-/// Sets the calling thread's nice value (Linux: per thread; higher runs only when lower ones leave time).
-/// Returns 0, or -1 where it cannot (other systems, or a value the process may not take).
-int evident_set_thread_niceness(int niceness);
-
 // MARK: - bfloat16 pre-screen (Intel AMX)
 
 /// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this
@@ -112,13 +108,6 @@ void evident_candidate_list_free(evident_candidate_list *list);
 int evident_screen_bf16(const uint16_t *matrix, size_t row_begin, size_t row_end, size_t padded_dimension,
     const uint16_t *queries, size_t query_count, size_t limit, const float *margins,
     evident_candidate_list *lists);
-
-/// Whether the processor has the SHA extensions (and SSSE3 and SSE4.1) that evident_sha256_compress_blocks needs.
-int evident_sha_extensions_available(void);
-
-/// Runs SHA-256's compression function over `block_count` 64-byte blocks of `data`, updating `state` (the eight
-/// working words, A first). Only where evident_sha_extensions_available() returns 1.
-void evident_sha256_compress_blocks(uint32_t state[8], const uint8_t *data, size_t block_count);
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,7 @@ public struct SentenceSplitter: Sendable {
 
     /// Returns the sentences of `scalars`; when `everyLineBreakEnds` is set (cleaned passage text, whose line
     /// breaks all separate blocks), every line break ends a sentence.
-    func sentences(in scalars: [Unicode.Scalar], everyLineBreakEnds: Bool) -> [Range<Int>] {
+    package func sentences(in scalars: [Unicode.Scalar], everyLineBreakEnds: Bool) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var sentenceStart = 0
         func close(at end: Int) {

@@ -1,6 +1,6 @@
 extension String {
     /// Creates a string from Unicode scalars, encoding them as UTF-8 in one pass.
-    init<Scalars: Collection>(decodingScalars scalars: Scalars) where Scalars.Element == Unicode.Scalar {
+    package init<Scalars: Collection>(decodingScalars scalars: Scalars) where Scalars.Element == Unicode.Scalar {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(scalars.count + scalars.count / 4)
         for scalar in scalars {
@@ -15,7 +15,7 @@ extension String {
     }
 
     /// The string's Unicode scalars as an array, decoded in one pass.
-    var unicodeScalarArray: [Unicode.Scalar] {
+    package var unicodeScalarArray: [Unicode.Scalar] {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(utf8.count)
         for scalar in unicodeScalars { scalars.append(scalar) }

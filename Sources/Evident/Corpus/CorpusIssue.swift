@@ -22,6 +22,9 @@ public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
         case missingField
         /// Two documents have the same identifier.
         case duplicateID
+        /// A path the reader was told to exclude is not in the corpus folder (a typing error would otherwise
+        /// index what it meant to leave out).
+        case excludedPathMissing
     }
 
     /// The file, as the path under the corpus location the reader was given.

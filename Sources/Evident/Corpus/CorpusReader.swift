@@ -29,16 +29,21 @@ public struct CorpusReaderConfiguration: Sendable {
         excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"],
         excludedPaths: [String] = []
     ) {
-        self.excludedPaths = excludedPaths.map { path in
-            var path = path
-            while path.hasPrefix("./") { path.removeFirst(2) }
-            while path.hasSuffix("/") { path.removeLast() }
-            return path
-        }
+        self.excludedPaths = excludedPaths.map(Self.normalizedPath)
         self.format = format
         self.skipsBadInput = skipsBadInput
         self.fileExtensions = fileExtensions
         self.excludedFileNames = excludedFileNames
+    }
+}
+
+extension CorpusReaderConfiguration {
+    /// `path` without a leading `./` or a trailing `/`.
+    static func normalizedPath(_ path: String) -> String {
+        var path = path
+        while path.hasPrefix("./") { path.removeFirst(2) }
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 }
 
@@ -167,9 +172,23 @@ public struct CorpusReader: Sendable {
         return state.result
     }
 
+    /// The file at a corpus folder's root that lists paths never to index, one a line (`#` starts a comment): the
+    /// sample answers, drafts, anything that sits beside the documents without being one.
+    public static let ignoreFileName = ".evidentignore"
+
     private func readFolder(at root: URL, into state: inout ReadState) throws {
+        for path in configuration.excludedPaths {
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) else {
+                throw CorpusIssue(
+                    .excludedPathMissing, file: root.appendingPathComponent(path).path,
+                    reason: "the path to exclude is not in the corpus folder",
+                    fix: "give it relative to \(root.path), as the folder's listing spells it")
+            }
+        }
+        var reader = self
+        reader.configuration.excludedPaths += Self.ignoredPaths(in: root)
         var files: [(relativePath: String, format: CorpusFormat)] = []
-        try collectFiles(in: root, relativePath: "", into: &files, ignored: &state.result.ignoredFiles)
+        try reader.collectFiles(in: root, relativePath: "", into: &files, ignored: &state.result.ignoredFiles)
         state.totalFiles = files.count
         for file in files {
             let url = root.appendingPathComponent(file.relativePath)
@@ -208,6 +227,18 @@ public struct CorpusReader: Sendable {
             } else {
                 ignored.append(path)
             }
+        }
+    }
+
+    /// The paths `root`'s ignore file lists, normalised as excluded paths are; none when it has no such file.
+    static func ignoredPaths(in root: URL) -> [String] {
+        guard let text = try? String(contentsOf: root.appendingPathComponent(ignoreFileName), encoding: .utf8) else {
+            return []
+        }
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                .trimmingCharacters(in: .whitespaces)
+            return entry.isEmpty ? nil : CorpusReaderConfiguration.normalizedPath(entry)
         }
     }
 

@@ -170,23 +170,6 @@ enum BertKernels {
         #endif
     }
 
-    /// Copies `bias` into every row of a row-major `rowCount × bias.count` matrix (the matrix product then adds
-    /// to it with `beta = 1`, which spares OpenBLAS its separate pass that clears the output).
-    /// Adds `bias` to each of `rowCount` rows of `bias.count` floats.
-    static func addRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, bias: UnsafeBufferPointer<Float>) {
-        guard let source = bias.baseAddress else { return }
-        let width = bias.count
-        for row in 0..<rowCount {
-            let target = rows + row * width
-            for column in 0..<width { target[column] += source[column] }
-        }
-    }
-
-    static func fillRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, with bias: UnsafeBufferPointer<Float>) {
-        guard let source = bias.baseAddress else { return }
-        for row in 0..<rowCount { (rows + row * bias.count).update(from: source, count: bias.count) }
-    }
-
     /// The sum of `count` floats, accumulated in 16 lanes.
     @inline(__always)
     static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {

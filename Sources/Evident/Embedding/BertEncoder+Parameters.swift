@@ -82,7 +82,7 @@ final class BertParameters: @unchecked Sendable {
             }
         } catch {
             storage.deallocate()
-            throw error as? EmbeddingError ?? EmbeddingError(path: tensors.path, reason: "\(error)")
+            throw error as? EmbeddingError ?? EmbeddingError(.damagedFile, path: tensors.path, reason: "\(error)")
         }
         func joined(_ first: Range<Int>, _ last: Range<Int>) -> Range<Int> { first.lowerBound..<last.upperBound }
         self.configuration = configuration

@@ -1,4 +1,3 @@
-import CEvidentKernels
 import Dispatch
 public import Foundation
 
@@ -32,14 +31,14 @@ public struct BertEncoder: Sendable {
         let path = configurationURL.path
         guard configuration.hiddenActivation == "gelu" else {
             throw EmbeddingError(
-                path: path, reason: "hidden_act is \"\(configuration.hiddenActivation)\"; only \"gelu\" is supported")
+                .unsupportedModel, path: path, reason: "hidden_act is \"\(configuration.hiddenActivation)\"; only \"gelu\" is supported")
         }
         guard configuration.hiddenSize > 0, configuration.attentionHeadCount > 0,
             configuration.hiddenSize % configuration.attentionHeadCount == 0, configuration.layerCount >= 0,
             configuration.intermediateSize > 0, configuration.vocabularySize > 0,
             configuration.maximumPositionEmbeddings > 0, configuration.typeVocabularySize > 0
         else {
-            throw EmbeddingError(path: path, reason: "inconsistent sizes (hidden_size must divide into the heads)")
+            throw EmbeddingError(.damagedFile, path: path, reason: "inconsistent sizes (hidden_size must divide into the heads)")
         }
         let sentenceURL = directory.appendingPathComponent("sentence_bert_config.json")
         var limit = configuration.maximumPositionEmbeddings
@@ -48,7 +47,7 @@ public struct BertEncoder: Sendable {
             limit = min(limit, sentence.maximumSequenceLength ?? limit)
         }
         guard limit >= 2 else {
-            throw EmbeddingError(path: sentenceURL.path, reason: "max_seq_length \(limit) is too short")
+            throw EmbeddingError(.unsupportedModel, path: sentenceURL.path, reason: "max_seq_length \(limit) is too short")
         }
         self.configuration = configuration
         self.sequenceLengthLimit = limit
@@ -146,50 +145,15 @@ public struct BertEncoder: Sendable {
             normShift: layer.outputNormShift, into: workspace.state, rows: rows)
     }
 
-    /// Token rows up to which a linear layer runs on our own kernel instead of sgemm. With few rows (a query,
-    /// a claim) the product is bound by reading the weights, and sgemm first copies every weight into its
-    /// packed layout; `evident_inner_products_f32_batch` reads each weight row once, from where it lies, for
-    /// four token rows at a time. Measured on MiniLM: a 15-token query encodes in about a third of the time.
-    static let smallBatchRows = 48
-
     /// `output = input · weightᵀ + bias` for `rows` token rows: a linear layer of `inputs` to `outputs` features.
     private func linear(
         _ input: UnsafeBufferPointer<Float>, weight: Range<Int>, bias: Range<Int>,
         into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int
     ) {
-        if rows <= Self.smallBatchRows && Self.usesSmallBatchKernel {
-            // The kernel writes row-major scores[token][output] = token · weight[output], then the bias is added.
-            // The weights' rows are split among the cores: each part reads its own rows and fills its own columns.
-            let weights = parameters[weight].baseAddressOrCrash
-            let tokens = input.baseAddressOrCrash
-            let scores = output.baseAddressOrCrash
-            let parts = Parallelism.callerThreadOnly ? 1 : Self.smallBatchParts
-            if parts > 1 {
-                // Each part writes only its own columns of `scores`; the buffers outlive the concurrent calls.
-                nonisolated(unsafe) let (weights, tokens, scores) = (weights, tokens, scores)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    let first = part * outputs / parts
-                    let end = (part + 1) * outputs / parts
-                    evident_inner_products_f32_batch_strided(
-                        weights + first * inputs, end - first, inputs, tokens, rows, scores + first, outputs)
-                }
-            } else {
-                evident_inner_products_f32_batch(weights, outputs, inputs, tokens, rows, scores)
-            }
-            BertKernels.addRows(output.baseAddressOrCrash, rowCount: rows, bias: parameters[bias])
-        } else {
-            BertKernels.fillRows(output.baseAddressOrCrash, rowCount: rows, with: parameters[bias])
-            BLAS.gemm(
-                input, parameters[weight], transposeB: true, into: output, m: rows, n: outputs, k: inputs, beta: 1)
-        }
+        LinearLayer.apply(
+            input, weight: parameters[weight], bias: parameters[bias], into: output, rows: rows, outputs: outputs,
+            inputs: inputs)
     }
-
-    /// Whether the AVX-512 inner-product kernel is there (elsewhere sgemm does every product).
-    static let usesSmallBatchKernel = evident_kernel_level() == 2
-
-    /// Threads that share a small batch's linear layers: up to two, where the machine has them. One query's
-    /// encoding is bound by reading the weights, which two cores do faster than one.
-    static let smallBatchParts = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
     /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
@@ -278,12 +242,12 @@ public struct BertEncoder: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw EmbeddingError(path: url.path, reason: "cannot read the file", fix: SafeTensors.fetchHint)
+            throw EmbeddingError(.missingFile, path: url.path, reason: "cannot read the file")
         }
         do {
             return try JSONDecoder().decode(Value.self, from: data)
         } catch {
-            throw EmbeddingError(path: url.path, reason: "not the expected JSON: \(error)")
+            throw EmbeddingError(.damagedFile, path: url.path, reason: "not the expected JSON: \(error)")
         }
     }
 }

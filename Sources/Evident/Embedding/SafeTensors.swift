@@ -32,9 +32,6 @@ struct SafeTensors: Sendable {
     private let storage: ReadOnlyBytes
     private let dataStart: Int
 
-    /// The advice given when a model file is missing or damaged.
-    static let fetchHint = "`make setup` fetches the model (Scripts/fetch-model.sh)"
-
     /// Maps and parses the file at `url`.
     ///
     /// - Throws: `EmbeddingError` when the file cannot be read, is truncated, or its header is malformed.
@@ -43,7 +40,8 @@ struct SafeTensors: Sendable {
         do {
             storage = try ReadOnlyBytes(mapping: url.path)
         } catch {
-            throw EmbeddingError(path: url.path, reason: error.reason, fix: Self.fetchHint)
+            let reason = if case .unreadable(_, let reason) = error { reason } else { error.description }
+            throw EmbeddingError(.missingFile, path: url.path, reason: reason)
         }
         try self.init(storage: storage)
     }
@@ -55,7 +53,7 @@ struct SafeTensors: Sendable {
         let path = storage.path
         let bytes = storage.bytes
         func damaged(_ reason: String) -> EmbeddingError {
-            EmbeddingError(path: path, reason: "not a valid safetensors file: \(reason)", fix: Self.fetchHint)
+            EmbeddingError(.damagedFile, path: path, reason: "not a valid safetensors file: \(reason)")
         }
         guard bytes.count >= 8 else {
             throw damaged("truncated: \(bytes.count) bytes, too short for the 8-byte header length")
@@ -104,8 +102,8 @@ struct SafeTensors: Sendable {
     func tensor(named name: String) throws(EmbeddingError) -> Tensor {
         guard let tensor = tensors[name] else {
             throw EmbeddingError(
-                path: path, reason: "the model has no tensor named \"\(name)\"",
-                fix: "is this a BERT sentence-transformers checkpoint? " + Self.fetchHint)
+                .damagedFile, path: path, reason: "the model has no tensor named \"\(name)\"",
+                fix: "is this a BERT sentence-transformers checkpoint?")
         }
         return tensor
     }
@@ -158,11 +156,11 @@ struct SafeTensors: Sendable {
         let tensor = try tensor(named: name)
         guard tensor.dtype == "F32" else {
             throw EmbeddingError(
-                path: path, reason: "tensor \"\(name)\" is \(tensor.dtype); only F32 weights are supported")
+                .unsupportedModel, path: path, reason: "tensor \"\(name)\" is \(tensor.dtype); only F32 weights are supported")
         }
         if let shape, shape != tensor.shape {
             throw EmbeddingError(
-                path: path, reason: "tensor \"\(name)\" has shape \(tensor.shape); the configuration needs \(shape)",
+                .damagedFile, path: path, reason: "tensor \"\(name)\" has shape \(tensor.shape); the configuration needs \(shape)",
                 fix: "check that config.json belongs to this model.safetensors")
         }
         return tensor

@@ -15,9 +15,6 @@ public struct SentenceEmbedder: Sendable {
     /// SHA-256 over the model's configuration files and the safetensors header: equal fingerprints, same model.
     public let fingerprint: String
 
-    /// The default model folder, `Models/all-MiniLM-L6-v2`, fetched by `make setup`.
-    public static let defaultDirectory = URL(fileURLWithPath: "Models/all-MiniLM-L6-v2")
-
     /// Loads the model in `directory`.
     ///
     /// - Parameter directory: A sentence-transformers BERT folder.
@@ -26,7 +23,7 @@ public struct SentenceEmbedder: Sendable {
         tokenizer = try WordPieceTokenizer(directory: directory)
         encoder = try BertEncoder(directory: directory)
         modelID = directory.standardizedFileURL.lastPathComponent
-        var hasher = SHA256()
+        var hasher = Checksum()
         for name in ["config.json", "vocab.txt", "sentence_bert_config.json"] {
             let url = directory.appendingPathComponent(name)
             hasher.update(Array(name.utf8))

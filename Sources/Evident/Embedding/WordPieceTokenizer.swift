@@ -32,7 +32,6 @@ public struct WordPieceTokenizer: Sendable {
     static let requiredTokens = ["[CLS]", "[SEP]", "[UNK]", "[PAD]"]
     /// The tokens Hugging Face matches when they are written in the text.
     static let specialTokenNames = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    static let setupHint = "run `make setup`, which fetches all-MiniLM-L6-v2 into Models/, or name a BERT model folder"
 
     /// Reads a tokenizer from a Hugging Face / sentence-transformers model folder.
     ///
@@ -47,8 +46,7 @@ public struct WordPieceTokenizer: Sendable {
     public init(directory: URL) throws {
         let vocabularyURL = directory.appendingPathComponent("vocab.txt")
         guard let data = FileManager.default.contents(atPath: vocabularyURL.path) else {
-            throw EmbeddingError(
-                path: vocabularyURL.path, reason: "the vocabulary file is missing", fix: Self.setupHint)
+            throw EmbeddingError(.missingFile, path: vocabularyURL.path, reason: "the vocabulary file is missing")
         }
         let tokens = Self.lines(of: data)
         let tokenizerConfiguration = try Self.jsonObject(at: directory.appendingPathComponent("tokenizer_config.json"))
@@ -60,7 +58,7 @@ public struct WordPieceTokenizer: Sendable {
         let maximumLength = (sentenceConfiguration["max_seq_length"] as? NSNumber)?.intValue ?? 256
         guard maximumLength >= 2 else {
             throw EmbeddingError(
-                path: directory.appendingPathComponent("sentence_bert_config.json").path,
+                .unsupportedModel, path: directory.appendingPathComponent("sentence_bert_config.json").path,
                 reason: "max_seq_length is \(maximumLength); it must leave room for [CLS] and [SEP]",
                 fix: "set max_seq_length to at least 2 (all-MiniLM-L6-v2 uses 256)")
         }
@@ -68,9 +66,9 @@ public struct WordPieceTokenizer: Sendable {
         let missing = Self.requiredTokens.filter { vocabulary.id(of: $0) == nil }
         guard missing.isEmpty else {
             throw EmbeddingError(
-                path: vocabularyURL.path,
+                .damagedFile, path: vocabularyURL.path,
                 reason: "the vocabulary (\(tokens.count) tokens) lacks \(missing.joined(separator: ", "))",
-                fix: "a BERT vocab.txt needs [CLS], [SEP], [UNK] and [PAD]; " + Self.setupHint)
+                fix: "a BERT vocab.txt needs [CLS], [SEP], [UNK] and [PAD]")
         }
         self.init(
             vocabulary: vocabulary, lowercases: lowercases, stripsAccents: stripsAccents,
@@ -162,8 +160,8 @@ public struct WordPieceTokenizer: Sendable {
         guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw EmbeddingError(
-                path: url.path, reason: "the file is not a JSON object",
-                fix: "restore it from the model's distribution; " + setupHint)
+                .damagedFile, path: url.path, reason: "the file is not a JSON object",
+                fix: "restore it from the model's distribution")
         }
         return object
     }

@@ -181,11 +181,6 @@ struct ClaimComparer: Sendable {
     }
 }
 
-/// The inner product of two embeddings of the same length: their cosine similarity when both are unit vectors.
-func innerProduct(_ left: [Float], _ right: [Float]) -> Float {
-    zip(left, right).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-}
-
 /// The words of a claim or sentence that the comparison looks at: numbers with their units, negations, words of
 /// approval status and of direction, and key terms.
 struct ClaimWords: Sendable {

@@ -144,7 +144,7 @@ public struct ExtractiveAnswerer: Sendable {
             vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
             for index in candidates.indices {
                 relevance[index] =
-                    0.75 * Double(innerProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
+                    0.75 * Double(Kernels.dotProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
                     - candidates[index].penalty
             }
         }
@@ -152,7 +152,7 @@ public struct ExtractiveAnswerer: Sendable {
             if vectors.isEmpty {
                 return candidates[left].sentence.text == candidates[right].sentence.text ? 1 : 0
             }
-            return Double(innerProduct(vectors[left], vectors[right]))
+            return Double(Kernels.dotProduct(vectors[left], vectors[right]))
         }
 
         // Maximal marginal relevance, skipping near-repetitions outright.

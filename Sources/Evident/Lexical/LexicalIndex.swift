@@ -1,4 +1,3 @@
-import CEvidentKernels
 import HeapModule
 
 #if canImport(Glibc)
@@ -11,7 +10,7 @@ import HeapModule
 ///
 /// The postings, lengths and norms are read in place from memory-mapped index files; only the term dictionary is
 /// decoded when the index is opened. The index is immutable and safe to search from many tasks at once.
-struct LexicalIndex: @unchecked Sendable {
+package struct LexicalIndex: @unchecked Sendable {
     struct TermEntry: Sendable {
         var postingStart: Int
         var documentFrequency: Int
@@ -81,11 +80,11 @@ struct LexicalIndex: @unchecked Sendable {
     }
 
     /// A passage and its score; ordered so that a higher score, then a lower passage index, is greater.
-    struct ScoredPassage: Sendable, Hashable, Comparable {
-        var passage: Int
-        var score: Float
+    package struct ScoredPassage: Sendable, Hashable, Comparable {
+        package var passage: Int
+        package var score: Float
 
-        static func < (left: ScoredPassage, right: ScoredPassage) -> Bool {
+        package static func < (left: ScoredPassage, right: ScoredPassage) -> Bool {
             left.score != right.score ? left.score < right.score : left.passage > right.passage
         }
     }
@@ -102,7 +101,7 @@ struct LexicalIndex: @unchecked Sendable {
     ///
     /// - Complexity: O(*p* + *m* log `limit`), where *p* is the number of postings of the query terms and *m* the
     ///   number of matching passages; O(*p* + *n*) over *n* passages when *p* is at least *n* / 16.
-    func search(terms: [String], limit: Int, scoring: LexicalScoring) -> [ScoredPassage] {
+    package func search(terms: [String], limit: Int, scoring: LexicalScoring) -> [ScoredPassage] {
         guard limit > 0, passageCount > 0 else { return [] }
         let entries = terms.compactMap { lexicon[$0] }
         let postingTotal = entries.reduce(0) { $0 + $1.documentFrequency }
@@ -216,12 +215,11 @@ struct LexicalIndex: @unchecked Sendable {
     ///
     /// - Complexity: O(*n* + *c* log *c*) for *n* passages and *c* ≥ `limit` candidates kept.
     static func bestOfAll(_ limit: Int, scores: UnsafeMutableBufferPointer<Float>) -> [ScoredPassage] {
-        let blockSize = 64  // as evident_maxima_of_64
+        let blockSize = Kernels.maximaBlockSize
         let blockCount = (scores.count + blockSize - 1) / blockSize
-        guard let values = scores.baseAddress, blockCount > 0 else { return [] }
+        guard blockCount > 0 else { return [] }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: blockCount) { maxima in
-            guard let maximaStart = maxima.baseAddress else { return [] }
-            evident_maxima_of_64(values, scores.count, maximaStart)
+            Kernels.blockMaxima(of: UnsafeBufferPointer(scores), into: maxima)
             let threshold = Self.largest(limit, of: UnsafeBufferPointer(maxima))
             var keys: [UInt64] = []
             keys.reserveCapacity(limit * 2)

@@ -119,29 +119,6 @@ struct LexicalIndexBuilder {
     }
 }
 
-/// The first words of each binary index file, and the format version they share.
-enum IndexFileMagic {
-    static let version: UInt32 = 1
-    static let lexicon: UInt32 = 0x584c_5645  // "EVLX"
-    static let postings: UInt32 = 0x4f50_5645  // "EVPO"
-    static let norms: UInt32 = 0x4d4e_5645  // "EVNM"
-    static let passages: UInt32 = 0x4150_5645  // "EVPA"
-    static let documents: UInt32 = 0x4f44_5645  // "EVDO"
-
-    static func check(_ reader: inout ByteReader, magic: UInt32) throws(StorageError) {
-        let found = try reader.read(UInt32.self)
-        guard found == magic else {
-            throw StorageError.corrupt(reader.path, "it does not start with the expected file signature")
-        }
-        let version = try reader.read(UInt32.self)
-        guard version == IndexFileMagic.version else {
-            throw StorageError(
-                path: reader.path, reason: "index file format \(version) is not the supported format \(Self.version)",
-                fix: StorageError.rebuildHint)
-        }
-    }
-}
-
 extension LexicalIndex {
     /// Reads the index from its three files, checking every count and offset against the files' sizes.
     ///

@@ -1,5 +1,4 @@
 import CBLAS
-import CEvidentKernels
 
 /// Which compute kernels OpenBLAS runs on this machine, and a better choice where its own detection falls short.
 ///
@@ -22,7 +21,7 @@ public enum OpenBLASKernels {
     /// The value for `OPENBLAS_CORETYPE` that selects faster kernels than the ones running, or `nil` when OpenBLAS
     /// already runs the best family this processor and OpenBLAS both support.
     public static var recommendedCoreType: String? {
-        recommendedCoreType(running: coreName, features: evident_cpu_features())
+        recommendedCoreType(running: coreName, features: Kernels.ProcessorFeatures.current)
     }
 
     /// Kernel families that use AVX-512 (names as `openblas_get_corename` spells them, compared case-insensitively).
@@ -31,12 +30,12 @@ public enum OpenBLASKernels {
     static let avx2Families: Set<String> = ["haswell", "zen", "excavator", "steamroller", "piledriver"]
 
     /// The better family for a processor with `features` (`EVIDENT_CPU_*` bits) whose OpenBLAS runs `running`.
-    static func recommendedCoreType(running: String, features: Int32) -> String? {
+    static func recommendedCoreType(running: String, features: Kernels.ProcessorFeatures) -> String? {
         let running = running.lowercased()
         if avx512Families.contains(running) { return nil }
-        if features & EVIDENT_CPU_AVX512_SKYLAKE != 0 { return "SkylakeX" }
+        if features.contains(.avx512Skylake) { return "SkylakeX" }
         if avx2Families.contains(running) { return nil }
-        if features & EVIDENT_CPU_AVX2_FMA != 0 { return "Haswell" }
+        if features.contains(.avx2FMA) { return "Haswell" }
         return nil
     }
 }

@@ -17,18 +17,9 @@ public struct Retriever: Sendable {
     ///
     /// - Throws: `RetrievalError` when the index has no vectors, or they come from another model.
     public init(index: EvidentIndex, embedder: SentenceEmbedder) throws {
-        guard let embedding = index.configuration.embedding else {
-            throw RetrievalError(
-                reason: "the index has no passage vectors (it was built without a model)",
-                fix: "rebuild it with `evident index <corpus> --out <index-dir> --force` and a model, "
-                    + "or search with --mode lexical")
-        }
+        guard let embedding = index.configuration.embedding else { throw RetrievalError.indexHasNoVectors }
         guard embedding.fingerprint == embedder.fingerprint, embedding.dimension == embedder.dimension else {
-            throw RetrievalError(
-                reason: "the index's vectors come from the model \(embedding.modelID) "
-                    + "(fingerprint \(embedding.fingerprint.prefix(12))…), not from \(embedder.modelID) "
-                    + "(\(embedder.fingerprint.prefix(12))…)",
-                fix: "search with --model pointing at \(embedding.modelID), or rebuild the index with this model")
+            throw RetrievalError.modelMismatch(index: embedding, given: EmbeddingSettings(of: embedder))
         }
         self.index = index
         self.embedder = embedder
@@ -54,11 +45,7 @@ public struct Retriever: Sendable {
     public func mode(for options: SearchOptions) throws -> SearchMode {
         guard let mode = options.mode else { return embedder == nil ? .lexical : .hybrid }
         if mode != .lexical, embedder == nil {
-            throw RetrievalError(
-                reason: "\(mode.rawValue) search needs the embedding model",
-                fix: index.configuration.embedding == nil
-                    ? "this index has no vectors; use --mode lexical or rebuild it with a model"
-                    : "give the model the index was built with (\(index.configuration.embedding?.modelID ?? ""))")
+            throw RetrievalError.modeNeedsModel(mode, indexModel: index.configuration.embedding?.modelID)
         }
         return mode
     }
@@ -167,7 +154,7 @@ public struct Retriever: Sendable {
     }
 
     /// `search(_:limit:options:)`, adding the time each stage takes to `stages` when given.
-    func search(_ query: String, limit: Int, options: SearchOptions, stages: SearchStageTimes?) throws
+    package func search(_ query: String, limit: Int, options: SearchOptions, stages: SearchStageTimes?) throws
         -> [SearchResult]
     {
         precondition(limit > 0, "limit must be positive")

@@ -45,18 +45,27 @@ public struct SearchOptions: Sendable, Hashable {
     }
 }
 
-/// An error raised when a search cannot be run as asked.
-public struct RetrievalError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong.
-    public var reason: String
-    /// How to fix it.
-    public var fix: String?
+/// An error raised when a search cannot be run as asked. The cases state what is missing; a front end words the
+/// advice in its own terms.
+public enum RetrievalError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A model was given for an index that has no passage vectors (it was built without a model).
+    case indexHasNoVectors
+    /// The index's vectors come from another model than the one given.
+    case modelMismatch(index: EmbeddingSettings, given: EmbeddingSettings)
+    /// A dense or hybrid search was asked of a retriever without a model. `indexModel` is the model the index's
+    /// vectors come from, or `nil` when the index has none.
+    case modeNeedsModel(SearchMode, indexModel: String?)
 
-    /// Creates an error.
-    public init(reason: String, fix: String? = nil) {
-        self.reason = reason
-        self.fix = fix
+    public var description: String {
+        switch self {
+        case .indexHasNoVectors:
+            "the index has no passage vectors (it was built without a model)"
+        case .modelMismatch(let index, let given):
+            "the index's vectors come from the model \(index.modelID) (fingerprint \(index.fingerprint.prefix(12))…), "
+                + "not from \(given.modelID) (\(given.fingerprint.prefix(12))…)"
+        case .modeNeedsModel(let mode, let indexModel):
+            "\(mode.rawValue) search needs the embedding model"
+                + (indexModel.map { " the index was built with (\($0))" } ?? ", and this index has no vectors")
+        }
     }
-
-    public var description: String { reason + (fix.map { "; \($0)" } ?? "") }
 }

@@ -19,9 +19,12 @@ public enum SearchStage: String, Sendable, Hashable, Codable, CaseIterable {
 /// Time spent in each stage of one or more searches, for `evident bench` to show where a query's time goes.
 ///
 /// A reference type so that the retriever can add to it from deep inside a search; use one per thread.
-final class SearchStageTimes {
+package final class SearchStageTimes {
     /// Nanoseconds by stage.
-    private(set) var nanoseconds: [SearchStage: UInt64] = [:]
+    package private(set) var nanoseconds: [SearchStage: UInt64] = [:]
+
+    /// An empty recorder.
+    package init() {}
 
     /// Runs `body`, adding the time it takes to `stage`.
     func time<Result>(_ stage: SearchStage, _ body: () throws -> Result) rethrows -> Result {
@@ -31,7 +34,7 @@ final class SearchStageTimes {
     }
 
     /// Forgets every time recorded.
-    func reset() { nanoseconds = [:] }
+    package func reset() { nanoseconds = [:] }
 }
 
 extension Optional where Wrapped == SearchStageTimes {

@@ -33,12 +33,12 @@ final class ReadOnlyBytes: @unchecked Sendable {
         isMapped = true
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw StorageError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
+            throw StorageError.unreadable(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw StorageError(path: path, reason: "cannot read its size: \(String(cString: strerror(errno)))")
+            throw StorageError.unreadable(path: path, reason: "cannot read its size: \(String(cString: strerror(errno)))")
         }
         let size = Int(status.st_size)
         if size == 0 {
@@ -48,7 +48,7 @@ final class ReadOnlyBytes: @unchecked Sendable {
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let address, address != MAP_FAILED else {
-            throw StorageError(path: path, reason: "cannot map into memory: \(String(cString: strerror(errno)))")
+            throw StorageError.unreadable(path: path, reason: "cannot map into memory: \(String(cString: strerror(errno)))")
         }
         base = address
         bytes = UnsafeRawBufferPointer(start: address, count: size)

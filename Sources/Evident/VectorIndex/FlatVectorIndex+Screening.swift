@@ -1,4 +1,3 @@
-import CEvidentKernels
 import Foundation
 
 // Exact search with a bfloat16 pre-screen.
@@ -29,7 +28,7 @@ extension FlatVectorIndex {
     }
 
     /// Whether this machine can run the bfloat16 screen (Intel AMX with the tile registers granted).
-    public static var screeningIsAvailable: Bool { evident_amx_bf16_available() != 0 }
+    public static var screeningIsAvailable: Bool { Kernels.bfloat16ScreenIsAvailable }
 
     /// Below this many vectors the fp32 kernels are fast enough that the copy is not worth its memory.
     static let minimumScreenedCount = 4096
@@ -61,8 +60,9 @@ extension FlatVectorIndex {
         for (index, query) in queries.enumerated() {
             query.withUnsafeBufferPointer { query in
                 queryMatrix.withUnsafeMutableBufferPointer { matrix in
-                    evident_convert_f32_to_bf16(
-                        query.baseAddress, 1, dimension, matrix.baseAddress.map { $0 + index * padded }, padded)
+                    guard let start = matrix.baseAddress else { return }
+                    Kernels.convertToBFloat16(
+                        query, rows: 1, dimension: dimension, into: start + index * padded, paddedDimension: padded)
                 }
             }
             let norm = query.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
@@ -72,7 +72,7 @@ extension FlatVectorIndex {
         // Parts of whole 32-row blocks, as the tile kernel needs.
         let blocks = (count + 31) / 32
         let parts = Self.partCount(rows: count, threadCount: threadCount)
-        var partLists = [[CandidateList]](repeating: [], count: parts)
+        var partLists = [[Kernels.ScreenCandidates]](repeating: [], count: parts)
         queryMatrix.withUnsafeBufferPointer { queryMatrix in
             margins.withUnsafeBufferPointer { margins in
                 partLists.withUnsafeMutableBufferPointer { partLists in
@@ -80,16 +80,13 @@ extension FlatVectorIndex {
                     nonisolated(unsafe) let (partLists, queryMatrix, margins) = (partLists, queryMatrix, margins)
                     let count = count
                     Self.forEachPart(parts, rows: blocks) { part, blockRange in
-                        let lists = (0..<queries.count).map { _ in CandidateList(capacity: max(1024, 8 * limit)) }
-                        var raw = lists.map(\.list)
-                        let status = raw.withUnsafeMutableBufferPointer { raw in
-                            evident_screen_bf16(
-                                copy.elements, blockRange.lowerBound * 32, min(blockRange.upperBound * 32, count),
-                                padded, queryMatrix.baseAddress, queries.count, limit, margins.baseAddress,
-                                raw.baseAddress)
+                        let lists = (0..<queries.count).map { _ in
+                            Kernels.ScreenCandidates(capacity: max(1024, 8 * limit))
                         }
-                        precondition(status == 0, "the bfloat16 screen failed (status \(status)): out of memory?")
-                        for (list, updated) in zip(lists, raw) { list.list = updated }
+                        Kernels.screen(
+                            copy.elements, rows: (blockRange.lowerBound * 32)..<min(blockRange.upperBound * 32, count),
+                            paddedDimension: padded, queries: queryMatrix, queryCount: queries.count, limit: limit,
+                            margins: margins, lists: lists)
                         partLists[part] = lists
                     }
                 }
@@ -100,11 +97,10 @@ extension FlatVectorIndex {
                 var top = TopMatches(limit: limit)
                 queries[query].withUnsafeBufferPointer { queryVector in
                     for lists in partLists {
-                        let list = lists[query].list
-                        for item in UnsafeBufferPointer(start: list.items, count: list.count) {
-                            let row = Int(item.row)
-                            let score = evident_dot_product_f32(
-                                vectors.baseAddress.map { $0 + row * dimension }, queryVector.baseAddress, dimension)
+                        lists[query].forEachRow { row in
+                            let score = Kernels.dotProduct(
+                                UnsafeBufferPointer(rebasing: vectors[(row * dimension)..<((row + 1) * dimension)]),
+                                queryVector)
                             top.insert(VectorMatch(index: row, score: score))
                         }
                     }
@@ -113,17 +109,6 @@ extension FlatVectorIndex {
             }
         }
     }
-}
-
-/// One query's candidate list, freed with its owner.
-private final class CandidateList: @unchecked Sendable {
-    var list = evident_candidate_list()
-
-    init(capacity: Int) {
-        precondition(evident_candidate_list_init(&list, capacity) == 0, "cannot allocate a candidate list")
-    }
-
-    deinit { evident_candidate_list_free(&list) }
 }
 
 /// The bfloat16 copy of an index's vectors, made on first use and shared by every copy of the index value.
@@ -157,7 +142,8 @@ final class ScreenCopy: @unchecked Sendable {
         elements.initialize(repeating: 0, count: rows * padded)
         var largest: Float = 0
         index.storage.withElements { vectors in
-            evident_convert_f32_to_bf16(vectors.baseAddress, index.count, dimension, elements, padded)
+            Kernels.convertToBFloat16(
+                vectors, rows: index.count, dimension: dimension, into: elements, paddedDimension: padded)
             for row in 0..<index.count {
                 var squares: Float = 0
                 for element in vectors[(row * dimension)..<((row + 1) * dimension)] { squares += element * element }

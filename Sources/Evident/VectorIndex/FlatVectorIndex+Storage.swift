@@ -4,7 +4,7 @@ extension FlatVectorIndex {
     func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.reserve(32 + count * dimension * 4)
-        writer.writeVectorFileHeader(magic: VectorFileMagic.flat, dimension: dimension, count: count)
+        writer.writeVectorFileHeader(magic: IndexFileMagic.flatVectors, dimension: dimension, count: count)
         writer.align(to: 32)
         var bytes = writer.bytes
         // Floats are stored in the host's order, which, as everywhere in the index files, is little-endian.
@@ -17,7 +17,7 @@ extension FlatVectorIndex {
     /// - Throws: `StorageError` when the bytes are not a whole flat vector file of this format version.
     init(_ bytes: ReadOnlyBytes) throws(StorageError) {
         var reader = ByteReader(bytes.bytes, path: bytes.path)
-        let (dimension, count) = try reader.readVectorFileHeader(magic: VectorFileMagic.flat, kind: "flat vector")
+        let (dimension, count) = try reader.readVectorFileHeader(magic: IndexFileMagic.flatVectors, kind: "flat vector")
         try reader.skip(toAlignment: 32)
         let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 4)
         let vectors = try reader.readArray(of: Float.self, count: elementCount)

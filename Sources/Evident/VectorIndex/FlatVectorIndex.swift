@@ -1,4 +1,3 @@
-import CEvidentKernels
 import Dispatch
 
 /// An exact inner-product index over L2-normalised embeddings, stored as row-major 32-bit floats.
@@ -116,8 +115,7 @@ public struct FlatVectorIndex: Sendable {
             let scores = UnsafeMutableBufferPointer(rebasing: scratch[0..<(end - start)])
             switch method {
             case .kernel:
-                evident_inner_products_f32(
-                    block.baseAddress, end - start, dimension, query.baseAddress, scores.baseAddress)
+                Kernels.innerProducts(block, rows: end - start, dimension: dimension, query: query, into: scores)
             case .gemv:
                 BLAS.gemv(block, rows: end - start, columns: dimension, query, into: scores)
             }
@@ -192,9 +190,10 @@ public struct FlatVectorIndex: Sendable {
                         var start = rows.lowerBound
                         while start < rows.upperBound {
                             let end = min(start + blockRows, rows.upperBound)
-                            evident_inner_products_f32_batch(
-                                vectors.baseAddress.map { $0 + start * dimension }, end - start, dimension,
-                                queryMatrix.baseAddress, queryCount, scores.baseAddress)
+                            Kernels.innerProducts(
+                                UnsafeBufferPointer(rebasing: vectors[(start * dimension)..<(end * dimension)]),
+                                rows: end - start, dimension: dimension, queries: queryMatrix,
+                                queryCount: queryCount, into: scores)
                             for query in 0..<queryCount {
                                 let first = query * (end - start)
                                 tops[query].insert(

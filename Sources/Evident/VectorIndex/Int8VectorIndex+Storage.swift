@@ -5,7 +5,7 @@ extension Int8VectorIndex {
     func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.reserve(64 + dimension * 8 + count * dimension)
-        writer.writeVectorFileHeader(magic: VectorFileMagic.int8, dimension: dimension, count: count)
+        writer.writeVectorFileHeader(magic: IndexFileMagic.int8Vectors, dimension: dimension, count: count)
         for minimum in minimums { writer.write(minimum) }
         for step in steps { writer.write(step) }
         writer.align(to: 32)
@@ -23,7 +23,7 @@ extension Int8VectorIndex {
     ///   match `flat`'s dimension and vector count.
     init(_ bytes: ReadOnlyBytes, rescoringWith flat: FlatVectorIndex) throws(StorageError) {
         var reader = ByteReader(bytes.bytes, path: bytes.path)
-        let (dimension, count) = try reader.readVectorFileHeader(magic: VectorFileMagic.int8, kind: "int8 vector")
+        let (dimension, count) = try reader.readVectorFileHeader(magic: IndexFileMagic.int8Vectors, kind: "int8 vector")
         guard dimension == flat.dimension, count == flat.count else {
             throw StorageError.corrupt(
                 bytes.path,

@@ -1,4 +1,3 @@
-import CEvidentKernels
 import Dispatch
 
 /// A scalar-quantized copy of a `FlatVectorIndex`, a quarter of its size, searched approximately and then
@@ -204,9 +203,9 @@ public struct Int8VectorIndex: Sendable {
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(start + blockRows, rows.upperBound)
-            evident_inner_products_u8_i8(
-                codes.baseAddress.map { $0 + start * dimension }, end - start, dimension, query.baseAddress,
-                integers.baseAddress)
+            Kernels.innerProducts(
+                codes: UnsafeBufferPointer(rebasing: codes[(start * dimension)..<(end * dimension)]), rows: end - start,
+                dimension: dimension, query: query, into: integers)
             for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
             top.insert(scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
             start = end
@@ -228,9 +227,9 @@ public struct Int8VectorIndex: Sendable {
             let end = min(start + blockRows, count)
             for (position, query) in queries.enumerated() {
                 query.withUnsafeBufferPointer { query in
-                    evident_inner_products_u8_i8(
-                        codes.baseAddress.map { $0 + start * dimension }, end - start, dimension, query.baseAddress,
-                        integers.baseAddress)
+                    Kernels.innerProducts(
+                        codes: UnsafeBufferPointer(rebasing: codes[(start * dimension)..<(end * dimension)]),
+                        rows: end - start, dimension: dimension, query: query, into: integers)
                 }
                 for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
                 tops[position].insert(
@@ -247,8 +246,9 @@ public struct Int8VectorIndex: Sendable {
         flat.storage.withElements { vectors in
             query.withUnsafeBufferPointer { query in
                 for candidate in candidates.unordered {
-                    let score = evident_dot_product_f32(
-                        vectors.baseAddress.map { $0 + candidate.index * dimension }, query.baseAddress, dimension)
+                    let row = candidate.index
+                    let score = Kernels.dotProduct(
+                        UnsafeBufferPointer(rebasing: vectors[(row * dimension)..<((row + 1) * dimension)]), query)
                     top.insert(VectorMatch(index: candidate.index, score: score))
                 }
             }

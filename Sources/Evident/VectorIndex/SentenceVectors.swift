@@ -92,7 +92,7 @@ extension SentenceVectors {
     func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.reserve(64 + (passageCount + 1) * 4 + count * (dimension + 4))
-        writer.writeVectorFileHeader(magic: VectorFileMagic.sentences, dimension: dimension, count: count)
+        writer.writeVectorFileHeader(magic: IndexFileMagic.sentenceVectors, dimension: dimension, count: count)
         writer.write(UInt32(passageCount))
         offsets.withElements { for offset in $0 { writer.write(offset) } }
         scales.withElements { for scale in $0 { writer.write(scale) } }
@@ -112,7 +112,7 @@ extension SentenceVectors {
     init(_ bytes: ReadOnlyBytes, passageCount: Int) throws(StorageError) {
         var reader = ByteReader(bytes.bytes, path: bytes.path)
         let (dimension, count) = try reader.readVectorFileHeader(
-            magic: VectorFileMagic.sentences, kind: "sentence vector")
+            magic: IndexFileMagic.sentenceVectors, kind: "sentence vector")
         let passages = Int(try reader.read(UInt32.self))
         guard passages == passageCount else {
             throw StorageError.corrupt(bytes.path, "it holds sentences of \(passages) passages, not \(passageCount)")

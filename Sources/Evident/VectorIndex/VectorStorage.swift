@@ -14,13 +14,6 @@ enum VectorStorage<Element>: @unchecked Sendable {
     }
 }
 
-/// The first words of the vector index files; their format version is `IndexFileMagic.version`.
-enum VectorFileMagic {
-    static let flat: UInt32 = 0x4656_5645  // "EVVF"
-    static let int8: UInt32 = 0x5156_5645  // "EVVQ"
-    static let sentences: UInt32 = 0x5356_5645  // "EVVS"
-}
-
 extension ByteReader {
     /// Reads and checks a vector file's magic and version, then its dimension and vector count.
     mutating func readVectorFileHeader(magic: UInt32, kind: String) throws(StorageError) -> (

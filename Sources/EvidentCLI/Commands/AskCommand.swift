@@ -20,7 +20,7 @@ struct AskCommand: ParsableCommand {
     @Argument(help: "The question.") var question: String
     @Option(help: "Sentences in the answer (3–6).") var sentences = 5
     @Flag(help: "Print the answer as JSON.") var json = false
-    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).") var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     func validate() throws {
         guard (3...6).contains(sentences) else { throw ValidationError("--sentences must lie between 3 and 6.") }
@@ -31,7 +31,7 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let answerer = ExtractiveAnswerer(retriever: try groundingRetriever(for: evidentIndex, model: model))
+        let answerer = ExtractiveAnswerer(retriever: try groundingRetriever(for: evidentIndex, model: model, purpose: "ask"))
         let answer = try answerer.answer(question, sentenceCount: sentences)
         if json {
             print(try GroundCommand.jsonString(answer))

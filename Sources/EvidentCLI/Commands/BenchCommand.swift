@@ -1,5 +1,6 @@
 import ArgumentParser
 import Evident
+import EvidentBenchmarking
 import Foundation
 
 struct BenchCommand: ParsableCommand {
@@ -32,12 +33,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Run the peers (FAISS, bm25s, rank_bm25) on the same data through Scripts/bench-peers.sh.")
     var comparePeers = false
     @Option(help: "The peers script, for --compare-peers.") var peersScript = "Scripts/bench-peers.sh"
-    @Option(help: "The model folder the index was built with (default Models/<model id>).") var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @Flag(help: "Fewer repetitions (for a quick look; percentiles are rougher).") var quick = false
     @Option(
         help: ArgumentHelp(
             "Measure only these operations, comma-separated: "
-                + LatencyBenchmark.operationNames.joined(separator: ", ") + " (default: all).",
+                + BenchmarkOperation.allCases.map(\.rawValue).joined(separator: ", ") + " (default: all).",
             valueName: "names"))
     var operations: String?
 
@@ -48,12 +49,12 @@ struct BenchCommand: ParsableCommand {
         guard queryCount > 0 else { throw ValidationError("--query-count must be at least 1.") }
         guard runs > 0 else { throw ValidationError("--runs must be at least 1.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
-        if let selected = selectedOperations {
-            let unknown = selected.filter { !LatencyBenchmark.operationNames.contains($0) }.sorted()
-            guard unknown.isEmpty, !selected.isEmpty else {
+        if let names = operationNames {
+            let unknown = names.filter { BenchmarkOperation(name: $0) == nil }.sorted()
+            guard unknown.isEmpty, !names.isEmpty else {
                 throw ValidationError(
                     "--operations: unknown \(unknown.isEmpty ? "(empty list)" : unknown.joined(separator: ", ")); "
-                        + "choose from \(LatencyBenchmark.operationNames.joined(separator: ", ")).")
+                        + "choose from \(BenchmarkOperation.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
         }
         guard sizes != nil else {
@@ -61,15 +62,16 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The names given to --operations (`ground-5` and `ground-20` are both `ground-N`).
-    private var selectedOperations: Set<String>? {
+    /// The names given to --operations.
+    private var operationNames: [String]? {
         operations.map { list in
-            Set(
-                list.split(separator: ",").map { name in
-                    let trimmed = name.trimmingCharacters(in: .whitespaces)
-                    return trimmed.hasPrefix("ground-") && Int(trimmed.dropFirst(7)) != nil ? "ground-N" : trimmed
-                })
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+    }
+
+    /// The operations --operations names (`ground-5` and `ground-20` are both `.ground`).
+    private var selectedOperations: Set<BenchmarkOperation>? {
+        operationNames.map { Set($0.compactMap(BenchmarkOperation.init(name:))) }
     }
 
     private var sizes: [Int]? {
@@ -208,10 +210,10 @@ struct BenchCommand: ParsableCommand {
         if let selected = settings.operations {
             // Only the peers of what was measured: FAISS beside the vector kernels, bm25s and rank_bm25 beside BM25.
             var skipped: [String] = []
-            if selected.isDisjoint(with: ["vectors-fp32", "vectors-int8", "dense-fp32", "dense-int8", "hybrid"]) {
+            if selected.isDisjoint(with: [.vectorsFP32, .vectorsInt8, .denseFP32, .denseInt8, .hybrid]) {
                 skipped += ["flat", "hnsw"]
             }
-            if selected.isDisjoint(with: ["bm25-scoring", "lexical", "hybrid"]) { skipped += ["bm25s", "rank_bm25"] }
+            if selected.isDisjoint(with: [.bm25Scoring, .lexical, .hybrid]) { skipped += ["bm25s", "rank_bm25"] }
             if settings.sweepSizes.isEmpty { skipped.append("sweep") }
             if !skipped.isEmpty { arguments += ["--skip", skipped.joined(separator: ",")] }
         }

@@ -13,8 +13,11 @@ struct EmbedCommand: ParsableCommand {
             Blank lines are skipped.
             """)
 
-    @Option(help: "A sentence-transformers BERT folder (config.json, vocab.txt, model.safetensors).")
-    var model = SentenceEmbedder.defaultDirectory.path
+    @Option(
+        help: ArgumentHelp(
+            "A sentence-transformers BERT folder (config.json, vocab.txt, model.safetensors; default: "
+                + "all-MiniLM-L6-v2 found as for every command, see `evident --help`).", valueName: "dir"))
+    var model: String?
     @Option(help: "Read the texts from this file instead of standard input.") var input: String?
     @Option(help: "Texts per batch.") var batchSize = 64
 
@@ -23,12 +26,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let embedder: SentenceEmbedder
-        do {
-            embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: model))
-        } catch let error as EmbeddingError {
-            throw CommandFailure(error.description)
-        }
+        let embedder = try ModelLocation.load(ModelSearchPath.defaultModelID, given: model)
         let (text, source) = try InputText.read(input)
         var texts: [String] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

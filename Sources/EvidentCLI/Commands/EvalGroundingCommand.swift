@@ -27,7 +27,7 @@ struct EvalGroundingCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N claims.") var limit: Int?
     @Flag(help: "Fit the support score on these claims first and print it.") var calibrate = false
     @Flag(help: "Print the metrics as JSON.") var json = false
-    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).") var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive.") }

@@ -24,7 +24,7 @@ struct GroundCommand: ParsableCommand {
     var claims: String?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print the answer as Markdown with inline [n] citations and a References list.") var markdown = false
-    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).") var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     func validate() throws {
         if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
@@ -93,15 +93,17 @@ struct GroundCommand: ParsableCommand {
     }
 }
 
-/// The retriever grounding uses: hybrid with the model when the index has vectors, lexical (with a note) when it
-/// has none; a missing or different model is an error, since grounding without it would quietly be worse.
-func groundingRetriever(for index: EvidentIndex, model: String?) throws -> Retriever {
+/// The retriever grounding and `ask` use: hybrid with the model when the index has vectors, lexical (with a note)
+/// when it has none; a missing or different model is an error, since grounding without it would quietly be worse.
+///
+/// - Parameter purpose: What needs the model, for messages ("grounding", "ask").
+func groundingRetriever(for index: EvidentIndex, model: String?, purpose: String = "grounding") throws -> Retriever {
     try modelRetriever(
-        for: index, model: model, withoutVectors: "grounding on word overlap alone", purpose: "grounding")
+        for: index, model: model, withoutVectors: "\(purpose) on word overlap alone", purpose: purpose)
 }
 
-/// A retriever with the model `index` was built with (`model`, or `Models/<model id>`), or a lexical one, after
-/// writing `note: the index has no vectors; <withoutVectors>`, when the index has no vectors.
+/// A retriever with the model `index` was built with (`model`, or found by name on `ModelLocation.searchPath`),
+/// or a lexical one, after writing `note: the index has no vectors; <withoutVectors>`, when the index has none.
 ///
 /// - Throws: `CommandFailure` when the model cannot be loaded or is not the index's, saying that `purpose` needs it.
 func modelRetriever(for index: EvidentIndex, model: String?, withoutVectors: String, purpose: String) throws
@@ -111,13 +113,11 @@ func modelRetriever(for index: EvidentIndex, model: String?, withoutVectors: Str
         Terminal.writeError("note: the index has no vectors; \(withoutVectors)\n")
         return Retriever(index: index)
     }
-    let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
+    let embedder: SentenceEmbedder
     do {
-        return try Retriever(index: index, embedder: try SentenceEmbedder(directory: directory))
-    } catch let error as EmbeddingError {
-        throw CommandFailure(
-            "\(error.description); \(purpose) needs the model the index was built with (pass --model DIR)")
-    } catch let error as RetrievalError {
-        throw CommandFailure(error.description)
+        embedder = try ModelLocation.load(embedding.modelID, given: model)
+    } catch {
+        throw CommandFailure("\(purpose) needs the model the index was built with: \(error)")
     }
+    return try Retriever(index: index, embedder: embedder)
 }

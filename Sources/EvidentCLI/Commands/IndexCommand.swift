@@ -66,126 +66,53 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Refuse a bad --out before the corpus is read, not after it is indexed.
-        let existing: EvidentIndex?
+        var job = IndexingJob(
+            corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: out),
+            reader: CorpusReaderConfiguration(
+                format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
+                excludedPaths: exclude),
+            configuration: IndexConfiguration(
+                chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
+                scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections),
+            embedder: try loadEmbedder(), reusing: reuse.map { URL(fileURLWithPath: $0) },
+            existingIndex: force ? .replace : ifChanged ? .keepIfUpToDate : .refuse)
+        job.corpusName = corpus
+        let display = IndexingDisplay(
+            progress: ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal), embeds: job.embedder != nil)
+        let outcome: IndexingJob.Outcome
         do {
-            let exists = try IndexBuild.checkTarget(URL(fileURLWithPath: out), replacing: force || ifChanged)
-            existing = ifChanged && exists ? try? EvidentIndex(contentsOf: URL(fileURLWithPath: out)) : nil
-        } catch let error as StorageError {
-            throw CommandFailure(error.description)
-        }
-        let embedder = try loadEmbedder()
-        let previous = try reuse.map(openIndex) ?? existing
-        if let previous, let embedder, previous.configuration.embedding?.fingerprint != embedder.fingerprint {
-            Terminal.writeError(
-                "note: \(reuse ?? "") has no vectors from \(embedder.modelID); every passage is embedded anew\n")
-        }
-        let start = Terminal.now()
-        let progress = ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal)
-        let readerConfiguration = CorpusReaderConfiguration(
-            format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
-            excludedPaths: exclude)
-        let corpusURL = URL(fileURLWithPath: corpus)
-        let read: CorpusReadResult
-        do {
-            read = try CorpusReader(configuration: readerConfiguration).read(at: corpusURL) { state in
-                let total = state.totalFiles.map { " of \(Format.count($0))" } ?? ""
-                progress.update(
-                    "reading: \(Format.count(state.filesRead))\(total) files, \(Format.count(state.documents)) "
-                        + "documents, \(Format.bytes(state.bytes))")
-            }
+            outcome = try job.run { display.show($0, reuse: reuse) }
         } catch let issue as CorpusIssue {
-            progress.finish()
-            let canSkip = !skipBad && issue.kind != .unreadable
+            display.progress.finish()
+            let canSkip = !skipBad && issue.kind != .unreadable && issue.kind != .excludedPathMissing
             throw CommandFailure(issue.description + (canSkip ? "\n(--skip-bad skips bad files and lines)" : ""))
+        } catch {
+            display.progress.finish()
+            throw error
         }
-        progress.finish()
-        for issue in read.skipped { Terminal.writeError("warning: skipped \(issue.description)\n") }
-        guard !read.documents.isEmpty else {
-            throw CommandFailure(
-                "\(corpus): no documents found (\(read.ignoredFiles.count) files ignored); "
-                    + "index a folder of .md or .txt files, or a BEIR corpus.jsonl")
-        }
-        let readSeconds = Terminal.now() - start
-
-        let configuration = IndexConfiguration(
-            chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
-            scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections)
-        if let existing, existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: read.documents),
-            existing.configuration == IndexBuilder(configuration: configuration).configuration(embeddingWith: embedder),
-            embedder == nil || existing.sentenceVectors != nil
-        {
-            if !quiet {
-                print(
-                    "\(out) is up to date: the same \(Format.counted(existing.documentCount, "document")) and "
-                        + "settings\(embedder.map { " and model \($0.modelID)" } ?? ""); not rebuilt (built "
-                        + "\(existing.manifest.createdAt)\(Self.buildSummary(existing.manifest)))")
-            }
-            return
-        }
-        let buildStart = Terminal.now()
-        var embeddingStart: Double?
-        var embeddingSeconds = 0.0
-        var sentenceStart: Double?
-        var sentenceSeconds = 0.0
-        var sentenceCount = 0
-        let build = IndexBuilder(configuration: configuration).build(
-            documents: read.documents, embedder: embedder, reusing: previous
-        ) {
-            state in
-            if state.sentencesToEmbed > 0 {
-                let started = sentenceStart ?? Terminal.now()
-                sentenceStart = started
-                let elapsed = max(Terminal.now() - started, 1e-6)
-                sentenceSeconds = elapsed
-                sentenceCount = state.sentencesToEmbed
-                let rate = Double(state.sentencesEmbedded) / elapsed
-                let remaining = Double(state.sentencesToEmbed - state.sentencesEmbedded) / max(rate, 1e-6)
-                progress.update(
-                    "embedding sentences: \(Format.count(state.sentencesEmbedded))/"
-                        + "\(Format.count(state.sentencesToEmbed)), \(Format.count(Int(rate))) sentences/s, "
-                        + "\(Format.seconds(remaining)) left", force: true)
-                return
-            }
-            if state.passagesEmbedded > 0 {
-                let started = embeddingStart ?? Terminal.now()
-                embeddingStart = started
-                let elapsed = max(Terminal.now() - started, 1e-6)
-                embeddingSeconds = elapsed
-                let rate = Double(state.passagesEmbedded) / elapsed
-                let remaining = Double(state.passages - state.passagesEmbedded) / max(rate, 1e-6)
-                progress.update(
-                    "embedding: \(Format.count(state.passagesEmbedded))/\(Format.count(state.passages)) passages, "
-                        + "\(Format.count(Int(rate))) passages/s, \(Format.seconds(remaining)) left", force: true)
-                return
-            }
-            if embeddingStart == nil, embedder != nil, state.documentsDone == state.documentCount {
-                embeddingStart = Terminal.now()
-                progress.update("embedding \(Format.count(state.passages)) passages…", force: true)
-                return
-            }
-            let elapsed = max(Terminal.now() - buildStart, 1e-6)
-            progress.update(
-                "indexing: \(Format.count(state.documentsDone))/\(Format.count(state.documentCount)) documents, "
-                    + "\(Format.count(state.passages)) passages, "
-                    + "\(Format.count(Int(Double(state.documentsDone) / elapsed))) documents/s")
-        }
-        progress.finish()
-        let buildSeconds = Terminal.now() - buildStart
-        do {
-            try build.write(
-                to: URL(fileURLWithPath: out), corpusPath: corpus, skipped: read.skipped.count,
-                replacing: force || ifChanged)
-        } catch let error as StorageError {
-            throw CommandFailure(error.description)
-        }
+        display.progress.finish()
         guard !quiet else { return }
-        let total = Terminal.now() - start
+        switch outcome {
+        case .upToDate(let manifest, _, _):
+            print(
+                "\(out) is up to date: the same \(Format.counted(manifest.corpus.documents, "document")) and "
+                    + "settings\(job.embedder.map { " and model \($0.modelID)" } ?? ""); not rebuilt (built "
+                    + "\(manifest.createdAt)\(Self.buildSummary(manifest)))")
+        case .built(let report):
+            print(summary(of: report, embedder: job.embedder))
+        }
+    }
+
+    /// What `evident index` prints after a build.
+    func summary(of report: IndexingJob.Report, embedder: SentenceEmbedder?) -> String {
+        let build = report.build
+        let read = report.read
+        let times = report.times
         var summary = """
             Indexed \(Format.counted(build.documentCount, "document")) (\(Format.bytes(read.byteCount))) into \
-            \(Format.counted(build.passageCount, "passage")) in \(Format.seconds(total)) \
-            (read \(Format.seconds(readSeconds)), index \(Format.seconds(buildSeconds)), \
-            \(Format.decimal(Double(build.passageCount) / max(buildSeconds, 1e-6), places: 1)) passages/s).
+            \(Format.counted(build.passageCount, "passage")) in \(Format.seconds(times.total)) \
+            (read \(Format.seconds(times.read)), index \(Format.seconds(times.build)), \
+            \(Format.decimal(Double(build.passageCount) / max(times.build, 1e-6), places: 1)) passages/s).
               terms \(Format.count(build.statistics.terms)), postings \(Format.count(build.statistics.postings)), \
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
@@ -193,16 +120,16 @@ struct IndexCommand: ParsableCommand {
         if let embedder {
             let embedded = build.passageCount - build.reusedEmbeddings
             summary += "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions"
-            if embeddingSeconds > 0 {
+            if times.embedding > 0 {
                 summary +=
                     ", \(Format.counted(embedded, "passage")) embedded at "
-                    + "\(Format.count(Int(Double(embedded) / embeddingSeconds))) passages/s "
-                    + "(\(Format.seconds(embeddingSeconds)))"
+                    + "\(Format.count(Int(Double(embedded) / times.embedding))) passages/s "
+                    + "(\(Format.seconds(times.embedding)))"
             }
             if let reuse { summary += ", \(Format.count(build.reusedEmbeddings)) reused from \(reuse)" }
             summary +=
-                "\n  sentence vectors for grounding: \(Format.counted(sentenceCount, "distinct sentence")) "
-                + "(\(Format.seconds(sentenceSeconds)), reused ones included)"
+                "\n  sentence vectors for grounding: \(Format.counted(build.distinctSentences, "distinct sentence")) "
+                + "(\(Format.seconds(times.sentences)), reused ones included)"
         } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
@@ -215,7 +142,80 @@ struct IndexCommand: ParsableCommand {
                 "\n  not indexed: \(Format.counted(read.ignoredFiles.count, "file")) (\(examples)"
                 + (read.ignoredFiles.count > 3 ? ", …)" : ")")
         }
-        print(summary)
+        return summary
+    }
+}
+
+/// The progress line of `evident index`: what the job is doing, with rates and the time left.
+final class IndexingDisplay {
+    let progress: ProgressLine
+    /// Whether the job embeds passages (it has a model).
+    private let embeds: Bool
+    private var buildStart: Double?
+    private var embeddingStart: Double?
+    private var sentenceStart: Double?
+
+    init(progress: ProgressLine, embeds: Bool) {
+        self.progress = progress
+        self.embeds = embeds
+    }
+
+    func show(_ event: IndexingJob.Event, reuse: String?) {
+        switch event {
+        case .previousIndexHasOtherVectors(let index):
+            Terminal.writeError("note: \(reuse ?? index.path) has no vectors from this model; every passage is embedded anew\n")
+        case .reading(let state):
+            let total = state.totalFiles.map { " of \(Format.count($0))" } ?? ""
+            progress.update(
+                "reading: \(Format.count(state.filesRead))\(total) files, \(Format.count(state.documents)) "
+                    + "documents, \(Format.bytes(state.bytes))")
+        case .read(let read):
+            progress.finish()
+            for issue in read.skipped { Terminal.writeError("warning: skipped \(issue.description)\n") }
+        case .building(let state):
+            showBuilding(state)
+        case .writing:
+            progress.update("writing the index…", force: true)
+        }
+    }
+
+    private func showBuilding(_ state: IndexingProgress) {
+        let now = Terminal.now()
+        if state.sentencesToEmbed > 0 {
+            let started = sentenceStart ?? now
+            sentenceStart = started
+            let elapsed = max(now - started, 1e-6)
+            let rate = Double(state.sentencesEmbedded) / elapsed
+            let remaining = Double(state.sentencesToEmbed - state.sentencesEmbedded) / max(rate, 1e-6)
+            progress.update(
+                "embedding sentences: \(Format.count(state.sentencesEmbedded))/"
+                    + "\(Format.count(state.sentencesToEmbed)), \(Format.count(Int(rate))) sentences/s, "
+                    + "\(Format.seconds(remaining)) left", force: true)
+            return
+        }
+        if state.passagesEmbedded > 0 {
+            let started = embeddingStart ?? now
+            embeddingStart = started
+            let elapsed = max(now - started, 1e-6)
+            let rate = Double(state.passagesEmbedded) / elapsed
+            let remaining = Double(state.passages - state.passagesEmbedded) / max(rate, 1e-6)
+            progress.update(
+                "embedding: \(Format.count(state.passagesEmbedded))/\(Format.count(state.passages)) passages, "
+                    + "\(Format.count(Int(rate))) passages/s, \(Format.seconds(remaining)) left", force: true)
+            return
+        }
+        let started = buildStart ?? now
+        buildStart = started
+        if embeddingStart == nil, embeds, state.documentsDone == state.documentCount {
+            embeddingStart = now
+            progress.update("embedding \(Format.count(state.passages)) passages…", force: true)
+            return
+        }
+        let elapsed = max(now - started, 1e-6)
+        progress.update(
+            "indexing: \(Format.count(state.documentsDone))/\(Format.count(state.documentCount)) documents, "
+                + "\(Format.count(state.passages)) passages, "
+                + "\(Format.count(Int(Double(state.documentsDone) / elapsed))) documents/s")
     }
 }
 
@@ -223,17 +223,8 @@ extension IndexCommand {
     /// The model to embed passages with: --model, else the default folder when present; none with --lexical-only.
     func loadEmbedder() throws -> SentenceEmbedder? {
         guard !lexicalOnly else { return nil }
-        let directory = model.map { URL(fileURLWithPath: $0) } ?? SentenceEmbedder.defaultDirectory
-        if model == nil,
-            !FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path)
-        {
-            return nil
-        }
-        do {
-            return try SentenceEmbedder(directory: directory)
-        } catch let error as EmbeddingError {
-            throw CommandFailure(error.description)
-        }
+        if model == nil, ModelLocation.directory(for: ModelSearchPath.defaultModelID, given: nil) == nil { return nil }
+        return try ModelLocation.load(ModelSearchPath.defaultModelID, given: model)
     }
 }
 

@@ -11,7 +11,7 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print the manifest as JSON.") var json = false
     @Flag(help: "Measure the int8 vectors' recall@10 against exact search, queries: first sentences of 500 passages.")
     var int8Recall = false
-    @Option(help: "The model folder the index was built with, for --int8-recall.") var model: String?
+    @Option(help: ArgumentHelp("For --int8-recall: " + ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     func run() throws {
         let start = Terminal.now()
@@ -62,12 +62,7 @@ struct InfoCommand: ParsableCommand {
         guard let embedding = index.configuration.embedding else {
             throw CommandFailure("\(self.index): the index has no vectors; --int8-recall needs an index with them")
         }
-        let embedder: SentenceEmbedder
-        do {
-            embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)"))
-        } catch let error as EmbeddingError {
-            throw CommandFailure(error.description)
-        }
+        let embedder = try ModelLocation.load(embedding.modelID, given: model)
         let count = min(500, index.passageCount)
         let splitter = SentenceSplitter()
         let sentences = try (0..<count).map { position -> String in

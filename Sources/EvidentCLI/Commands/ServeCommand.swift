@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on (loopback by default; 0.0.0.0 for every interface).")
     var host = "127.0.0.1"
     @Option(help: "The TCP port (0 picks a free one and prints it).") var port = 8080
-    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).") var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @Option(help: "Seconds a request may take; slower ones get 503 and their queued work is dropped.")
     var timeLimit = 10.0
     @Option(help: "The longest answer POST /v1/ground accepts, in characters.") var maxAnswerCharacters = 20_000

@@ -15,8 +15,7 @@ struct RetrievalOptions: ParsableArguments {
     @Option(help: "lexical, dense or hybrid. Default: hybrid when the index has vectors and the model is at hand.")
     var mode: Mode?
 
-    @Option(help: "The model folder the index was built with (default: Models/<the index's model>).")
-    var model: String?
+    @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     @Option(help: "Hybrid fusion: rrf (reciprocal rank fusion) or weighted (min-max normalised scores).")
     var fusion: Fusion = .rrf
@@ -47,20 +46,15 @@ struct RetrievalOptions: ParsableArguments {
             }
             return Retriever(index: index)
         }
-        let directory = URL(fileURLWithPath: model ?? "Models/\(embedding.modelID)")
         let embedder: SentenceEmbedder
         do {
-            embedder = try SentenceEmbedder(directory: directory)
-        } catch let error as EmbeddingError {
-            guard mode == nil else { throw CommandFailure(error.description) }
-            Terminal.writeError("note: \(error.description); searching lexically\n")
+            embedder = try ModelLocation.load(embedding.modelID, given: model)
+        } catch {
+            guard mode == nil else { throw error }
+            Terminal.writeError("note: \(error); searching lexically (--mode lexical says so and skips this note)\n")
             return Retriever(index: index)
         }
-        do {
-            return try Retriever(index: index, embedder: embedder)
-        } catch let error as RetrievalError {
-            throw CommandFailure(error.description)
-        }
+        return try Retriever(index: index, embedder: embedder)
     }
 
     /// The search options, with `scoring` for the lexical part.

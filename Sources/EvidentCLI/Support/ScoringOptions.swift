@@ -40,11 +40,7 @@ struct ScoringOptions: ParsableArguments {
     }
 }
 
-/// Opens an index directory, turning storage errors into messages for people.
+/// Opens an index directory (its errors are worded for people by `Advice`, where the command ends).
 func openIndex(_ path: String) throws -> EvidentIndex {
-    do {
-        return try EvidentIndex(contentsOf: URL(fileURLWithPath: path))
-    } catch let error as StorageError {
-        throw CommandFailure(error.description)
-    }
+    try EvidentIndex(contentsOf: URL(fileURLWithPath: path))
 }

@@ -1,13 +1,15 @@
+import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
+@testable import EvidentBenchmarking
 
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
 
-@Suite struct SVGChartTests {
+@Suite(.offThePool) struct SVGChartTests {
     static let operations = ["lexical", "dense fp32", "hybrid", "ask", "ground 20"]
     static let percentiles = ["p50", "p95", "p99", "max"]
     static let latencies: [[Double]] = [

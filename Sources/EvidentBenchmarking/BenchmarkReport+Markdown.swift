@@ -1,3 +1,4 @@
+import Evident
 import Foundation
 
 extension BenchmarkReport {

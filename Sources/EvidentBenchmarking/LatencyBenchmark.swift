@@ -1,3 +1,4 @@
+public import Evident
 import Dispatch
 import Foundation
 
@@ -25,11 +26,47 @@ public struct BenchmarkSettings: Sendable, Hashable {
     public var sweepSizes: [Int] = []
     /// Timed single queries per sweep point.
     public var sweepRuns = 40
-    /// The operations to measure, by name (``LatencyBenchmark/operationNames``); `nil` for all of them.
-    public var operations: Set<String>?
+    /// The operations to measure; `nil` for all of them.
+    public var operations: Set<BenchmarkOperation>?
 
     /// Creates the default settings.
     public init() {}
+}
+
+/// An operation `LatencyBenchmark` measures.
+public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterable {
+    /// BM25 search from text to cited passages.
+    case lexical
+    /// Encoding the query, exact fp32 search, cited passages.
+    case denseFP32 = "dense-fp32"
+    /// Encoding the query, int8 search re-scored in fp32, cited passages.
+    case denseInt8 = "dense-int8"
+    /// BM25 and dense search fused.
+    case hybrid
+    /// BM25 top 10 from analyzed terms, without citations.
+    case bm25Scoring = "bm25-scoring"
+    /// The fp32 vector kernel alone, from a query vector.
+    case vectorsFP32 = "vectors-fp32"
+    /// The int8 vector kernel alone, from a query vector.
+    case vectorsInt8 = "vectors-int8"
+    /// An extractive answer.
+    case ask
+    /// Grounding answers, once per answer size (`ground-5`, `ground-20`).
+    case ground = "ground-N"
+
+    /// The operation `name` stands for: a raw value, or `ground-` with a number of claims.
+    public init?(name: String) {
+        if name.hasPrefix("ground-"), Int(name.dropFirst("ground-".count)) != nil {
+            self = .ground
+        } else {
+            self.init(rawValue: name)
+        }
+    }
+
+    /// The name of this operation's result in a report: the raw value, or `ground-20` for an answer of 20 claims.
+    public func reportName(claims: Int) -> String {
+        self == .ground ? "ground-\(claims)" : rawValue
+    }
 }
 
 /// Progress of a benchmark run: which step, and how far it is.
@@ -54,16 +91,9 @@ public struct LatencyBenchmark: Sendable {
     /// The settings.
     public var settings: BenchmarkSettings
 
-    /// Every operation `run` can measure, in the order it measures them.
-    public static let operationNames = [
-        "lexical", "dense-fp32", "dense-int8", "hybrid", "bm25-scoring", "vectors-fp32", "vectors-int8", "ask",
-        "ground-N",
-    ]
-
-    /// Whether the settings ask for the operation `name` (`ground-5` and `ground-20` answer to `ground-N` too).
-    func measures(_ name: String) -> Bool {
-        guard let operations = settings.operations else { return true }
-        return operations.contains(name) || (name.hasPrefix("ground-") && operations.contains("ground-N"))
+    /// Whether the settings ask for `operation`.
+    func measures(_ operation: BenchmarkOperation) -> Bool {
+        settings.operations?.contains(operation) ?? true
     }
 
     /// Creates a benchmark of `retriever`'s index.
@@ -92,12 +122,9 @@ public struct LatencyBenchmark: Sendable {
         let clock = DispatchTime.now
         let begin = clock().uptimeNanoseconds
         let hasModel = retriever.embedder != nil
-        var steps = ["lexical", "bm25-scoring"]
-        if hasModel {
-            steps += ["dense-fp32", "dense-int8", "hybrid", "vectors-fp32", "vectors-int8", "ask"]
-            steps += settings.answerSizes.map { "ground-\($0)" }
-        }
-        steps = steps.filter(measures)
+        let steps = BenchmarkOperation.allCases.filter { operation in
+            measures(operation) && (hasModel || operation == .lexical || operation == .bm25Scoring)
+        }.flatMap { operation in operation == .ground ? settings.answerSizes.map { _ in operation } : [operation] }
         let sweepSteps = settings.sweepSizes.flatMap { size in
             ["fp32", "int8"].flatMap { precision in
                 Set([1, settings.threads]).sorted().map { (size, precision, $0) }
@@ -148,27 +175,28 @@ public struct LatencyBenchmark: Sendable {
         func query(_ run: Int) -> String { queries[run % queries.count] }
 
         // Searches from text to cited results, in each mode.
-        let modes: [(String, String, SearchOptions)] =
-            [("lexical", "BM25 search from text to 10 cited passages", SearchOptions(mode: .lexical))]
+        let modes: [(BenchmarkOperation, String, SearchOptions)] =
+            [(.lexical, "BM25 search from text to 10 cited passages", SearchOptions(mode: .lexical))]
             + (hasModel
                 ? [
                     (
-                        "dense-fp32", "encode the query, exact fp32 search, 10 cited passages",
+                        .denseFP32, "encode the query, exact fp32 search, 10 cited passages",
                         SearchOptions(mode: .dense)
                     ),
                     (
-                        "dense-int8", "encode the query, int8 search re-scored in fp32, 10 cited passages",
+                        .denseInt8, "encode the query, int8 search re-scored in fp32, 10 cited passages",
                         SearchOptions(mode: .dense, usesQuantizedVectors: true)
                     ),
                     (
-                        "hybrid", "BM25 and dense (fp32) fused by reciprocal rank, 10 cited passages",
+                        .hybrid, "BM25 and dense (fp32) fused by reciprocal rank, 10 cited passages",
                         SearchOptions(mode: .hybrid)
                     ),
                 ] : [])
         var stageNanoseconds: [SearchStage: UInt64] = [:]
         var stageQueries = 0
-        for (name, detail, options) in modes where measures(name) {
-            let stages = name == "hybrid" ? SearchStageTimes() : nil
+        for (operation, detail, options) in modes where measures(operation) {
+            let name = operation.rawValue
+            let stages = operation == .hybrid ? SearchStageTimes() : nil
             let latency = try measure(name, runs: runs, warmup: warmup) { run in
                 if run == warmup { stages?.reset() }
                 _ = try retriever.search(query(run), limit: limit, options: options, stages: stages)
@@ -186,7 +214,7 @@ public struct LatencyBenchmark: Sendable {
         }
 
         // BM25 scoring alone: analyzed terms to 10 passage numbers (what bm25s and rank_bm25 return).
-        if measures("bm25-scoring") {
+        if measures(.bm25Scoring) {
             let analyzed = queries.map { retriever.terms(of: $0) }
             let scoring = retriever.index.configuration.scoring
             let bm25 = measure("bm25-scoring", runs: runs, warmup: warmup) { run in
@@ -208,28 +236,31 @@ public struct LatencyBenchmark: Sendable {
             let quantized = retriever.index.quantizedVectors
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
-            let queryVectors = measures("vectors-fp32") || measures("vectors-int8") ? embedder.embed(queries) : []
-            let kernels: [(name: String, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] = [
+            let queryVectors = measures(.vectorsFP32) || measures(.vectorsInt8) ? embedder.embed(queries) : []
+            let kernels: [
+                (operation: BenchmarkOperation, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)
+            ] = [
                 (
-                    "vectors-fp32", "exact fp32 top 10 from a query vector, one thread (as FAISS)",
+                    .vectorsFP32, "exact fp32 top 10 from a query vector, one thread (as FAISS)",
                     { _ = vectors.search($0, limit: limit) },
                     { _ = vectors.search(batch: $0, limit: limit, threadCount: threads) }
                 ),
                 (
-                    "vectors-int8", "int8 top 10 re-scored in fp32 from a query vector, one thread",
+                    .vectorsInt8, "int8 top 10 re-scored in fp32 from a query vector, one thread",
                     { _ = quantized.search($0, limit: limit) },
                     { _ = quantized.search(batch: $0, limit: limit, threadCount: threads) }
                 ),
             ]
-            for kernel in kernels where measures(kernel.name) {
-                let latency = measure(kernel.name, runs: runs, warmup: warmup) { run in
+            for kernel in kernels where measures(kernel.operation) {
+                let name = kernel.operation.rawValue
+                let latency = measure(name, runs: runs, warmup: warmup) { run in
                     kernel.single(queryVectors[run % queryVectors.count])
                 }
-                let batch = batches(kernel.name) { indices in kernel.batch(indices.map { queryVectors[$0] }) }
-                record(.init(name: kernel.name, detail: kernel.detail, latency: latency, batch: batch))
+                let batch = batches(name) { indices in kernel.batch(indices.map { queryVectors[$0] }) }
+                record(.init(name: name, detail: kernel.detail, latency: latency, batch: batch))
             }
 
-            if measures("ask") {
+            if measures(.ask) {
                 let answerer = ExtractiveAnswerer(retriever: retriever)
                 let ask = try measure("ask", runs: settings.askRuns, warmup: min(warmup, 5)) { run in
                     _ = try answerer.answer(query(run))
@@ -239,14 +270,15 @@ public struct LatencyBenchmark: Sendable {
             }
 
             let grounder = Grounder(retriever: retriever)
-            for size in settings.answerSizes where measures("ground-\(size)") {
+            for size in settings.answerSizes where measures(.ground) {
+                let name = BenchmarkOperation.ground.reportName(claims: size)
                 let answers = try (0..<4).map { try Self.answer(claims: size, from: retriever.index, seed: UInt64($0)) }
-                let latency = try measure("ground-\(size)", runs: settings.groundRuns, warmup: 2) { run in
+                let latency = try measure(name, runs: settings.groundRuns, warmup: 2) { run in
                     _ = try grounder.ground(answer: answers[run % answers.count])
                 }
                 record(
                     .init(
-                        name: "ground-\(size)",
+                        name: name,
                         detail: "ground an answer of \(size) claims (sentences of the index with words dropped)",
                         latency: latency, batch: nil))
             }

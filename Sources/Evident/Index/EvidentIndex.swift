@@ -9,25 +9,25 @@ public struct EvidentIndex: Sendable {
     public let manifest: IndexManifest
     /// Where the index was opened from; `nil` for an index built in memory.
     public let directory: URL?
-    let lexical: LexicalIndex
+    package let lexical: LexicalIndex
     /// The analyzer the index was built with; queries must be analyzed with it.
     public let analyzer: Analyzer
     private let passageFile: RecordFile
     private let documentFile: RecordFile
     /// The passage vectors, row `i` for passage `i`, when the index was built with a model.
-    let vectors: FlatVectorIndex?
+    package let vectors: FlatVectorIndex?
     /// The same vectors quantized to 8 bits, re-scored with `vectors`.
-    let quantizedVectors: Int8VectorIndex?
+    package let quantizedVectors: Int8VectorIndex?
     /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
     /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
     public let sentenceVectors: SentenceVectors?
     /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
     private let documentHeaders: [DocumentHeader]
 
-    struct DocumentHeader: Sendable, Hashable {
-        var id: String
-        var title: String
-        var url: String?
+    package struct DocumentHeader: Sendable, Hashable {
+        package var id: String
+        package var title: String
+        package var url: String?
     }
 
     /// The number of documents.
@@ -49,14 +49,10 @@ public struct EvidentIndex: Sendable {
     public init(contentsOf directory: URL, verifiesChecksums: Bool = true) throws {
         let manifestURL = directory.appendingPathComponent(IndexManifest.fileName)
         guard FileManager.default.fileExists(atPath: directory.path) else {
-            throw StorageError(
-                path: directory.path, reason: "no such index directory",
-                fix: "build one with `evident index <corpus> --out \(directory.path)`")
+            throw StorageError.noSuchIndex(path: directory.path)
         }
         guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-            throw StorageError(
-                path: directory.path, reason: "is not an Evident index (no \(IndexManifest.fileName))",
-                fix: "build one with `evident index <corpus> --out \(directory.path)`")
+            throw StorageError.notAnIndex(path: directory.path)
         }
         let manifest: IndexManifest
         do {
@@ -65,11 +61,9 @@ public struct EvidentIndex: Sendable {
             throw StorageError.corrupt(manifestURL.path, "manifest cannot be read (\(error))")
         }
         guard manifest.formatVersion == IndexManifest.currentFormatVersion else {
-            throw StorageError(
-                path: manifestURL.path,
-                reason: "index format \(manifest.formatVersion) is not the supported format "
-                    + "\(IndexManifest.currentFormatVersion) (written by Evident \(manifest.evidentVersion))",
-                fix: StorageError.rebuildHint)
+            throw StorageError.unsupportedFormat(
+                path: manifestURL.path, version: manifest.formatVersion, supported: IndexManifest.currentFormatVersion,
+                writtenBy: manifest.evidentVersion)
         }
         if case .bm25(let parameters) = manifest.configuration.scoring, !parameters.isValid {
             throw StorageError.corrupt(
@@ -86,14 +80,14 @@ public struct EvidentIndex: Sendable {
                 throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(name)")
             }
             guard FileManager.default.fileExists(atPath: path) else {
-                throw StorageError(path: path, reason: "is missing", fix: StorageError.rebuildHint)
+                throw StorageError.missingFile(path: path)
             }
             let bytes = try ReadOnlyBytes(mapping: path)
             guard bytes.bytes.count == entry.bytes else {
                 throw StorageError.corrupt(
                     path, "it has \(bytes.bytes.count) bytes; the manifest records \(entry.bytes) (truncated?)")
             }
-            if verifiesChecksums, SHA256.hexDigest(of: bytes.bytes) != entry.sha256 {
+            if verifiesChecksums, Checksum.hexDigest(of: bytes.bytes) != entry.sha256 {
                 throw StorageError.corrupt(path, "its SHA-256 differs from the manifest's (the file was altered)")
             }
             return bytes
@@ -116,7 +110,7 @@ public struct EvidentIndex: Sendable {
 
     private init(manifest: IndexManifest, directory: URL?, files: [String: ReadOnlyBytes]) throws(StorageError) {
         func file(_ name: String) throws(StorageError) -> ReadOnlyBytes {
-            guard let bytes = files[name] else { throw StorageError(path: name, reason: "is missing") }
+            guard let bytes = files[name] else { throw StorageError.missingFile(path: name) }
             return bytes
         }
         self.manifest = manifest
@@ -184,7 +178,7 @@ public struct EvidentIndex: Sendable {
     /// Returns the passage at `index` (0 ..< `passageCount`) and the index of its document.
     ///
     /// - Throws: `StorageError` when the record cannot be decoded.
-    func passageRecord(at index: Int) throws(StorageError) -> (passage: Passage, documentIndex: Int) {
+    package func passageRecord(at index: Int) throws(StorageError) -> (passage: Passage, documentIndex: Int) {
         var reader = passageFile.reader(at: index)
         let headers = documentHeaders
         let path = reader.path
@@ -211,7 +205,7 @@ public struct EvidentIndex: Sendable {
         return try Document.decode(&reader)
     }
 
-    func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
+    package func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
 
     /// The index of the document that passage `index` belongs to, without decoding the passage.
     func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }

@@ -1,3 +1,4 @@
+public import Evident
 public import Foundation
 
 /// Queries for `evident bench`: read from a file, or drawn from the index's own passages.
@@ -39,12 +40,13 @@ public enum BenchmarkQueries {
 }
 
 /// SplitMix64: a small seeded generator, so that drawn queries and synthetic vectors are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var value = state
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -53,7 +55,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A standard normal sample (Box–Muller).
-    mutating func gaussian() -> Float {
+    public mutating func gaussian() -> Float {
         let first = Double.random(in: Double.ulpOfOne..<1, using: &self)
         let second = Double.random(in: 0..<1, using: &self)
         return Float((-2 * log(first)).squareRoot() * cos(2 * Double.pi * second))

@@ -1,3 +1,4 @@
+public import Evident
 import Foundation
 
 /// What `evident bench` measured: the machine, the index, every operation's latency, where a hybrid query's time

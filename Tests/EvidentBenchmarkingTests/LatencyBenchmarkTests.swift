@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 @testable import Evident
+@testable import EvidentBenchmarking
 
-@Suite struct LatencySummaryTests {
+@Suite(.offThePool) struct LatencySummaryTests {
     @Test func percentilesAreNearestRankInMicroseconds() {
         // 1 … 100 microseconds, shuffled.
         let samples = (1...100).map { UInt64($0 * 1000) }.shuffled()
@@ -21,7 +22,7 @@ import Testing
     }
 }
 
-@Suite struct BenchmarkQueriesTests {
+@Suite(.offThePool) struct BenchmarkQueriesTests {
     @Test func queryFilesArePlainLinesOrBEIRJSON() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("queries-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -59,10 +60,10 @@ import Testing
     }
 }
 
-@Suite(.enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
+@Suite(.offThePool, .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
 struct LatencyBenchmarkTests {
-    @Test func aSmallRunMeasuresEveryOperationAndWritesAReport() throws {
-        let fixture = try #require(DemoGroundingFixture.shared)
+    @Test func aSmallRunMeasuresEveryOperationAndWritesAReport() async throws {
+        let fixture = try #require(await DemoGroundingFixture.shared)
         var settings = BenchmarkSettings()
         settings.searchRuns = 5
         settings.warmup = 1

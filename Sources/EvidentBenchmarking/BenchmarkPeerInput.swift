@@ -1,3 +1,4 @@
+public import Evident
 public import Foundation
 
 /// The files `Scripts/bench-peers.sh` reads, so that the peers search the same passages, queries and vectors:

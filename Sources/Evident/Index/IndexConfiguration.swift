@@ -53,7 +53,7 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
     public static let `default` = IndexConfiguration()
 
     /// The text that is analyzed for `passage` of `document`.
-    func indexedText(of passage: Passage, in documentTitle: String) -> String {
+    package func indexedText(of passage: Passage, in documentTitle: String) -> String {
         var parts: [String] = []
         if indexesTitles, !documentTitle.isEmpty { parts.append(documentTitle) }
         if indexesSections { parts.append(contentsOf: passage.sectionPath) }

@@ -117,6 +117,7 @@ public struct IndexBuilder: Sendable {
             IndexBuild.FileName.norms: encoded.norms,
         ]
         var reusedEmbeddings = 0
+        var distinctSentences = 0
         if let embedder {
             let dimension = embedder.dimension
             let passageCount = passageRecords.count
@@ -157,6 +158,7 @@ public struct IndexBuilder: Sendable {
                         documentCount: documents.count, passages: passageCount))
             }
             times.embeddedSentences = distinctTexts.count - reusedSentences
+            distinctSentences = distinctTexts.count
             times.sentenceSeconds = seconds(since: sentencesStarted)
             files[IndexBuild.FileName.sentenceVectors] = SentenceVectors(
                 dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: distinctVectors, rows: rows
@@ -171,7 +173,8 @@ public struct IndexBuilder: Sendable {
             format: Self.dominantFormat(of: documents),
             statistics: IndexManifest.Statistics(
                 terms: encoded.termCount, postings: encoded.postingCount,
-                averagePassageLength: passageRecords.isEmpty ? 0 : Double(totalLength) / Double(passageRecords.count)))
+                averagePassageLength: passageRecords.isEmpty ? 0 : Double(totalLength) / Double(passageRecords.count)),
+            distinctSentences: distinctSentences)
     }
 
     /// Embeds `texts`, row `i` of the result for `texts[i]`, taking the vectors `reusable` holds for a text
@@ -244,7 +247,7 @@ public struct IndexBuilder: Sendable {
     /// SHA-256 over every document's id and source, in order: the corpus fingerprint an index records, so that
     /// a corpus can be checked against an index without building it again.
     public static func fingerprint(of documents: [Document]) -> String {
-        var fingerprint = SHA256()
+        var fingerprint = Checksum()
         for document in documents {
             fingerprint.update(Array(document.id.utf8) + [0] + Array(document.source.utf8) + [0])
         }
@@ -285,6 +288,8 @@ public struct IndexBuild: Sendable {
     public let format: CorpusFormat
     /// Lexical index counts.
     public let statistics: IndexManifest.Statistics
+    /// Distinct sentences with a vector for grounding (embedded or reused); 0 without a model.
+    public let distinctSentences: Int
 
     enum FileName {
         static let documents = "documents.bin"
@@ -309,7 +314,7 @@ public struct IndexBuild: Sendable {
                 path: corpusPath, format: format, fingerprint: fingerprint, documents: documentCount,
                 passages: passageCount, skipped: skipped),
             configuration: configuration, statistics: statistics,
-            files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: SHA256.hexDigest(of: $0)) },
+            files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: Checksum.hexDigest(of: $0)) },
             build: times)
     }
 
@@ -336,9 +341,8 @@ public struct IndexBuild: Sendable {
         do {
             try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
-            throw StorageError(
-                path: parent.path, reason: "cannot create the index there (\(error.localizedDescription))",
-                fix: "choose an --out in a folder you can write to")
+            throw StorageError.unwritable(
+                path: parent.path, reason: "cannot create the index there (\(error.localizedDescription))")
         }
         do {
             let manifest = manifest(corpusPath: corpusPath, skipped: skipped)
@@ -369,39 +373,32 @@ public struct IndexBuild: Sendable {
         } catch {
             try? fileManager.removeItem(at: temporary)
             if let error = error as? StorageError { throw error }
-            throw StorageError(
-                path: target.path, reason: "cannot write the index (\(error.localizedDescription))",
-                fix: "check the free space and permissions of \(parent.path)")
+            throw StorageError.unwritable(
+                path: target.path, reason: "cannot write the index (\(error.localizedDescription))")
         }
     }
 
     /// Checks that an index may be written at `target`; returns whether something is there to replace.
     ///
-    /// - Throws: `StorageError` when `target` exists and `replacing` is false, or exists and is not an Evident
-    ///   index (a folder with a `manifest.json` of another program is not one), or its parent is not a folder.
-    public static func checkTarget(_ target: URL, replacing: Bool) throws -> Bool {
+    /// - Throws: `StorageError.outputIsNotAnIndex` when `target` exists and is not an Evident index (a folder
+    ///   with a `manifest.json` of another program is not one), whether or not `replacing`; `.outputExists` when
+    ///   it is an index and `replacing` is false; `.outputParentIsAFile` when its parent is not a folder.
+    public static func checkTarget(_ target: URL, replacing: Bool) throws(StorageError) -> Bool {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         let parent = target.standardizedFileURL.deletingLastPathComponent()
         if fileManager.fileExists(atPath: parent.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw StorageError(
-                path: parent.path, reason: "is a file, not a folder", fix: "choose an --out inside a folder")
+            throw StorageError.outputParentIsAFile(path: parent.path)
         }
         guard fileManager.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return false }
-        guard replacing else {
-            throw StorageError(
-                path: target.path, reason: "already exists",
-                fix: "choose another --out, or pass --force to replace the index there")
-        }
         let manifestURL = target.appendingPathComponent(IndexManifest.fileName)
         let manifest = (try? Data(contentsOf: manifestURL)).flatMap {
             try? JSONDecoder().decode(ManifestHeader.self, from: $0)
         }
         guard isDirectory.boolValue, manifest?.format == "evident-index" else {
-            throw StorageError(
-                path: target.path, reason: "exists and is not an Evident index; refusing to replace it",
-                fix: "choose another --out")
+            throw StorageError.outputIsNotAnIndex(path: target.path)
         }
+        guard replacing else { throw StorageError.outputExists(path: target.path) }
         return true
     }
 
@@ -412,7 +409,7 @@ public struct IndexBuild: Sendable {
 
     private static func writeDurably(_ bytes: [UInt8], to url: URL) throws {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw StorageError(path: url.path, reason: "cannot create the file")
+            throw StorageError.unwritable(path: url.path, reason: "cannot create the file")
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }

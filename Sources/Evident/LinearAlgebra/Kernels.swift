@@ -1,0 +1,212 @@
+import CEvidentKernels
+
+/// The engine's only door to its own C kernels (`CEvidentKernels`): inner products at the best instruction set the
+/// processor has (AVX-512, AVX2 with FMA, or portable C, chosen at run time), block maxima, and the AMX bfloat16
+/// screen. Every entry checks the shapes it is given before the call, as `BLAS` does for OpenBLAS.
+enum Kernels {
+    /// The instruction sets a kernel can run at, lowest first.
+    enum Level: Int32, Sendable, Hashable, CaseIterable, Comparable {
+        /// Portable C.
+        case portable = 0
+        /// AVX2 with FMA.
+        case avx2 = 1
+        /// AVX-512 (for the 8-bit kernel: AVX-512 BW and VNNI).
+        case avx512 = 2
+
+        static func < (left: Level, right: Level) -> Bool { left.rawValue < right.rawValue }
+
+        /// The level the float kernels run at on this machine.
+        static let float = Level(rawValue: evident_kernel_level()) ?? .portable
+        /// The level the 8-bit kernel runs at on this machine.
+        static let byte = Level(rawValue: evident_kernel_byte_level()) ?? .portable
+    }
+
+    /// The x86-64 features this machine has that decide OpenBLAS's kernel family.
+    struct ProcessorFeatures: OptionSet, Sendable, Hashable {
+        let rawValue: Int32
+        /// AVX2 and FMA, usable.
+        static let avx2FMA = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX2_FMA)
+        /// AVX-512 F, CD, BW, DQ and VL (what OpenBLAS's SkylakeX kernels need), usable.
+        static let avx512Skylake = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX512_SKYLAKE)
+
+        /// This machine's features (none off x86-64).
+        static let current = ProcessorFeatures(rawValue: evident_cpu_features())
+    }
+
+    // MARK: - Inner products
+
+    /// `scores[row] = matrix[row, :] · query` for `rows` row-major rows of `dimension` floats. A row's score does
+    /// not depend on the other rows or on its position among them.
+    ///
+    /// - Parameter level: At most this level (lower ones for tests and benchmarks); `nil` for the best.
+    static func innerProducts(
+        _ matrix: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Float>,
+        into scores: UnsafeMutableBufferPointer<Float>, level: Level? = nil
+    ) {
+        precondition(rows >= 0 && dimension >= 0, "inner products: negative shape \(rows)×\(dimension)")
+        precondition(matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
+        precondition(query.count >= dimension, "inner products: query has \(query.count) elements, needs \(dimension)")
+        precondition(scores.count >= rows, "inner products: room for \(scores.count) scores, needs \(rows)")
+        guard rows > 0 else { return }
+        if let level {
+            evident_inner_products_f32_at_level(
+                level.rawValue, matrix.baseAddress, rows, dimension, query.baseAddress, scores.baseAddress)
+        } else {
+            evident_inner_products_f32(matrix.baseAddress, rows, dimension, query.baseAddress, scores.baseAddress)
+        }
+    }
+
+    /// The inner product of two vectors of equal length, rounded exactly as `innerProducts` rounds one row.
+    static func dotProduct(_ left: UnsafeBufferPointer<Float>, _ right: UnsafeBufferPointer<Float>) -> Float {
+        precondition(left.count == right.count, "dot product of \(left.count) and \(right.count) elements")
+        return evident_dot_product_f32(left.baseAddress, right.baseAddress, left.count)
+    }
+
+    /// The inner product of two arrays of equal length, rounded exactly as `innerProducts` rounds one row.
+    static func dotProduct(_ left: [Float], _ right: [Float]) -> Float {
+        left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { right in dotProduct(left, right) } }
+    }
+
+    /// `scores[query · stride + row] = matrix[row, :] · queries[query, :]` for `queryCount` row-major queries; each
+    /// score equals what `innerProducts` gives for that query alone. The matrix is read once for all the queries.
+    ///
+    /// - Parameters:
+    ///   - stride: The distance between two queries' scores, at least `rows` (`nil`: `rows`), so that parts of a
+    ///     matrix's rows scored apart (on separate threads) fill their columns of one output.
+    ///   - level: At most this level; `nil` for the best (a level works only with the default stride).
+    static func innerProducts(
+        _ matrix: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, queries: UnsafeBufferPointer<Float>,
+        queryCount: Int, into scores: UnsafeMutableBufferPointer<Float>, stride: Int? = nil, level: Level? = nil
+    ) {
+        let stride = stride ?? rows
+        precondition(rows >= 0 && dimension >= 0 && queryCount >= 0, "inner products: negative shape")
+        precondition(stride >= rows, "inner products: stride \(stride) is less than \(rows) rows")
+        precondition(level == nil || stride == rows, "inner products: a level goes with the default stride")
+        precondition(matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
+        precondition(
+            queries.count >= queryCount * dimension,
+            "inner products: queries have \(queries.count) elements, need \(queryCount)×\(dimension)")
+        precondition(
+            queryCount == 0 || scores.count >= (queryCount - 1) * stride + rows,
+            "inner products: room for \(scores.count) scores, needs \(queryCount) × \(stride)")
+        guard rows > 0, queryCount > 0 else { return }
+        if let level {
+            evident_inner_products_f32_batch_at_level(
+                level.rawValue, matrix.baseAddress, rows, dimension, queries.baseAddress, queryCount,
+                scores.baseAddress)
+        } else if stride == rows {
+            evident_inner_products_f32_batch(
+                matrix.baseAddress, rows, dimension, queries.baseAddress, queryCount, scores.baseAddress)
+        } else {
+            evident_inner_products_f32_batch_strided(
+                matrix.baseAddress, rows, dimension, queries.baseAddress, queryCount, scores.baseAddress, stride)
+        }
+    }
+
+    /// `scores[row] = Σ codes[row, d] · query[d]` with unsigned 8-bit codes and a signed 8-bit query whose elements
+    /// lie in -127...127; exact in 32-bit integers.
+    ///
+    /// - Parameter level: At most this level; `nil` for the best.
+    static func innerProducts(
+        codes: UnsafeBufferPointer<UInt8>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Int8>,
+        into scores: UnsafeMutableBufferPointer<Int32>, level: Level? = nil
+    ) {
+        precondition(rows >= 0 && dimension >= 0, "8-bit inner products: negative shape \(rows)×\(dimension)")
+        precondition(dimension < 66_000, "8-bit inner products are exact below 66,000 dimensions, not \(dimension)")
+        precondition(codes.count >= rows * dimension, "8-bit inner products: codes have \(codes.count), need \(rows)×\(dimension)")
+        precondition(query.count >= dimension, "8-bit inner products: query has \(query.count), needs \(dimension)")
+        precondition(scores.count >= rows, "8-bit inner products: room for \(scores.count) scores, needs \(rows)")
+        guard rows > 0 else { return }
+        if let level {
+            evident_inner_products_u8_i8_at_level(
+                level.rawValue, codes.baseAddress, rows, dimension, query.baseAddress, scores.baseAddress)
+        } else {
+            evident_inner_products_u8_i8(codes.baseAddress, rows, dimension, query.baseAddress, scores.baseAddress)
+        }
+    }
+
+    // MARK: - Block maxima
+
+    /// The number of values `blockMaxima` takes the largest of.
+    static let maximaBlockSize = 64
+
+    /// `maxima[block]` = the largest of `values[64 · block ..< min(64 · (block + 1), count)]`, for every block of 64
+    /// values (the last may be shorter). The values must not be NaN.
+    static func blockMaxima(of values: UnsafeBufferPointer<Float>, into maxima: UnsafeMutableBufferPointer<Float>) {
+        let blocks = (values.count + maximaBlockSize - 1) / maximaBlockSize
+        precondition(maxima.count >= blocks, "block maxima: room for \(maxima.count), needs \(blocks)")
+        guard blocks > 0 else { return }
+        evident_maxima_of_64(values.baseAddress, values.count, maxima.baseAddress)
+    }
+}
+
+// MARK: - bfloat16 screen (Intel AMX)
+
+extension Kernels {
+    /// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this
+    /// process the tile registers.
+    static var bfloat16ScreenIsAvailable: Bool { evident_amx_bf16_available() != 0 }
+
+    /// The screen's row and element granularity: matrices hold whole blocks of 32 rows of a multiple of 32 elements.
+    static let screenBlock = 32
+
+    /// Converts `rows` rows of `dimension` floats to bfloat16 (round to nearest, ties to even), each target row
+    /// `paddedDimension` elements long with zeros after the first `dimension`.
+    static func convertToBFloat16(
+        _ source: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, into target: UnsafeMutablePointer<UInt16>,
+        paddedDimension: Int
+    ) {
+        precondition(rows >= 0 && dimension >= 0, "bfloat16 conversion: negative shape")
+        precondition(paddedDimension >= dimension, "bfloat16 rows of \(paddedDimension) cannot hold \(dimension)")
+        precondition(source.count >= rows * dimension, "bfloat16 conversion: source has \(source.count), needs \(rows)×\(dimension)")
+        guard rows > 0 else { return }
+        evident_convert_f32_to_bf16(source.baseAddress, rows, dimension, target, paddedDimension)
+    }
+
+    /// One query's candidates from the screen: the rows whose approximate score reached its threshold. Owns its
+    /// memory; frees it with the object.
+    final class ScreenCandidates: @unchecked Sendable {
+        fileprivate var list = evident_candidate_list()
+
+        /// An empty list (threshold −∞) with room for `capacity` candidates before it first prunes.
+        init(capacity: Int) {
+            precondition(capacity > 0, "a candidate list needs room")
+            precondition(evident_candidate_list_init(&list, capacity) == 0, "cannot allocate a candidate list")
+        }
+
+        deinit { evident_candidate_list_free(&list) }
+
+        /// Calls `body` with each candidate's row.
+        func forEachRow(_ body: (Int) -> Void) {
+            guard let items = list.items else { return }
+            for item in UnsafeBufferPointer(start: items, count: list.count) { body(Int(item.row)) }
+        }
+    }
+
+    /// Scores rows `rows` of the row-major bfloat16 `matrix` against `queryCount` bfloat16 queries (row-major,
+    /// `paddedDimension` elements each) approximately, and adds to `lists[q]` every row whose score for query q
+    /// reaches that list's threshold; whenever a list fills up, its threshold rises to its `limit`-th best
+    /// approximate score minus `margins[q]`. So when every approximate score is within `margins[q] / 2` of the exact
+    /// one, the lists end up holding every row of the exact top `limit`.
+    ///
+    /// - Precondition: `bfloat16ScreenIsAvailable`; `paddedDimension` and `rows.lowerBound` multiples of 32;
+    ///   `matrix` holds `rows.upperBound` rounded up to a multiple of 32 rows.
+    static func screen(
+        _ matrix: UnsafePointer<UInt16>, rows: Range<Int>, paddedDimension: Int, queries: UnsafeBufferPointer<UInt16>,
+        queryCount: Int, limit: Int, margins: UnsafeBufferPointer<Float>, lists: [ScreenCandidates]
+    ) {
+        precondition(paddedDimension % screenBlock == 0, "screen rows of \(paddedDimension) are not whole blocks of 32")
+        precondition(rows.lowerBound % screenBlock == 0, "the screen starts at row \(rows.lowerBound), not a block")
+        precondition(queries.count >= queryCount * paddedDimension, "screen: the queries are short")
+        precondition(margins.count >= queryCount && lists.count == queryCount, "screen: one margin and list a query")
+        var raw = lists.map(\.list)
+        let status = raw.withUnsafeMutableBufferPointer { raw in
+            evident_screen_bf16(
+                matrix, rows.lowerBound, rows.upperBound, paddedDimension, queries.baseAddress, queryCount, limit,
+                margins.baseAddress, raw.baseAddress)
+        }
+        precondition(status != -2, "the bfloat16 screen ran where AMX is not available, or with other shapes")
+        precondition(status == 0, "the bfloat16 screen failed (status \(status)): out of memory?")
+        for (list, updated) in zip(lists, raw) { list.list = updated }
+    }
+}

@@ -1,0 +1,52 @@
+import Evident
+
+/// The engine's errors worded for the command line: the facts the engine reports, then what to do about them in
+/// terms of `evident`'s commands and flags.
+enum Advice {
+    /// `error` as the command prints it: a `CommandFailure` with advice for the engine's errors, else `error`.
+    static func worded(_ error: any Error) -> any Error {
+        switch error {
+        case let error as StorageError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as RetrievalError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as EmbeddingError: CommandFailure(joined(error.description, advice(for: error)))
+        default: error
+        }
+    }
+
+    static func advice(for error: StorageError) -> String? {
+        switch error {
+        case .noSuchIndex(let path), .notAnIndex(let path): "build one with `evident index <corpus> --out \(path)`"
+        case .unsupportedFormat, .missingFile, .damaged:
+            "rebuild the index with `evident index <corpus> --out <index-dir> --force`"
+        case .unreadable: "check that the file exists and that you may read it"
+        case .outputExists: "choose another --out, or pass --force to replace the index there"
+        case .outputIsNotAnIndex: "choose another --out"
+        case .outputParentIsAFile: "choose an --out inside a folder"
+        case .unwritable: "choose an --out in a folder you can write to, with room for the index"
+        }
+    }
+
+    static func advice(for error: RetrievalError) -> String {
+        switch error {
+        case .indexHasNoVectors:
+            "rebuild it with `evident index <corpus> --out <index-dir> --force` and a model, or search with --mode lexical"
+        case .modelMismatch(let index, _):
+            "search with --model pointing at \(index.modelID), or rebuild the index with this model"
+        case .modeNeedsModel(_, nil): "this index has no vectors; use --mode lexical or rebuild it with a model"
+        case .modeNeedsModel(_, let model?):
+            "put \(model) where evident looks for models (see `evident --help`) or pass --model DIR"
+        }
+    }
+
+    static func advice(for error: EmbeddingError) -> String? {
+        switch error.kind {
+        case .missingFile, .damagedFile:
+            "run `make setup`, which fetches all-MiniLM-L6-v2 into Models/, or pass --model with a BERT model folder"
+        case .unsupportedModel: nil
+        }
+    }
+
+    private static func joined(_ description: String, _ advice: String?) -> String {
+        description + (advice.map { "; \($0)" } ?? "")
+    }
+}
