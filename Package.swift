@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Evident", targets: ["Evident"]),
+        .library(name: "EvidentCorpus", targets: ["EvidentCorpus"]),
         .library(name: "EvidentServer", targets: ["EvidentServer"]),
         .library(name: "EvidentBenchmarking", targets: ["EvidentBenchmarking"]),
         .executable(name: "evident", targets: ["EvidentCLI"]),
@@ -25,12 +26,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CEvidentKernels"),
+        // The engine's floors, bottom up. The stages whose boundary is stable are targets of their own, so that the
+        // compiler keeps the arrows honest; `Evident` holds the rest, one folder a stage (Scripts/layering.py checks
+        // that those folders form a stack), and re-exports the floors below it.
+        // The only door to native code: OpenBLAS (BLAS.swift) and our C kernels (Kernels.swift).
+        .target(name: "EvidentLinearAlgebra", dependencies: ["CBLAS", "CEvidentKernels"]),
+        // The bytes of index files: memory maps, binary coding, checksums (swift-crypto), file magics, errors.
+        .target(name: "EvidentStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Documents and the readers of corpus formats; a reader that needs a system library gets its own target.
+        .target(name: "EvidentCorpus"),
         .target(
             name: "Evident",
             dependencies: [
-                "CBLAS",
-                "CEvidentKernels",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "EvidentCorpus",
+                "EvidentLinearAlgebra",
+                "EvidentStorage",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -42,6 +52,7 @@ let package = Package(
             dependencies: [
                 "Evident",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,7 +4,7 @@
 #     Scripts/browser-test.sh EVIDENT_BINARY INDEX_DIR [--screenshot PATH] [more browser-test.py options]
 #
 # Steps: skip (exit 0) when Chromium or chromedriver is missing (`make setup-browser` installs Debian's chromium
-# and chromium-driver); create Scripts/.venv-browser with Selenium from PyPI unless it has it already; start
+# and chromium-driver), or fail then when BROWSER_TEST_REQUIRED is set (as `make test` sets it); create Scripts/.venv-browser with Selenium from PyPI unless it has it already; start
 # `EVIDENT_BINARY serve INDEX_DIR --port PORT` on a free loopback port, logging to a temporary file; wait up to
 # SERVER_START_TIMEOUT seconds for GET /health to answer 200 (printing the log and failing if the server exits);
 # run the test; stop the server (SIGTERM, then SIGKILL after 10 s) whatever happens. Exits with the test's status.
@@ -28,6 +28,8 @@ die() { echo "browser-test: $*" >&2; exit 1; }
 chromium="${CHROMIUM:-$(command -v chromium || true)}"
 chromedriver="${CHROMEDRIVER:-$(command -v chromedriver || true)}"
 if [[ -z "$chromium" || -z "$chromedriver" ]]; then
+    # `make test` installs Chromium first and sets BROWSER_TEST_REQUIRED: there, a missing browser is a failure.
+    [[ -z "${BROWSER_TEST_REQUIRED:-}" ]] || die "Chromium or chromedriver is missing (make setup-browser installs them)"
     echo "browser test skipped: Chromium is not installed (make setup-browser installs it)"
     exit 0
 fi

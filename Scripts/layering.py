@@ -15,13 +15,16 @@ Usage:
     Scripts/layering.py                       the engine's folders (Sources/Evident*/, one node per folder)
     Scripts/layering.py --dot                 the graph in Graphviz dot
     Scripts/layering.py --edges               every edge with the names that make it
+    Scripts/layering.py --quiet               only the verdict (make test runs this)
     Scripts/layering.py --root DIR [...]      other source roots (each subfolder of a root is a node)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -165,10 +168,33 @@ def swift_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*.swift") if ".build" not in path.parts)
 
 
-def node_of(path: Path, root: Path) -> str:
+def node_of(path: Path, root: Path, has_folders: bool) -> str:
+    """`Target/Folder` for a file in a folder of a target that has folders, else the target's name."""
     relative = path.relative_to(root)
     target = root.name
-    return f"{target}/{relative.parts[0]}" if len(relative.parts) > 1 else f"{target}/."
+    if not has_folders:
+        return target
+    return f"{target}/{relative.parts[0]}" if len(relative.parts) > 1 else f"{target}/(top)"
+
+
+def target_graph() -> dict[str, list[str]] | None:
+    """The package's targets and the targets each depends on, from `swift package dump-package`; `None` without
+    SwiftPM."""
+    try:
+        dump = subprocess.run(
+            ["swift", "package", "dump-package"], cwd=PROJECT, capture_output=True, text=True, check=True, timeout=300
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    graph: dict[str, list[str]] = {}
+    for target in json.loads(dump)["targets"]:
+        names = []
+        for dependency in target.get("dependencies", []):
+            for kind in ("byName", "target"):
+                if kind in dependency:
+                    names.append(dependency[kind][0])
+        graph[target["name"]] = names
+    return graph
 
 
 def strongly_connected_components(nodes: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
@@ -214,6 +240,8 @@ def main() -> int:
     parser.add_argument("--dot", action="store_true", help="print the graph in Graphviz dot")
     parser.add_argument("--edges", action="store_true", help="print every edge with the names behind it")
     parser.add_argument("--verbose", action="store_true", help="also list the names declared in several folders")
+    parser.add_argument("--quiet", action="store_true", help="print only the verdict (and any cycle)")
+    parser.add_argument("--targets", action="store_true", help="also print the SwiftPM target graph")
     arguments = parser.parse_args()
 
     roots = arguments.root or sorted(
@@ -224,9 +252,11 @@ def main() -> int:
     )
     files: dict[str, list[tuple[Path, str]]] = defaultdict(list)
     for root in roots:
-        for path in swift_files(root):
+        paths = swift_files(root)
+        has_folders = any(len(path.relative_to(root).parts) > 1 for path in paths)
+        for path in paths:
             code = strip_comments_and_strings(path.read_text(encoding="utf-8"))
-            files[node_of(path, root)].append((path, code))
+            files[node_of(path, root, has_folders)].append((path, code))
     if not files:
         print("layering: no Swift files under " + ", ".join(map(str, roots)), file=sys.stderr)
         return 2
@@ -269,7 +299,7 @@ def main() -> int:
             for target in sorted(graph[node]):
                 print(f'  "{node}" -> "{target}";')
         print("}")
-    else:
+    elif not arguments.quiet:
         for node in nodes:
             targets = sorted(graph[node])
             print(f"{node} -> {', '.join(targets) if targets else '(nothing)'}")
@@ -278,6 +308,14 @@ def main() -> int:
                     names = sorted(edges[node][target])
                     shown = ", ".join(names[:12]) + (f" … ({len(names)} names)" if len(names) > 12 else "")
                     print(f"    {target}: {shown}")
+    if arguments.targets:
+        graph = target_graph()
+        if graph is None:
+            print("\n(swift package dump-package failed: no target graph)")
+        else:
+            print("\nSwiftPM targets (SwiftPM itself refuses a cycle between them):")
+            for name in sorted(graph):
+                print(f"  {name} -> {', '.join(sorted(graph[name])) or '(nothing)'}")
     if arguments.verbose:
         print("\nnames declared in several folders (not counted):")
         for name in sorted(ambiguous):

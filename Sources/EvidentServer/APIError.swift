@@ -1,3 +1,4 @@
+import Evident
 import Foundation
 import HTTPTypes
 public import Hummingbird
@@ -43,6 +44,17 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
     static func tooLarge(_ code: String, _ message: String) -> APIError {
         APIError(.contentTooLarge, code: code, message)
+    }
+
+    /// What a client (or the server's operator) can do about a search the engine cannot run, in the API's terms.
+    static func advice(for error: RetrievalError) -> String {
+        switch error {
+        case .modeNeedsModel(_, nil): "send \"mode\": \"lexical\": this index has no vectors"
+        case .modeNeedsModel(_, let model?):
+            "send \"mode\": \"lexical\", or ask the server's operator to start it with the model \(model)"
+        case .indexHasNoVectors, .modelMismatch:
+            "ask the server's operator to start it with the model the index was built with"
+        }
     }
 }
 

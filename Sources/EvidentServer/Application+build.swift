@@ -2,8 +2,15 @@ import Evident
 import Foundation
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Builds the HTTP application over `service`: the JSON API, its OpenAPI description and the web page.
 ///
@@ -63,12 +70,49 @@ public func buildApplication(
         }
     }
 
+    let (seconds, attoseconds) = configuration.idleTimeout.components
+    let idleTimeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     return Application(
         router: router,
+        server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// Why the server could not start listening, when the error `running` threw says so: the address in use, or
+/// one this machine does not have. `nil` for any other error.
+///
+/// - Parameters:
+///   - error: What `runService()` threw.
+///   - configuration: The address the server was to listen on.
+public func listeningFailure(_ error: any Error, configuration: ServerConfiguration) -> ListeningFailure? {
+    guard let error = error as? IOError else { return nil }
+    switch error.errnoCode {
+    case EADDRINUSE: return .addressInUse(host: configuration.host, port: configuration.port)
+    case EADDRNOTAVAIL: return .addressNotAvailable(host: configuration.host)
+    case EACCES: return .permissionDenied(host: configuration.host, port: configuration.port)
+    default: return nil
+    }
+}
+
+/// Why a server could not listen.
+public enum ListeningFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Another program listens on the port already.
+    case addressInUse(host: String, port: Int)
+    /// The address is not one of this machine's.
+    case addressNotAvailable(host: String)
+    /// The port is below 1024 and the process may not bind it.
+    case permissionDenied(host: String, port: Int)
+
+    public var description: String {
+        switch self {
+        case .addressInUse(let host, let port): "\(host):\(port) is in use by another program"
+        case .addressNotAvailable(let host): "\(host) is not an address of this machine"
+        case .permissionDenied(let host, let port): "\(host):\(port) may not be bound by this user"
+        }
+    }
 }
 
 /// The headers of the page: HTML, revalidated on each load, and a policy that lets it reach nothing but itself

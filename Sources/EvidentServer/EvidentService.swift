@@ -91,7 +91,7 @@ public final class EvidentService: Sendable {
         do {
             resolvedMode = try retriever.mode(for: options)
         } catch let error as RetrievalError {
-            throw APIError.unprocessable("mode_unavailable", error.description)
+            throw APIError.unprocessable("mode_unavailable", error.description + "; " + APIError.advice(for: error))
         }
         let scoring = index.configuration.scoring
         if resolvedMode != .lexical, let searchBatcher {

@@ -43,6 +43,27 @@ enum JSONValue: Decodable, Sendable, Equatable {
     }
 }
 
+/// Where a body stops being UTF-8.
+enum UTF8Validation {
+    /// The offset of the first byte of `data` that does not belong to valid UTF-8, or `nil` when all of it is.
+    static func firstInvalidUTF8Byte(in data: Data) -> Int? {
+        guard String(validating: data, as: UTF8.self) == nil else { return nil }
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        var offset = 0
+        var consumed = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                consumed += UTF8.width(scalar)
+                offset = consumed
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+}
+
 /// The JSON object of a request body, read field by field.
 struct JSONBody {
     private let fields: [String: JSONValue]
@@ -74,8 +95,16 @@ struct JSONBody {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge("body_too_large", "the request body is over the limit of \(limit) bytes")
+        } catch {
+            // The connection ended before the body did: the client hung up. Not the server's failure.
+            throw APIError.badRequest(
+                "incomplete_body", "the request body ended before its Content-Length (the client closed the connection)")
         }
         let data = Data(buffer.readableBytesView)
+        if let offset = UTF8Validation.firstInvalidUTF8Byte(in: data) {
+            throw APIError.badRequest(
+                "invalid_json", "the request body is not valid UTF-8 (at byte offset \(offset)); send JSON encoded as UTF-8")
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
@@ -99,7 +128,7 @@ struct JSONBody {
     private static func reason(_ error: any Error) -> String {
         guard let decodingError = error as? DecodingError,
             case .dataCorrupted(let context) = decodingError
-        else { return "\(error)" }
+        else { return "it could not be parsed" }
         let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
         return underlying ?? context.debugDescription
     }

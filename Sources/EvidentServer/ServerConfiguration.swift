@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var cores = ProcessInfo.processInfo.activeProcessorCount
     /// Requests that may wait for a thread; beyond that the server answers 503 at once.
     public var maxQueuedRequests = 512
+    /// A connection that sends nothing for this long (between requests, or while its headers or body trickle in)
+    /// is closed, so that idle or slow clients cannot hold connections open for ever.
+    public var idleTimeout: Duration = .seconds(30)
 
     /// The defaults above.
     public init() {}

@@ -68,7 +68,7 @@ struct APIClient {
     /// Sends `body` (a JSON value, or raw text) to `path`; checks the response against the document when it
     /// describes the route.
     func send(
-        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil,
+        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil, bytes: [UInt8]? = nil,
         contentType: String? = "application/json", sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Reply {
         var headers: HTTPFields = [:]
@@ -78,6 +78,8 @@ struct APIClient {
             body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
         } else if let raw {
             body = ByteBuffer(string: raw)
+        } else if let bytes {
+            body = ByteBuffer(bytes: bytes)
         }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
         let text = String(buffer: response.body)

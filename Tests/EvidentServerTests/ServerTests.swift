@@ -248,4 +248,24 @@ struct ServerTests {
         #expect(lines.contains { $0.contains("POST /v1/search 422") })
         #expect(lines.contains { $0.contains("GET /health 200") })
     }
+
+    @Test func aModeTheIndexCannotRunIsExplainedInTheAPIsTerms() async throws {
+        try await withAPI(try LexicalFixture.service()) { api in
+            let reply = try await api.send(.post, "/v1/search", json: ["query": "CAR T", "mode": "dense"])
+            #expect(reply.status == 422 && reply.errorCode == "mode_unavailable")
+            #expect(reply.errorMessage.contains(#""mode": "lexical""#), "\(reply.errorMessage)")
+            #expect(!reply.errorMessage.contains("--"), "no command-line flag: \(reply.errorMessage)")
+        }
+    }
+
+    @Test func aBodyThatIsNotUTF8IsNamedSoWithoutSwiftsWords() async throws {
+        try await withAPI(try LexicalFixture.service()) { api in
+            let bytes = Array(#"{"query": "caf"#.utf8) + [0xE9] + Array(#""}"#.utf8)
+            let reply = try await api.send(.post, "/v1/search", bytes: bytes)
+            #expect(reply.status == 400 && reply.errorCode == "invalid_json")
+            #expect(reply.errorMessage.contains("not valid UTF-8 (at byte offset 14)"), "\(reply.errorMessage)")
+            #expect(!reply.errorMessage.contains("DecodingError"))
+        }
+    }
+
 }

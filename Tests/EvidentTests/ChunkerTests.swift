@@ -106,6 +106,21 @@ import Testing
         #expect(passages.map(\.text) == ["Short one.", long, "Short two."])
     }
 
+    @Test func aTextWithoutSentenceEndsIsCutIntoPassagesOfTheBudget() {
+        // 1,000 words and no full stop (a file of one long line): beyond four budgets a "sentence" is cut.
+        let words = (1...1_000).map { "w\($0)" }
+        let source = words.joined(separator: " ") + "\n"
+        let chunker = Chunker(configuration: ChunkerConfiguration(maxWords: 10, overlapSentences: 1))
+        let document = Document(id: "d", title: "T", source: source, format: .text)
+        let passages = chunker.passages(of: document)
+        #expect(passages.count == 100)
+        #expect(passages.allSatisfy { $0.text.split(separator: " ").count <= 10 })
+        #expect(passages.flatMap { $0.text.split(separator: " ").map(String.init) } == words)
+        for passage in passages {
+            #expect(String(source.scalarSlice(passage.range)) == passage.text)
+        }
+    }
+
     @Test func textDocumentsPackParagraphs() {
         let source = "First paragraph, one line\ncontinued here.\n\nSecond paragraph.\n"
         let passages = chunker.passages(of: Document(id: "t", title: "T", source: source, format: .text))

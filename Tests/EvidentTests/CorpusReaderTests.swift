@@ -359,4 +359,28 @@ private func issue(_ body: () throws -> Void) -> CorpusIssue? {
         #expect(result.documents.first?.title.hasPrefix("Microstructural development") == true)
         #expect(result.documents.allSatisfy { !$0.source.isEmpty && $0.format == .beir })
     }
+
+    @Test func aFolderIgnoreFileLeavesOutWhatItLists() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("# Kept.\n\nA guideline sentence.\n", to: "guide.md")
+        try folder.write("# Planted.\n\nA false claim.\n", to: "answers/sample.md")
+        try folder.write("# Draft.\n\nNot yet.\n", to: "drafts/old.md")
+        try folder.write("# sample answers\nanswers/\n./drafts/old.md  # a comment after the path\n", to: ".evidentignore")
+        let read = try CorpusReader().read(at: folder.url)
+        #expect(read.documents.map(\.id) == ["guide.md"])
+        #expect(Set(read.ignoredFiles) == ["answers", "drafts/old.md"])
+    }
+
+    @Test func aPathToExcludeThatIsNotInTheCorpusIsRefused() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("# Kept.\n\nA guideline sentence.\n", to: "guide.md")
+        try folder.write("# Planted.\n\nA false claim.\n", to: "answers/sample.md")
+        let reader = CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["answerz"]))
+        let found = issue { _ = try reader.read(at: folder.url) }
+        #expect(found?.kind == .excludedPathMissing)
+        #expect(found?.file.hasSuffix("answerz") == true)
+        let spelledRight = CorpusReader(configuration: CorpusReaderConfiguration(excludedPaths: ["./answers/"]))
+        #expect(try spelledRight.read(at: folder.url).documents.map(\.id) == ["guide.md"])
+    }
+
 }

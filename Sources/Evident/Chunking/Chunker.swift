@@ -141,8 +141,10 @@ public struct Chunker: Sendable {
     ) {
         let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range, interpretingMarkup: interpretingMarkup)
         guard !cleaned.scalars.isEmpty else { return }
-        let sentences = Self.mergingCutConstructs(
-            splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned)
+        let sentences = Self.splittingOverlongSentences(
+            Self.mergingCutConstructs(
+                splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned),
+            cleaned: cleaned, maximumWords: configuration.maxWords, cutBeyond: Self.overlongFactor * configuration.maxWords)
         guard !sentences.isEmpty else { return }
         var wordPrefix = [0]
         wordPrefix.reserveCapacity(sentences.count + 1)
@@ -205,6 +207,64 @@ public struct Chunker: Sendable {
         }
         merged.append(current)
         return merged
+    }
+
+    /// A sentence longer than this many word budgets is not a sentence but text without sentence ends (a table
+    /// flattened into one line, a file of one 50 MB line): it is cut into pieces of one budget. Shorter ones stay
+    /// whole, a passage of their own when they exceed the budget.
+    static let overlongFactor = 4
+
+    /// Cuts every sentence of more than `cutBeyond` words into pieces of at most `maximumWords`, each ending at a
+    /// word and starting at the next one that no link, emphasis or table row spans, so that a text without
+    /// sentence ends still becomes passages within the word budget.
+    ///
+    /// - Complexity: O(*n* + *c* log *c*) for *n* scalars in the sentences and *c* unsplittable constructs.
+    static func splittingOverlongSentences(
+        _ sentences: [Range<Int>], cleaned: CleanedText, maximumWords: Int, cutBeyond: Int
+    ) -> [Range<Int>] {
+        guard maximumWords > 0,
+            sentences.contains(where: { wordCount(cleaned.scalars[$0]) > cutBeyond })
+        else { return sentences }
+        let constructs = cleaned.unsplittableRanges.sorted { $0.lowerBound < $1.lowerBound }
+        var nextConstruct = 0
+        var furthestEnd = 0  // of the constructs that start before the position looked at
+        func isInsideConstruct(_ position: Int) -> Bool {
+            while nextConstruct < constructs.count && constructs[nextConstruct].lowerBound < position {
+                furthestEnd = max(furthestEnd, constructs[nextConstruct].upperBound)
+                nextConstruct += 1
+            }
+            return furthestEnd > position
+        }
+        var pieces: [Range<Int>] = []
+        pieces.reserveCapacity(sentences.count)
+        for sentence in sentences {
+            guard wordCount(cleaned.scalars[sentence]) > cutBeyond else {
+                pieces.append(sentence)
+                continue
+            }
+            var pieceStart = sentence.lowerBound
+            var words = 0
+            var lastWordEnd = sentence.lowerBound
+            var inWord = false
+            for position in sentence {
+                if cleaned.scalars[position].isMarkdownWhitespace {
+                    if inWord { lastWordEnd = position }
+                    inWord = false
+                    continue
+                }
+                if !inWord {
+                    inWord = true
+                    words += 1
+                    if words > maximumWords, position > pieceStart, !isInsideConstruct(position) {
+                        pieces.append(pieceStart..<lastWordEnd)
+                        pieceStart = position
+                        words = 1
+                    }
+                }
+            }
+            pieces.append(pieceStart..<sentence.upperBound)
+        }
+        return pieces
     }
 
     /// The number of whitespace-separated words in `scalars`.

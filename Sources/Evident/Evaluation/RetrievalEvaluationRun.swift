@@ -16,6 +16,10 @@ public struct RetrievalEvaluationRun: Sendable {
     public var queryIDs: [String]
     /// Wall-clock seconds spent searching all judged queries, one entry per repetition.
     public var searchSeconds: [Double]
+    /// The distinct documents the judgments of the judged queries name as relevant, and how many of them the
+    /// index holds: none means the judgments belong to another corpus, and every metric is zero for that reason.
+    public var relevantDocuments = 0
+    public var relevantDocumentsInIndex = 0
 
     /// The median of `searchSeconds`.
     public var medianSearchSeconds: Double {
@@ -89,7 +93,12 @@ extension Retriever {
             rankings: rankings.mapValues { ranking in
                 RetrievalMetrics.ranking(scored: ranking.map { (documentID: $0.document, score: $0.score) })
             }, judgments: judgments, queries: queries)
-        return RetrievalEvaluationRun(
+        var run = RetrievalEvaluationRun(
             evaluation: evaluation, rankings: rankings, queryIDs: judged.map(\.id), searchSeconds: seconds)
+        let relevant = Set(judged.flatMap { query in judgments[query.id].filter { $0.value > 0 }.keys })
+        let indexed = Set((0..<index.documentCount).map { index.documentHeader(at: $0).id })
+        run.relevantDocuments = relevant.count
+        run.relevantDocumentsInIndex = relevant.intersection(indexed).count
+        return run
     }
 }

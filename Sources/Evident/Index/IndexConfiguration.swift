@@ -7,6 +7,13 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     /// The vectors' dimension.
     public var dimension: Int
 
+    /// Settings of a model by its name, fingerprint and dimension.
+    public init(modelID: String, fingerprint: String, dimension: Int) {
+        self.modelID = modelID
+        self.fingerprint = fingerprint
+        self.dimension = dimension
+    }
+
     /// The settings of `embedder`'s model.
     public init(of embedder: SentenceEmbedder) {
         modelID = embedder.modelID

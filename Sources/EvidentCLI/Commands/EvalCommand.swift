@@ -60,6 +60,17 @@ struct EvalCommand: ParsableCommand {
                 "none of the \(queryList.count) queries in \(queries) has judgments in \(qrels); "
                     + "check that the two files belong together")
         }
+        guard result.relevantDocumentsInIndex > 0 else {
+            throw CommandFailure(
+                "\(index) holds none of the \(Format.count(result.relevantDocuments)) documents that \(qrels) judges "
+                    + "relevant, so every score would be 0; evaluate the index built from the corpus of these judgments")
+        }
+        if result.relevantDocumentsInIndex < result.relevantDocuments {
+            Terminal.writeError(
+                "warning: \(index) holds \(Format.count(result.relevantDocumentsInIndex)) of the "
+                    + "\(Format.count(result.relevantDocuments)) documents that \(qrels) judges relevant; the others "
+                    + "count as misses\n")
+        }
         if let runFile {
             do {
                 try result.trecRun(tag: "evident").write(toFile: runFile, atomically: true, encoding: .utf8)

@@ -10,7 +10,8 @@ struct IndexCommand: ParsableCommand {
             CORPUS is a folder of Markdown (with optional YAML front matter) and .txt files, a single such file, \
             a BEIR corpus.jsonl, or a folder that holds one. The format follows from the path; --format \
             overrides it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
-            in which case it is skipped, reported and counted.
+            in which case it is skipped, reported and counted. A folder's .evidentignore lists paths (one a line, \
+            relative to the folder) that are never indexed, as --exclude does.
 
             The index directory is written beside its final place and renamed into it when complete.
             """)
@@ -44,7 +45,8 @@ struct IndexCommand: ParsableCommand {
     var reuse: String?
     @Flag(
         help: """
-            Keep an index already at --out when it was built from the same corpus with the same settings and model             (and has sentence vectors); otherwise build it, reusing its vectors.
+            Keep an index already at --out when it was built from the same corpus with the same settings and model \
+            (and has sentence vectors); otherwise build it, reusing its vectors.
             """)
     var ifChanged = false
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false

@@ -41,7 +41,8 @@ struct SearchCommand: ParsableCommand {
                 Terminal.writeError("note: every word of the query is a stopword or punctuation; nothing to match.\n")
             }
             print(
-                TerminalRenderer(usesColor: Terminal.usesColor).render(results, analyzer: evidentIndex.analyzer),
+                TerminalRenderer(usesColor: Terminal.usesColor).render(
+                    results, analyzer: evidentIndex.analyzer, mode: mode),
                 terminator: "")
         }
     }

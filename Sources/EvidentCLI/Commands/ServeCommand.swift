@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The longest answer POST /v1/ground accepts, in characters.") var maxAnswerCharacters = 20_000
     @Option(help: "The most claims one POST /v1/ground request may carry.") var maxClaims = 100
     @Option(help: "The largest request body, in bytes.") var maxBodyBytes = 256 * 1024
+    @Option(
+        help: "Seconds after which a connection that sends nothing (or whose request trickles in) is closed.")
+    var idleTimeout = 30.0
     @Option(help: "Log level: trace, debug, info (one line per request), notice, warning, error.")
     var logLevel = "info"
 
@@ -37,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxAnswerCharacters > 0 else { throw ValidationError("--max-answer-characters must be positive.") }
         guard maxClaims > 0 else { throw ValidationError("--max-claims must be positive.") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        guard idleTimeout > 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be positive.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -50,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxAnswerCharacters = maxAnswerCharacters
         configuration.maxClaims = maxClaims
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.idleTimeout = .milliseconds(Int64((idleTimeout * 1000).rounded()))
         return configuration
     }
 
@@ -74,7 +79,18 @@ struct ServeCommand: AsyncParsableCommand {
                 + "http://\(host):\(port)/ — Ctrl-C stops it\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
-        try await application.runService()
-        service.stop()
+        defer { service.stop() }
+        do {
+            try await application.runService()
+        } catch {
+            guard let failure = listeningFailure(error, configuration: serverConfiguration) else { throw error }
+            let advice =
+                switch failure {
+                case .addressInUse: "pass --port with a free port (--port 0 picks one)"
+                case .addressNotAvailable: "pass --host with an address of this machine (127.0.0.1 is always one)"
+                case .permissionDenied: "pass --port 1024 or higher"
+                }
+            throw CommandFailure("cannot listen: \(failure); \(advice)")
+        }
     }
 }

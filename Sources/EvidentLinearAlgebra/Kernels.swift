@@ -3,9 +3,9 @@ import CEvidentKernels
 /// The engine's only door to its own C kernels (`CEvidentKernels`): inner products at the best instruction set the
 /// processor has (AVX-512, AVX2 with FMA, or portable C, chosen at run time), block maxima, and the AMX bfloat16
 /// screen. Every entry checks the shapes it is given before the call, as `BLAS` does for OpenBLAS.
-enum Kernels {
+package enum Kernels {
     /// The instruction sets a kernel can run at, lowest first.
-    enum Level: Int32, Sendable, Hashable, CaseIterable, Comparable {
+    package enum Level: Int32, Sendable, Hashable, CaseIterable, Comparable {
         /// Portable C.
         case portable = 0
         /// AVX2 with FMA.
@@ -13,24 +13,27 @@ enum Kernels {
         /// AVX-512 (for the 8-bit kernel: AVX-512 BW and VNNI).
         case avx512 = 2
 
-        static func < (left: Level, right: Level) -> Bool { left.rawValue < right.rawValue }
+        package static func < (left: Level, right: Level) -> Bool { left.rawValue < right.rawValue }
 
         /// The level the float kernels run at on this machine.
-        static let float = Level(rawValue: evident_kernel_level()) ?? .portable
+        package static let float = Level(rawValue: evident_kernel_level()) ?? .portable
         /// The level the 8-bit kernel runs at on this machine.
-        static let byte = Level(rawValue: evident_kernel_byte_level()) ?? .portable
+        package static let byte = Level(rawValue: evident_kernel_byte_level()) ?? .portable
     }
 
     /// The x86-64 features this machine has that decide OpenBLAS's kernel family.
-    struct ProcessorFeatures: OptionSet, Sendable, Hashable {
-        let rawValue: Int32
+    package struct ProcessorFeatures: OptionSet, Sendable, Hashable {
+        package let rawValue: Int32
+
+        package init(rawValue: Int32) { self.rawValue = rawValue }
+
         /// AVX2 and FMA, usable.
-        static let avx2FMA = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX2_FMA)
+        package static let avx2FMA = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX2_FMA)
         /// AVX-512 F, CD, BW, DQ and VL (what OpenBLAS's SkylakeX kernels need), usable.
-        static let avx512Skylake = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX512_SKYLAKE)
+        package static let avx512Skylake = ProcessorFeatures(rawValue: EVIDENT_CPU_AVX512_SKYLAKE)
 
         /// This machine's features (none off x86-64).
-        static let current = ProcessorFeatures(rawValue: evident_cpu_features())
+        package static let current = ProcessorFeatures(rawValue: evident_cpu_features())
     }
 
     // MARK: - Inner products
@@ -39,7 +42,7 @@ enum Kernels {
     /// not depend on the other rows or on its position among them.
     ///
     /// - Parameter level: At most this level (lower ones for tests and benchmarks); `nil` for the best.
-    static func innerProducts(
+    package static func innerProducts(
         _ matrix: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Float>,
         into scores: UnsafeMutableBufferPointer<Float>, level: Level? = nil
     ) {
@@ -57,13 +60,13 @@ enum Kernels {
     }
 
     /// The inner product of two vectors of equal length, rounded exactly as `innerProducts` rounds one row.
-    static func dotProduct(_ left: UnsafeBufferPointer<Float>, _ right: UnsafeBufferPointer<Float>) -> Float {
+    package static func dotProduct(_ left: UnsafeBufferPointer<Float>, _ right: UnsafeBufferPointer<Float>) -> Float {
         precondition(left.count == right.count, "dot product of \(left.count) and \(right.count) elements")
         return evident_dot_product_f32(left.baseAddress, right.baseAddress, left.count)
     }
 
     /// The inner product of two arrays of equal length, rounded exactly as `innerProducts` rounds one row.
-    static func dotProduct(_ left: [Float], _ right: [Float]) -> Float {
+    package static func dotProduct(_ left: [Float], _ right: [Float]) -> Float {
         left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { right in dotProduct(left, right) } }
     }
 
@@ -74,7 +77,7 @@ enum Kernels {
     ///   - stride: The distance between two queries' scores, at least `rows` (`nil`: `rows`), so that parts of a
     ///     matrix's rows scored apart (on separate threads) fill their columns of one output.
     ///   - level: At most this level; `nil` for the best (a level works only with the default stride).
-    static func innerProducts(
+    package static func innerProducts(
         _ matrix: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, queries: UnsafeBufferPointer<Float>,
         queryCount: Int, into scores: UnsafeMutableBufferPointer<Float>, stride: Int? = nil, level: Level? = nil
     ) {
@@ -107,7 +110,7 @@ enum Kernels {
     /// lie in -127...127; exact in 32-bit integers.
     ///
     /// - Parameter level: At most this level; `nil` for the best.
-    static func innerProducts(
+    package static func innerProducts(
         codes: UnsafeBufferPointer<UInt8>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Int8>,
         into scores: UnsafeMutableBufferPointer<Int32>, level: Level? = nil
     ) {
@@ -128,11 +131,11 @@ enum Kernels {
     // MARK: - Block maxima
 
     /// The number of values `blockMaxima` takes the largest of.
-    static let maximaBlockSize = 64
+    package static let maximaBlockSize = 64
 
     /// `maxima[block]` = the largest of `values[64 · block ..< min(64 · (block + 1), count)]`, for every block of 64
     /// values (the last may be shorter). The values must not be NaN.
-    static func blockMaxima(of values: UnsafeBufferPointer<Float>, into maxima: UnsafeMutableBufferPointer<Float>) {
+    package static func blockMaxima(of values: UnsafeBufferPointer<Float>, into maxima: UnsafeMutableBufferPointer<Float>) {
         let blocks = (values.count + maximaBlockSize - 1) / maximaBlockSize
         precondition(maxima.count >= blocks, "block maxima: room for \(maxima.count), needs \(blocks)")
         guard blocks > 0 else { return }
@@ -145,14 +148,14 @@ enum Kernels {
 extension Kernels {
     /// Whether the AMX bfloat16 screen can run: the processor has AMX-TILE and AMX-BF16 and the system granted this
     /// process the tile registers.
-    static var bfloat16ScreenIsAvailable: Bool { evident_amx_bf16_available() != 0 }
+    package static var bfloat16ScreenIsAvailable: Bool { evident_amx_bf16_available() != 0 }
 
     /// The screen's row and element granularity: matrices hold whole blocks of 32 rows of a multiple of 32 elements.
-    static let screenBlock = 32
+    package static let screenBlock = 32
 
     /// Converts `rows` rows of `dimension` floats to bfloat16 (round to nearest, ties to even), each target row
     /// `paddedDimension` elements long with zeros after the first `dimension`.
-    static func convertToBFloat16(
+    package static func convertToBFloat16(
         _ source: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, into target: UnsafeMutablePointer<UInt16>,
         paddedDimension: Int
     ) {
@@ -165,11 +168,11 @@ extension Kernels {
 
     /// One query's candidates from the screen: the rows whose approximate score reached its threshold. Owns its
     /// memory; frees it with the object.
-    final class ScreenCandidates: @unchecked Sendable {
+    package final class ScreenCandidates: @unchecked Sendable {
         fileprivate var list = evident_candidate_list()
 
         /// An empty list (threshold −∞) with room for `capacity` candidates before it first prunes.
-        init(capacity: Int) {
+        package init(capacity: Int) {
             precondition(capacity > 0, "a candidate list needs room")
             precondition(evident_candidate_list_init(&list, capacity) == 0, "cannot allocate a candidate list")
         }
@@ -177,7 +180,7 @@ extension Kernels {
         deinit { evident_candidate_list_free(&list) }
 
         /// Calls `body` with each candidate's row.
-        func forEachRow(_ body: (Int) -> Void) {
+        package func forEachRow(_ body: (Int) -> Void) {
             guard let items = list.items else { return }
             for item in UnsafeBufferPointer(start: items, count: list.count) { body(Int(item.row)) }
         }
@@ -191,7 +194,7 @@ extension Kernels {
     ///
     /// - Precondition: `bfloat16ScreenIsAvailable`; `paddedDimension` and `rows.lowerBound` multiples of 32;
     ///   `matrix` holds `rows.upperBound` rounded up to a multiple of 32 rows.
-    static func screen(
+    package static func screen(
         _ matrix: UnsafePointer<UInt16>, rows: Range<Int>, paddedDimension: Int, queries: UnsafeBufferPointer<UInt16>,
         queryCount: Int, limit: Int, margins: UnsafeBufferPointer<Float>, lists: [ScreenCandidates]
     ) {

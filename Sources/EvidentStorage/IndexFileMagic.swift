@@ -1,20 +1,20 @@
 /// The first words of each binary index file, and the format version they share.
-enum IndexFileMagic {
+package enum IndexFileMagic {
     /// The format version every index file records after its magic.
-    static let version: UInt32 = 1
-    static let lexicon: UInt32 = 0x584c_5645  // "EVLX"
-    static let postings: UInt32 = 0x4f50_5645  // "EVPO"
-    static let norms: UInt32 = 0x4d4e_5645  // "EVNM"
-    static let passages: UInt32 = 0x4150_5645  // "EVPA"
-    static let documents: UInt32 = 0x4f44_5645  // "EVDO"
-    static let flatVectors: UInt32 = 0x4656_5645  // "EVVF"
-    static let int8Vectors: UInt32 = 0x5156_5645  // "EVVQ"
-    static let sentenceVectors: UInt32 = 0x5356_5645  // "EVVS"
+    package static let version: UInt32 = 1
+    package static let lexicon: UInt32 = 0x584c_5645  // "EVLX"
+    package static let postings: UInt32 = 0x4f50_5645  // "EVPO"
+    package static let norms: UInt32 = 0x4d4e_5645  // "EVNM"
+    package static let passages: UInt32 = 0x4150_5645  // "EVPA"
+    package static let documents: UInt32 = 0x4f44_5645  // "EVDO"
+    package static let flatVectors: UInt32 = 0x4656_5645  // "EVVF"
+    package static let int8Vectors: UInt32 = 0x5156_5645  // "EVVQ"
+    package static let sentenceVectors: UInt32 = 0x5356_5645  // "EVVS"
 
     /// Reads the magic and the version at the start of a file and checks them.
     ///
     /// - Throws: `StorageError` when the magic is not `magic` or the version not `version`.
-    static func check(_ reader: inout ByteReader, magic: UInt32) throws(StorageError) {
+    package static func check(_ reader: inout ByteReader, magic: UInt32) throws(StorageError) {
         let found = try reader.read(UInt32.self)
         guard found == magic else {
             throw StorageError.corrupt(reader.path, "it does not start with the expected file signature")

@@ -1,9 +1,9 @@
 /// Helpers shared by the readers of input files (corpora, queries, judgments).
-enum TextInput {
+package enum TextInput {
     /// The number (from 1) of the first line of `bytes` that is not valid UTF-8, or `nil` when all of it is.
     ///
     /// - Complexity: O(*n*).
-    static func firstInvalidUTF8Line(in bytes: some Collection<UInt8>) -> Int? {
+    package static func firstInvalidUTF8Line(in bytes: some Collection<UInt8>) -> Int? {
         var line = 1
         var start = bytes.startIndex
         while true {
@@ -16,7 +16,7 @@ enum TextInput {
     }
 
     /// A message in the form of a compiler diagnostic: `file:line: reason; fix`, leaving out what is absent.
-    static func diagnostic(file: String, line: Int?, reason: String, fix: String?) -> String {
+    package static func diagnostic(file: String, line: Int?, reason: String, fix: String?) -> String {
         var text = file
         if let line { text += ":\(line)" }
         text += ": " + reason

@@ -1,18 +1,21 @@
 /// Appends little-endian integers, floats and length-prefixed strings to a byte buffer.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+package struct ByteWriter {
+    package private(set) var bytes: [UInt8] = []
 
-    var count: Int { bytes.count }
+    /// An empty buffer.
+    package init() {}
 
-    mutating func reserve(_ capacity: Int) { bytes.reserveCapacity(capacity) }
+    package var count: Int { bytes.count }
 
-    mutating func write<Integer: FixedWidthInteger>(_ value: Integer) {
+    package mutating func reserve(_ capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    package mutating func write<Integer: FixedWidthInteger>(_ value: Integer) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write(_ value: Float) { write(value.bitPattern) }
+    package mutating func write(_ value: Float) { write(value.bitPattern) }
 
-    mutating func write(_ string: String) {
+    package mutating func write(_ string: String) {
         var string = string
         string.withUTF8 { utf8 in
             write(UInt32(utf8.count))
@@ -20,17 +23,17 @@ struct ByteWriter {
         }
     }
 
-    mutating func write(_ strings: [String]) {
+    package mutating func write(_ strings: [String]) {
         write(UInt32(strings.count))
         for string in strings { write(string) }
     }
 
-    mutating func write<Integer: FixedWidthInteger>(contentsOf values: [Integer]) {
+    package mutating func write<Integer: FixedWidthInteger>(contentsOf values: [Integer]) {
         for value in values { write(value) }
     }
 
     /// Pads with zeros until `count` is a multiple of `alignment`.
-    mutating func align(to alignment: Int) {
+    package mutating func align(to alignment: Int) {
         while bytes.count % alignment != 0 { bytes.append(0) }
     }
 }
@@ -38,18 +41,18 @@ struct ByteWriter {
 /// Reads what `ByteWriter` wrote, checking every read against the end of the buffer.
 ///
 /// A read past the end throws instead of trapping, so a truncated or damaged file is refused with an error.
-struct ByteReader {
-    let bytes: UnsafeRawBufferPointer
-    let path: String
-    private(set) var offset: Int
+package struct ByteReader {
+    package let bytes: UnsafeRawBufferPointer
+    package let path: String
+    package private(set) var offset: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, path: String, offset: Int = 0) {
+    package init(_ bytes: UnsafeRawBufferPointer, path: String, offset: Int = 0) {
         self.bytes = bytes
         self.path = path
         self.offset = offset
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    package var isAtEnd: Bool { offset == bytes.count }
 
     private func require(_ count: Int) throws(StorageError) {
         guard count >= 0, offset <= bytes.count - count else {
@@ -57,18 +60,18 @@ struct ByteReader {
         }
     }
 
-    mutating func read<Integer: FixedWidthInteger>(_: Integer.Type = Integer.self) throws(StorageError) -> Integer {
+    package mutating func read<Integer: FixedWidthInteger>(_: Integer.Type = Integer.self) throws(StorageError) -> Integer {
         try require(MemoryLayout<Integer>.size)
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: Integer.self)
         offset += MemoryLayout<Integer>.size
         return Integer(littleEndian: value)
     }
 
-    mutating func readFloat() throws(StorageError) -> Float {
+    package mutating func readFloat() throws(StorageError) -> Float {
         Float(bitPattern: try read(UInt32.self))
     }
 
-    mutating func readCount(limit: Int? = nil) throws(StorageError) -> Int {
+    package mutating func readCount(limit: Int? = nil) throws(StorageError) -> Int {
         let count = Int(try read(UInt32.self))
         guard count <= (limit ?? bytes.count - offset) else {
             throw StorageError.corrupt(path, "count \(count) at offset \(offset - 4) is impossible")
@@ -76,7 +79,7 @@ struct ByteReader {
         return count
     }
 
-    mutating func readString() throws(StorageError) -> String {
+    package mutating func readString() throws(StorageError) -> String {
         let length = try readCount()
         try require(length)
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
@@ -87,7 +90,7 @@ struct ByteReader {
         return string
     }
 
-    mutating func readStrings() throws(StorageError) -> [String] {
+    package mutating func readStrings() throws(StorageError) -> [String] {
         let count = try readCount()
         var strings: [String] = []
         strings.reserveCapacity(count)
@@ -96,7 +99,7 @@ struct ByteReader {
     }
 
     /// Returns a view of the next `count` elements of `Element` and moves past them; the offset must be aligned.
-    mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError) -> UnsafeBufferPointer<
+    package mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError) -> UnsafeBufferPointer<
         Element
     > {
         let byteCount = count * MemoryLayout<Element>.stride
@@ -109,7 +112,7 @@ struct ByteReader {
         return UnsafeBufferPointer(start: start, count: count)
     }
 
-    mutating func skip(toAlignment alignment: Int) throws(StorageError) {
+    package mutating func skip(toAlignment alignment: Int) throws(StorageError) {
         let padding = (alignment - offset % alignment) % alignment
         try require(padding)
         offset += padding

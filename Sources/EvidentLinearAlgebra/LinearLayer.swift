@@ -8,24 +8,24 @@ import Foundation
 /// weight into its packed layout; the batch inner-product kernel reads each weight row once, from where it lies,
 /// for four token rows at a time, and the weights' rows can be split between two threads. Measured on MiniLM: a
 /// 15-token query encodes in about a third of the time.
-enum LinearLayer {
+package enum LinearLayer {
     /// Rows up to which the product runs on the inner-product kernel instead of `sgemm` (where that kernel runs at
     /// AVX-512; elsewhere `sgemm` does every product).
-    static let smallBatchRows = 48
+    package static let smallBatchRows = 48
 
     /// Whether the AVX-512 inner-product kernel is there.
-    static let usesSmallBatchKernel = Kernels.Level.float == .avx512
+    package static let usesSmallBatchKernel = Kernels.Level.float == .avx512
 
     /// Threads that share a small batch's product: up to two, where the machine has them. One query's encoding is
     /// bound by reading the weights, which two cores do faster than one.
-    static let smallBatchParts = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    package static let smallBatchParts = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `output = input · weightᵀ + bias` for `rows` rows of `inputs` features into `outputs` features, all
     /// row-major: `weight` is `outputs × inputs`, `bias` has `outputs` elements.
     ///
     /// A small batch splits the weights' rows between `smallBatchParts` threads, unless
     /// `Parallelism.callerThreadOnly` keeps the work on the calling thread.
-    static func apply(
+    package static func apply(
         _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
         into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int
     ) {

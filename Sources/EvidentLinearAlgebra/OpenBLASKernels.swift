@@ -25,12 +25,12 @@ public enum OpenBLASKernels {
     }
 
     /// Kernel families that use AVX-512 (names as `openblas_get_corename` spells them, compared case-insensitively).
-    static let avx512Families: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+    package static let avx512Families: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
     /// Kernel families that use AVX2 and FMA but not AVX-512.
-    static let avx2Families: Set<String> = ["haswell", "zen", "excavator", "steamroller", "piledriver"]
+    package static let avx2Families: Set<String> = ["haswell", "zen", "excavator", "steamroller", "piledriver"]
 
     /// The better family for a processor with `features` (`EVIDENT_CPU_*` bits) whose OpenBLAS runs `running`.
-    static func recommendedCoreType(running: String, features: Kernels.ProcessorFeatures) -> String? {
+    package static func recommendedCoreType(running: String, features: Kernels.ProcessorFeatures) -> String? {
         let running = running.lowercased()
         if avx512Families.contains(running) { return nil }
         if features.contains(.avx512Skylake) { return "SkylakeX" }

@@ -61,7 +61,7 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    static func corrupt(_ path: String, _ reason: String) -> StorageError {
+    package static func corrupt(_ path: String, _ reason: String) -> StorageError {
         .damaged(path: path, reason: reason)
     }
 }

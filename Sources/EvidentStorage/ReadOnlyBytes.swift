@@ -7,14 +7,14 @@
 /// Read-only bytes of an index file: memory-mapped from disk, or copied from a buffer built in memory.
 ///
 /// The memory lives as long as the object; views handed out by `bytes` must not outlive it.
-final class ReadOnlyBytes: @unchecked Sendable {
-    let path: String
-    let bytes: UnsafeRawBufferPointer
+package final class ReadOnlyBytes: @unchecked Sendable {
+    package let path: String
+    package let bytes: UnsafeRawBufferPointer
     private let base: UnsafeMutableRawPointer?
     private let isMapped: Bool
 
     /// Copies `contents` into memory aligned for any scalar type; `path` names it in errors.
-    init(copying contents: [UInt8], path: String) {
+    package init(copying contents: [UInt8], path: String) {
         self.path = path
         isMapped = false
         let address = UnsafeMutableRawPointer.allocate(byteCount: max(contents.count, 1), alignment: 16)
@@ -28,7 +28,7 @@ final class ReadOnlyBytes: @unchecked Sendable {
     /// Maps the file at `path`.
     ///
     /// - Throws: `StorageError` when the file cannot be opened, measured or mapped.
-    init(mapping path: String) throws(StorageError) {
+    package init(mapping path: String) throws(StorageError) {
         self.path = path
         isMapped = true
         let descriptor = open(path, O_RDONLY)

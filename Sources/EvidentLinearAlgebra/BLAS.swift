@@ -2,9 +2,9 @@ import CBLAS
 
 /// The engine's only door to OpenBLAS: single-precision matrix products on row-major buffers, with shapes checked
 /// before every call.
-enum BLAS {
+package enum BLAS {
     /// The number of threads OpenBLAS uses for one call.
-    static var threadCount: Int {
+    package static var threadCount: Int {
         get { Int(openblas_get_num_threads()) }
         set {
             precondition(newValue > 0, "OpenBLAS needs at least one thread")
@@ -25,7 +25,7 @@ enum BLAS {
     ///   - k: Columns of `op(a)`, rows of `op(b)`.
     ///   - alpha: The factor of the product.
     ///   - beta: The factor of `c`'s previous contents.
-    static func gemm(
+    package static func gemm(
         _ a: UnsafeBufferPointer<Float>, transposeA: Bool = false, _ b: UnsafeBufferPointer<Float>,
         transposeB: Bool = false, into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int,
         alpha: Float = 1, beta: Float = 0
@@ -46,7 +46,7 @@ enum BLAS {
     }
 
     /// `y = alpha · a · x + beta · y` for a row-major `rows × columns` matrix `a`.
-    static func gemv(
+    package static func gemv(
         _ a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, _ x: UnsafeBufferPointer<Float>,
         into y: UnsafeMutableBufferPointer<Float>, alpha: Float = 1, beta: Float = 0
     ) {

@@ -22,10 +22,10 @@ extension Array where Element: Sendable {
 
 /// The result slots of `concurrentMap`: each iteration writes only its own index.
 private struct ConcurrentSlots<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
+    package let buffer: UnsafeMutableBufferPointer<Element>
 }
 
 /// The input of `concurrentMap`, read-only while the iterations run.
 private struct ConcurrentInput<Element>: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<Element>
+    package let buffer: UnsafeBufferPointer<Element>
 }
