@@ -62,10 +62,12 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product evident
 
-# The folder graph of the engine (no cycle), the Swift tests built with warnings as errors, then the web page in
-# headless Chromium against a real `evident serve` on the demo corpus (Chromium is installed when missing).
+# The folder graph of the engine (no cycle), swift-format's lint, the Swift tests built with warnings as errors, then
+# the web page in headless Chromium against a real `evident serve` on the demo corpus (Chromium is installed when
+# missing).
 test: setup setup-browser
 	Scripts/layering.py --quiet
+	Scripts/format.sh
 	$(SWIFT) test $(STRICT)
 	.build/debug/evident index Corpus --out .build/browser-test-index --if-changed --quiet
 	BROWSER_TEST_REQUIRED=1 Scripts/browser-test.sh .build/debug/evident .build/browser-test-index

@@ -12,7 +12,10 @@ let package = Package(
     targets: [
         .target(
             name: "HotPaths",
-            dependencies: [.product(name: "Evident", package: "Evident")],
+            dependencies: [
+                .product(name: "Evident", package: "Evident"),
+                .product(name: "EvidentBenchmarking", package: "Evident"),
+            ],
             path: "Benchmarks/HotPaths"
         ),
         .executableTarget(
@@ -60,6 +63,7 @@ let package = Package(
             name: "VectorBenchmarks",
             dependencies: [
                 .product(name: "Evident", package: "Evident"),
+                .product(name: "EvidentBenchmarking", package: "Evident"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/VectorBenchmarks",

@@ -11,6 +11,9 @@ identifier that is declared in exactly one other folder. An edge A -> B means th
 declared in several folders are ambiguous and left out (they are listed with --verbose). A strongly connected
 component of more than one folder is a cycle, and the script fails.
 
+It also checks that each native library (CBLAS, CEvidentKernels) is imported only by its one door in
+EvidentLinearAlgebra, and that no string of the engine's targets names a command-line flag.
+
 Usage:
     Scripts/layering.py                       the engine's folders (Sources/Evident*/, one node per folder)
     Scripts/layering.py --dot                 the graph in Graphviz dot
@@ -197,6 +200,31 @@ def target_graph() -> dict[str, list[str]] | None:
     return graph
 
 
+# The one door to each native library: only these files may import it.
+NATIVE_DOORS = {"CBLAS": "Sources/EvidentLinearAlgebra/BLAS.swift", "CEvidentKernels": "Sources/EvidentLinearAlgebra/Kernels.swift"}
+# The engine's targets, whose messages state facts and leave the advice (and the flags) to the front ends.
+ENGINE_TARGETS = ("Evident", "EvidentCorpus", "EvidentStorage", "EvidentLinearAlgebra")
+FLAG_IN_STRING = re.compile(r'"[^"\n]*(?<![\w-])--[a-z][a-z-]*')
+
+
+def door_and_wording_problems() -> list[str]:
+    """Imports of a native library outside its door, anywhere in Sources/ and Tests/, and command-line flags in the
+    string literals of the engine's targets."""
+    problems = []
+    for folder in ("Sources", "Tests"):
+        for path in swift_files(PROJECT / folder):
+            relative = str(path.relative_to(PROJECT))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                match = re.match(r"\s*(?:@\w+\s+)*(?:public |package |internal )?import (\w+)", line)
+                if match and match.group(1) in NATIVE_DOORS and NATIVE_DOORS[match.group(1)] != relative:
+                    problems.append(
+                        f"{relative}:{number}: imports {match.group(1)}; only {NATIVE_DOORS[match.group(1)]} may")
+                if relative.split("/")[1] in ENGINE_TARGETS and not line.lstrip().startswith("//"):
+                    if FLAG_IN_STRING.search(line):
+                        problems.append(f"{relative}:{number}: a command-line flag in the engine's words: {line.strip()}")
+    return problems
+
+
 def strongly_connected_components(nodes: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
     index_of: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -321,13 +349,21 @@ def main() -> int:
         for name in sorted(ambiguous):
             print(f"  {name}: {', '.join(sorted(ambiguous[name]))}")
 
+    problems = door_and_wording_problems() if arguments.root is None else []
+    for problem in problems:
+        print(f"layering: {problem}", file=sys.stderr)
     if cycles:
         print("\nlayering: the folders do not form a stack; each line is a cycle (run with --edges to see why):",
               file=sys.stderr)
         for component in cycles:
             print("  " + " <-> ".join(component), file=sys.stderr)
         return 1
-    print(f"\nlayering: {len(nodes)} folders form a stack (no cycle)", file=sys.stderr)
+    if problems:
+        return 1
+    print(
+        f"\nlayering: {len(nodes)} folders form a stack (no cycle); native libraries are reached only through their"
+        " doors; the engine's strings name no command-line flag",
+        file=sys.stderr)
     return 0
 
 

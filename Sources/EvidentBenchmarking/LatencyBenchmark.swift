@@ -1,5 +1,5 @@
-public import Evident
 import Dispatch
+public import Evident
 import Foundation
 
 /// Settings of `LatencyBenchmark`.
@@ -237,20 +237,20 @@ public struct LatencyBenchmark: Sendable {
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
             let queryVectors = measures(.vectorsFP32) || measures(.vectorsInt8) ? embedder.embed(queries) : []
-            let kernels: [
-                (operation: BenchmarkOperation, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)
-            ] = [
-                (
-                    .vectorsFP32, "exact fp32 top 10 from a query vector, one thread (as FAISS)",
-                    { _ = vectors.search($0, limit: limit) },
-                    { _ = vectors.search(batch: $0, limit: limit, threadCount: threads) }
-                ),
-                (
-                    .vectorsInt8, "int8 top 10 re-scored in fp32 from a query vector, one thread",
-                    { _ = quantized.search($0, limit: limit) },
-                    { _ = quantized.search(batch: $0, limit: limit, threadCount: threads) }
-                ),
-            ]
+            let kernels:
+                [(operation: BenchmarkOperation, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] =
+                    [
+                        (
+                            .vectorsFP32, "exact fp32 top 10 from a query vector, one thread (as FAISS)",
+                            { _ = vectors.search($0, limit: limit) },
+                            { _ = vectors.search(batch: $0, limit: limit, threadCount: threads) }
+                        ),
+                        (
+                            .vectorsInt8, "int8 top 10 re-scored in fp32 from a query vector, one thread",
+                            { _ = quantized.search($0, limit: limit) },
+                            { _ = quantized.search(batch: $0, limit: limit, threadCount: threads) }
+                        ),
+                    ]
             for kernel in kernels where measures(kernel.operation) {
                 let name = kernel.operation.rawValue
                 let latency = measure(name, runs: runs, warmup: warmup) { run in

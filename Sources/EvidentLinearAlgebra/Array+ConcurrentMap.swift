@@ -2,7 +2,8 @@ import Dispatch
 
 extension Array where Element: Sendable {
     /// Returns `transform` applied to every element, computed on all cores, in the original order.
-    package func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) rethrows -> [Result] {
+    package func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) rethrows -> [Result]
+    {
         let results = UnsafeMutableBufferPointer<Swift.Result<Result, any Error>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
         defer {

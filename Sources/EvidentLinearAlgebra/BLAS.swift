@@ -3,6 +3,12 @@ import CBLAS
 /// The engine's only door to OpenBLAS: single-precision matrix products on row-major buffers, with shapes checked
 /// before every call.
 package enum BLAS {
+    /// The kernel family OpenBLAS runs ("Prescott", "Haswell", "SkylakeX"), or `nil` when it does not say.
+    static var coreName: String? {
+        guard let name = openblas_get_corename() else { return nil }
+        return String(cString: name)
+    }
+
     /// The number of threads OpenBLAS uses for one call.
     package static var threadCount: Int {
         get { Int(openblas_get_num_threads()) }

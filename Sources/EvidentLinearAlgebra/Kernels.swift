@@ -41,13 +41,20 @@ package enum Kernels {
     /// `scores[row] = matrix[row, :] · query` for `rows` row-major rows of `dimension` floats. A row's score does
     /// not depend on the other rows or on its position among them.
     ///
-    /// - Parameter level: At most this level (lower ones for tests and benchmarks); `nil` for the best.
+    /// - Parameters:
+    ///   - matrix: `rows × dimension` floats, row-major.
+    ///   - rows: The rows to score.
+    ///   - dimension: The floats of a row and of the query.
+    ///   - query: `dimension` floats.
+    ///   - scores: Room for `rows` scores.
+    ///   - level: At most this level (lower ones for tests and benchmarks); `nil` for the best.
     package static func innerProducts(
         _ matrix: UnsafeBufferPointer<Float>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Float>,
         into scores: UnsafeMutableBufferPointer<Float>, level: Level? = nil
     ) {
         precondition(rows >= 0 && dimension >= 0, "inner products: negative shape \(rows)×\(dimension)")
-        precondition(matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
+        precondition(
+            matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
         precondition(query.count >= dimension, "inner products: query has \(query.count) elements, needs \(dimension)")
         precondition(scores.count >= rows, "inner products: room for \(scores.count) scores, needs \(rows)")
         guard rows > 0 else { return }
@@ -74,6 +81,12 @@ package enum Kernels {
     /// score equals what `innerProducts` gives for that query alone. The matrix is read once for all the queries.
     ///
     /// - Parameters:
+    ///   - matrix: `rows × dimension` floats, row-major.
+    ///   - rows: The rows to score.
+    ///   - dimension: The floats of a row and of a query.
+    ///   - queries: `queryCount × dimension` floats, row-major.
+    ///   - queryCount: The queries.
+    ///   - scores: Room for `queryCount` rows of scores, `stride` apart.
     ///   - stride: The distance between two queries' scores, at least `rows` (`nil`: `rows`), so that parts of a
     ///     matrix's rows scored apart (on separate threads) fill their columns of one output.
     ///   - level: At most this level; `nil` for the best (a level works only with the default stride).
@@ -85,7 +98,8 @@ package enum Kernels {
         precondition(rows >= 0 && dimension >= 0 && queryCount >= 0, "inner products: negative shape")
         precondition(stride >= rows, "inner products: stride \(stride) is less than \(rows) rows")
         precondition(level == nil || stride == rows, "inner products: a level goes with the default stride")
-        precondition(matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
+        precondition(
+            matrix.count >= rows * dimension, "inner products: matrix has \(matrix.count), needs \(rows)×\(dimension)")
         precondition(
             queries.count >= queryCount * dimension,
             "inner products: queries have \(queries.count) elements, need \(queryCount)×\(dimension)")
@@ -109,14 +123,22 @@ package enum Kernels {
     /// `scores[row] = Σ codes[row, d] · query[d]` with unsigned 8-bit codes and a signed 8-bit query whose elements
     /// lie in -127...127; exact in 32-bit integers.
     ///
-    /// - Parameter level: At most this level; `nil` for the best.
+    /// - Parameters:
+    ///   - codes: `rows × dimension` codes, row-major.
+    ///   - rows: The rows to score.
+    ///   - dimension: The codes of a row and the elements of the query.
+    ///   - query: `dimension` elements in -127...127.
+    ///   - scores: Room for `rows` scores.
+    ///   - level: At most this level; `nil` for the best.
     package static func innerProducts(
         codes: UnsafeBufferPointer<UInt8>, rows: Int, dimension: Int, query: UnsafeBufferPointer<Int8>,
         into scores: UnsafeMutableBufferPointer<Int32>, level: Level? = nil
     ) {
         precondition(rows >= 0 && dimension >= 0, "8-bit inner products: negative shape \(rows)×\(dimension)")
         precondition(dimension < 66_000, "8-bit inner products are exact below 66,000 dimensions, not \(dimension)")
-        precondition(codes.count >= rows * dimension, "8-bit inner products: codes have \(codes.count), need \(rows)×\(dimension)")
+        precondition(
+            codes.count >= rows * dimension,
+            "8-bit inner products: codes have \(codes.count), need \(rows)×\(dimension)")
         precondition(query.count >= dimension, "8-bit inner products: query has \(query.count), needs \(dimension)")
         precondition(scores.count >= rows, "8-bit inner products: room for \(scores.count) scores, needs \(rows)")
         guard rows > 0 else { return }
@@ -135,7 +157,9 @@ package enum Kernels {
 
     /// `maxima[block]` = the largest of `values[64 · block ..< min(64 · (block + 1), count)]`, for every block of 64
     /// values (the last may be shorter). The values must not be NaN.
-    package static func blockMaxima(of values: UnsafeBufferPointer<Float>, into maxima: UnsafeMutableBufferPointer<Float>) {
+    package static func blockMaxima(
+        of values: UnsafeBufferPointer<Float>, into maxima: UnsafeMutableBufferPointer<Float>
+    ) {
         let blocks = (values.count + maximaBlockSize - 1) / maximaBlockSize
         precondition(maxima.count >= blocks, "block maxima: room for \(maxima.count), needs \(blocks)")
         guard blocks > 0 else { return }
@@ -161,7 +185,9 @@ extension Kernels {
     ) {
         precondition(rows >= 0 && dimension >= 0, "bfloat16 conversion: negative shape")
         precondition(paddedDimension >= dimension, "bfloat16 rows of \(paddedDimension) cannot hold \(dimension)")
-        precondition(source.count >= rows * dimension, "bfloat16 conversion: source has \(source.count), needs \(rows)×\(dimension)")
+        precondition(
+            source.count >= rows * dimension,
+            "bfloat16 conversion: source has \(source.count), needs \(rows)×\(dimension)")
         guard rows > 0 else { return }
         evident_convert_f32_to_bf16(source.baseAddress, rows, dimension, target, paddedDimension)
     }

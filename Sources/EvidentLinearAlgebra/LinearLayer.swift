@@ -31,9 +31,11 @@ package enum LinearLayer {
     ) {
         precondition(rows >= 0 && outputs > 0 && inputs > 0, "linear layer: shape \(rows)×\(inputs)→\(outputs)")
         precondition(input.count >= rows * inputs, "linear layer: input has \(input.count), needs \(rows)×\(inputs)")
-        precondition(weight.count == outputs * inputs, "linear layer: weight has \(weight.count), needs \(outputs)×\(inputs)")
+        precondition(
+            weight.count == outputs * inputs, "linear layer: weight has \(weight.count), needs \(outputs)×\(inputs)")
         precondition(bias.count == outputs, "linear layer: bias has \(bias.count), needs \(outputs)")
-        precondition(output.count >= rows * outputs, "linear layer: output has \(output.count), needs \(rows)×\(outputs)")
+        precondition(
+            output.count >= rows * outputs, "linear layer: output has \(output.count), needs \(rows)×\(outputs)")
         guard rows > 0 else { return }
         if rows <= smallBatchRows && usesSmallBatchKernel {
             // The kernel writes row-major scores[token][output] = token · weight[output], then the bias is added.

@@ -1,4 +1,3 @@
-import CBLAS
 
 /// Which compute kernels OpenBLAS runs on this machine, and a better choice where its own detection falls short.
 ///
@@ -13,10 +12,7 @@ public enum OpenBLASKernels {
     public static let environmentVariable = "OPENBLAS_CORETYPE"
 
     /// The kernel family OpenBLAS chose (or was told to use), such as "Prescott", "Haswell" or "SkylakeX".
-    public static var coreName: String {
-        guard let name = openblas_get_corename() else { return "unknown" }
-        return String(cString: name)
-    }
+    public static var coreName: String { BLAS.coreName ?? "unknown" }
 
     /// The value for `OPENBLAS_CORETYPE` that selects faster kernels than the ones running, or `nil` when OpenBLAS
     /// already runs the best family this processor and OpenBLAS both support.

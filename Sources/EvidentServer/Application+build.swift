@@ -81,12 +81,13 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Why the server could not start listening, when the error `running` threw says so: the address in use, or
+/// Why the server could not start listening, when `error` says so: the address in use, or
 /// one this machine does not have. `nil` for any other error.
 ///
 /// - Parameters:
 ///   - error: What `runService()` threw.
 ///   - configuration: The address the server was to listen on.
+/// - Returns: The failure, or `nil` when `error` is not about listening.
 public func listeningFailure(_ error: any Error, configuration: ServerConfiguration) -> ListeningFailure? {
     guard let error = error as? IOError else { return nil }
     switch error.errnoCode {

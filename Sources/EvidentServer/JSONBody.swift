@@ -98,12 +98,14 @@ struct JSONBody {
         } catch {
             // The connection ended before the body did: the client hung up. Not the server's failure.
             throw APIError.badRequest(
-                "incomplete_body", "the request body ended before its Content-Length (the client closed the connection)")
+                "incomplete_body", "the request body ended before its Content-Length (the client closed the connection)"
+            )
         }
         let data = Data(buffer.readableBytesView)
         if let offset = UTF8Validation.firstInvalidUTF8Byte(in: data) {
             throw APIError.badRequest(
-                "invalid_json", "the request body is not valid UTF-8 (at byte offset \(offset)); send JSON encoded as UTF-8")
+                "invalid_json",
+                "the request body is not valid UTF-8 (at byte offset \(offset)); send JSON encoded as UTF-8")
         }
         let value: JSONValue
         do {

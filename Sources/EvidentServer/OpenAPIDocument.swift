@@ -157,10 +157,11 @@ enum OpenAPIDocument {
               },
               "ExtractiveAnswer": {
                 "type": "object",
-                "required": ["question", "answer", "sentences", "references"],
+                "required": ["question", "answer", "sentences", "references", "requested"],
                 "additionalProperties": false,
                 "properties": {
                   "question": {"type": "string"},
+                  "requested": {"type": "integer", "description": "The sentences asked for; there are fewer when no other sentence is close enough to the question."},
                   "answer": {"type": "string", "description": "The sentences with their [n] markers."},
                   "sentences": {
                     "type": "array",

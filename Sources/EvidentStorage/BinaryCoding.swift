@@ -60,7 +60,9 @@ package struct ByteReader {
         }
     }
 
-    package mutating func read<Integer: FixedWidthInteger>(_: Integer.Type = Integer.self) throws(StorageError) -> Integer {
+    package mutating func read<Integer: FixedWidthInteger>(_: Integer.Type = Integer.self) throws(StorageError)
+        -> Integer
+    {
         try require(MemoryLayout<Integer>.size)
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: Integer.self)
         offset += MemoryLayout<Integer>.size
@@ -99,9 +101,11 @@ package struct ByteReader {
     }
 
     /// Returns a view of the next `count` elements of `Element` and moves past them; the offset must be aligned.
-    package mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError) -> UnsafeBufferPointer<
-        Element
-    > {
+    package mutating func readArray<Element>(of _: Element.Type, count: Int) throws(StorageError)
+        -> UnsafeBufferPointer<
+            Element
+        >
+    {
         let byteCount = count * MemoryLayout<Element>.stride
         try require(byteCount)
         guard offset % MemoryLayout<Element>.alignment == 0 else {

@@ -38,7 +38,8 @@ package final class ReadOnlyBytes: @unchecked Sendable {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw StorageError.unreadable(path: path, reason: "cannot read its size: \(String(cString: strerror(errno)))")
+            throw StorageError.unreadable(
+                path: path, reason: "cannot read its size: \(String(cString: strerror(errno)))")
         }
         let size = Int(status.st_size)
         if size == 0 {
@@ -48,7 +49,8 @@ package final class ReadOnlyBytes: @unchecked Sendable {
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let address, address != MAP_FAILED else {
-            throw StorageError.unreadable(path: path, reason: "cannot map into memory: \(String(cString: strerror(errno)))")
+            throw StorageError.unreadable(
+                path: path, reason: "cannot map into memory: \(String(cString: strerror(errno)))")
         }
         base = address
         bytes = UnsafeRawBufferPointer(start: address, count: size)

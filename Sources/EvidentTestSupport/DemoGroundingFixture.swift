@@ -27,7 +27,9 @@ public final class DemoGroundingFixture: Sendable {
     }
 
     /// Checks that every citation quotes its document's source exactly at its offsets.
-    public func expectQuotesMatchTheirSources(_ claims: [GroundedClaim], sourceLocation: SourceLocation = #_sourceLocation)
+    public func expectQuotesMatchTheirSources(
+        _ claims: [GroundedClaim], sourceLocation: SourceLocation = #_sourceLocation
+    )
         throws
     {
         var sources: [String: [Unicode.Scalar]] = [:]
@@ -46,4 +48,3 @@ public final class DemoGroundingFixture: Sendable {
         }
     }
 }
-

@@ -1,6 +1,6 @@
-public import Testing
 import Foundation
 import Synchronization
+public import Testing
 
 /// Long synchronous work, kept off Swift's cooperative pool.
 ///

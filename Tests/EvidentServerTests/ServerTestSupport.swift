@@ -112,4 +112,3 @@ func withAPI(
     }
     service.stop()
 }
-

@@ -4,7 +4,6 @@ import Testing
 
 @testable import Evident
 
-
 @Suite(.offThePool) struct ChunkerTests {
     let chunker = Chunker()
 

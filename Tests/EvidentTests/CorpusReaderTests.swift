@@ -365,7 +365,8 @@ private func issue(_ body: () throws -> Void) -> CorpusIssue? {
         try folder.write("# Kept.\n\nA guideline sentence.\n", to: "guide.md")
         try folder.write("# Planted.\n\nA false claim.\n", to: "answers/sample.md")
         try folder.write("# Draft.\n\nNot yet.\n", to: "drafts/old.md")
-        try folder.write("# sample answers\nanswers/\n./drafts/old.md  # a comment after the path\n", to: ".evidentignore")
+        try folder.write(
+            "# sample answers\nanswers/\n./drafts/old.md  # a comment after the path\n", to: ".evidentignore")
         let read = try CorpusReader().read(at: folder.url)
         #expect(read.documents.map(\.id) == ["guide.md"])
         #expect(Set(read.ignoredFiles) == ["answers", "drafts/old.md"])

@@ -1,9 +1,9 @@
+import EvidentBenchmarking
 import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
-import EvidentBenchmarking
 
 @Suite(.offThePool) struct LexicalIndexTests {
     /// p0 = cat dog (2 terms), p1 = cat cat fish (3), p2 = bird (1): N = 3, average length 2.

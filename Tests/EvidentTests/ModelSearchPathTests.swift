@@ -29,7 +29,9 @@ import Testing
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
         try Data([0]).write(to: real.appendingPathComponent("model.safetensors"))
-        let path = ModelSearchPath(folders: [root.appendingPathComponent("first"), root.appendingPathComponent("second")])
+        let path = ModelSearchPath(folders: [
+            root.appendingPathComponent("first"), root.appendingPathComponent("second"),
+        ])
         #expect(path.directory(for: "tiny-model")?.path == real.path)
         #expect(path.directory(for: "other-model") == nil)
     }

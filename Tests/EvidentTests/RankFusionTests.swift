@@ -1,9 +1,9 @@
+import EvidentBenchmarking
 import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
-import EvidentBenchmarking
 
 /// A ranking of `items`, best first, with made-up scores that fall down the list.
 private func ranking(_ items: [Int]) -> [RankedItem] {

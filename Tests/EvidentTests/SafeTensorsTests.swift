@@ -122,7 +122,8 @@ import Testing
         let tensors = try SafeTensors(contentsOf: url)
         let message = Self.reason { _ = try tensors.floats(named: "encoder.layer.0.attention.self.query.weight") }
         #expect(message.contains("no tensor named \"encoder.layer.0.attention.self.query.weight\""), "\(message)")
-        #expect(Self.kind { _ = try tensors.floats(named: "encoder.layer.0.attention.self.query.weight") } == .damagedFile)
+        #expect(
+            Self.kind { _ = try tensors.floats(named: "encoder.layer.0.attention.self.query.weight") } == .damagedFile)
     }
 
     @Test func rejectsAWrongDtypeOrShapeOnRead() throws {
@@ -140,6 +141,8 @@ import Testing
             _ = try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/model.safetensors"))
         }
         #expect(message.contains("/nonexistent/model.safetensors"), "\(message)")
-        #expect(Self.kind { _ = try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/model.safetensors")) } == .missingFile)
+        #expect(
+            Self.kind { _ = try SafeTensors(contentsOf: URL(fileURLWithPath: "/nonexistent/model.safetensors")) }
+                == .missingFile)
     }
 }

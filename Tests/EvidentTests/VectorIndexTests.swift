@@ -1,9 +1,9 @@
+import EvidentBenchmarking
 import EvidentTestSupport
 import Foundation
 import Testing
 
 @testable import Evident
-import EvidentBenchmarking
 
 private func normalised(_ vector: [Float]) -> [Float] {
     let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()

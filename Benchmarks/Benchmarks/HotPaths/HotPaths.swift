@@ -1,4 +1,5 @@
 import Evident
+import EvidentBenchmarking
 import Foundation
 
 // The hot paths of the regression guard, shared by `HotPathBenchmarks` (package-benchmark: allocation counts,
@@ -149,16 +150,10 @@ public final class HotPathFixtures: @unchecked Sendable {
         }
     }
 
-    /// SplitMix64 from `seed`: the same vectors on every run.
+    /// Vectors drawn by the bench lab's SplitMix64 from `seed`: the same vectors on every run.
     static func unitVectors(count: Int, dimension: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
+        func next() -> UInt64 { generator.next() }
         var values: [Float] = []
         values.reserveCapacity(count * dimension)
         for _ in 0..<count {

@@ -1,5 +1,6 @@
 import Benchmark
 import Evident
+import EvidentBenchmarking
 import Foundation
 
 // Exact (fp32) and quantized (int8) vector search: one query at a time and batches of 16, 64 and 256, on one and
@@ -23,21 +24,10 @@ private let randomQueryCount = 1024
 
 private let environment = ProcessInfo.processInfo.environment
 
-/// SplitMix64: a small, fast, seeded generator, so every process sees the same vectors.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// `count` vectors of `dimension` elements, uniform in [-1, 1) per element and then scaled to unit length.
 private func randomUnitVectors(count: Int, dimension: Int, seed: UInt64) -> [Float] {
-    var generator = SeededGenerator(state: seed)
+    var generator = SplitMix64(seed: seed)
     var vectors = [Float](repeating: 0, count: count * dimension)
     vectors.withUnsafeMutableBufferPointer { vectors in
         for row in 0..<count {

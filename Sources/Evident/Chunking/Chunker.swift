@@ -144,7 +144,8 @@ public struct Chunker: Sendable {
         let sentences = Self.splittingOverlongSentences(
             Self.mergingCutConstructs(
                 splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned),
-            cleaned: cleaned, maximumWords: configuration.maxWords, cutBeyond: Self.overlongFactor * configuration.maxWords)
+            cleaned: cleaned, maximumWords: configuration.maxWords,
+            cutBeyond: Self.overlongFactor * configuration.maxWords)
         guard !sentences.isEmpty else { return }
         var wordPrefix = [0]
         wordPrefix.reserveCapacity(sentences.count + 1)

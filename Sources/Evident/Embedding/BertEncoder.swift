@@ -31,14 +31,16 @@ public struct BertEncoder: Sendable {
         let path = configurationURL.path
         guard configuration.hiddenActivation == "gelu" else {
             throw EmbeddingError(
-                .unsupportedModel, path: path, reason: "hidden_act is \"\(configuration.hiddenActivation)\"; only \"gelu\" is supported")
+                .unsupportedModel, path: path,
+                reason: "hidden_act is \"\(configuration.hiddenActivation)\"; only \"gelu\" is supported")
         }
         guard configuration.hiddenSize > 0, configuration.attentionHeadCount > 0,
             configuration.hiddenSize % configuration.attentionHeadCount == 0, configuration.layerCount >= 0,
             configuration.intermediateSize > 0, configuration.vocabularySize > 0,
             configuration.maximumPositionEmbeddings > 0, configuration.typeVocabularySize > 0
         else {
-            throw EmbeddingError(.damagedFile, path: path, reason: "inconsistent sizes (hidden_size must divide into the heads)")
+            throw EmbeddingError(
+                .damagedFile, path: path, reason: "inconsistent sizes (hidden_size must divide into the heads)")
         }
         let sentenceURL = directory.appendingPathComponent("sentence_bert_config.json")
         var limit = configuration.maximumPositionEmbeddings
@@ -47,7 +49,8 @@ public struct BertEncoder: Sendable {
             limit = min(limit, sentence.maximumSequenceLength ?? limit)
         }
         guard limit >= 2 else {
-            throw EmbeddingError(.unsupportedModel, path: sentenceURL.path, reason: "max_seq_length \(limit) is too short")
+            throw EmbeddingError(
+                .unsupportedModel, path: sentenceURL.path, reason: "max_seq_length \(limit) is too short")
         }
         self.configuration = configuration
         self.sequenceLengthLimit = limit

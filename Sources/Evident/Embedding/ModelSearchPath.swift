@@ -31,6 +31,7 @@ public struct ModelSearchPath: Sendable, Hashable {
     ///   - environment: The variables `EVIDENT_MODELS`, `XDG_DATA_HOME` and `HOME` are read from it.
     ///   - executable: The running executable (symbolic links resolved); `nil` leaves its folders out.
     ///   - currentDirectory: The folder relative paths start from.
+    /// - Returns: The folders, in order, each once.
     public static func standard(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = Bundle.main.executableURL,

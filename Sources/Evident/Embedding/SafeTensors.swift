@@ -156,11 +156,13 @@ struct SafeTensors: Sendable {
         let tensor = try tensor(named: name)
         guard tensor.dtype == "F32" else {
             throw EmbeddingError(
-                .unsupportedModel, path: path, reason: "tensor \"\(name)\" is \(tensor.dtype); only F32 weights are supported")
+                .unsupportedModel, path: path,
+                reason: "tensor \"\(name)\" is \(tensor.dtype); only F32 weights are supported")
         }
         if let shape, shape != tensor.shape {
             throw EmbeddingError(
-                .damagedFile, path: path, reason: "tensor \"\(name)\" has shape \(tensor.shape); the configuration needs \(shape)",
+                .damagedFile, path: path,
+                reason: "tensor \"\(name)\" has shape \(tensor.shape); the configuration needs \(shape)",
                 fix: "check that config.json belongs to this model.safetensors")
         }
         return tensor

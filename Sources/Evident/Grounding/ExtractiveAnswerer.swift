@@ -18,22 +18,26 @@ public struct ExtractiveAnswer: Sendable, Hashable, Codable {
     public var sentences: [Sentence]
     /// The cited sentences, numbered from 1 in `sentences`' `reference`; `quote` is the source text exactly.
     public var references: [GroundingCitation]
+    /// The number of sentences asked for: `sentences` holds fewer when no other sentence of the best passages comes
+    /// close enough to the question (past three, within 60 % of the best one's relevance).
+    public var requested: Int
 
     /// The answer as one paragraph with `[n]` markers.
     public var text: String {
         sentences.map { "\($0.text) [\($0.reference)]" }.joined(separator: " ")
     }
 
-    enum CodingKeys: String, CodingKey { case question, answer, sentences, references }
+    enum CodingKeys: String, CodingKey { case question, answer, sentences, references, requested }
 
     /// JSON: `{"question", "answer" (the paragraph with [n] markers), "sentences": [{"text", "reference",
-    /// "relevance"}], "references": [citation]}`.
+    /// "relevance"}], "references": [citation], "requested"}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(question, forKey: .question)
         try container.encode(text, forKey: .answer)
         try container.encode(sentences, forKey: .sentences)
         try container.encode(references, forKey: .references)
+        try container.encode(requested, forKey: .requested)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,13 +45,21 @@ public struct ExtractiveAnswer: Sendable, Hashable, Codable {
         question = try container.decode(String.self, forKey: .question)
         sentences = try container.decode([Sentence].self, forKey: .sentences)
         references = try container.decode([GroundingCitation].self, forKey: .references)
+        requested = try container.decodeIfPresent(Int.self, forKey: .requested) ?? sentences.count
     }
 
     /// Creates an answer.
-    public init(question: String, sentences: [Sentence], references: [GroundingCitation]) {
+    ///
+    /// - Parameters:
+    ///   - question: The question asked.
+    ///   - sentences: The answer's sentences in reading order.
+    ///   - references: The cited sentences.
+    ///   - requested: The sentences asked for; `sentences.count` when `nil`.
+    public init(question: String, sentences: [Sentence], references: [GroundingCitation], requested: Int? = nil) {
         self.question = question
         self.sentences = sentences
         self.references = references
+        self.requested = requested ?? sentences.count
     }
 }
 
@@ -102,9 +114,10 @@ public struct ExtractiveAnswerer: Sendable {
         precondition((1...20).contains(sentenceCount), "sentenceCount must lie in 1...20")
         let embedder = retriever.embedder
         let questionVector = embedder?.embed([question])[0]
+        // A longer answer than the default five draws on two more passages for every sentence more.
         let ranked = try retriever.rankPassages(
             question, terms: retriever.terms(of: question), vector: questionVector,
-            limit: configuration.candidatePassages,
+            limit: configuration.candidatePassages + 2 * max(0, sentenceCount - 5),
             options: SearchOptions(mode: embedder == nil ? .lexical : .hybrid))
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
@@ -135,7 +148,9 @@ public struct ExtractiveAnswerer: Sendable {
         if retriever.index.sentenceVectors == nil {
             candidates = Array(candidates.prefix(configuration.sentencesScored))
         }
-        guard !candidates.isEmpty else { return ExtractiveAnswer(question: question, sentences: [], references: []) }
+        guard !candidates.isEmpty else {
+            return ExtractiveAnswer(question: question, sentences: [], references: [], requested: sentenceCount)
+        }
 
         // Relevance: the dense similarity to the question where there is a model, blended with word overlap.
         var vectors: [[Float]] = []
@@ -192,7 +207,8 @@ public struct ExtractiveAnswerer: Sendable {
             sentences.append(
                 .init(text: candidates[index].sentence.text, reference: references.count, relevance: score))
         }
-        return ExtractiveAnswer(question: question, sentences: sentences, references: references)
+        return ExtractiveAnswer(
+            question: question, sentences: sentences, references: references, requested: sentenceCount)
     }
 
     /// Whether a sentence reads as a statement on its own: long enough, not a bare heading-like fragment

@@ -221,7 +221,8 @@ public struct Grounder: Sendable {
             for position in candidates.indices {
                 for slot in candidates[position].indices {
                     let vector = vectors[keys[candidates[position][slot].sentence.key] ?? 0]
-                    candidates[position][slot].similarity = Double(Kernels.dotProduct(vector, statementVectors[position]))
+                    candidates[position][slot].similarity = Double(
+                        Kernels.dotProduct(vector, statementVectors[position]))
                 }
             }
         }

@@ -112,7 +112,8 @@ public struct IndexingJob: Sendable {
     /// settings and model, and sentence vectors when it has a model.
     public func isUpToDate(_ existing: EvidentIndex, documents: [Document]) -> Bool {
         existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: documents)
-            && existing.configuration == IndexBuilder(configuration: configuration).configuration(embeddingWith: embedder)
+            && existing.configuration
+                == IndexBuilder(configuration: configuration).configuration(embeddingWith: embedder)
             && (embedder == nil || existing.sentenceVectors != nil)
     }
 

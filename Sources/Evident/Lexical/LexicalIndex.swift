@@ -211,9 +211,11 @@ package struct LexicalIndex: @unchecked Sendable {
     ///
     /// Takes the maximum of every block of 64 scores; the `limit`-th largest block maximum is a score that at
     /// least `limit` passages reach, so only blocks whose maximum reaches it hold candidates, and only their
-    /// scores at or above it are sorted.
+    /// scores at or above it are ranked. When `limit` is more than the blocks (a search 100 deep over a few
+    /// thousand passages) that bound keeps every passage that scores, so the best `limit` of many candidates are
+    /// selected with a heap rather than by sorting them all.
     ///
-    /// - Complexity: O(*n* + *c* log *c*) for *n* passages and *c* ≥ `limit` candidates kept.
+    /// - Complexity: O(*n* + *c* log `limit`) for *n* passages and *c* ≥ `limit` candidates kept.
     static func bestOfAll(_ limit: Int, scores: UnsafeMutableBufferPointer<Float>) -> [ScoredPassage] {
         let blockSize = Kernels.maximaBlockSize
         let blockCount = (scores.count + blockSize - 1) / blockSize
@@ -229,9 +231,24 @@ package struct LexicalIndex: @unchecked Sendable {
                     if score >= threshold && score > 0 { keys.append(Self.sortKey(passage: passage, score: score)) }
                 }
             }
-            keys.sort(by: >)
-            return keys.prefix(limit).map(Self.scoredPassage(key:))
+            return Self.largestKeys(limit, of: keys).map(Self.scoredPassage(key:))
         }
+    }
+
+    /// The `limit` largest of `keys`, largest first: by sorting them when they are few, else through a heap of
+    /// `limit` (the same keys, in the same order).
+    static func largestKeys(_ limit: Int, of keys: [UInt64]) -> [UInt64] {
+        guard keys.count > 4 * limit else { return Array(keys.sorted(by: >).prefix(limit)) }
+        var heap = Heap<UInt64>()
+        heap.reserveCapacity(limit)
+        for key in keys {
+            if heap.count < limit {
+                heap.insert(key)
+            } else if let smallest = heap.min, key > smallest {
+                heap.replaceMin(with: key)
+            }
+        }
+        return heap.unordered.sorted(by: >)
     }
 
     /// The `rank`-th largest of `values` (positive ones only count), or the smallest positive float when fewer

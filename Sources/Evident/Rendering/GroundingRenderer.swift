@@ -46,6 +46,13 @@ public struct GroundingRenderer: Sendable {
     public func renderTerminal(_ answer: ExtractiveAnswer) -> String {
         guard !answer.sentences.isEmpty else { return "No sentence of the corpus answers the question.\n" }
         var output = answer.sentences.map { "\($0.text) " + style("[\($0.reference)]", "1") }.joined(separator: " ")
+        if answer.sentences.count < answer.requested {
+            output +=
+                "\n"
+                + style(
+                    "(\(answer.sentences.count) of the \(answer.requested) sentences asked for: no other sentence of the "
+                        + "best passages is close enough to the question)", "2")
+        }
         output += "\n\n" + renderReferences(answer.references)
         return output
     }

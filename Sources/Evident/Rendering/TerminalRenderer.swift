@@ -23,7 +23,8 @@ public struct TerminalRenderer: Sendable {
     public func render(_ results: [SearchResult], analyzer: Analyzer, mode: SearchMode? = nil) -> String {
         let header = mode.map { style("\($0.rawValue) search: ", "2") } ?? ""
         guard !results.isEmpty else { return header + "No passage matches the query.\n" }
-        var output = mode == nil ? "" : header + style("\(results.count) passage\(results.count == 1 ? "" : "s")", "2") + "\n"
+        var output =
+            mode == nil ? "" : header + style("\(results.count) passage\(results.count == 1 ? "" : "s")", "2") + "\n"
         for result in results {
             let citation = result.citation
             let heading = citationHeading(title: citation.title, section: citation.section)

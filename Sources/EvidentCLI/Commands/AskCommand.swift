@@ -12,8 +12,11 @@ struct AskCommand: ParsableCommand {
             relevance), and printed in the order it is read in its document. Each carries an [n] marker for its \
             reference: the source sentence exactly as written, with its character offsets in the source file.
 
+            Fewer sentences than --sentences come back when no other sentence of the best passages is close \
+            enough to the question (past three, within 60 % of the best one's relevance); the answer says so.
+
             JSON: {"question", "answer", "sentences": [{"text", "reference", "relevance"}], "references": \
-            [{"document", "title", "section", "url", "quote", "start", "end", "score"}]}
+            [{"document", "title", "section", "url", "quote", "start", "end", "score"}], "requested"}
             """)
 
     @Argument(help: "An index directory written by `evident index`.") var index: String
@@ -31,7 +34,8 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let answerer = ExtractiveAnswerer(retriever: try groundingRetriever(for: evidentIndex, model: model, purpose: "ask"))
+        let answerer = ExtractiveAnswerer(
+            retriever: try groundingRetriever(for: evidentIndex, model: model, purpose: "ask"))
         let answer = try answerer.answer(question, sentenceCount: sentences)
         if json {
             print(try GroundCommand.jsonString(answer))

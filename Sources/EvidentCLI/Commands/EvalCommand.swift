@@ -63,7 +63,8 @@ struct EvalCommand: ParsableCommand {
         guard result.relevantDocumentsInIndex > 0 else {
             throw CommandFailure(
                 "\(index) holds none of the \(Format.count(result.relevantDocuments)) documents that \(qrels) judges "
-                    + "relevant, so every score would be 0; evaluate the index built from the corpus of these judgments")
+                    + "relevant, so every score would be 0; evaluate the index built from the corpus of these judgments"
+            )
         }
         if result.relevantDocumentsInIndex < result.relevantDocuments {
             Terminal.writeError(

@@ -96,7 +96,12 @@ struct GroundCommand: ParsableCommand {
 /// The retriever grounding and `ask` use: hybrid with the model when the index has vectors, lexical (with a note)
 /// when it has none; a missing or different model is an error, since grounding without it would quietly be worse.
 ///
-/// - Parameter purpose: What needs the model, for messages ("grounding", "ask").
+/// - Parameters:
+///   - index: The index to ground in.
+///   - model: `--model`, or `nil` to find the index's model by name.
+///   - purpose: What needs the model, for messages ("grounding", "ask").
+/// - Returns: The retriever.
+/// - Throws: `CommandFailure` when the model cannot be loaded or is not the index's.
 func groundingRetriever(for index: EvidentIndex, model: String?, purpose: String = "grounding") throws -> Retriever {
     try modelRetriever(
         for: index, model: model, withoutVectors: "\(purpose) on word overlap alone", purpose: purpose)

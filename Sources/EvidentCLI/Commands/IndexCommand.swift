@@ -165,7 +165,8 @@ final class IndexingDisplay {
     func show(_ event: IndexingJob.Event, reuse: String?) {
         switch event {
         case .previousIndexHasOtherVectors(let index):
-            Terminal.writeError("note: \(reuse ?? index.path) has no vectors from this model; every passage is embedded anew\n")
+            Terminal.writeError(
+                "note: \(reuse ?? index.path) has no vectors from this model; every passage is embedded anew\n")
         case .reading(let state):
             let total = state.totalFiles.map { " of \(Format.count($0))" } ?? ""
             progress.update(
