@@ -1,4 +1,3 @@
-
 /// Which compute kernels OpenBLAS runs on this machine, and a better choice where its own detection falls short.
 ///
 /// OpenBLAS picks its kernels once, when the library loads, from the processor it recognises. A release that

@@ -27,6 +27,10 @@ final class CoreShare: Sendable {
         /// Jobs of each kind waiting for a slot, and running in one.
         var waiting = [0, 0]
         var running = [0, 0]
+        /// Each kind's waiting jobs take tickets and start in their order, so that a lane's thread that comes back
+        /// for its next job cannot pass one of its kind that waited longer (one grounding waited 10 s so).
+        var nextTicket = [0, 0]
+        var nowServing = [0, 0]
         /// Core seconds each kind has used, divided by its weight. A kind that starts to wait after a quiet time
         /// starts at most `credit` behind the other, so that it does not bank the time it did not need.
         var virtualTime = [0.0, 0.0]
@@ -39,6 +43,12 @@ final class CoreShare: Sendable {
             self.cores = cores
             self.groundingLimit = groundingLimit
             self.weights = [searchWeight, groundingWeight]
+        }
+
+        /// Whether the job of `kind` holding `ticket` may take a slot now: it is the oldest of its kind that waits,
+        /// and `mayRun(kind)`.
+        func mayRun(_ kind: WorkClass, ticket: Int) -> Bool {
+            ticket == nowServing[kind.rawValue] && mayRun(kind)
         }
 
         /// Whether a job of `kind` may take a slot now: one is free, the kind is under its limit, and no other
@@ -56,17 +66,22 @@ final class CoreShare: Sendable {
             kind == .search || running[WorkClass.grounding.rawValue] < groundingLimit
         }
 
-        mutating func startWaiting(_ kind: WorkClass) {
+        /// Counts a job of `kind` as waiting; returns its ticket.
+        @discardableResult
+        mutating func startWaiting(_ kind: WorkClass) -> Int {
             let index = kind.rawValue
             if waiting[index] == 0, running[index] == 0 {
                 virtualTime[index] = max(virtualTime[index], virtualTime[1 - index] - credit)
             }
             waiting[index] += 1
+            nextTicket[index] += 1
+            return nextTicket[index] - 1
         }
 
         mutating func start(_ kind: WorkClass) {
             waiting[kind.rawValue] -= 1
             running[kind.rawValue] += 1
+            nowServing[kind.rawValue] += 1
         }
 
         mutating func finish(_ kind: WorkClass, seconds: Double) {
@@ -86,8 +101,8 @@ final class CoreShare: Sendable {
     /// Runs `body` in a slot for `kind`, waiting on the calling thread (a lane's own) until the share grants one.
     func run<Result>(_ kind: WorkClass, _ body: () throws -> Result) rethrows -> Result {
         condition.lock()
-        state.withLock { $0.startWaiting(kind) }
-        while !state.withLock({ $0.mayRun(kind) }) { condition.wait() }
+        let ticket = state.withLock { $0.startWaiting(kind) }
+        while !state.withLock({ $0.mayRun(kind, ticket: ticket) }) { condition.wait() }
         state.withLock { $0.start(kind) }
         // With this job no longer waiting, a job of the other kind may be the one owed the next free slot.
         condition.broadcast()

@@ -68,6 +68,19 @@ import Testing
         #expect(!state.mayRun(.grounding))
     }
 
+    @Test func jobsOfOneKindStartInTheOrderTheyCameIn() {
+        var state = CoreShare.State(cores: 2, groundingLimit: 1)
+        let first = state.startWaiting(.grounding)
+        let second = state.startWaiting(.grounding)
+        #expect(!state.mayRun(.grounding, ticket: second), "the later one may not pass the earlier")
+        #expect(state.mayRun(.grounding, ticket: first))
+        state.start(.grounding)
+        state.finish(.grounding, seconds: 0.5)
+        let third = state.startWaiting(.grounding)  // the first one's thread, back for its next job
+        #expect(state.mayRun(.grounding, ticket: second))
+        #expect(!state.mayRun(.grounding, ticket: third))
+    }
+
     @Test func slotsBoundTheJobsRunningAtOnceAcrossLanes() async throws {
         let share = CoreShare(cores: 2)
         let search = WorkerLane(name: "search", threadCount: 3, workClass: .search, share: share, capacity: 64)

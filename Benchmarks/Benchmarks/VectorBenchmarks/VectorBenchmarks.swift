@@ -24,7 +24,6 @@ private let randomQueryCount = 1024
 
 private let environment = ProcessInfo.processInfo.environment
 
-
 /// `count` vectors of `dimension` elements, uniform in [-1, 1) per element and then scaled to unit length.
 private func randomUnitVectors(count: Int, dimension: Int, seed: UInt64) -> [Float] {
     var generator = SplitMix64(seed: seed)
