@@ -119,7 +119,4 @@ final class CoreShare: Sendable {
         }
         return try body()
     }
-
-    /// A copy of the sharing state, for tests.
-    var snapshot: State { state.withLock { $0 } }
 }

@@ -143,7 +143,12 @@ final class WorkerLane: Sendable {
             }
             condition.unlock()
             guard let job, !job.isAbandoned() else { continue }
-            if let share { share.run(workClass) { job.run() } } else { job.run() }
+            guard let share else {
+                job.run()
+                continue
+            }
+            // Its time may run out while it waits for a slot: then it has had its 503, and is dropped too.
+            share.run(workClass) { if !job.isAbandoned() { job.run() } }
         }
     }
 }

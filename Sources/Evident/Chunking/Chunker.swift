@@ -141,16 +141,15 @@ public struct Chunker: Sendable {
     ) {
         let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range, interpretingMarkup: interpretingMarkup)
         guard !cleaned.scalars.isEmpty else { return }
-        let sentences = Self.splittingOverlongSentences(
-            Self.mergingCutConstructs(
-                splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned),
-            cleaned: cleaned, maximumWords: configuration.maxWords,
-            cutBeyond: Self.overlongFactor * configuration.maxWords)
+        var sentences = Self.mergingCutConstructs(
+            splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true), cleaned: cleaned)
         guard !sentences.isEmpty else { return }
-        var wordPrefix = [0]
-        wordPrefix.reserveCapacity(sentences.count + 1)
-        for sentence in sentences {
-            wordPrefix.append(wordPrefix[wordPrefix.count - 1] + Self.wordCount(cleaned.scalars[sentence]))
+        let cutBeyond = Self.overlongFactor * configuration.maxWords
+        var wordPrefix = Self.wordPrefix(of: sentences, in: cleaned)
+        if zip(wordPrefix, wordPrefix.dropFirst()).contains(where: { $1 - $0 > cutBeyond }) {
+            sentences = Self.splittingOverlongSentences(
+                sentences, cleaned: cleaned, maximumWords: configuration.maxWords, cutBeyond: cutBeyond)
+            wordPrefix = Self.wordPrefix(of: sentences, in: cleaned)
         }
         func words(_ sentenceRange: Range<Int>) -> Int {
             wordPrefix[sentenceRange.upperBound] - wordPrefix[sentenceRange.lowerBound]
@@ -223,9 +222,7 @@ public struct Chunker: Sendable {
     static func splittingOverlongSentences(
         _ sentences: [Range<Int>], cleaned: CleanedText, maximumWords: Int, cutBeyond: Int
     ) -> [Range<Int>] {
-        guard maximumWords > 0,
-            sentences.contains(where: { wordCount(cleaned.scalars[$0]) > cutBeyond })
-        else { return sentences }
+        guard maximumWords > 0 else { return sentences }
         let constructs = cleaned.unsplittableRanges.sorted { $0.lowerBound < $1.lowerBound }
         var nextConstruct = 0
         var furthestEnd = 0  // of the constructs that start before the position looked at
@@ -266,6 +263,14 @@ public struct Chunker: Sendable {
             pieces.append(pieceStart..<sentence.upperBound)
         }
         return pieces
+    }
+
+    /// The words before each sentence and in all of them: `[0, w₀, w₀ + w₁, …]`.
+    static func wordPrefix(of sentences: [Range<Int>], in cleaned: CleanedText) -> [Int] {
+        var prefix = [0]
+        prefix.reserveCapacity(sentences.count + 1)
+        for sentence in sentences { prefix.append(prefix[prefix.count - 1] + wordCount(cleaned.scalars[sentence])) }
+        return prefix
     }
 
     /// The number of whitespace-separated words in `scalars`.
