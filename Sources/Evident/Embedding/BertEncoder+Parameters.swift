@@ -113,21 +113,22 @@ final class BertParameters: @unchecked Sendable {
         UnsafeBufferPointer(rebasing: storage[range])
     }
 
-    /// Writes the normalised input embeddings (word + position + token type 0) of `sequences`, one row per token,
-    /// sequence after sequence, into `state`.
-    func embed(_ sequences: [[Int32]], into state: UnsafeMutableBufferPointer<Float>) {
+    /// Writes the normalised input embeddings (word + position + token type: `segments`' when given, else 0) of
+    /// `sequences`, one row per token, sequence after sequence, into `state`.
+    func embed(_ sequences: [[Int32]], segments: [[Int32]]? = nil, into state: UnsafeMutableBufferPointer<Float>) {
         let hidden = configuration.hiddenSize
         guard let target = state.baseAddress, let words = self[wordEmbeddings].baseAddress,
             let positions = self[positionEmbeddings].baseAddress, let types = self[tokenTypeEmbeddings].baseAddress,
             let scale = self[embeddingNormScale].baseAddress, let shift = self[embeddingNormShift].baseAddress
         else { return }
         var row = 0
-        for sequence in sequences {
+        for (index, sequence) in sequences.enumerated() {
             for (position, id) in sequence.enumerated() {
                 let output = target + row * hidden
                 let word = words + Int(id) * hidden
                 let place = positions + position * hidden
-                for column in 0..<hidden { output[column] = (word[column] + types[column]) + place[column] }
+                let type = types + Int(segments?[index][position] ?? 0) * hidden
+                for column in 0..<hidden { output[column] = (word[column] + type[column]) + place[column] }
                 row += 1
             }
         }

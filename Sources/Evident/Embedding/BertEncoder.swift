@@ -71,22 +71,59 @@ public struct BertEncoder: Sendable {
     /// - Complexity: O(*t* · (`hiddenSize`² + `hiddenSize` · `intermediateSize`) + Σ *n*² · `hiddenSize`) per
     ///   layer, for *t* tokens in all and sequences of *n* tokens.
     public func embed(tokenIDs batch: [[Int32]], batchSize: Int = 32) -> [[Float]] {
+        run(batch, segments: nil, batchSize: batchSize, output: .meanPooledUnitVector)
+    }
+
+    /// The last hidden state of the first token (`[CLS]`) of every sequence of `batch`: what a cross-encoder's
+    /// classifier reads.
+    ///
+    /// - Parameters:
+    ///   - batch: Token ids, `[CLS]` first; every id below `configuration.vocabularySize`.
+    ///   - segments: The segment (token type) of each token, each below `configuration.typeVocabularySize`: for a
+    ///     pair, 0 for the first text, 1 for the second (`WordPieceTokenizer.pairTokenIDs`).
+    ///   - batchSize: The number of sequences encoded together.
+    /// - Returns: One vector of `dimension` floats per sequence (not normalised), in the order of `batch`; a zero
+    ///   vector for an empty sequence.
+    public func firstTokenStates(tokenIDs batch: [[Int32]], segments: [[Int32]], batchSize: Int = 32) -> [[Float]] {
+        precondition(segments.count == batch.count, "one segment list per sequence")
+        let types = configuration.typeVocabularySize
+        for (ids, segment) in zip(batch, segments) {
+            precondition(ids.count == segment.count, "one segment per token")
+            for type in segment { precondition(type >= 0 && Int(type) < types, "segment \(type) is not a token type") }
+        }
+        return run(batch, segments: segments, batchSize: batchSize, output: .firstToken)
+    }
+
+    /// What a call returns per sequence.
+    private enum Output {
+        case meanPooledUnitVector
+        case firstToken
+    }
+
+    /// Validates and truncates `batch`, encodes it in batches of similar length, and returns `output` of each
+    /// sequence in input order.
+    private func run(_ batch: [[Int32]], segments: [[Int32]]?, batchSize: Int, output: Output) -> [[Float]] {
         precondition(batchSize > 0, "batchSize must be positive")
         let vocabularySize = configuration.vocabularySize
+        func truncated(_ ids: [Int32]) -> [Int32] {
+            guard ids.count > sequenceLengthLimit, let last = ids.last else { return ids }
+            return Array(ids.prefix(sequenceLengthLimit - 1)) + [last]
+        }
         let sequences = batch.map { ids -> [Int32] in
             for id in ids {
                 precondition(id >= 0 && Int(id) < vocabularySize, "token id \(id) is outside the vocabulary")
             }
-            guard ids.count > sequenceLengthLimit, let last = ids.last else { return ids }
-            return Array(ids.prefix(sequenceLengthLimit - 1)) + [last]
+            return truncated(ids)
         }
+        let types = segments.map { $0.map(truncated) }
         let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
         var results = [[Float]](repeating: [], count: sequences.count)
         var start = order.startIndex
         while start < order.endIndex {
             let end = min(start + batchSize, order.endIndex)
             let members = order[start..<end]
-            let vectors = encode(members.map { sequences[$0] })
+            let vectors = encode(
+                members.map { sequences[$0] }, segments: types.map { list in members.map { list[$0] } }, output: output)
             for (index, vector) in zip(members, vectors) { results[index] = vector }
             start = end
         }
@@ -94,7 +131,7 @@ public struct BertEncoder: Sendable {
     }
 
     /// Runs the model on one batch of (already truncated, validated) sequences.
-    private func encode(_ sequences: [[Int32]]) -> [[Float]] {
+    private func encode(_ sequences: [[Int32]], segments: [[Int32]]?, output: Output) -> [[Float]] {
         let hidden = configuration.hiddenSize
         let lengths = sequences.map(\.count)
         let rowCount = lengths.reduce(0, +)
@@ -107,12 +144,18 @@ public struct BertEncoder: Sendable {
         }
         let workspace = Workspace(rowCount: rowCount, configuration: configuration, longest: lengths.max() ?? 0)
         defer { workspace.deallocate() }
-        parameters.embed(sequences, into: workspace.state)
+        parameters.embed(sequences, segments: segments, into: workspace.state)
         for layer in parameters.layers {
             runLayer(layer, workspace: workspace, lengths: lengths, offsets: offsets)
         }
         return zip(offsets, lengths).map { offset, length in
-            Self.meanPooledUnitVector(workspace.state, rows: offset..<(offset + length), width: hidden)
+            switch output {
+            case .meanPooledUnitVector:
+                return Self.meanPooledUnitVector(workspace.state, rows: offset..<(offset + length), width: hidden)
+            case .firstToken:
+                guard length > 0 else { return [Float](repeating: 0, count: hidden) }
+                return Array(workspace.state[(offset * hidden)..<((offset + 1) * hidden)])
+            }
         }
     }
 

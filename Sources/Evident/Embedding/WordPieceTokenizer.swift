@@ -136,6 +136,41 @@ public struct WordPieceTokenizer: Sendable {
         texts.map { tokenIDs(for: $0) }
     }
 
+    /// The token ids of a pair of texts as a cross-encoder reads them: `[CLS] first [SEP] second [SEP]`, the longer
+    /// of the two cut a piece at a time from its end until the whole fits in `limit` tokens (BERT's
+    /// "longest first"), with the segment of each token: 0 for `[CLS]`, the first text and its `[SEP]`, 1 after.
+    ///
+    /// - Parameters:
+    ///   - first: The first text (a claim).
+    ///   - second: The second text (its evidence).
+    ///   - limit: The most tokens, at least 3.
+    /// - Returns: Ids and segments, of equal length.
+    public func pairTokenIDs(_ first: String, _ second: String, limit: Int) -> (ids: [Int32], segments: [Int32]) {
+        precondition(limit >= 3, "a pair needs room for [CLS] and two [SEP]")
+        var a: [Int32] = []
+        var b: [Int32] = []
+        appendPieceIDs(of: first, to: &a, limit: Int.max)
+        appendPieceIDs(of: second, to: &b, limit: Int.max)
+        let budget = limit - 3
+        if a.count + b.count > budget {
+            // Longest first: cut the longer one (the second on a tie) down towards the other, then both alternately.
+            let keptA: Int
+            let keptB: Int
+            if a.count > b.count {
+                keptB = min(b.count, budget / 2)
+                keptA = budget - keptB
+            } else {
+                keptA = min(a.count, (budget + 1) / 2)
+                keptB = budget - keptA
+            }
+            a.removeSubrange(min(keptA, a.count)...)
+            b.removeSubrange(min(keptB, b.count)...)
+        }
+        let ids = [classifierID] + a + [separatorID] + b + [separatorID]
+        let segments = [Int32](repeating: 0, count: a.count + 2) + [Int32](repeating: 1, count: b.count + 1)
+        return (ids, segments)
+    }
+
     /// The word pieces of `text` as strings (`##` continuations, `[UNK]`), without `[CLS]`, `[SEP]` or truncation.
     ///
     /// - Parameter text: Any text.

@@ -17,6 +17,31 @@ public struct GroundingEvaluation: Sendable, Hashable, Codable {
 
     /// The gold label of a claim with no evidence annotation.
     public static let noEvidence = "NO EVIDENCE"
+
+    /// One evaluation of the claims of all of `parts` (disjoint sets of claims): counts and times added, shares
+    /// weighted by the claims with evidence.
+    public static func merging(_ parts: [GroundingEvaluation]) -> GroundingEvaluation {
+        var merged = GroundingEvaluation(
+            claims: 0, claimsWithEvidence: 0, citationRecall: 0, evidenceSentenceAccuracy: 0, confusion: [:],
+            seconds: 0)
+        var cited = 0.0
+        var anchored = 0.0
+        for part in parts {
+            merged.claims += part.claims
+            merged.claimsWithEvidence += part.claimsWithEvidence
+            cited += part.citationRecall * Double(part.claimsWithEvidence)
+            anchored += part.evidenceSentenceAccuracy * Double(part.claimsWithEvidence)
+            merged.seconds += part.seconds
+            for (label, row) in part.confusion {
+                for (verdict, count) in row { merged.confusion[label, default: [:]][verdict, default: 0] += count }
+            }
+        }
+        if merged.claimsWithEvidence > 0 {
+            merged.citationRecall = cited / Double(merged.claimsWithEvidence)
+            merged.evidenceSentenceAccuracy = anchored / Double(merged.claimsWithEvidence)
+        }
+        return merged
+    }
 }
 
 /// Labelled support features for fitting a `SupportModel`: gold evidence sentences against candidate sentences of
@@ -148,6 +173,67 @@ extension Grounder {
             progress?(done)
         }
         return examples
+    }
+
+    /// Claim/evidence pairs for training a verifier, from claims with SciFact's annotations: each annotation's
+    /// sentences (joined, as the index splits the abstract) with its label (SUPPORT → Supports, CONTRADICT →
+    /// Refutes), and, as Neutral, the `neutralsPerClaim` best candidate sentences grounding finds for the claim in
+    /// abstracts without evidence for it — for claims without evidence too. Claims are taken in order; the pairs'
+    /// `claimID` is the query's.
+    ///
+    /// - Parameters:
+    ///   - queries: Claims, with or without evidence annotations.
+    ///   - neutralsPerClaim: Neutral sentences per claim.
+    ///   - batchSize: Claims scored per batch.
+    ///   - progress: Called after each batch with the number of claims done.
+    /// - Returns: The pairs, grouped by claim.
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func trainingPairs(
+        _ queries: [EvaluationQuery], neutralsPerClaim: Int = 3, batchSize: Int = 64, progress: ((Int) -> Void)? = nil
+    ) throws -> [ClaimEvidencePair] {
+        let documentIndices = documentIndicesByID()
+        var sentences = SentenceCache(index: retriever.index, comparer: comparer)
+        var pairs: [ClaimEvidencePair] = []
+        var done = 0
+        for start in stride(from: 0, to: queries.count, by: batchSize) {
+            let batch = Array(queries[start..<min(start + batchSize, queries.count)])
+            let scored = try scoredCandidates(for: batch.map(\.text), sentences: &sentences)
+            for (query, candidates) in zip(batch, scored) {
+                let evidence = query.evidence ?? [:]
+                for document in evidence.keys.sorted() {
+                    guard let documentIndex = documentIndices[document] else { continue }
+                    let abstract = try sentences.sentences(ofDocument: documentIndex)
+                    for annotation in evidence[document] ?? [] {
+                        let label: PairLabel
+                        switch PairLabel(word: annotation.label) {
+                        case .supports?: label = .supports
+                        case .refutes?: label = .refutes
+                        default: continue
+                        }
+                        let texts = annotation.sentences.sorted().compactMap {
+                            $0 < abstract.count ? abstract[$0].text : nil
+                        }
+                        guard !texts.isEmpty else { continue }
+                        pairs.append(
+                            ClaimEvidencePair(
+                                claimID: query.id, claim: query.text, evidence: texts.joined(separator: " "),
+                                label: label))
+                    }
+                }
+                let others = candidates.filter { evidence[$0.sentence.documentID] == nil }
+                    .sorted { $0.support > $1.support }
+                var seen: Set<String> = []
+                for candidate in others where seen.count < neutralsPerClaim {
+                    guard seen.insert(candidate.sentence.text).inserted else { continue }
+                    pairs.append(
+                        ClaimEvidencePair(
+                            claimID: query.id, claim: query.text, evidence: candidate.sentence.text, label: .neutral))
+                }
+            }
+            done += batch.count
+            progress?(done)
+        }
+        return pairs
     }
 
     /// Fits the support model to `examples`, weighting the classes equally (each positive counts as many times

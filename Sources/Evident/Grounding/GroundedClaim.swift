@@ -31,12 +31,15 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
     public var score: Double
     /// What in the sentence contradicts the claim, if anything.
     public var conflicts: [String]
+    /// What the verifier read in the sentence for the claim, when a verifier read it.
+    public var entailment: Entailment?
 
     /// Creates a citation.
     public init(
         document: String, title: String, section: String, url: String?, quote: String, start: Int, end: Int,
-        score: Double, conflicts: [String] = []
+        score: Double, conflicts: [String] = [], entailment: Entailment? = nil
     ) {
+        self.entailment = entailment
         self.document = document
         self.title = title
         self.section = section
@@ -54,7 +57,7 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case document, title, section, url, quote, start, end, score, conflicts
+        case document, title, section, url, quote, start, end, score, conflicts, entailment
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +71,7 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         end = try container.decode(Int.self, forKey: .end)
         score = try container.decode(Double.self, forKey: .score)
         conflicts = try container.decodeIfPresent([String].self, forKey: .conflicts) ?? []
+        entailment = try container.decodeIfPresent(Entailment.self, forKey: .entailment)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,6 +85,7 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         try container.encode(end, forKey: .end)
         try container.encode(score, forKey: .score)
         if !conflicts.isEmpty { try container.encode(conflicts, forKey: .conflicts) }
+        try container.encodeIfPresent(entailment, forKey: .entailment)
     }
 }
 

@@ -19,13 +19,29 @@ public struct GroundingConfiguration: Sendable, Hashable {
     public var closestThreshold: Double
     /// The support score.
     public var supportModel: SupportModel
+    /// Sentences per claim, the best by support, that the verifier reads with the claim (when the grounder has
+    /// one).
+    public var verifiedSentencesPerClaim: Int
+    /// The verifier's probability of "supports" a sentence needs to count as entailing the claim.
+    public var entailmentThreshold: Double
+    /// The verifier's probability of "refutes" a sentence needs to count as contradicting the claim.
+    public var refutationThreshold: Double
+    /// Whether `supported` needs the verifier's entailment from a sentence and no contradiction (the verifier's
+    /// or the word rules') from any cited one; without it, a contradiction counts only from a sentence on the
+    /// claim's subject.
+    public var strict: Bool
 
     /// Creates settings; the defaults are the ones `make demo` and the evaluation in the README use.
     public init(
         candidatePassages: Int = 10, sentencesScoredPerClaim: Int = 16, citationLimit: Int = 3,
         supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, corroborationThreshold: Double = 0.25,
-        closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated
+        closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
+        entailmentThreshold: Double = 0.5, refutationThreshold: Double = 0.5, strict: Bool = false
     ) {
+        self.verifiedSentencesPerClaim = verifiedSentencesPerClaim
+        self.entailmentThreshold = entailmentThreshold
+        self.refutationThreshold = refutationThreshold
+        self.strict = strict
         self.corroborationThreshold = corroborationThreshold
         self.closestThreshold = closestThreshold
         self.candidatePassages = candidatePassages
@@ -50,12 +66,19 @@ public struct Grounder: Sendable {
     public let retriever: Retriever
     /// The settings.
     public var configuration: GroundingConfiguration
+    /// The cross-encoder that reads each claim with its best sentences; without one, verdicts rest on the support
+    /// score and the word rules alone.
+    public var verifier: ClaimVerifier?
     let comparer: ClaimComparer
 
     /// Creates a grounder over `retriever`'s index.
-    public init(retriever: Retriever, configuration: GroundingConfiguration = GroundingConfiguration()) {
+    public init(
+        retriever: Retriever, configuration: GroundingConfiguration = GroundingConfiguration(),
+        verifier: ClaimVerifier? = nil
+    ) {
         self.retriever = retriever
         self.configuration = configuration
+        self.verifier = verifier
         comparer = ClaimComparer(index: retriever.index)
     }
 
@@ -147,6 +170,8 @@ public struct Grounder: Sendable {
         var passageRank: Int
         var similarity: Double = 0
         var support: Double = 0
+        /// What the verifier read, for the sentences it read.
+        var entailment: Entailment?
 
         var features: SupportFeatures {
             SupportFeatures(
@@ -159,8 +184,34 @@ public struct Grounder: Sendable {
     /// Grounds statements that are each one claim (already split).
     func groundStatements(_ statements: [String]) throws -> [GroundedClaim] {
         var sentences = SentenceCache(index: retriever.index, comparer: comparer)
-        let candidates = try scoredCandidates(for: statements, sentences: &sentences)
+        var candidates = try scoredCandidates(for: statements, sentences: &sentences)
+        if let verifier { verify(&candidates, of: statements, with: verifier) }
         return statements.indices.map { verdict(for: statements[$0], candidates: candidates[$0]) }
+    }
+
+    /// Has `verifier` read each statement with its `verifiedSentencesPerClaim` best sentences (by support) and
+    /// with the best sentence the word rules find contradicting, all pairs in one batch.
+    func verify(_ candidates: inout [[Candidate]], of statements: [String], with verifier: ClaimVerifier) {
+        var slots: [(statement: Int, slot: Int)] = []
+        for (position, list) in candidates.enumerated() {
+            let order = list.indices.sorted { list[$0].support > list[$1].support }
+            var chosen: [Int] = []
+            var texts: Set<String> = []
+            for slot in order where chosen.count < configuration.verifiedSentencesPerClaim {
+                if texts.insert(list[slot].sentence.text).inserted { chosen.append(slot) }
+            }
+            if let conflicting = order.first(where: { !list[$0].comparison.conflicts.isEmpty }),
+                !chosen.contains(conflicting), texts.insert(list[conflicting].sentence.text).inserted
+            {
+                chosen.append(conflicting)
+            }
+            slots += chosen.map { (position, $0) }
+        }
+        let results = verifier.verify(
+            slots.map { (claim: statements[$0.statement], evidence: candidates[$0.statement][$0.slot].sentence.text) })
+        for (place, entailment) in zip(slots, results) {
+            candidates[place.statement][place.slot].entailment = entailment
+        }
     }
 
     /// For each statement, its best candidate sentences with features and support: the sentences of its best
@@ -251,6 +302,9 @@ public struct Grounder: Sendable {
 
     /// Decides a statement's verdict from its scored candidates.
     func verdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
+        if candidates.contains(where: { $0.entailment != nil }) {
+            return verifiedVerdict(for: statement, candidates: candidates)
+        }
         let byScore = candidates.sorted { $0.support > $1.support }
         let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
         // A contradiction counts when the sentence is on the claim's subject: about as strong as the best
@@ -289,6 +343,89 @@ public struct Grounder: Sendable {
         let citations = ordered.prefix(configuration.citationLimit).map { candidate in
             candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description))
+        }
+        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
+    }
+
+    /// The verdict when the verifier has read the best sentences.
+    ///
+    /// - A sentence the verifier reads as refuting the claim (more than any other reads as supporting it), or one
+    ///   the word rules find contradicting on the claim's subject that the verifier does not read as supporting:
+    ///   `contradicted`.
+    /// - Else a sentence the verifier reads as supporting it, on the subject (support ≥ `partialThreshold`): it
+    ///   is `supported` when that sentence holds the claim's key terms and quantities and nothing cited
+    ///   contradicts it (under `strict`, no cited sentence has any conflict or refutation), else
+    ///   `partiallySupported`.
+    /// - Else (the verifier reads nothing as supporting): `partiallySupported` when the support score alone
+    ///   would have called it supported (the two disagree: never `supported`), `unsupported` otherwise.
+    func verifiedVerdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
+        let byScore = candidates.sorted { $0.support > $1.support }
+        let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
+        let best = agreeing.first?.support ?? 0
+        func supports(_ candidate: Candidate) -> Double { candidate.entailment?.supports ?? 0 }
+        func refutes(_ candidate: Candidate) -> Double { candidate.entailment?.refutes ?? 0 }
+        let entailing = byScore.filter {
+            supports($0) >= configuration.entailmentThreshold && supports($0) > refutes($0)
+                && $0.support >= configuration.partialThreshold
+        }
+        let refuting = byScore.filter {
+            refutes($0) >= configuration.refutationThreshold && refutes($0) > supports($0)
+                && $0.support >= configuration.closestThreshold
+        }.sorted { refutes($0) > refutes($1) }
+        let strongestEntailment = entailing.map(supports).max() ?? 0
+        let ruleContradicting = byScore.filter { candidate in
+            let conflicts = candidate.comparison.conflicts
+            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
+                candidate.support >= best - 0.1, supports(candidate) < configuration.entailmentThreshold
+            else { return false }
+            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
+        }
+
+        let verdict: Verdict
+        var lead: [Candidate] = []
+        let others: [Candidate]
+        if let refutation = refuting.first(where: { refutes($0) > strongestEntailment })
+            ?? (entailing.isEmpty ? ruleContradicting.first : nil)
+        {
+            verdict = .contradicted
+            lead = [refutation]
+            others = byScore.filter {
+                $0.sentence.key != refutation.sentence.key && $0.support >= configuration.corroborationThreshold
+            }
+        } else if let top = entailing.first {
+            let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
+            let cited =
+                [top]
+                + Self.citationOrder(
+                    agreeing.filter {
+                        $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
+                    },
+                    limit: configuration.citationLimit - 1)
+            let disputed =
+                configuration.strict
+                ? cited.contains {
+                    !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
+                }
+                    || !refuting.isEmpty || !ruleContradicting.isEmpty
+                : !refuting.isEmpty || !ruleContradicting.isEmpty
+            verdict = exact && !disputed ? .supported : .partiallySupported
+            lead = [top]
+            others = agreeing.filter {
+                $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
+            }
+        } else if let top = agreeing.first, top.support >= configuration.supportedThreshold, !configuration.strict {
+            // The support score would call it supported, the verifier reads no support: never `supported`.
+            verdict = .partiallySupported
+            others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
+        } else {
+            verdict = .unsupported
+            others = agreeing.filter { $0.support >= configuration.closestThreshold }
+        }
+        let ordered = lead + Self.citationOrder(others, limit: configuration.citationLimit - lead.count)
+        let citations = ordered.prefix(configuration.citationLimit).map { candidate in
+            candidate.sentence.citation(
+                score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description),
+                entailment: candidate.entailment)
         }
         return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
     }
@@ -344,10 +481,11 @@ struct CandidateSentence {
     /// comparisons.
     var preparedContext: ClaimComparer.PreparedText
 
-    func citation(score: Double, conflicts: [String]) -> GroundingCitation {
+    func citation(score: Double, conflicts: [String], entailment: Entailment? = nil) -> GroundingCitation {
         GroundingCitation(
             document: documentID, title: title, section: section, url: url, quote: quote,
-            start: range.lowerBound, end: range.upperBound, score: score, conflicts: conflicts)
+            start: range.lowerBound, end: range.upperBound, score: score, conflicts: conflicts,
+            entailment: entailment)
     }
 }
 

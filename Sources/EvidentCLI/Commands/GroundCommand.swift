@@ -12,7 +12,10 @@ struct GroundCommand: ParsableCommand {
             kept but marked not-a-claim. Each claim gets a verdict — supported, partially-supported, contradicted \
             (a source on the same subject gives another number, the opposite direction, a negation, or calls \
             experimental what the claim calls approved) or unsupported — a support score in [0, 1] and up to 3 \
-            citations: the quoted source sentence with its character offsets in the source file.
+            citations: the quoted source sentence with its character offsets in the source file. With a claim \
+            verifier (--verifier DIR, or Models/evident-verifier when Scripts/train-verifier.sh has trained it), \
+            a cross-encoder reads the claim with each of its best sentences and decides between supports, \
+            refutes and neither; where it and the support score disagree, the claim is never supported.
 
             --claims FILE grounds many independent claims (JSON lines {"id", "text"}) and prints one JSON object \
             per line. The JSON shapes are documented in README.md.
@@ -25,6 +28,7 @@ struct GroundCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print the answer as Markdown with inline [n] citations and a References list.") var markdown = false
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @OptionGroup var verification: VerifierOptions
 
     func validate() throws {
         if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
@@ -38,7 +42,9 @@ struct GroundCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let grounder = Grounder(retriever: try groundingRetriever(for: evidentIndex, model: model))
+        let grounder = Grounder(
+            retriever: try groundingRetriever(for: evidentIndex, model: model),
+            configuration: verification.configuration(), verifier: try verification.load())
         if let claims {
             try groundClaimsFile(claims, with: grounder)
             return
