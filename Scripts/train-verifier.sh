@@ -12,7 +12,8 @@
 #   --folds K      instead, train K models for cross-validation into DIR/fold-0 ... DIR/fold-(K-1), each without
 #                  one fold of SciFact's claims (for `evident eval-grounding --verifier-folds DIR`)
 #   --evident PATH the evident binary to export the pairs with (default: .build/release/evident, built if missing)
-# Environment: VERIFIER_LAYERS (default 6), VERIFIER_EPOCHS (default 3), SHARED (default ../shared)
+# Environment: VERIFIER_LAYERS (default 6), VERIFIER_EPOCHS (default 3), VERIFIER_AUGMENT (1: add contrast pairs,
+# each claim turned into its opposite with the label swapped; 0: none), SHARED (default ../shared)
 #
 # PyTorch (CPU), tokenizers and safetensors come from PyPI into Scripts/.venv-train; they are never runtime
 # dependencies: Evident runs the trained verifier itself, on OpenBLAS.
@@ -44,6 +45,8 @@ corpus="$shared/data/scifact/corpus.jsonl"
 base="Models/all-MiniLM-L6-v2"
 layers="${VERIFIER_LAYERS:-6}"
 epochs="${VERIFIER_EPOCHS:-3}"
+augment=()
+[[ "${VERIFIER_AUGMENT:-1}" == 1 ]] && augment=(--augment)
 work=".build/verifier"
 venv="Scripts/.venv-train"
 requirements="Scripts/verifier/requirements.txt"
@@ -61,7 +64,7 @@ stamp_of() {
     {
         sha256sum "$claims" "$corpus" "$base/model.safetensors" Scripts/verifier/train.py "$requirements" \
             "${extra[@]+"${extra[@]}"}" | cut -d' ' -f1
-        echo "layers=$layers epochs=$epochs folds=$folds"
+        echo "layers=$layers epochs=$epochs folds=$folds augment=${VERIFIER_AUGMENT:-1}"
     } | sha256sum | cut -d' ' -f1
 }
 stamp="$(stamp_of)"
@@ -92,7 +95,7 @@ mkdir -p "$work"
 
 train() {
     "$venv/bin/python" Scripts/verifier/train.py "$work/scifact-pairs.jsonl" "${extra[@]+"${extra[@]}"}" \
-        --base "$base" --layers "$layers" --epochs "$epochs" "$@"
+        --base "$base" --layers "$layers" --epochs "$epochs" "${augment[@]+"${augment[@]}"}" "$@"
 }
 started=$SECONDS
 if [[ "$folds" -gt 0 ]]; then

@@ -21,11 +21,11 @@ Run it through Scripts/train-verifier.sh, which makes the virtual environment (P
 safetensors from PyPI) and the SciFact training pairs.
 """
 import argparse
-import hashlib
 import json
 import math
 import pathlib
 import random
+import re
 import shutil
 import sys
 import time
@@ -62,6 +62,70 @@ def read_pairs(paths):
                 claim_id = str(row.get("claim_id") or row["claim"])
                 pairs.append((f"{pathlib.Path(path).name}:{claim_id}", row["claim"], row["evidence"], LABELS.index(label)))
     return pairs
+
+
+AUXILIARIES = ("is are was were can could may might will would should does do did has have had must").split()
+CONTRACTIONS = {"doesn't": "does", "don't": "do", "didn't": "did", "isn't": "is", "aren't": "are",
+                "wasn't": "was", "weren't": "were", "cannot": "can", "can't": "can", "won't": "will"}
+OPPOSITES = {}
+for a, b in [("increases", "decreases"), ("increase", "decrease"), ("increased", "decreased"),
+             ("increasing", "decreasing"), ("higher", "lower"), ("more", "less"), ("greater", "smaller"),
+             ("improves", "worsens"), ("improved", "worsened"), ("promotes", "inhibits"), ("promote", "inhibit"),
+             ("enhances", "reduces"), ("raises", "lowers"), ("positively", "negatively"), ("positive", "negative"),
+             ("upregulates", "downregulates"), ("upregulated", "downregulated"), ("up-regulates", "down-regulates"),
+             ("activates", "suppresses"), ("activate", "suppress"), ("benefits", "harms"), ("beneficial", "harmful"),
+             ("effective", "ineffective"), ("safe", "unsafe"), ("associated", "unassociated")]:
+    OPPOSITES[a], OPPOSITES[b] = b, a
+OPPOSITES["reduces"], OPPOSITES["reduce"], OPPOSITES["reduced"] = "increases", "increase", "increased"
+
+
+def opposite_claim(claim):
+    """The claim turned into its opposite by one edit, or None: an existing negation removed ("does not reduce"
+    -> "does reduce"... as "reduces" is not recoverable, the auxiliary is kept: "does reduce"), else the first
+    word of direction flipped ("increases" -> "decreases"), else "not" after the first auxiliary ("is" -> "is
+    not"). Claims with none of these are left out."""
+    words = claim.split(" ")
+    lowered = [w.lower().strip(".,;:") for w in words]
+    for i, word in enumerate(lowered):
+        if word == "not" and i > 0 and lowered[i - 1] in AUXILIARIES:
+            return " ".join(words[:i] + words[i + 1:])
+        if word in CONTRACTIONS:
+            replacement = CONTRACTIONS[word]
+            if words[i][0].isupper():
+                replacement = replacement.capitalize()
+            return " ".join(words[:i] + [replacement + words[i][len(word):]] + words[i + 1:])
+        if word == "no" and i + 1 < len(words):
+            return None
+    for i, word in enumerate(lowered):
+        # Not the first word: that is mostly the subject's own modifier ("Higher BMI ...").
+        if word in OPPOSITES and i > 0:
+            flipped = OPPOSITES[word]
+            if words[i][0].isupper():
+                flipped = flipped.capitalize()
+            return " ".join(words[:i] + [re.sub(re.escape(word), flipped, words[i], count=1, flags=re.I)]
+                            + words[i + 1:])
+    for i, word in enumerate(lowered):
+        if word in AUXILIARIES and i > 0:
+            return " ".join(words[:i + 1] + ["not"] + words[i + 1:])
+    return None
+
+
+def augmented(pairs, rng, neutral_share=0.35):
+    """Contrast pairs made from `pairs`: each Supports or Refutes pair's claim turned into its opposite with the
+    other label, and (for about `neutral_share` of the Neutral pairs) the opposite claim still Neutral, so that
+    a negation alone never tells the label."""
+    extra = []
+    for key, claim, evidence, label in pairs:
+        opposite = opposite_claim(claim)
+        if opposite is None or opposite == claim:
+            continue
+        if label == 0:
+            extra.append((key + ":opposite", opposite, evidence, 1))
+        elif label == 1:
+            extra.append((key + ":opposite", opposite, evidence, 0))
+        elif rng.random() < neutral_share:
+            extra.append((key + ":opposite", opposite, evidence, 2))
+    return extra
 
 
 class PairEncoder:
@@ -211,6 +275,8 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (default: all cores)")
     parser.add_argument("--folds", type=int, default=0, help="split the first file's claims into this many folds")
     parser.add_argument("--test", action="append", default=[], help="pair files to report the confusion on")
+    parser.add_argument("--augment", action="store_true",
+                        help="add contrast pairs: each claim turned into its opposite, the label swapped")
     parser.add_argument("--fold", type=int, default=-1, help="with --folds: the fold held out")
     args = parser.parse_args()
     if args.folds and not 0 <= args.fold < args.folds:
@@ -232,6 +298,10 @@ def main():
         held_out = {claim for claim, *_ in pairs
                     if claim.startswith(first) and fold_of(claim.split(":", 1)[1], args.folds) == args.fold}
         pairs = [pair for pair in pairs if pair[0] not in held_out]
+    if args.augment:
+        extra = augmented(pairs, random.Random(args.seed))
+        print(f"train-verifier: {len(extra)} contrast pairs added", file=sys.stderr)
+        pairs = pairs + extra
     examples = [(*encoder.encode(claim, evidence), label) for _, claim, evidence, label in pairs]
     counts = [sum(1 for e in examples if e[2] == k) for k in range(len(LABELS))]
     print(f"train-verifier: {len(examples)} pairs ({', '.join(f'{c} {l}' for c, l in zip(counts, LABELS))}), "
@@ -281,7 +351,7 @@ def main():
         "labels": LABELS, "maximum_length": args.max_length, "base": args.base.name,
         "epochs": args.epochs, "batch": args.batch, "learning_rate": args.lr, "seed": args.seed,
         "trained_on": [pathlib.Path(p).name for p in args.pairs],
-        "folds": args.folds or None, "held_out_fold": args.fold if args.folds else None,
+        "folds": args.folds or None, "held_out_fold": args.fold if args.folds else None, "augment": args.augment,
     }
     (args.out / "config.json").write_text(json.dumps(shape, indent=2) + "\n")
     for name in TOKENIZER_FILES:

@@ -292,4 +292,84 @@ import Testing
             claims.first?.parts.map(\.text) == ["The tumor is removed", "it is then examined under a microscope."])
         #expect(Self.rangeProblems(of: claims, in: answer).isEmpty, "\(Self.rangeProblems(of: claims, in: answer))")
     }
+
+    // MARK: Plain text as it is pasted from a chat window
+
+    static let pastedAnswer = """
+        I appreciate this important question.
+        How CAR-T Cell Therapy Works (General Mechanism)
+        Here's the basic process:
+        Extraction: Doctors remove T-cells from the patient's blood.
+        Engineering: The T-cells are modified in a lab to recognize cancer cells.
+        Attack: The CAR T-cells are infused back and kill the cancer cells
+        Current Status for Mesothelioma
+        Important context: While CAR-T therapy is approved for some blood cancers, it is still experimental for \
+        mesothelioma.
+        Always consult your healthcare team before making treatment decisions.
+        Upload your records to get a personalised summary.
+        """
+
+    @Test func plainTextIsSplitByItsLinesAndBareHeadingsAreNotClaims() {
+        let pieces = splitter.claims(in: Self.pastedAnswer)
+        let kinds = pieces.map(\.kind)
+        #expect(
+            kinds == [
+                .notAClaim(.pleasantry), .notAClaim(.heading), .notAClaim(.leadIn), .claim, .claim, .claim,
+                .notAClaim(.heading), .claim, .notAClaim(.boilerplate), .notAClaim(.callToAction),
+            ], "\(pieces.map { "\($0.kind): \($0.text)" })")
+        #expect(pieces[5].text == "Attack: The CAR T-cells are infused back and kill the cancer cells")
+        #expect(pieces[6].text == "Current Status for Mesothelioma")
+        #expect(Self.rangeProblems(of: pieces, in: Self.pastedAnswer).isEmpty)
+    }
+
+    @Test func aLabelOpeningALineIsNotPartOfTheClaim() {
+        let pieces = splitter.claims(in: Self.pastedAnswer)
+        // The claim keeps its text; what is grounded (its part) leaves the label out.
+        #expect(pieces[3].text == "Extraction: Doctors remove T-cells from the patient's blood.")
+        #expect(pieces[3].parts.map(\.text) == ["Doctors remove T-cells from the patient's blood."])
+        #expect(pieces[7].parts.first?.text.hasPrefix("While CAR-T therapy is approved") == true)
+        // More than three words before the colon is no label.
+        let long = splitter.claims(in: "The most common side effect of this drug: Fatigue is frequent.")
+        #expect(long.first?.parts.first?.text.hasPrefix("The most common") == true)
+    }
+
+    @Test func plainLinesThatRunOnMidSentenceAreJoined() {
+        let answer = """
+            CAR T cells are grown in the
+            laboratory for two weeks, and
+            then they are given back through a vein.
+            Side effects can be serious.
+            """
+        #expect(
+            claimTexts(answer) == [
+                "CAR T cells are grown in the laboratory for two weeks, and then they are given back through a vein.",
+                "Side effects can be serious.",
+            ])
+    }
+
+    @Test func markdownIsNotReadLineByLine() {
+        // A Markdown paragraph's soft line breaks join its lines, as before.
+        let answer =
+            "# Treatment\n\nSurgery may be an option\nFor some patients it is curative.\n\n- **Chemotherapy** helps."
+        #expect(!ClaimSplitter.isPlainText(answer.unicodeScalarArray))
+        #expect(claimTexts(answer).first == "Surgery may be an option For some patients it is curative.")
+    }
+
+    @Test func leadInsAndPleasantriesAreRecognised() {
+        #expect(ClaimSplitter.nonClaimReason(of: "The main options include:") == .leadIn)
+        #expect(ClaimSplitter.nonClaimReason(of: "Great question!") == .pleasantry)
+        #expect(ClaimSplitter.nonClaimReason(of: "I hope this helps.") == .pleasantry)
+        #expect(
+            ClaimSplitter.nonClaimReason(of: "I understand this is a difficult time for you and your family.")
+                == .pleasantry)
+        #expect(ClaimSplitter.nonClaimReason(of: "Always talk with your doctor about side effects.") == .boilerplate)
+        // A claim that happens to open like a pleasantry but goes on is still a claim when long.
+        #expect(
+            ClaimSplitter.nonClaimReason(
+                of: "I understand that pemetrexed with cisplatin is the standard first-line chemotherapy for pleural "
+                    + "mesothelioma in adults who are fit enough for it.") == nil)
+        #expect(ClaimSplitter.isBareHeading("Current Status for Mesothelioma"))
+        #expect(!ClaimSplitter.isBareHeading("Surgery removes the tumor"))
+        #expect(!ClaimSplitter.isBareHeading("Surgery removes the tumor."))
+    }
 }

@@ -85,8 +85,13 @@ public enum NonClaimReason: String, Sendable, Hashable, Codable, CaseIterable {
     case question
     /// An imperative addressed to the reader that asserts nothing ("Ask your care team …", "Call …").
     case callToAction = "call-to-action"
-    /// A disclaimer ("for informational purposes only", "not medical advice").
+    /// A disclaimer ("for informational purposes only", "not medical advice") or advice boilerplate ("Always
+    /// consult your healthcare team …").
     case boilerplate
+    /// A lead-in to what follows ("Here's the basic process:").
+    case leadIn = "lead-in"
+    /// A pleasantry addressed to the reader ("I appreciate this important question.", "I hope this helps.").
+    case pleasantry
 }
 
 /// A part of a claim that stands on its own as a clause.

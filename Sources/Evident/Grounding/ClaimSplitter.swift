@@ -25,7 +25,16 @@ public struct ClaimSplitter: Sendable {
     /// - Complexity: O(*n*) for ordinary text, where *n* is the length of `answer`.
     public func claims(in answer: String) -> [AnswerClaim] {
         let scalars = answer.unicodeScalarArray
-        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: 0..<scalars.count)
+        guard Self.isPlainText(scalars) else { return claims(in: scalars, range: 0..<scalars.count, isLine: false) }
+        // Plain text pasted from a chat window or a web page: each line is a piece of its own (a bare heading,
+        // a labelled step), unless it runs on into the next line mid-sentence.
+        return Self.lineGroups(of: scalars).flatMap { claims(in: scalars, range: $0, isLine: true) }
+    }
+
+    /// The pieces of `scalars[range]`; `isLine` when the range is one line (or lines run together) of plain
+    /// text, where a short line in title case without a full stop is a heading.
+    private func claims(in scalars: [Unicode.Scalar], range: Range<Int>, isLine: Bool) -> [AnswerClaim] {
+        let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range)
         let sentences = splitter.sentences(in: cleaned.scalars, everyLineBreakEnds: true)
         let locator = SourceLocator(source: scalars, cleaned: cleaned)
         var claims: [AnswerClaim] = []
@@ -46,6 +55,15 @@ public struct ClaimSplitter: Sendable {
                         kind: .notAClaim(.heading), parts: []))
                 continue
             }
+            if isLine, blockSentences.count == 1, let only = blockSentences.first,
+                Self.isBareHeading(locator.text(of: only))
+            {
+                claims.append(
+                    AnswerClaim(
+                        text: locator.text(of: only), range: locator.sourceRange(of: only),
+                        kind: .notAClaim(.heading), parts: []))
+                continue
+            }
             for sentence in blockSentences {
                 let text = locator.text(of: sentence)
                 if let reason = Self.nonClaimReason(of: text) {
@@ -55,7 +73,9 @@ public struct ClaimSplitter: Sendable {
                             parts: []))
                     continue
                 }
-                let parts = Self.parts(of: sentence, in: cleaned.scalars).map { part in
+                // A label that opens a line ("Extraction: Doctors remove …") is not part of what is claimed.
+                let claimed = Self.withoutLabel(sentence, in: cleaned.scalars)
+                let parts = Self.parts(of: claimed, in: cleaned.scalars).map { part in
                     var text = locator.text(of: part.range)
                     if let shared = part.sharedPrefix { text = locator.text(of: shared) + " " + text }
                     return ClaimPart(
