@@ -29,11 +29,16 @@ public final class EvidentService: Sendable {
     ///   - retriever: A retriever over the index, with the model when the index has vectors.
     ///   - name: The index's name for `/health` and the page.
     ///   - configuration: Limits and threads.
-    public init(retriever: Retriever, name: String, configuration: ServerConfiguration = ServerConfiguration()) {
+    ///   - grounding: The grounding settings of `/ground`.
+    ///   - verifier: The claim verifier `/ground` reads claims with, if any.
+    public init(
+        retriever: Retriever, name: String, configuration: ServerConfiguration = ServerConfiguration(),
+        grounding: GroundingConfiguration = GroundingConfiguration(), verifier: ClaimVerifier? = nil
+    ) {
         self.index = retriever.index
         self.name = name
         self.retriever = retriever
-        self.grounder = Grounder(retriever: retriever)
+        self.grounder = Grounder(retriever: retriever, configuration: grounding, verifier: verifier)
         self.answerer = ExtractiveAnswerer(retriever: retriever)
         self.configuration = configuration
         let share = CoreShare(cores: configuration.cores)

@@ -356,8 +356,9 @@ public struct Grounder: Sendable {
     ///   is `supported` when that sentence holds the claim's key terms and quantities and nothing cited
     ///   contradicts it (under `strict`, no cited sentence has any conflict or refutation), else
     ///   `partiallySupported`.
-    /// - Else (the verifier reads nothing as supporting): `partiallySupported` when the support score alone
-    ///   would have called it supported (the two disagree: never `supported`), `unsupported` otherwise.
+    /// - Else (the verifier reads nothing as supporting): `partiallySupported` when the support score alone would
+    ///   have called it at least that (the two disagree: never `supported`; under `strict`, `unsupported`),
+    ///   `unsupported` otherwise.
     func verifiedVerdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
         let byScore = candidates.sorted { $0.support > $1.support }
         let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
@@ -373,13 +374,16 @@ public struct Grounder: Sendable {
                 && $0.support >= configuration.closestThreshold
         }.sorted { refutes($0) > refutes($1) }
         let strongestEntailment = entailing.map(supports).max() ?? 0
-        let ruleContradicting = byScore.filter { candidate in
+        // The word rules' contradictions on the claim's subject (as without a verifier); they contradict the
+        // claim where the verifier does not read support, and dispute it where it does.
+        let ruleConflicting = byScore.filter { candidate in
             let conflicts = candidate.comparison.conflicts
             guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
-                candidate.support >= best - 0.1, supports(candidate) < configuration.entailmentThreshold
+                candidate.support >= best - 0.1
             else { return false }
             return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
         }
+        let ruleContradicting = ruleConflicting.filter { supports($0) < configuration.entailmentThreshold }
 
         let verdict: Verdict
         var lead: [Candidate] = []
@@ -392,7 +396,7 @@ public struct Grounder: Sendable {
             others = byScore.filter {
                 $0.sentence.key != refutation.sentence.key && $0.support >= configuration.corroborationThreshold
             }
-        } else if let top = entailing.first {
+        } else if let top = entailing.first(where: { $0.comparison.conflicts.isEmpty }) ?? entailing.first {
             let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
             let cited =
                 [top]
@@ -406,15 +410,15 @@ public struct Grounder: Sendable {
                 ? cited.contains {
                     !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
                 }
-                    || !refuting.isEmpty || !ruleContradicting.isEmpty
-                : !refuting.isEmpty || !ruleContradicting.isEmpty
+                    || !refuting.isEmpty || !ruleConflicting.isEmpty
+                : !refuting.isEmpty || !ruleConflicting.isEmpty
             verdict = exact && !disputed ? .supported : .partiallySupported
             lead = [top]
             others = agreeing.filter {
                 $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
             }
-        } else if let top = agreeing.first, top.support >= configuration.supportedThreshold, !configuration.strict {
-            // The support score would call it supported, the verifier reads no support: never `supported`.
+        } else if let top = agreeing.first, top.support >= configuration.partialThreshold, !configuration.strict {
+            // The support score finds the subject, the verifier reads no support: never `supported`.
             verdict = .partiallySupported
             others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
         } else {

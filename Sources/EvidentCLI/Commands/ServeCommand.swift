@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     var host = "127.0.0.1"
     @Option(help: "The TCP port (0 picks a free one and prints it).") var port = 8080
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @OptionGroup var verification: VerifierOptions
     @Option(help: "Seconds a request may take; slower ones get 503 and their queued work is dropped.")
     var timeLimit = 10.0
     @Option(help: "The longest answer POST /v1/ground accepts, in characters.") var maxAnswerCharacters = 20_000
@@ -68,7 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
         // make them wait for each other, and run the grounding lane's products at normal priority.
         Parallelism.matrixProductThreads = 1
         retriever.prepare()
-        let service = EvidentService(retriever: retriever, name: name, configuration: serverConfiguration)
+        let service = EvidentService(
+            retriever: retriever, name: name, configuration: serverConfiguration,
+            grounding: verification.configuration(), verifier: try verification.load())
         var logger = Logger(label: "evident")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let host = self.host
