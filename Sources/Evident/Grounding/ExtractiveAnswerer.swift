@@ -115,10 +115,21 @@ public struct ExtractiveAnswerer: Sendable {
         let embedder = retriever.embedder
         let questionVector = embedder?.embed([question])[0]
         // A longer answer than the default five draws on two more passages for every sentence more.
-        let ranked = try retriever.rankPassages(
-            question, terms: retriever.terms(of: question), vector: questionVector,
-            limit: configuration.candidatePassages + 2 * max(0, sentenceCount - 5),
-            options: SearchOptions(mode: embedder == nil ? .lexical : .hybrid))
+        let limit = configuration.candidatePassages + 2 * max(0, sentenceCount - 5)
+        let mode: SearchMode = embedder == nil ? .lexical : .hybrid
+        var ranked = try retriever.rankPassages(
+            question, terms: retriever.terms(of: question), vector: questionVector, limit: limit,
+            options: SearchOptions(mode: mode))
+        // "How does X work for Y?" asks first how X works: the passages that explain X in general join the ones
+        // about X for Y (after them, so that their rank prior stays below).
+        let kind = QuestionKind(question)
+        if let focus = kind.focus {
+            let focusVector = embedder?.embed([focus])[0]
+            let general = try retriever.rankPassages(
+                focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
+                options: SearchOptions(mode: mode))
+            for passage in general where !ranked.contains(where: { $0.item == passage.item }) { ranked.append(passage) }
+        }
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
         let preparedQuestion = comparer.prepare(question)
@@ -138,7 +149,11 @@ public struct ExtractiveAnswerer: Sendable {
                 let otherKind =
                     (!comparison.missingKeyTerms.isEmpty && foreign)
                     || !ClaimWords.oppositeKinds(preparedQuestion.words, sentence.prepared.words).isEmpty
-                let penalty = otherKind ? 0.2 : 0
+                var penalty = otherKind ? 0.2 : 0
+                // A sentence about the reader ("People with X sometimes ask whether …") states no fact.
+                if Self.isAboutTheReader(sentence.text) { penalty += 0.25 }
+                // A "how" question is answered by the sentences of a section on how it works, steps first.
+                if kind.isHow, Self.explainsHow(section: sentence.section) { penalty -= 0.1 }
                 candidates.append(
                     (sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1), penalty))
             }
@@ -215,6 +230,28 @@ public struct ExtractiveAnswerer: Sendable {
     /// ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these …"), not sending
     /// the reader elsewhere ("To learn more …, visit …"), and not what grounding calls a non-claim (a question,
     /// a call to action such as "Ask whether a trial is open", a disclaimer).
+    /// Whether a sentence speaks about what readers do rather than about the subject: people or patients who
+    /// ask, wonder, read or hear about something.
+    static func isAboutTheReader(_ text: String) -> Bool {
+        let lowercased = text.lowercased()
+        let subjects = ["people", "patients", "readers", "families", "many", "some", "you", "caregivers"]
+        let actions = [
+            " ask ", " ask whether", " asks ", " wonder", " read about", " hear about", " want to know",
+            " are curious", " often search", " look up",
+        ]
+        guard let first = lowercased.split(separator: " ").first, subjects.contains(String(first)) else { return false }
+        return actions.contains { lowercased.contains($0) }
+    }
+
+    /// Whether a section's heading path says it explains how something works or goes step by step.
+    static func explainsHow(section: String) -> Bool {
+        let lowercased = section.lowercased()
+        if lowercased.contains("how") && lowercased.contains("work") { return true }
+        return ["step by step", "steps", "what happens", "the process", "mechanism"].contains {
+            lowercased.contains($0)
+        }
+    }
+
     static func canStandAlone(_ text: String) -> Bool {
         let words = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
         guard words.count >= 6, !text.hasSuffix(":") else { return false }
@@ -234,4 +271,34 @@ public struct ExtractiveAnswerer: Sendable {
     /// Openings of sentences that send the reader elsewhere instead of saying something, besides the calls to
     /// action ("Visit …", "See …", "Learn more …") that `ClaimSplitter.nonClaimReason` finds.
     static let referrals = ["to learn more", "for more information"]
+}
+
+/// What a question asks, as far as its first words tell.
+struct QuestionKind: Sendable, Hashable {
+    /// Whether it asks how something works or is done ("How does …", "How is …").
+    var isHow: Bool
+    /// For "How does X work for Y?" (or "in Y", "with Y"), the general question "How does X work?"; `nil`
+    /// otherwise.
+    var focus: String?
+
+    init(_ question: String) {
+        let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)
+        let lowercased = trimmed.lowercased()
+        isHow =
+            lowercased.hasPrefix("how ") && !lowercased.hasPrefix("how many") && !lowercased.hasPrefix("how much")
+            && !lowercased.hasPrefix("how long") && !lowercased.hasPrefix("how often")
+        focus = nil
+        guard isHow else { return }
+        for qualifier in [" work for ", " work in ", " work with ", " done for ", " used for ", " used in "] {
+            if let range = lowercased.range(of: qualifier) {
+                let verb = qualifier.split(separator: " ")[0]
+                let end = trimmed.index(
+                    trimmed.startIndex,
+                    offsetBy: lowercased.distance(
+                        from: lowercased.startIndex, to: range.lowerBound))
+                focus = String(trimmed[..<end]) + " \(verb)?"
+                return
+            }
+        }
+    }
 }
