@@ -123,8 +123,9 @@ public struct ExtractiveAnswerer: Sendable {
         // "How does X work for Y?" asks first how X works: the passages that explain X in general join the ones
         // about X for Y (after them, so that their rank prior stays below).
         let kind = QuestionKind(question)
+        var focusVector: [Float]?
         if let focus = kind.focus {
-            let focusVector = embedder?.embed([focus])[0]
+            focusVector = embedder?.embed([focus])[0]
             let general = try retriever.rankPassages(
                 focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
                 options: SearchOptions(mode: mode))
@@ -133,6 +134,7 @@ public struct ExtractiveAnswerer: Sendable {
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
         let preparedQuestion = comparer.prepare(question)
+        let preparedFocus = kind.focus.map { comparer.prepare($0) }
         for (rank, passage) in ranked.enumerated() {
             for sentence in try cache.sentences(ofPassage: passage.item)
             where Self.canStandAlone(sentence.text)
@@ -152,8 +154,16 @@ public struct ExtractiveAnswerer: Sendable {
                 var penalty = otherKind ? 0.2 : 0
                 // A sentence about the reader ("People with X sometimes ask whether …") states no fact.
                 if Self.isAboutTheReader(sentence.text) { penalty += 0.25 }
-                // A "how" question is answered by the sentences of a section on how it works, steps first.
-                if kind.isHow, Self.explainsHow(section: sentence.section) { penalty -= 0.1 }
+                // "How does X work for Y?" is answered first by a section on how X works (its title and headings
+                // name X): its sentences need not name Y, and weigh more.
+                if let preparedFocus, Self.explainsHow(section: sentence.section),
+                    comparer.compare(
+                        claim: preparedFocus, sentence: sentence.prepared, context: sentence.preparedContext
+                    )
+                    .coverage >= 0.5
+                {
+                    penalty = min(penalty, 0) - 0.1
+                }
                 candidates.append(
                     (sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1), penalty))
             }
@@ -173,9 +183,12 @@ public struct ExtractiveAnswerer: Sendable {
         if let embedder, let questionVector {
             vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
             for index in candidates.indices {
-                relevance[index] =
-                    0.75 * Double(Kernels.dotProduct(vectors[index], questionVector)) + 0.25 * candidates[index].lexical
-                    - candidates[index].penalty
+                // A sentence may answer the general question ("How does X work?") as well as the one asked.
+                var similarity = Double(Kernels.dotProduct(vectors[index], questionVector))
+                if let focusVector {
+                    similarity = max(similarity, Double(Kernels.dotProduct(vectors[index], focusVector)))
+                }
+                relevance[index] = 0.75 * similarity + 0.25 * candidates[index].lexical - candidates[index].penalty
             }
         }
         func similarity(_ left: Int, _ right: Int) -> Double {
