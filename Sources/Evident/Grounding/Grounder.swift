@@ -339,12 +339,7 @@ public struct Grounder: Sendable {
             verdict = .unsupported
             others = agreeing.filter { $0.support >= configuration.closestThreshold }
         }
-        let ordered = lead + Self.citationOrder(others, limit: configuration.citationLimit - lead.count)
-        let citations = ordered.prefix(configuration.citationLimit).map { candidate in
-            candidate.sentence.citation(
-                score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description))
-        }
-        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
+        return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
     }
 
     /// The verdict when the verifier has read the best sentences.
@@ -425,13 +420,21 @@ public struct Grounder: Sendable {
             verdict = .unsupported
             others = agreeing.filter { $0.support >= configuration.closestThreshold }
         }
+        return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
+    }
+
+    /// The grounded claim: `lead` cited first, then up to the citation limit of `others` in citation order, each
+    /// with its support, conflicts and (when read) the verifier's entailment.
+    private func claim(
+        _ statement: String, verdict: Verdict, support: Double, lead: [Candidate], others: [Candidate]
+    ) -> GroundedClaim {
         let ordered = lead + Self.citationOrder(others, limit: configuration.citationLimit - lead.count)
         let citations = ordered.prefix(configuration.citationLimit).map { candidate in
             candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description),
                 entailment: candidate.entailment)
         }
-        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: best, citations: citations)
+        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: support, citations: citations)
     }
 
     /// Up to `limit` of `candidates` (sorted by support) in the order they are cited: the best sentence, the best

@@ -164,10 +164,7 @@ struct EvalGroundingCommand: ParsableCommand {
                 seconds: evaluation.seconds,
                 claimsPerSecond: evaluation.seconds > 0 ? Double(evaluation.claims) / evaluation.seconds : 0,
                 model: fitted)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
             return
         }
         print(
@@ -252,10 +249,7 @@ struct EvalGroundingCommand: ParsableCommand {
         }
         progress.finish()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+            try printJSON(evaluation)
             return
         }
         print(
@@ -272,6 +266,14 @@ struct EvalGroundingCommand: ParsableCommand {
             rows: labels + [PairEvaluation.otherEvidence, PairEvaluation.nothingCited])
         printMatrix(
             "verdicts of claims whose evidence all carries one label:", evaluation.confusionByClaim, rows: labels)
+    }
+
+    /// Prints `value` as one line of JSON with sorted, snake-case keys.
+    private func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     private func printMatrix(_ title: String, _ matrix: [String: [String: Int]], rows: [String]) {
