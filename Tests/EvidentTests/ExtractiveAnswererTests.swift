@@ -19,6 +19,45 @@ import Testing
         #expect(!answer.sentences.contains { ExtractiveAnswerer.isAboutTheReader($0.text) })
     }
 
+    /// Questions over the demo corpus with what their answer must hold: a word some sentence says, and the
+    /// document at least `fromDocument` of its sentences come from.
+    static let questions: [(question: String, word: String, document: String, fromDocument: Int)] = [
+        ("What are the side effects of CAR T-cell therapy?", "infections", "car-t-side-effects.md", 2),
+        ("What causes mesothelioma?", "asbestos", "overview-and-risk-factors.md", 2),
+        ("What are the risk factors for mesothelioma?", "asbestos", "overview-and-risk-factors.md", 3),
+        (
+            "What is the first-line immunotherapy for pleural mesothelioma?", "ipilimumab",
+            "first-line-immunotherapy-nivolumab-ipilimumab.md", 1
+        ),
+        ("How do checkpoint inhibitors work?", "T cell", "checkpoint-inhibitors.md", 3),
+        ("What are the symptoms of mesothelioma?", "fluid", "symptoms-and-diagnosis.md", 2),
+        ("What is HIPEC?", "heated", "peritoneal-mesothelioma-crs-hipec.md", 1),
+        ("How is pleural mesothelioma staged?", "TNM", "staging-pleural-tnm.md", 1),
+        ("Which cancers is CAR T-cell therapy approved for?", "FDA", "car-t-approved-uses.md", 3),
+        ("What is TIL therapy?", "inside a tumor", "til-and-tcr-therapy.md", 3),
+        ("What does radiation therapy do for mesothelioma?", "high-energy", "radiation-therapy.md", 3),
+        (
+            "What immune-related side effects can checkpoint inhibitors cause?", "rash",
+            "immune-related-side-effects.md", 1
+        ),
+        ("How does CAR-T cell therapy work for mesothelioma?", "genetically modified", "car-t-how-it-works.md", 2),
+    ]
+
+    @Test(.enabled(if: hasModel, Comment(rawValue: SharedData.missingModelMessage)), arguments: questions)
+    func answersHoldWhatTheQuestionAsks(_ item: (question: String, word: String, document: String, fromDocument: Int))
+        async throws
+    {
+        let fixture = try #require(await DemoGroundingFixture.shared)
+        let answer = try ExtractiveAnswerer(retriever: fixture.grounder.retriever).answer(item.question)
+        let texts = answer.sentences.map(\.text)
+        #expect(texts.contains { $0.localizedCaseInsensitiveContains(item.word) }, "\(item.question): \(texts)")
+        let documents = answer.sentences.map { answer.references[$0.reference - 1].document }
+        #expect(
+            documents.filter { $0.hasSuffix("/" + item.document) }.count >= item.fromDocument,
+            "\(item.question): \(documents)")
+        #expect(!texts.contains { ExtractiveAnswerer.isAboutTheReader($0) }, "\(item.question): \(texts)")
+    }
+
     @Test func questionKindsAndFocus() {
         #expect(
             QuestionKind("How does CAR-T cell therapy work for mesothelioma?").focus
@@ -26,6 +65,11 @@ import Testing
         #expect(QuestionKind("How is radiation therapy used in lung cancer?").focus == "How is radiation therapy used?")
         #expect(QuestionKind("How long does CAR-T take?").isHow == false)
         #expect(QuestionKind("What is mesothelioma?").focus == nil)
+        #expect(QuestionKind("What causes mesothelioma?").asksCause)
+        #expect(
+            QuestionKind("What causes mesothelioma?").focus == "What are the causes and risk factors of mesothelioma?")
+        #expect(!ExtractiveAnswerer.namesACause("The site of origin matters because the treatments differ."))
+        #expect(ExtractiveAnswerer.namesACause("Most cases follow exposure to asbestos."))
     }
 
     @Test func sentencesAboutTheReaderAreRecognised() {
@@ -33,6 +77,9 @@ import Testing
             ExtractiveAnswerer.isAboutTheReader(
                 "People with mesothelioma sometimes read about CAR T-cell successes and ask whether it can help them."))
         #expect(ExtractiveAnswerer.isAboutTheReader("Many patients wonder whether surgery is possible."))
+        #expect(
+            ExtractiveAnswerer.isAboutTheReader(
+                "Because the disease is rare, some people ask a second doctor to review the slides."))
         #expect(
             !ExtractiveAnswerer.isAboutTheReader("Patients receive lymphodepleting chemotherapy before the infusion."))
         #expect(!ExtractiveAnswerer.isAboutTheReader("CAR T cells kill cancer cells that carry the target antigen."))

@@ -124,24 +124,44 @@ public struct ExtractiveAnswerer: Sendable {
         // about X for Y (after them, so that their rank prior stays below).
         let kind = QuestionKind(question)
         var focusVector: [Float]?
+        // The rank of each passage in the general question's list, by its place in `ranked`.
+        var focusRanks: [Int: Int] = [:]
         if let focus = kind.focus {
             focusVector = embedder?.embed([focus])[0]
             let general = try retriever.rankPassages(
                 focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
                 options: SearchOptions(mode: mode))
-            for passage in general where !ranked.contains(where: { $0.item == passage.item }) { ranked.append(passage) }
+            for (rank, passage) in general.enumerated() {
+                if let known = ranked.firstIndex(where: { $0.item == passage.item }) {
+                    focusRanks[known] = rank
+                } else {
+                    focusRanks[ranked.count] = rank
+                    ranked.append(passage)
+                }
+            }
         }
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
         let preparedQuestion = comparer.prepare(question)
         let preparedFocus = kind.focus.map { comparer.prepare($0) }
-        for (rank, passage) in ranked.enumerated() {
+        for (place, passage) in ranked.enumerated() {
+            // A passage counts with its better rank: for the question asked, or for the general one.
+            let rank = min(place, focusRanks[place] ?? place)
             for sentence in try cache.sentences(ofPassage: passage.item)
             where Self.canStandAlone(sentence.text)
                 && !candidates.contains(where: { $0.sentence.key == sentence.key })
             {
                 let comparison = comparer.compare(
                     claim: preparedQuestion, sentence: sentence.prepared, context: sentence.preparedContext)
+                // Word coverage of the question asked, or of the general one when that is better.
+                var coverage = comparison.coverage
+                if let preparedFocus {
+                    coverage = max(
+                        coverage,
+                        comparer.compare(
+                            claim: preparedFocus, sentence: sentence.prepared, context: sentence.preparedContext
+                        ).coverage)
+                }
                 // A sentence about another disease, drug or cell type than the question's weighs less: it lacks
                 // one the question names and names others instead (another cancer's trial), or names the
                 // question's with "non" ("non-Hodgkin" for "Hodgkin").
@@ -156,6 +176,8 @@ public struct ExtractiveAnswerer: Sendable {
                 if Self.isAboutTheReader(sentence.text) { penalty += 0.25 }
                 // "How does X work for Y?" is answered first by a section on how X works (its title and headings
                 // name X): its sentences need not name Y, and weigh more.
+                // "What causes X?" is answered by sentences that name a cause or a risk.
+                if kind.asksCause, Self.namesACause(sentence.text) { penalty -= 0.15 }
                 if let preparedFocus, Self.explainsHow(section: sentence.section),
                     comparer.compare(
                         claim: preparedFocus, sentence: sentence.prepared, context: sentence.preparedContext
@@ -165,7 +187,7 @@ public struct ExtractiveAnswerer: Sendable {
                     penalty = min(penalty, 0) - 0.1
                 }
                 candidates.append(
-                    (sentence, rank, 0.7 * comparison.coverage + 0.3 / Double(rank + 1), penalty))
+                    (sentence, rank, 0.7 * coverage + 0.3 / Double(rank + 1), penalty))
             }
         }
         candidates.sort { $0.lexical > $1.lexical }
@@ -246,14 +268,29 @@ public struct ExtractiveAnswerer: Sendable {
     /// Whether a sentence speaks about what readers do rather than about the subject: people or patients who
     /// ask, wonder, read or hear about something.
     static func isAboutTheReader(_ text: String) -> Bool {
-        let lowercased = text.lowercased()
-        let subjects = ["people", "patients", "readers", "families", "many", "some", "you", "caregivers"]
-        let actions = [
-            " ask ", " ask whether", " asks ", " wonder", " read about", " hear about", " want to know",
-            " are curious", " often search", " look up",
-        ]
-        guard let first = lowercased.split(separator: " ").first, subjects.contains(String(first)) else { return false }
-        return actions.contains { lowercased.contains($0) }
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init)
+        let subjects: Set<String> = ["people", "patients", "readers", "families", "many", "some", "you", "caregivers"]
+        let adverbs: Set<String> = ["sometimes", "often", "usually", "may", "might", "also", "then", "still", "first"]
+        let actions: Set<String> = ["ask", "asks", "wonder", "wonders", "read", "hear", "search", "look", "want"]
+        for (index, word) in words.enumerated() where subjects.contains(word) {
+            var next = index + 1
+            // "People with mesothelioma sometimes read …": skip a short "with …" phrase and adverbs.
+            if next < words.count, words[next] == "with" { next = min(words.count, next + 2) }
+            while next < words.count, adverbs.contains(words[next]) { next += 1 }
+            if next < words.count, actions.contains(words[next]) { return true }
+        }
+        return false
+    }
+
+    /// Whether a sentence names a cause or a risk ("is caused by", "exposure to", "risk factor", "linked to").
+    static func namesACause(_ text: String) -> Bool {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        let causal: Set<String> = ["cause", "caused", "causes", "causing", "exposure", "exposed", "triggers"]
+        if words.contains(where: causal.contains) && !words.contains("symptoms") { return true }
+        let joined = " " + words.joined(separator: " ") + " "
+        return [" risk factor", " linked to ", " associated with ", " due to ", " leads to "].contains {
+            joined.contains($0)
+        }
     }
 
     /// Whether a section's heading path says it explains how something works or goes step by step.
@@ -290,6 +327,8 @@ public struct ExtractiveAnswerer: Sendable {
 struct QuestionKind: Sendable, Hashable {
     /// Whether it asks how something works or is done ("How does …", "How is …").
     var isHow: Bool
+    /// Whether it asks for causes or risks ("What causes …", "Why do people get …", "What are the risk factors …").
+    var asksCause: Bool
     /// For "How does X work for Y?" (or "in Y", "with Y"), the general question "How does X work?"; `nil`
     /// otherwise.
     var focus: String?
@@ -301,6 +340,18 @@ struct QuestionKind: Sendable, Hashable {
             lowercased.hasPrefix("how ") && !lowercased.hasPrefix("how many") && !lowercased.hasPrefix("how much")
             && !lowercased.hasPrefix("how long") && !lowercased.hasPrefix("how often")
         focus = nil
+        asksCause = [
+            "what causes", "what can cause", "why do", "why does", "what are the causes", "what is the cause",
+            "what are the risk factors", "what increases the risk", "who is at risk",
+        ].contains {
+            lowercased.hasPrefix($0)
+        }
+        if asksCause, let of = ["what causes ", "what can cause "].first(where: { lowercased.hasPrefix($0) }) {
+            // "What causes X?" is answered where X's risk factors are: ask for them too.
+            let subject = trimmed.dropFirst(of.count).trimmingCharacters(in: CharacterSet(charactersIn: "? "))
+            focus = "What are the causes and risk factors of \(subject)?"
+            return
+        }
         guard isHow else { return }
         for qualifier in [" work for ", " work in ", " work with ", " done for ", " used for ", " used in "] {
             if let range = lowercased.range(of: qualifier) {
