@@ -40,7 +40,8 @@ TOKENIZER_FILES = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "spec
 
 
 def fold_of(claim_id, folds):
-    """The fold of a claim: a stable hash of its id, the same on every machine and in Swift (FNV-1a 64)."""
+    """The fold of a claim: a stable hash of its id (FNV-1a 64), the same on every machine and run. Evident reads
+    the folds from fold-claims.json and never computes them."""
     value = 0xCBF29CE484222325
     for byte in claim_id.encode("utf-8"):
         value ^= byte

@@ -7,18 +7,6 @@ import Testing
 @Suite(.offThePool) struct ExtractiveAnswererTests {
     static let hasModel = SharedData.miniLMModel != nil
 
-    @Test(.enabled(if: hasModel, Comment(rawValue: SharedData.missingModelMessage)))
-    func howDoesCARTWorkIsAnsweredByHowItWorks() async throws {
-        let fixture = try #require(await DemoGroundingFixture.shared)
-        let answerer = ExtractiveAnswerer(retriever: fixture.grounder.retriever)
-        let answer = try answerer.answer("How does CAR-T cell therapy work for mesothelioma?")
-        let documents = answer.sentences.map { answer.references[$0.reference - 1].document }
-        #expect(
-            documents.filter { $0 == "cell-therapy/car-t-how-it-works.md" }.count >= 2,
-            "\(answer.sentences.map(\.text))")
-        #expect(!answer.sentences.contains { ExtractiveAnswerer.isAboutTheReader($0.text) })
-    }
-
     /// Questions over the demo corpus with what their answer must hold: a word some sentence says, and the
     /// document at least `fromDocument` of its sentences come from.
     static let questions: [(question: String, word: String, document: String, fromDocument: Int)] = [

@@ -48,6 +48,26 @@ enum EvaluationInput {
         }
     }
 
+    /// The JSON object on one line of a JSON Lines file.
+    ///
+    /// - Throws: `EvaluationIssue` naming file and line when the line is not valid JSON (with `invalidFix`) or not
+    ///   an object (with `fix`, which says what a line should hold).
+    static func jsonObject(
+        _ text: Substring, file: String, line: Int, fix: String,
+        invalidFix: String = "write one JSON object per line, with no line breaks inside it"
+    ) throws -> [String: Any] {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            throw EvaluationIssue(file: file, line: line, reason: "the line is not valid JSON", fix: invalidFix)
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw EvaluationIssue(file: file, line: line, reason: "the line is not a JSON object", fix: fix)
+        }
+        return object
+    }
+
     static func lines(of path: String, contents: [UInt8]) throws -> [(number: Int, text: Substring)] {
         guard let text = String(validating: contents, as: UTF8.self) else {
             throw EvaluationIssue(

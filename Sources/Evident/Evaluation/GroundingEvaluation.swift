@@ -204,12 +204,7 @@ extension Grounder {
                     guard let documentIndex = documentIndices[document] else { continue }
                     let abstract = try sentences.sentences(ofDocument: documentIndex)
                     for annotation in evidence[document] ?? [] {
-                        let label: PairLabel
-                        switch PairLabel(word: annotation.label) {
-                        case .supports?: label = .supports
-                        case .refutes?: label = .refutes
-                        default: continue
-                        }
+                        guard let label = PairLabel(word: annotation.label), label != .neutral else { continue }
                         let texts = annotation.sentences.sorted().compactMap {
                             $0 < abstract.count ? abstract[$0].text : nil
                         }

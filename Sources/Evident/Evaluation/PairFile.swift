@@ -100,19 +100,9 @@ public enum PairFile {
     ) throws -> [(line: Int, fields: [String: String])] {
         var rows: [(line: Int, fields: [String: String])] = []
         for line in lines where !line.text.allSatisfy(\.isWhitespace) {
-            let parsed: Any
-            do {
-                parsed = try JSONSerialization.jsonObject(with: Data(line.text.utf8))
-            } catch {
-                throw EvaluationIssue(
-                    file: file, line: line.number, reason: "the line is not valid JSON",
-                    fix: "write one {\"claim\": …, \"evidence\": …, \"label\": …} object per line")
-            }
-            guard let object = parsed as? [String: Any] else {
-                throw EvaluationIssue(
-                    file: file, line: line.number, reason: "the line is not a JSON object",
-                    fix: "write one {\"claim\": …, \"evidence\": …, \"label\": …} object per line")
-            }
+            let fix = "write one {\"claim\": …, \"evidence\": …, \"label\": …} object per line"
+            let object = try EvaluationInput.jsonObject(
+                line.text, file: file, line: line.number, fix: fix, invalidFix: fix)
             var fields: [String: String] = [:]
             for (key, value) in object {
                 switch value {

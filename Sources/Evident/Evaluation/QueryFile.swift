@@ -45,21 +45,8 @@ public enum QueryFile {
     }
 
     private static func jsonQuery(_ text: Substring, file: String, line: Int) throws -> EvaluationQuery {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-                throw EvaluationIssue(
-                    file: file, line: line, reason: "the line is not a JSON object",
-                    fix: "write one {\"_id\": …, \"text\": …} object per line")
-            }
-            object = parsed
-        } catch let issue as EvaluationIssue {
-            throw issue
-        } catch {
-            throw EvaluationIssue(
-                file: file, line: line, reason: "the line is not valid JSON",
-                fix: "write one JSON object per line, with no line breaks inside it")
-        }
+        let object = try EvaluationInput.jsonObject(
+            text, file: file, line: line, fix: "write one {\"_id\": …, \"text\": …} object per line")
         let id: String
         if let string = object["_id"] as? String {
             id = string

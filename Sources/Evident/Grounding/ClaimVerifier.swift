@@ -73,7 +73,7 @@ public struct ClaimVerifier: Sendable {
     private let weight: [Float]
     private let bias: [Float]
 
-    /// The folder name `make setup` trains the verifier into, under `Models/`.
+    /// The folder name `make verifier` trains the verifier into, under `Models/`.
     public static let defaultModelID = "evident-verifier"
 
     /// Loads the verifier in `directory`.
@@ -131,11 +131,16 @@ public struct ClaimVerifier: Sendable {
             tokenIDs: encoded.map(\.ids), segments: encoded.map(\.segments), batchSize: batchSize)
         let hidden = encoder.dimension
         return states.map { state in
-            var logits = bias.map(Double.init)
-            for row in logits.indices {
-                var sum: Float = 0
-                for column in 0..<hidden { sum += weight[row * hidden + column] * state[column] }
-                logits[row] += Double(sum)
+            let logits = weight.withUnsafeBufferPointer { weight in
+                state.withUnsafeBufferPointer { state in
+                    bias.indices.map { row in
+                        Double(bias[row])
+                            + Double(
+                                Kernels.dotProduct(
+                                    UnsafeBufferPointer(rebasing: weight[(row * hidden)..<((row + 1) * hidden)]), state)
+                            )
+                    }
+                }
             }
             let top = logits.max() ?? 0
             let exponentials = logits.map { exp($0 - top) }

@@ -113,21 +113,22 @@ public struct ExtractiveAnswerer: Sendable {
     public func answer(_ question: String, sentenceCount: Int = 5) throws -> ExtractiveAnswer {
         precondition((1...20).contains(sentenceCount), "sentenceCount must lie in 1...20")
         let embedder = retriever.embedder
-        let questionVector = embedder?.embed([question])[0]
+        // "How does X work for Y?" asks first how X works, "What causes X?" for X's risk factors: the passages
+        // that answer that general question (`kind.focus`) join the ones found for the question asked. Both are
+        // embedded in one batch.
+        let kind = QuestionKind(question)
+        let queryVectors = embedder?.embed([question] + (kind.focus.map { [$0] } ?? []))
+        let questionVector = queryVectors?[0]
+        let focusVector = kind.focus == nil ? nil : queryVectors?[1]
         // A longer answer than the default five draws on two more passages for every sentence more.
         let limit = configuration.candidatePassages + 2 * max(0, sentenceCount - 5)
         let mode: SearchMode = embedder == nil ? .lexical : .hybrid
         var ranked = try retriever.rankPassages(
             question, terms: retriever.terms(of: question), vector: questionVector, limit: limit,
             options: SearchOptions(mode: mode))
-        // "How does X work for Y?" asks first how X works: the passages that explain X in general join the ones
-        // about X for Y (after them, so that their rank prior stays below).
-        let kind = QuestionKind(question)
-        var focusVector: [Float]?
         // The rank of each passage in the general question's list, by its place in `ranked`.
         var focusRanks: [Int: Int] = [:]
         if let focus = kind.focus {
-            focusVector = embedder?.embed([focus])[0]
             let general = try retriever.rankPassages(
                 focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
                 options: SearchOptions(mode: mode))
@@ -154,14 +155,11 @@ public struct ExtractiveAnswerer: Sendable {
                 let comparison = comparer.compare(
                     claim: preparedQuestion, sentence: sentence.prepared, context: sentence.preparedContext)
                 // Word coverage of the question asked, or of the general one when that is better.
-                var coverage = comparison.coverage
-                if let preparedFocus {
-                    coverage = max(
-                        coverage,
-                        comparer.compare(
-                            claim: preparedFocus, sentence: sentence.prepared, context: sentence.preparedContext
-                        ).coverage)
+                let focusCoverage = preparedFocus.map {
+                    comparer.compare(claim: $0, sentence: sentence.prepared, context: sentence.preparedContext)
+                        .coverage
                 }
+                let coverage = max(comparison.coverage, focusCoverage ?? 0)
                 // A sentence about another disease, drug or cell type than the question's weighs less: it lacks
                 // one the question names and names others instead (another cancer's trial), or names the
                 // question's with "non" ("non-Hodgkin" for "Hodgkin").
@@ -174,16 +172,11 @@ public struct ExtractiveAnswerer: Sendable {
                 var penalty = otherKind ? 0.2 : 0
                 // A sentence about the reader ("People with X sometimes ask whether …") states no fact.
                 if Self.isAboutTheReader(sentence.text) { penalty += 0.25 }
-                // "How does X work for Y?" is answered first by a section on how X works (its title and headings
-                // name X): its sentences need not name Y, and weigh more.
                 // "What causes X?" is answered by sentences that name a cause or a risk.
                 if kind.asksCause, Self.namesACause(sentence.text) { penalty -= 0.15 }
-                if let preparedFocus, Self.explainsHow(section: sentence.section),
-                    comparer.compare(
-                        claim: preparedFocus, sentence: sentence.prepared, context: sentence.preparedContext
-                    )
-                    .coverage >= 0.5
-                {
+                // "How does X work for Y?" is answered first by a section on how X works (its title and headings
+                // name X): its sentences need not name Y, and weigh more.
+                if let focusCoverage, focusCoverage >= 0.5, Self.explainsHow(section: sentence.section) {
                     penalty = min(penalty, 0) - 0.1
                 }
                 candidates.append(

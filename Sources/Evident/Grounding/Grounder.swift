@@ -393,25 +393,20 @@ public struct Grounder: Sendable {
             }
         } else if let top = entailing.first(where: { $0.comparison.conflicts.isEmpty }) ?? entailing.first {
             let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
-            let cited =
-                [top]
-                + Self.citationOrder(
-                    agreeing.filter {
-                        $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
-                    },
-                    limit: configuration.citationLimit - 1)
-            let disputed =
-                configuration.strict
-                ? cited.contains {
-                    !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
-                }
-                    || !refuting.isEmpty || !ruleConflicting.isEmpty
-                : !refuting.isEmpty || !ruleConflicting.isEmpty
-            verdict = exact && !disputed ? .supported : .partiallySupported
-            lead = [top]
-            others = agreeing.filter {
+            let corroborating = agreeing.filter {
                 $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
             }
+            // Under `strict`, every sentence that will be cited must be free of conflicts and refutation.
+            let cited = [top] + Self.citationOrder(corroborating, limit: configuration.citationLimit - 1)
+            let disputed =
+                !refuting.isEmpty || !ruleConflicting.isEmpty
+                || (configuration.strict
+                    && cited.contains {
+                        !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
+                    })
+            verdict = exact && !disputed ? .supported : .partiallySupported
+            lead = [top]
+            others = corroborating
         } else if let top = agreeing.first, top.support >= configuration.partialThreshold, !configuration.strict {
             // The support score finds the subject, the verifier reads no support: never `supported`.
             verdict = .partiallySupported

@@ -232,7 +232,7 @@ struct EvalGroundingCommand: ParsableCommand {
             rows = rows.filter { kept.contains($0.claimID) || (kept.count < limit && kept.insert($0.claimID).inserted) }
         }
         let embedder: SentenceEmbedder?
-        if model != nil || ModelLocation.directory(for: ModelSearchPath.defaultModelID, given: nil) != nil {
+        if ModelLocation.directory(for: ModelSearchPath.defaultModelID, given: model) != nil {
             embedder = try ModelLocation.load(ModelSearchPath.defaultModelID, given: model)
         } else {
             Terminal.writeError(
