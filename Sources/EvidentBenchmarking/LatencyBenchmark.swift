@@ -28,6 +28,8 @@ public struct BenchmarkSettings: Sendable, Hashable {
     public var sweepRuns = 40
     /// The operations to measure; `nil` for all of them.
     public var operations: Set<BenchmarkOperation>?
+    /// The settings of the grounding operations.
+    public var grounding = GroundingConfiguration()
 
     /// Creates the default settings.
     public init() {}
@@ -53,19 +55,36 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
     case ask
     /// Grounding answers, once per answer size (`ground-5`, `ground-20`).
     case ground = "ground-N"
+    /// The claim verifier reading one (claim, sentence) pair; batches give pairs per second.
+    case verifyPair = "verify-pair"
+    /// Grounding answers with the claim verifier, once per answer size (`ground-20-verified`).
+    case groundVerified = "ground-N-verified"
 
-    /// The operation `name` stands for: a raw value, or `ground-` with a number of claims.
+    /// The operation `name` stands for: a raw value, or `ground-` with a number of claims (and `-verified`).
     public init?(name: String) {
-        if name.hasPrefix("ground-"), Int(name.dropFirst("ground-".count)) != nil {
-            self = .ground
+        let verified = name.hasSuffix("-verified")
+        let base = verified ? String(name.dropLast("-verified".count)) : name
+        if base.hasPrefix("ground-"), Int(base.dropFirst("ground-".count)) != nil {
+            self = verified ? .groundVerified : .ground
         } else {
             self.init(rawValue: name)
         }
     }
 
-    /// The name of this operation's result in a report: the raw value, or `ground-20` for an answer of 20 claims.
+    /// Whether the operation grounds answers (once per answer size).
+    var groundsAnswers: Bool { self == .ground || self == .groundVerified }
+
+    /// Whether the operation needs the claim verifier.
+    public var needsVerifier: Bool { self == .verifyPair || self == .groundVerified }
+
+    /// The name of this operation's result in a report: the raw value, or `ground-20` for an answer of 20 claims
+    /// (`ground-20-verified` with the verifier).
     public func reportName(claims: Int) -> String {
-        self == .ground ? "ground-\(claims)" : rawValue
+        switch self {
+        case .ground: "ground-\(claims)"
+        case .groundVerified: "ground-\(claims)-verified"
+        default: rawValue
+        }
     }
 }
 
@@ -88,6 +107,8 @@ public struct BenchmarkProgress: Sendable, Hashable {
 public struct LatencyBenchmark: Sendable {
     /// The retriever, with a model (the dense, hybrid, ask and grounding operations need one).
     public let retriever: Retriever
+    /// The claim verifier, for `verify-pair` and `ground-N-verified`; without one they are left out.
+    public let verifier: ClaimVerifier?
     /// The settings.
     public var settings: BenchmarkSettings
 
@@ -96,9 +117,10 @@ public struct LatencyBenchmark: Sendable {
         settings.operations?.contains(operation) ?? true
     }
 
-    /// Creates a benchmark of `retriever`'s index.
-    public init(retriever: Retriever, settings: BenchmarkSettings = BenchmarkSettings()) {
+    /// Creates a benchmark of `retriever`'s index, with `verifier` for the operations that need one.
+    public init(retriever: Retriever, verifier: ClaimVerifier? = nil, settings: BenchmarkSettings = BenchmarkSettings()) {
         self.retriever = retriever
+        self.verifier = verifier
         self.settings = settings
     }
 
@@ -124,7 +146,10 @@ public struct LatencyBenchmark: Sendable {
         let hasModel = retriever.embedder != nil
         let steps = BenchmarkOperation.allCases.filter { operation in
             measures(operation) && (hasModel || operation == .lexical || operation == .bm25Scoring)
-        }.flatMap { operation in operation == .ground ? settings.answerSizes.map { _ in operation } : [operation] }
+                && (verifier != nil || !operation.needsVerifier)
+        }.flatMap { operation in
+            operation.groundsAnswers ? settings.answerSizes.map { _ in operation } : [operation]
+        }
         let sweepSteps = settings.sweepSizes.flatMap { size in
             ["fp32", "int8"].flatMap { precision in
                 Set([1, settings.threads]).sorted().map { (size, precision, $0) }
@@ -269,18 +294,47 @@ public struct LatencyBenchmark: Sendable {
                     .init(name: "ask", detail: "an extractive answer of 5 cited sentences", latency: ask, batch: nil))
             }
 
-            let grounder = Grounder(retriever: retriever)
-            for size in settings.answerSizes where measures(.ground) {
-                let name = BenchmarkOperation.ground.reportName(claims: size)
-                let answers = try (0..<4).map { try Self.answer(claims: size, from: retriever.index, seed: UInt64($0)) }
-                let latency = try measure(name, runs: settings.groundRuns, warmup: 2) { run in
-                    _ = try grounder.ground(answer: answers[run % answers.count])
+            if let verifier, measures(.verifyPair) {
+                // Pairs of two sentences drawn from the index: the lengths of a claim and a source sentence.
+                let pairs = queries.indices.map { (claim: queries[$0], evidence: queries[($0 + 1) % queries.count]) }
+                let single = measure("verify-pair", runs: settings.askRuns, warmup: min(warmup, 5)) { run in
+                    _ = verifier.verify([pairs[run % pairs.count]])
                 }
+                let batch = batches("verify-pair") { indices in _ = verifier.verify(indices.map { pairs[$0] }) }
                 record(
                     .init(
-                        name: name,
-                        detail: "ground an answer of \(size) claims (sentences of the index with words dropped)",
-                        latency: latency, batch: nil))
+                        name: "verify-pair",
+                        detail: "the claim verifier reading a (claim, sentence) pair; batches: pairs per second",
+                        latency: single, batch: batch))
+            }
+
+            let grounders: [(BenchmarkOperation, Grounder, String)] =
+                [(.ground, Grounder(retriever: retriever, configuration: settings.grounding), "")]
+                + (verifier.map { verifier in
+                    [
+                        (
+                            .groundVerified,
+                            Grounder(retriever: retriever, configuration: settings.grounding, verifier: verifier),
+                            ", verifier on"
+                        )
+                    ]
+                } ?? [])
+            for (operation, grounder, note) in grounders where measures(operation) {
+                for size in settings.answerSizes {
+                    let name = operation.reportName(claims: size)
+                    let answers = try (0..<4).map {
+                        try Self.answer(claims: size, from: retriever.index, seed: UInt64($0))
+                    }
+                    let latency = try measure(name, runs: settings.groundRuns, warmup: 2) { run in
+                        _ = try grounder.ground(answer: answers[run % answers.count])
+                    }
+                    record(
+                        .init(
+                            name: name,
+                            detail: "ground an answer of \(size) claims (sentences of the index with words "
+                                + "dropped)\(note)",
+                            latency: latency, batch: nil))
+                }
             }
         }
 

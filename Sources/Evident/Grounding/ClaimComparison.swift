@@ -15,8 +15,21 @@ struct ClaimComparison: Sendable, Hashable {
     var missingKeyTerms: [String]
     /// Whether the claim gives a number with a unit ("12 weeks", "95%") for which the sentence gives no number.
     var missesQuantities: Bool
+    /// Treatments the claim names that neither the sentence nor its context names.
+    var missingTreatments: [String] = []
+    /// The claim's word of certainty ("always", "every patient", "clearly") that the sentence does not back.
+    var overstatement: String?
     /// What in the sentence asserts the opposite of the claim.
     var conflicts: [ClaimConflict]
+    /// Whether the sentence states an effect at all where the claim gives the direction of one.
+    var statesEffect = true
+
+    /// Whether the sentence says all that the claim says: its key terms and treatments, a number for each of its
+    /// quantities, an effect where it gives one, and as much certainty.
+    var isExact: Bool {
+        missingKeyTerms.isEmpty && !missesQuantities && missingTreatments.isEmpty && overstatement == nil
+            && statesEffect
+    }
 }
 
 /// A way a source sentence can contradict a claim it is about.
@@ -30,13 +43,27 @@ public enum ClaimConflict: Sendable, Hashable, Codable, CustomStringConvertible 
     case status(claim: String, source: String)
     /// The claim and the sentence give opposite directions of an effect ("increases" against "decreases").
     case direction(claim: String, source: String)
+    /// The claim is about another population than the sentence: children against adults, women against men,
+    /// pleural against peritoneal disease.
+    case population(claim: String, source: String)
+    /// The claim gives another line of therapy: first-line against after an earlier treatment.
+    case lineOfTherapy(claim: String, source: String)
+    /// The claim names a treatment the sentence does not, where the sentence names another one: an effect or
+    /// side effect given to the wrong drug, or the wrong combination.
+    case treatment(claim: String, source: String)
+    /// The claim gives an effect where the sentence says none was found ("improves" against "similar").
+    case noEffect(claim: String, source: String)
 
     public var description: String {
         switch self {
-        case .number(let claim, let source): "the claim says \(claim), the source \(source)"
+        case .number(let claim, let source), .status(let claim, let source):
+            "the claim says \(claim), the source \(source)"
         case .negation: "one of them is negated"
-        case .status(let claim, let source): "the claim says \(claim), the source \(source)"
-        case .direction(let claim, let source): "the claim says \(claim), the source \(source)"
+        case .direction(let claim, let source), .population(let claim, let source),
+            .lineOfTherapy(let claim, let source):
+            "the claim says \(claim), the source \(source)"
+        case .treatment(let claim, let source): "the claim names \(claim), the source \(source)"
+        case .noEffect(let claim, let source): "the claim says \(claim), the source finds no clear effect (\(source))"
         }
     }
 }
@@ -114,19 +141,28 @@ struct ClaimComparer: Sendable {
                 sentenceWords.quantities[unit] == nil
                     && !(ClaimWords.daysPerUnit[unit] != nil && sentenceWords.duration != nil)
             },
+            missingTreatments: claimWords.treatments.subtracting(sentenceWords.treatments)
+                .subtracting(contextWords.treatments).sorted(),
+            overstatement: claimWords.certainty.flatMap {
+                ClaimWords.backs(certainty: $0, in: sentenceWords.words) ? nil : $0
+            },
             conflicts: Self.conflicts(claimWords, sentenceWords)
-                + headingConflicts(claimWords, sentenceWords, contextWords))
+                + headingConflicts(claimWords, sentenceWords, contextWords),
+            statesEffect: claimWords.direction == nil || ClaimWords.statesEffect(sentenceWords.words))
     }
 
     /// Contradictions with the headings above a sentence, which guideline pages often write as statements
-    /// ("Being exposed to asbestos can increase the risk of …"): the direction or approval status a heading gives,
-    /// when the sentence itself gives none.
+    /// ("Being exposed to asbestos can increase the risk of …"): the direction, approval status, line of therapy or
+    /// population a heading gives, when the sentence itself gives none.
     func headingConflicts(_ claim: ClaimWords, _ sentence: ClaimWords, _ context: ClaimWords) -> [ClaimConflict] {
         Self.conflicts(claim, context).filter { conflict in
             switch conflict {
             case .direction: sentence.direction == nil
             case .status: sentence.status == nil
-            case .number, .negation: false
+            case .lineOfTherapy: sentence.line == nil
+            case .population(let word, _):
+                !sentence.populations.keys.contains { axis in axis.values.contains { $0.words.contains(word) } }
+            case .number, .negation, .treatment, .noEffect: false
             }
         }
     }
@@ -177,7 +213,7 @@ struct ClaimComparer: Sendable {
         {
             conflicts.append(.direction(claim: claimDirection.word, source: sourceDirection.word))
         }
-        return conflicts
+        return conflicts + ClaimWords.clinicalConflicts(claim, source)
     }
 }
 
@@ -196,6 +232,16 @@ struct ClaimWords: Sendable {
     let direction: (isUp: Bool, word: String)?
     /// Diseases, cell types, drugs and genes the text names.
     let keyTerms: Set<String>
+    /// The line of therapy the text names.
+    let line: (line: TherapyLine, word: String)?
+    /// The populations the text names, by axis.
+    let populations: [PopulationAxis: (values: Set<String>, word: String)]
+    /// The drugs and other treatments the text names.
+    let treatments: Set<String>
+    /// The text's word of certainty ("always", "all patients", "clearly").
+    let certainty: String?
+    /// Where the text says that no effect was found.
+    let noEffect: (phrase: String, clause: Set<String>)?
 
     enum StatusKind: Sendable { case established, experimental }
 
@@ -211,7 +257,8 @@ struct ClaimWords: Sendable {
     /// Words that carry no content of their own for negation scopes.
     static let functionWords: Set<String> = [
         "the", "and", "for", "are", "was", "were", "has", "have", "had", "been", "being", "that", "this", "with",
-        "any", "part", "one", "all", "its", "their", "them", "than", "can", "may",
+        "any", "part", "one", "all", "its", "their", "them", "than", "can", "may", "after", "before", "least",
+        "more", "also", "only", "such", "from", "into", "over", "about", "yet",
     ]
 
     /// Whether `words[position]` begins a phrase saying something is still under study: "being studied", "being
@@ -301,7 +348,9 @@ struct ClaimWords: Sendable {
         var negatedPositions = Set<Int>()
         var scope = 0
         for (position, word) in words.enumerated() {
-            if Self.negations.contains(word) || word.hasSuffix("n't") {
+            // "23% vs. none" gives a value, not a negation.
+            let isValue = word == "none" && position > 0 && ["vs", "versus"].contains(words[position - 1])
+            if !isValue, Self.negations.contains(word) || word.hasSuffix("n't") {
                 scope = 4
                 continue
             }
@@ -335,6 +384,11 @@ struct ClaimWords: Sendable {
         }
         direction = directionPosition.map { (Self.up.contains(words[$0]), words[$0]) }
         keyTerms = Self.keyTerms(in: words)
+        line = Self.therapyLine(in: words)
+        populations = Self.populations(in: words)
+        treatments = Self.treatments(in: words)
+        certainty = Self.certainty(in: words)
+        noEffect = Self.noEffect(in: words)
     }
 
     /// A duration the text gives (numbers with a unit of time), in the first unit of time found.

@@ -13,6 +13,9 @@ public struct GroundingConfiguration: Sendable, Hashable {
     public var supportedThreshold: Double
     /// The support a claim needs to be `partiallySupported`; a contradicting sentence needs it too.
     public var partialThreshold: Double
+    /// The share of the claim's content (``coverage``, weighted by rarity) that the best sentence must hold for
+    /// the claim to be `supported` when no verifier has read it.
+    public var supportedCoverage: Double
     /// The support a sentence of another document needs to be cited beside the ones that carry the verdict.
     public var corroborationThreshold: Double
     /// The support an unsupported claim's closest sentences need to be cited as such.
@@ -34,8 +37,8 @@ public struct GroundingConfiguration: Sendable, Hashable {
     /// Creates settings; the defaults are the ones `make demo` and the evaluation in the README use.
     public init(
         candidatePassages: Int = 10, sentencesScoredPerClaim: Int = 16, citationLimit: Int = 3,
-        supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, corroborationThreshold: Double = 0.25,
-        closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
+        supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, supportedCoverage: Double = 0.4,
+        corroborationThreshold: Double = 0.25, closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
         entailmentThreshold: Double = 0.5, refutationThreshold: Double = 0.5, strict: Bool = false
     ) {
         self.verifiedSentencesPerClaim = verifiedSentencesPerClaim
@@ -49,6 +52,7 @@ public struct GroundingConfiguration: Sendable, Hashable {
         self.citationLimit = citationLimit
         self.supportedThreshold = supportedThreshold
         self.partialThreshold = partialThreshold
+        self.supportedCoverage = supportedCoverage
         self.supportModel = supportModel
     }
 }
@@ -330,7 +334,9 @@ public struct Grounder: Sendable {
                 $0.sentence.key != contradiction.sentence.key && $0.support >= configuration.corroborationThreshold
             }
         } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
-            let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
+            // Without the verifier, a sentence holding less than `supportedCoverage` of the claim's content
+            // cannot support all of it, however similar it reads.
+            let exact = top.comparison.isExact && top.comparison.coverage >= configuration.supportedCoverage
             verdict = top.support >= configuration.supportedThreshold && exact ? .supported : .partiallySupported
             others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
         } else {
@@ -392,7 +398,7 @@ public struct Grounder: Sendable {
                 $0.sentence.key != refutation.sentence.key && $0.support >= configuration.corroborationThreshold
             }
         } else if let top = entailing.first(where: { $0.comparison.conflicts.isEmpty }) ?? entailing.first {
-            let exact = top.comparison.missingKeyTerms.isEmpty && !top.comparison.missesQuantities
+            let exact = top.comparison.isExact
             let corroborating = agreeing.filter {
                 $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
             }

@@ -11,7 +11,9 @@ struct BenchCommand: ParsableCommand {
             Runs warm-up, then timed repetitions of search (lexical, dense fp32, dense int8, hybrid), the BM25 and \
             vector kernels alone, ask, and grounding answers of 5 and 20 claims; reports p50/p95/p99/max latency, \
             queries per second one at a time and in batches, where a hybrid query's time goes, peak memory, index \
-            load time and size. Writes report.json, report.md and SVG charts into --out.
+            load time and size. With a claim verifier (--verifier DIR, or evident-verifier when it is found), also \
+            the verifier's cost per (claim, sentence) pair and grounding with it. Writes report.json, report.md and \
+            SVG charts into --out.
             """)
 
     @Argument(help: "An index directory written by `evident index` (with a model for everything but lexical search).")
@@ -41,6 +43,7 @@ struct BenchCommand: ParsableCommand {
                 + BenchmarkOperation.allCases.map(\.rawValue).joined(separator: ", ") + " (default: all).",
             valueName: "names"))
     var operations: String?
+    @OptionGroup var verification: VerifierOptions
 
     func validate() throws {
         guard (index == nil) != (render == nil) else {
@@ -128,6 +131,13 @@ struct BenchCommand: ParsableCommand {
         if let threads { settings.threads = threads }
         if sweep { settings.sweepSizes = sizes ?? [] }
         settings.operations = selectedOperations
+        settings.grounding = verification.configuration()
+        let verifier = try verification.load()
+        if verifier == nil, let selected = selectedOperations, selected.contains(where: \.needsVerifier) {
+            throw CommandFailure(
+                "--operations: verify-pair and ground-N-verified need the claim verifier; pass --verifier DIR or "
+                    + "train it with Scripts/train-verifier.sh")
+        }
 
         let bytes = evidentIndex.manifest.fileBytes
         let description = IndexDescription(
@@ -140,7 +150,7 @@ struct BenchCommand: ParsableCommand {
             "Benchmarking \(index) (\(Format.count(evidentIndex.passageCount)) passages) with "
                 + "\(Format.count(queryList.count)) queries; threads for batches: \(settings.threads)")
         print(Self.tableHeader)
-        var report = try LatencyBenchmark(retriever: retriever, settings: settings).run(
+        var report = try LatencyBenchmark(retriever: retriever, verifier: verifier, settings: settings).run(
             queries: queryList, querySource: source, index: description,
             progress: { state in
                 let fraction = state.runs > 0 ? Double(state.runsDone) / Double(state.runs) : 0
