@@ -29,6 +29,23 @@ import Testing
             "immune-related-side-effects.md", 1
         ),
         ("How does CAR-T cell therapy work for mesothelioma?", "genetically modified", "car-t-how-it-works.md", 2),
+        ("What is cytokine release syndrome?", "cytokines", "car-t-side-effects.md", 2),
+        ("What treatments are there for recurrent mesothelioma?", "not used the first time", "recurrent-disease.md", 1),
+        ("What are cancer treatment vaccines?", "already have cancer", "cancer-treatment-vaccines.md", 3),
+    ]
+
+    /// Questions over three NCI pages (CAR T cells, mesothelioma treatment, skin cancer prevention), the same way.
+    static let nciQuestions: [(question: String, word: String, document: String, fromDocument: Int)] = [
+        ("How can CRS be managed after CAR T-cell therapy?", "tocilizumab", "about-cancer-treatment-research-car-t-cells.md", 3),
+        ("Who was the first CAR T-cell therapy approved for?", "children", "about-cancer-treatment-research-car-t-cells.md", 3),
+        (
+            "What are the side effects of CAR T-cell therapy?", "cytokine release syndrome",
+            "about-cancer-treatment-research-car-t-cells.md", 2
+        ),
+        ("Does selenium lower the risk of skin cancer?", "selenium", "types-skin-patient-skin-prevention-pdq.md", 2),
+        ("Can sunscreen prevent skin cancer?", "sunburns", "types-skin-patient-skin-prevention-pdq.md", 3),
+        ("What is pleurodesis?", "scar", "types-mesothelioma-patient-mesothelioma-treatment-pdq.md", 2),
+        ("What is HIPEC?", "peritoneum", "types-mesothelioma-patient-mesothelioma-treatment-pdq.md", 2),
     ]
 
     @Test(.enabled(if: hasModel, Comment(rawValue: SharedData.missingModelMessage)), arguments: questions)
@@ -36,14 +53,41 @@ import Testing
         async throws
     {
         let fixture = try #require(await DemoGroundingFixture.shared)
-        let answer = try ExtractiveAnswerer(retriever: fixture.grounder.retriever).answer(item.question)
+        try expectAnswer(item, over: fixture.grounder.retriever)
+    }
+
+    @Test(
+        .enabled(if: hasModel, Comment(rawValue: SharedData.missingModelMessage)),
+        .enabled(if: SharedData.nciPDQ != nil, Comment(rawValue: SharedData.missingMessage)), arguments: nciQuestions)
+    func answersOverNCIPagesHoldWhatTheQuestionAsks(
+        _ item: (question: String, word: String, document: String, fromDocument: Int)
+    ) throws {
+        let fixture = try #require(NCIGroundingFixture.shared)
+        try expectAnswer(item, over: fixture.grounder.retriever)
+    }
+
+    /// The answer to `item.question` holds `item.word`, draws `item.fromDocument` sentences from `item.document`,
+    /// and has no sentence about the reader, none that is not a sentence (a heading), none that leans on another.
+    private func expectAnswer(
+        _ item: (question: String, word: String, document: String, fromDocument: Int), over retriever: Retriever
+    ) throws {
+        let answer = try ExtractiveAnswerer(retriever: retriever).answer(item.question)
         let texts = answer.sentences.map(\.text)
+        #expect(texts.allSatisfy(ExtractiveAnswerer.canStandAlone), "\(item.question): \(texts)")
         #expect(texts.contains { $0.localizedCaseInsensitiveContains(item.word) }, "\(item.question): \(texts)")
         let documents = answer.sentences.map { answer.references[$0.reference - 1].document }
         #expect(
-            documents.filter { $0.hasSuffix("/" + item.document) }.count >= item.fromDocument,
+            documents.filter { $0 == item.document || $0.hasSuffix("/" + item.document) }.count >= item.fromDocument,
             "\(item.question): \(documents)")
         #expect(!texts.contains { ExtractiveAnswerer.isAboutTheReader($0) }, "\(item.question): \(texts)")
+    }
+
+    @Test func headingsAndSentencesThatLeanOnTheOneBeforeCannotStandAlone() {
+        #expect(!ExtractiveAnswerer.canStandAlone("Managing the side effects of CAR T-cell therapies"))
+        #expect(!ExtractiveAnswerer.canStandAlone("| Median overall survival | 18.1 months | 14.1 months |"))
+        #expect(!ExtractiveAnswerer.canStandAlone("And it can develop in some people who have no risk factors."))
+        #expect(ExtractiveAnswerer.canStandAlone("Before CAR T-cell therapies, many were “virtually untreatable.”"))
+        #expect(ExtractiveAnswerer.canStandAlone("CRS can be managed with tocilizumab (Actemra) and steroids."))
     }
 
     @Test func questionKindsAndFocus() {

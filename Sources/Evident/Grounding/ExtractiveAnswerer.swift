@@ -254,10 +254,6 @@ public struct ExtractiveAnswerer: Sendable {
             question: question, sentences: sentences, references: references, requested: sentenceCount)
     }
 
-    /// Whether a sentence reads as a statement on its own: long enough, not a bare heading-like fragment
-    /// ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these …"), not sending
-    /// the reader elsewhere ("To learn more …, visit …"), and not what grounding calls a non-claim (a question,
-    /// a call to action such as "Ask whether a trial is open", a disclaimer).
     /// Whether a sentence speaks about what readers do rather than about the subject: people or patients who
     /// ask, wonder, read or hear about something.
     static func isAboutTheReader(_ text: String) -> Bool {
@@ -295,9 +291,17 @@ public struct ExtractiveAnswerer: Sendable {
         }
     }
 
+    /// Whether a sentence reads as a statement on its own: long enough, ending as a sentence does, not a bare
+    /// heading-like fragment ("Lymphodepletion."), not leaning on the sentence before it ("It is …", "Today, these
+    /// …", "And …"), not sending the reader elsewhere ("To learn more …, visit …"), and not what grounding calls a
+    /// non-claim (a question, a call to action such as "Ask whether a trial is open", a disclaimer).
     static func canStandAlone(_ text: String) -> Bool {
         let words = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
         guard words.count >= 6, !text.hasSuffix(":") else { return false }
+        // A line without a full stop is a heading or a table row ("Managing the side effects of CAR T-cell
+        // therapies"), not a statement.
+        guard let last = text.last(where: { !$0.isWhitespace && !"\"”’')]*".contains($0) }), ".!?".contains(last)
+        else { return false }
         guard text.first?.isUppercase == true || text.first?.isNumber == true else { return false }
         // The subject is the first word, or the one after an opening word set off by a comma ("Today, it …").
         let subject = words[0].hasSuffix(",") ? words[1] : words[0]
@@ -306,10 +310,10 @@ public struct ExtractiveAnswerer: Sendable {
         return ClaimSplitter.nonClaimReason(of: text) == nil
     }
 
-    /// Words that, opening a sentence, point back at the one before it.
+    /// Words that, opening a sentence, point back at the one before it ("It is …", "And it can …").
     static let anaphors: Set<String> = [
         "it", "it’s", "it's", "its", "this", "these", "those", "they", "that", "such", "another", "both", "he",
-        "she", "there", "here",
+        "she", "there", "here", "and", "but", "or", "so", "also", "yet",
     ]
     /// Openings of sentences that send the reader elsewhere instead of saying something, besides the calls to
     /// action ("Visit …", "See …", "Learn more …") that `ClaimSplitter.nonClaimReason` finds.
