@@ -201,10 +201,14 @@ public struct Grounder: Sendable {
             let order = list.indices.sorted { list[$0].support > list[$1].support }
             var chosen: [Int] = []
             var texts: Set<String> = []
+            // A sentence below `closestThreshold` is neither cited nor read as refuting: not worth reading.
             for slot in order where chosen.count < configuration.verifiedSentencesPerClaim {
+                guard list[slot].support >= configuration.closestThreshold else { break }
                 if texts.insert(list[slot].sentence.text).inserted { chosen.append(slot) }
             }
-            if let conflicting = order.first(where: { !list[$0].comparison.conflicts.isEmpty }),
+            if let conflicting = order.first(where: {
+                !list[$0].comparison.conflicts.isEmpty && list[$0].support >= configuration.closestThreshold
+            }),
                 !chosen.contains(conflicting), texts.insert(list[conflicting].sentence.text).inserted
             {
                 chosen.append(conflicting)
