@@ -17,16 +17,35 @@ struct VerifierOptions: ParsableArguments {
         help: ArgumentHelp(
             "`supported` needs the verifier's entailment from a sentence and no contradiction from any cited one."))
     var strict = false
+    @Option(
+        help: ArgumentHelp(
+            "The verifier's probability of \"supports\" that counts a sentence as entailing the claim (default: "
+                + "\(GroundingConfiguration().entailmentThreshold)); higher is more cautious.",
+            valueName: "p"))
+    var entailmentThreshold: Double?
+    @Option(
+        help: ArgumentHelp(
+            "The verifier's probability of \"refutes\" that counts a sentence as contradicting the claim "
+                + "(default: \(GroundingConfiguration().refutationThreshold)); lower flags more.",
+            valueName: "p"))
+    var refutationThreshold: Double?
 
     func validate() throws {
         if noVerifier, verifier != nil { throw ValidationError("--verifier and --no-verifier exclude each other.") }
         if noVerifier, strict { throw ValidationError("--strict needs the verifier; drop --no-verifier.") }
+        for (name, value) in [("--entailment-threshold", entailmentThreshold), ("--refutation-threshold", refutationThreshold)] {
+            guard let value else { continue }
+            guard (0...1).contains(value) else { throw ValidationError("\(name) must lie between 0 and 1, not \(value).") }
+            if noVerifier { throw ValidationError("\(name) needs the verifier; drop --no-verifier.") }
+        }
     }
 
     /// The grounding settings these options ask for.
     func configuration(_ base: GroundingConfiguration = GroundingConfiguration()) -> GroundingConfiguration {
         var configuration = base
         configuration.strict = strict
+        if let entailmentThreshold { configuration.entailmentThreshold = entailmentThreshold }
+        if let refutationThreshold { configuration.refutationThreshold = refutationThreshold }
         return configuration
     }
 
