@@ -118,7 +118,8 @@ public struct LatencyBenchmark: Sendable {
     }
 
     /// Creates a benchmark of `retriever`'s index, with `verifier` for the operations that need one.
-    public init(retriever: Retriever, verifier: ClaimVerifier? = nil, settings: BenchmarkSettings = BenchmarkSettings()) {
+    public init(retriever: Retriever, verifier: ClaimVerifier? = nil, settings: BenchmarkSettings = BenchmarkSettings())
+    {
         self.retriever = retriever
         self.verifier = verifier
         self.settings = settings

@@ -100,7 +100,8 @@ import Testing
             claim: "Maintenance gemcitabine lengthened overall survival.",
             sentence: "Median overall survival was 16.4 months vs. 13.4 months, a difference that was not "
                 + "statistically significant.")
-        #expect(significance.conflicts.contains(.noEffect(claim: "lengthened", source: "not statistically significant")))
+        #expect(
+            significance.conflicts.contains(.noEffect(claim: "lengthened", source: "not statistically significant")))
         // A null finding about another end point does not contradict the claim.
         let other = comparer.compare(
             claim: "Vinorelbine improved progression-free survival.",

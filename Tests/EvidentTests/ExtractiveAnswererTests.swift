@@ -36,8 +36,14 @@ import Testing
 
     /// Questions over three NCI pages (CAR T cells, mesothelioma treatment, skin cancer prevention), the same way.
     static let nciQuestions: [(question: String, word: String, document: String, fromDocument: Int)] = [
-        ("How can CRS be managed after CAR T-cell therapy?", "tocilizumab", "about-cancer-treatment-research-car-t-cells.md", 3),
-        ("Who was the first CAR T-cell therapy approved for?", "children", "about-cancer-treatment-research-car-t-cells.md", 3),
+        (
+            "How can CRS be managed after CAR T-cell therapy?", "tocilizumab",
+            "about-cancer-treatment-research-car-t-cells.md", 3
+        ),
+        (
+            "Who was the first CAR T-cell therapy approved for?", "children",
+            "about-cancer-treatment-research-car-t-cells.md", 3
+        ),
         (
             "What are the side effects of CAR T-cell therapy?", "cytokine release syndrome",
             "about-cancer-treatment-research-car-t-cells.md", 2

@@ -50,7 +50,10 @@ struct DemoNearMissTests {
         // A first-line option.
         (.line, "Nivolumab plus ipilimumab is a second-line option for advanced pleural mesothelioma."),
         // After platinum-based chemotherapy.
-        (.line, "The CONFIRM trial tested nivolumab as first-line treatment in mesothelioma that had never been treated."),
+        (
+            .line,
+            "The CONFIRM trial tested nivolumab as first-line treatment in mesothelioma that had never been treated."
+        ),
         // After pemetrexed and platinum.
         (.line, "Gemcitabine plus ramucirumab is a first-line treatment for pleural mesothelioma."),
         // A standard first treatment.
@@ -62,13 +65,19 @@ struct DemoNearMissTests {
                 + "earlier chemotherapy."
         ),
         // Nivolumab plus ipilimumab.
-        (.combination, "Nivolumab plus pemetrexed improved median overall survival to 18.1 months vs. 14.1 months with chemotherapy."),
+        (
+            .combination,
+            "Nivolumab plus pemetrexed improved median overall survival to 18.1 months vs. 14.1 months with chemotherapy."
+        ),
         // Pemetrexed, cisplatin and bevacizumab.
         (.combination, "Median OS was 18.8 months with pemetrexed, carboplatin and bevacizumab."),
         // Durvalumab with a platinum drug and pemetrexed.
         (.combination, "Durvalumab plus ipilimumab gave a median overall survival of 20.4 months in PrE0505."),
         // Gemcitabine plus ramucirumab.
-        (.combination, "In the RAMES trial, gemcitabine plus bevacizumab gave a median overall survival of 13.8 months."),
+        (
+            .combination,
+            "In the RAMES trial, gemcitabine plus bevacizumab gave a median overall survival of 13.8 months."
+        ),
         // Nivolumab blocks PD-1, ipilimumab CTLA-4.
         (.combination, "Ipilimumab blocks PD-1 and nivolumab blocks CTLA-4."),
         // With pemetrexed and platinum.
@@ -79,13 +88,19 @@ struct DemoNearMissTests {
             "Nivolumab plus ipilimumab brought more grade 3 or higher high blood pressure and more blood clots."
         ),
         // The immunotherapy pair.
-        (.sideEffect, "Pemetrexed caused the treatment-related deaths from pneumonitis and encephalitis in CheckMate 743."),
+        (
+            .sideEffect,
+            "Pemetrexed caused the treatment-related deaths from pneumonitis and encephalitis in CheckMate 743."
+        ),
         // CAR T-cell therapy.
         (.sideEffect, "Cytokine release syndrome is a common side effect of pemetrexed."),
         // Around each pemetrexed dose.
         (.sideEffect, "All patients took dexamethasone around each cisplatin dose to prevent rash."),
         // Durvalumab with chemotherapy.
-        (.sideEffect, "Anemia, low sodium and fatigue were the most common serious side effects of nivolumab in PrE0505."),
+        (
+            .sideEffect,
+            "Anemia, low sodium and fatigue were the most common serious side effects of nivolumab in PrE0505."
+        ),
         // CAR T cells are the genetically modified ones.
         (.sideEffect, "Checkpoint inhibitors cause cytokine release syndrome because they genetically modify T cells."),
         // Nivolumab plus ipilimumab.
@@ -105,7 +120,8 @@ struct DemoNearMissTests {
         let grounded = try fixture.grounder.ground(claims: [(id: nil, text: claim)])[0]
         #expect(
             grounded.verdict != .supported,
-            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))")
+            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))"
+        )
         try fixture.expectQuotesMatchTheirSources([grounded])
     }
 
@@ -136,7 +152,10 @@ struct NCINearMissTests {
     /// Over three NCI pages (CAR T cells, mesothelioma treatment, skin cancer prevention).
     static let nearMisses: [(NearMiss, String)] = [
         // To treat children.
-        (.population, "The FDA approved the first CAR T-cell therapy in 2017 to treat adults with acute lymphoblastic leukemia."),
+        (
+            .population,
+            "The FDA approved the first CAR T-cell therapy in 2017 to treat adults with acute lymphoblastic leukemia."
+        ),
         // For children with relapsed ALL.
         (
             .population,
@@ -152,11 +171,20 @@ struct NCINearMissTests {
                 + "first-line treatments for adults with some blood cancers."
         ),
         // As a second-line treatment.
-        (.line, "A clinical trial is testing a CAR T-cell therapy as a first-line treatment in children with high-risk B-cell ALL."),
+        (
+            .line,
+            "A clinical trial is testing a CAR T-cell therapy as a first-line treatment in children with high-risk B-cell ALL."
+        ),
         // With tocilizumab.
-        (.combination, "In many patients, both children and adults, CRS can be managed with anakinra and, if needed, steroids."),
+        (
+            .combination,
+            "In many patients, both children and adults, CRS can be managed with anakinra and, if needed, steroids."
+        ),
         // DFMO did.
-        (.sideEffect, "Celecoxib caused greater hearing loss than placebo in people with a history of nonmelanoma skin cancer."),
+        (
+            .sideEffect,
+            "Celecoxib caused greater hearing loss than placebo in people with a history of nonmelanoma skin cancer."
+        ),
         // It is not known.
         (.certainty, "Sunscreen always prevents nonmelanoma skin cancer."),
         // More studies are needed.
@@ -172,7 +200,8 @@ struct NCINearMissTests {
         let grounded = try fixture.grounder.ground(claims: [(id: nil, text: claim)])[0]
         #expect(
             grounded.verdict != .supported,
-            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))")
+            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))"
+        )
     }
 
     @Test func theFactsTheyTwistAreSupported() throws {

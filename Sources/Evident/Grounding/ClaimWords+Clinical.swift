@@ -15,8 +15,13 @@ extension ClaimWords {
             switch self {
             case .age:
                 [
-                    ("children", ["children", "child", "childhood", "pediatric", "paediatric", "infants", "infant",
-                        "kids", "neonates", "neonatal", "newborns"]),
+                    (
+                        "children",
+                        [
+                            "children", "child", "childhood", "pediatric", "paediatric", "infants", "infant",
+                            "kids", "neonates", "neonatal", "newborns",
+                        ]
+                    ),
                     ("adults", ["adults", "adult", "elderly"]),
                 ]
             case .sex:
@@ -186,7 +191,8 @@ extension ClaimWords {
                 case "significant" where word(position - 1) == "statistically" && word(position - 2) == "not":
                     "not statistically significant"
                 case "differ" where ["not", "didn't"].contains(word(position - 1)): "did not differ"
-                case let text where ["difference", "differences"].contains(text)
+                case let text
+                where ["difference", "differences"].contains(text)
                     && ["no", "without"].contains(word(position - 1)):
                     "no difference"
                 default: nil
@@ -221,7 +227,8 @@ extension ClaimWords {
         let other = source.treatments.subtracting(claim.treatments)
         if !absent.isEmpty, !other.isEmpty {
             conflicts.append(
-                .treatment(claim: absent.sorted().joined(separator: ", "), source: other.sorted().joined(separator: ", ")))
+                .treatment(
+                    claim: absent.sorted().joined(separator: ", "), source: other.sorted().joined(separator: ", ")))
         }
         // The claim gives an effect where the source found none, in a clause about what the claim speaks of.
         if let direction = claim.direction, let (phrase, clause) = source.noEffect,

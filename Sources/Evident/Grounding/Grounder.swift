@@ -38,7 +38,8 @@ public struct GroundingConfiguration: Sendable, Hashable {
     public init(
         candidatePassages: Int = 10, sentencesScoredPerClaim: Int = 16, citationLimit: Int = 3,
         supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, supportedCoverage: Double = 0.4,
-        corroborationThreshold: Double = 0.25, closestThreshold: Double = 0.15, supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
+        corroborationThreshold: Double = 0.25, closestThreshold: Double = 0.15,
+        supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
         entailmentThreshold: Double = 0.5, refutationThreshold: Double = 0.5, strict: Bool = false
     ) {
         self.verifiedSentencesPerClaim = verifiedSentencesPerClaim

@@ -33,9 +33,13 @@ struct VerifierOptions: ParsableArguments {
     func validate() throws {
         if noVerifier, verifier != nil { throw ValidationError("--verifier and --no-verifier exclude each other.") }
         if noVerifier, strict { throw ValidationError("--strict needs the verifier; drop --no-verifier.") }
-        for (name, value) in [("--entailment-threshold", entailmentThreshold), ("--refutation-threshold", refutationThreshold)] {
+        for (name, value) in [
+            ("--entailment-threshold", entailmentThreshold), ("--refutation-threshold", refutationThreshold),
+        ] {
             guard let value else { continue }
-            guard (0...1).contains(value) else { throw ValidationError("\(name) must lie between 0 and 1, not \(value).") }
+            guard (0...1).contains(value) else {
+                throw ValidationError("\(name) must lie between 0 and 1, not \(value).")
+            }
             if noVerifier { throw ValidationError("\(name) needs the verifier; drop --no-verifier.") }
         }
     }
