@@ -12,7 +12,7 @@
 #   --folds K      instead, train K models for cross-validation into DIR/fold-0 ... DIR/fold-(K-1), each without
 #                  one fold of SciFact's claims (for `evident eval-grounding --verifier-folds DIR`)
 #   --evident PATH the evident binary to export the pairs with (default: .build/release/evident, built if missing)
-# Environment: VERIFIER_LAYERS (default 6), VERIFIER_EPOCHS (default 3), VERIFIER_AUGMENT (1: add contrast pairs,
+# Environment: VERIFIER_LAYERS (default 6), VERIFIER_EPOCHS (default 5), VERIFIER_AUGMENT (1: add contrast pairs,
 # each claim turned into its opposite with the label swapped; 0: none), SHARED (default ../shared)
 #
 # PyTorch (CPU), tokenizers and safetensors come from PyPI into Scripts/.venv-train; they are never runtime
@@ -44,7 +44,7 @@ claims="$shared/data/scifact/queries.jsonl"
 corpus="$shared/data/scifact/corpus.jsonl"
 base="Models/all-MiniLM-L6-v2"
 layers="${VERIFIER_LAYERS:-6}"
-epochs="${VERIFIER_EPOCHS:-3}"
+epochs="${VERIFIER_EPOCHS:-5}"
 augment=()
 [[ "${VERIFIER_AUGMENT:-1}" == 1 ]] && augment=(--augment)
 work=".build/verifier"

@@ -268,7 +268,7 @@ def main():
     parser.add_argument("--base", type=pathlib.Path, required=True, help="the all-MiniLM-L6-v2 model folder")
     parser.add_argument("--out", type=pathlib.Path, required=True, help="the verifier's folder (replaced)")
     parser.add_argument("--layers", type=int, default=6, help="encoder layers kept (default 6: all)")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--max-length", type=int, default=128)
