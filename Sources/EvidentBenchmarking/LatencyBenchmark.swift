@@ -309,17 +309,17 @@ public struct LatencyBenchmark: Sendable {
                         latency: single, batch: batch))
             }
 
-            let grounders: [(BenchmarkOperation, Grounder, String)] =
-                [(.ground, Grounder(retriever: retriever, configuration: settings.grounding), "")]
-                + (verifier.map { verifier in
-                    [
-                        (
-                            .groundVerified,
-                            Grounder(retriever: retriever, configuration: settings.grounding, verifier: verifier),
-                            ", verifier on"
-                        )
-                    ]
-                } ?? [])
+            var grounders: [(BenchmarkOperation, Grounder, String)] = [
+                (.ground, Grounder(retriever: retriever, configuration: settings.grounding), "")
+            ]
+            if let verifier {
+                grounders.append(
+                    (
+                        .groundVerified,
+                        Grounder(retriever: retriever, configuration: settings.grounding, verifier: verifier),
+                        ", verifier on"
+                    ))
+            }
             for (operation, grounder, note) in grounders where measures(operation) {
                 for size in settings.answerSizes {
                     let name = operation.reportName(claims: size)

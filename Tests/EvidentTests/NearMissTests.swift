@@ -13,6 +13,30 @@ enum NearMiss: String, CaseIterable, Sendable {
     case line = "a wrong line of therapy"
     case combination = "a wrong drug combination"
     case sideEffect = "a side effect of the wrong treatment"
+
+    /// Grounds `claim`, a near miss of this kind, with `grounder` and expects it not to come out `supported`.
+    @discardableResult
+    func expectNotSupported(
+        _ claim: String, by grounder: Grounder, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> GroundedClaim {
+        let grounded = try grounder.ground(claims: [(id: nil, text: claim)])[0]
+        #expect(
+            grounded.verdict != .supported,
+            "\(rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))",
+            sourceLocation: sourceLocation)
+        return grounded
+    }
+
+    /// Grounds `facts`, what near misses twist said right, with `grounder` and expects each to be `supported`.
+    static func expectSupported(
+        _ facts: [String], by grounder: Grounder, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for claim in try grounder.ground(claims: facts.map { (id: nil, text: $0) }) {
+            #expect(
+                claim.verdict == .supported, "\(claim.text): \(claim.verdict?.rawValue ?? "")",
+                sourceLocation: sourceLocation)
+        }
+    }
 }
 
 @Suite(.offThePool, .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)))
@@ -117,11 +141,7 @@ struct DemoNearMissTests {
     func nearMissesAreNotSupported(_ position: Int) async throws {
         let (kind, claim) = Self.nearMisses[position]
         let fixture = try #require(await DemoGroundingFixture.shared)
-        let grounded = try fixture.grounder.ground(claims: [(id: nil, text: claim)])[0]
-        #expect(
-            grounded.verdict != .supported,
-            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))"
-        )
+        let grounded = try kind.expectNotSupported(claim, by: fixture.grounder)
         try fixture.expectQuotesMatchTheirSources([grounded])
     }
 
@@ -137,10 +157,7 @@ struct DemoNearMissTests {
             "Maintenance gemcitabine delays progression after platinum plus pemetrexed.",
             "All patients took dexamethasone around each pemetrexed dose to prevent rash.",
         ]
-        let grounded = try fixture.grounder.ground(claims: facts.map { (id: nil, text: $0) })
-        for claim in grounded {
-            #expect(claim.verdict == .supported, "\(claim.text): \(claim.verdict?.rawValue ?? "")")
-        }
+        try NearMiss.expectSupported(facts, by: fixture.grounder)
     }
 }
 
@@ -197,11 +214,7 @@ struct NCINearMissTests {
     func nearMissesAreNotSupported(_ position: Int) throws {
         let (kind, claim) = Self.nearMisses[position]
         let fixture = try #require(NCIGroundingFixture.shared)
-        let grounded = try fixture.grounder.ground(claims: [(id: nil, text: claim)])[0]
-        #expect(
-            grounded.verdict != .supported,
-            "\(kind.rawValue): \(claim) came out supported (\(grounded.support ?? 0)): \(grounded.citations.map(\.quote))"
-        )
+        try kind.expectNotSupported(claim, by: fixture.grounder)
     }
 
     @Test func theFactsTheyTwistAreSupported() throws {
@@ -212,9 +225,6 @@ struct NCINearMissTests {
             "In many patients, CRS can be managed with tocilizumab and, if needed, steroids.",
             "HIPEC may be used to treat mesothelioma that has spread to the peritoneum.",
         ]
-        let grounded = try fixture.grounder.ground(claims: facts.map { (id: nil, text: $0) })
-        for claim in grounded {
-            #expect(claim.verdict == .supported, "\(claim.text): \(claim.verdict?.rawValue ?? "")")
-        }
+        try NearMiss.expectSupported(facts, by: fixture.grounder)
     }
 }

@@ -148,7 +148,7 @@ struct ClaimComparer: Sendable {
             },
             conflicts: Self.conflicts(claimWords, sentenceWords)
                 + headingConflicts(claimWords, sentenceWords, contextWords),
-            statesEffect: claimWords.direction == nil || ClaimWords.statesEffect(sentenceWords.words))
+            statesEffect: claimWords.direction == nil || sentenceWords.statesEffect)
     }
 
     /// Contradictions with the headings above a sentence, which guideline pages often write as statements
@@ -242,6 +242,8 @@ struct ClaimWords: Sendable {
     let certainty: String?
     /// Where the text says that no effect was found.
     let noEffect: (phrase: String, clause: Set<String>)?
+    /// Whether the text states an effect at all (a direction, a comparison, an association, a cause).
+    let statesEffect: Bool
 
     enum StatusKind: Sendable { case established, experimental }
 
@@ -389,6 +391,7 @@ struct ClaimWords: Sendable {
         treatments = Self.treatments(in: words)
         certainty = Self.certainty(in: words)
         noEffect = Self.noEffect(in: words)
+        statesEffect = Self.statesEffect(words)
     }
 
     /// A duration the text gives (numbers with a unit of time), in the first unit of time found.

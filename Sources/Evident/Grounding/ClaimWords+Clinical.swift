@@ -151,11 +151,10 @@ extension ClaimWords {
     /// The word by which `words` claim more certainty than a source may give: "always", "every", "all patients",
     /// "clearly"; nil when they claim none.
     static func certainty(in words: [String]) -> String? {
-        for (position, word) in words.enumerated() {
+        for position in words.indices {
+            let word = words[position]
             if universalWords.contains(word) || certaintyWords.contains(word) { return word }
-            if word == "all", position + 1 < words.count, populationNouns.contains(words[position + 1]) {
-                return "all \(words[position + 1])"
-            }
+            if speaksOfAll(words, at: position) { return "all \(words[position + 1])" }
         }
         return nil
     }
@@ -163,10 +162,14 @@ extension ClaimWords {
     /// Whether `words` give a certainty at least as firm as `claimed` (a word of `certainty(in:)`).
     static func backs(certainty claimed: String, in words: [String]) -> Bool {
         let firm = certaintyWords.contains(claimed) ? firmWords.union(certaintyWords) : universalWords
-        return words.enumerated().contains { position, word in
-            firm.contains(word) || word == "each"
-                || (word == "all" && position + 1 < words.count && populationNouns.contains(words[position + 1]))
+        return words.indices.contains { position in
+            firm.contains(words[position]) || words[position] == "each" || speaksOfAll(words, at: position)
         }
+    }
+
+    /// Whether `words[position]` is "all" before a noun of people or cases ("all patients").
+    private static func speaksOfAll(_ words: [String], at position: Int) -> Bool {
+        words[position] == "all" && position + 1 < words.count && populationNouns.contains(words[position + 1])
     }
 
     /// Expansions of trial end points written as abbreviations, so that "median OS was similar" is about survival.

@@ -316,16 +316,8 @@ public struct Grounder: Sendable {
         }
         let byScore = candidates.sorted { $0.support > $1.support }
         let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
-        // A contradiction counts when the sentence is on the claim's subject: about as strong as the best
-        // agreeing sentence, and (for a bare negation, the noisiest signal) covering most of the claim's words.
         let best = agreeing.first?.support ?? 0
-        let contradicting = byScore.filter { candidate in
-            let conflicts = candidate.comparison.conflicts
-            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
-                candidate.support >= best - 0.1
-            else { return false }
-            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
-        }
+        let contradicting = conflictsOnTheSubject(byScore, best: best)
         let verdict: Verdict
         // The sentences that carry the verdict lead; the others are cited as corroboration or context, the
         // scores saying how weak they are.
@@ -351,6 +343,19 @@ public struct Grounder: Sendable {
             others = agreeing.filter { $0.support >= configuration.closestThreshold }
         }
         return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
+    }
+
+    /// The candidates (sorted by support) whose word-rule conflicts count: a conflict counts when the sentence is
+    /// on the claim's subject — about as strong as the best agreeing sentence (`best`), and (for a bare negation,
+    /// the noisiest signal) covering most of the claim's words.
+    private func conflictsOnTheSubject(_ byScore: [Candidate], best: Double) -> [Candidate] {
+        byScore.filter { candidate in
+            let conflicts = candidate.comparison.conflicts
+            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
+                candidate.support >= best - 0.1
+            else { return false }
+            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
+        }
     }
 
     /// The verdict when the verifier has read the best sentences.
@@ -382,13 +387,7 @@ public struct Grounder: Sendable {
         let strongestEntailment = entailing.map(supports).max() ?? 0
         // The word rules' contradictions on the claim's subject (as without a verifier); they contradict the
         // claim where the verifier does not read support, and dispute it where it does.
-        let ruleConflicting = byScore.filter { candidate in
-            let conflicts = candidate.comparison.conflicts
-            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
-                candidate.support >= best - 0.1
-            else { return false }
-            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
-        }
+        let ruleConflicting = conflictsOnTheSubject(byScore, best: best)
         let ruleContradicting = ruleConflicting.filter { supports($0) < configuration.entailmentThreshold }
 
         let verdict: Verdict
