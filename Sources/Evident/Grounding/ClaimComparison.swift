@@ -161,7 +161,7 @@ struct ClaimComparer: Sendable {
             case .status: sentence.status == nil
             case .lineOfTherapy: sentence.line == nil
             case .population(let word, _):
-                !sentence.populations.keys.contains { axis in axis.values.contains { $0.words.contains(word) } }
+                ClaimWords.PopulationAxis.byWord[word].map { sentence.populations[$0.axis] == nil } ?? true
             case .number, .negation, .treatment, .noEffect: false
             }
         }
@@ -344,7 +344,9 @@ struct ClaimWords: Sendable {
         quantities[""] = nil
         self.quantities = quantities
         // "FDA-approved" is approved: hyphenated words count by their parts.
-        func parts(_ word: String) -> [String] { word.split(separator: "-").map(String.init) }
+        func parts(_ word: String) -> [String] {
+            word.utf8.contains(UInt8(ascii: "-")) ? word.split(separator: "-").map(String.init) : [word]
+        }
         var negated = Set<String>()
         var asserted = Set<String>()
         var negatedPositions = Set<Int>()
@@ -423,20 +425,23 @@ struct ClaimWords: Sendable {
         keyTerms.contains(keyTerm) || words.contains(keyTerm)
     }
 
+    static let diseaseEndings = Affixes(endings: ["oma", "omas", "emia", "emias", "aemia", "itis", "osis"])
+    static let keyDrugEndings = Affixes(endings: [
+        "mab", "nib", "platin", "taxel", "rubicin", "mustine", "parib", "lisib", "ciclib", "tinib",
+    ])
+
     /// Words the claim's meaning hinges on: disease names (-oma, -emia, -itis), drugs (-mab, -nib, -platin, …),
     /// genes and proteins (letters with digits, such as "BRCA1" or "PD-L1"), and cell types ("T cells").
     static func keyTerms(in words: [String]) -> Set<String> {
-        let diseaseEndings = ["oma", "omas", "emia", "emias", "aemia", "itis", "osis"]
-        let drugEndings = ["mab", "nib", "platin", "taxel", "rubicin", "mustine", "parib", "lisib", "ciclib", "tinib"]
         var terms = Set<String>()
         for (position, word) in words.enumerated() where word.count > 3 {
-            let letters = word.filter(\.isLetter)
-            if diseaseEndings.contains(where: word.hasSuffix) && word.count > 5 { terms.insert(word) }
-            if drugEndings.contains(where: word.hasSuffix) { terms.insert(word) }
-            if word.contains(where: \.isNumber) && letters.count >= 2 && number(word) == nil { terms.insert(word) }
-            if position + 1 < words.count, ["cell", "cells"].contains(words[position + 1]), !letters.isEmpty {
-                terms.insert(word + " cells")
-            }
+            if word.count > 5, diseaseEndings.match(word) { terms.insert(word) }
+            if keyDrugEndings.match(word) { terms.insert(word) }
+            let namesCells = position + 1 < words.count && ["cell", "cells"].contains(words[position + 1])
+            guard namesCells || word.contains(where: \.isNumber) else { continue }
+            let letters = word.count { $0.isLetter }
+            if word.contains(where: \.isNumber) && letters >= 2 && number(word) == nil { terms.insert(word) }
+            if namesCells, letters > 0 { terms.insert(word + " cells") }
         }
         // Short cell-type names: "T cells", "B cells", "NK cells".
         for (position, word) in words.enumerated() where position + 1 < words.count {

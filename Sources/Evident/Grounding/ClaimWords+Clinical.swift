@@ -11,7 +11,7 @@ extension ClaimWords {
         case age, sex, site
 
         /// Each value of the axis with the words that name it.
-        var values: [(value: String, words: Set<String>)] {
+        var values: [(value: String, words: [String])] {
             switch self {
             case .age:
                 [
@@ -37,6 +37,17 @@ extension ClaimWords {
                 ]
             }
         }
+
+        /// The axis and value each population word names, built once: texts are read word by word.
+        static let byWord: [String: (axis: PopulationAxis, value: String)] = {
+            var byWord: [String: (axis: PopulationAxis, value: String)] = [:]
+            for axis in allCases {
+                for (value, words) in axis.values {
+                    for word in words { byWord[word] = (axis, value) }
+                }
+            }
+            return byWord
+        }()
     }
 
     /// The line of therapy `words` name, with the word that names it; none when they name both or neither.
@@ -90,22 +101,20 @@ extension ClaimWords {
     /// For each population axis `words` name, the values named (with the first word naming one).
     static func populations(in words: [String]) -> [PopulationAxis: (values: Set<String>, word: String)] {
         var populations: [PopulationAxis: (values: Set<String>, word: String)] = [:]
-        for axis in PopulationAxis.allCases {
-            for word in words {
-                guard let value = axis.values.first(where: { $0.words.contains(word) })?.value else { continue }
-                populations[axis, default: ([], word)].values.insert(value)
-            }
+        for word in words {
+            guard let (axis, value) = PopulationAxis.byWord[word] else { continue }
+            populations[axis, default: ([], word)].values.insert(value)
         }
         return populations
     }
 
     /// Drug endings (international nonproprietary names) that name a treatment.
-    static let drugEndings = [
+    static let drugEndings = Affixes(endings: [
         "mab", "nib", "platin", "taxel", "rubicin", "mustine", "parib", "lisib", "ciclib", "trexed", "citabine",
         "relbine", "fosfamide", "poside", "tecan", "olimus", "statin", "sartan", "pril", "olol", "azole", "mycin",
         "cycline", "vir", "tretinoin", "dronate", "gliptin", "glitazone", "prazole", "semide", "oxacin", "cillin",
         "parin", "afil", "coxib", "grastim", "poetin", "setron",
-    ]
+    ])
     /// Common drugs whose names have no telling ending.
     static let drugNames: Set<String> = [
         "methotrexate", "fluorouracil", "5-fu", "vincristine", "vinblastine", "dexamethasone", "prednisone",
@@ -121,7 +130,7 @@ extension ClaimWords {
         var treatments = Set<String>()
         for (position, word) in words.enumerated() {
             let next = position + 1 < words.count ? words[position + 1] : ""
-            if word.count > 5, drugEndings.contains(where: word.hasSuffix) || drugNames.contains(word) {
+            if word.utf8.count > 5, drugEndings.match(word) || drugNames.contains(word) {
                 treatments.insert(word)
             } else if word == "car-t" || (word == "car" && ["t", "t-cell", "t-cells"].contains(next)) {
                 treatments.insert("CAR T-cell therapy")
@@ -264,7 +273,7 @@ extension ClaimWords {
     ]
 
     /// Beginnings of words that state an effect, a comparison or an association.
-    static let effectStems = [
+    static let effectStems = Affixes(beginnings: [
         "increas", "decreas", "higher", "lower", "improv", "reduc", "raise", "longer", "shorter", "greater",
         "fewer", "elevat", "boost", "extend", "prolong", "lengthen", "better", "worse", "declin", "enhanc",
         "inhibit", "promot", "suppress", "attenuat", "impair", "induc", "block", "prevent", "protect", "associat",
@@ -272,7 +281,7 @@ extension ClaimWords {
         "accelerat", "delay", "stimulat", "restor", "abolish", "diminish", "augment", "amplif", "exacerbat",
         "alleviat", "mitigat", "cause", "causing", "result", "contribut", "regulat", "affect", "alters", "altered",
         "chang", "eliminat", "shrink", "compar", "differ", "similar", "unchanged",
-    ]
+    ])
     /// Short words that state an effect or a comparison.
     static let effectWords: Set<String> = [
         "vs", "versus", "than", "no", "not", "led", "rise", "rises", "fall", "falls", "drop", "gain", "loss",
@@ -284,8 +293,39 @@ extension ClaimWords {
     /// that only describes a trial's design does not back a claim that a treatment works.
     static func statesEffect(_ words: [String]) -> Bool {
         words.contains { word in
-            effectWords.contains(word) || effectStems.contains(where: word.hasPrefix) || up.contains(word)
+            effectWords.contains(word) || effectStems.match(word) || up.contains(word)
                 || down.contains(word)
+        }
+    }
+}
+
+/// Word beginnings or endings, grouped by the byte they begin or end with, so that a word is compared with the few
+/// that could match it rather than with all (every word of every candidate sentence is read against them).
+struct Affixes: Sendable {
+    private let byByte: [UInt8: [[UInt8]]]
+    private let atEnd: Bool
+
+    init(beginnings: [String]) { self.init(beginnings, atEnd: false) }
+    init(endings: [String]) { self.init(endings, atEnd: true) }
+
+    private init(_ affixes: [String], atEnd: Bool) {
+        self.atEnd = atEnd
+        var byByte: [UInt8: [[UInt8]]] = [:]
+        for affix in affixes where !affix.isEmpty {
+            let bytes = Array(affix.utf8)
+            byByte[atEnd ? bytes[bytes.count - 1] : bytes[0], default: []].append(bytes)
+        }
+        self.byByte = byByte
+    }
+
+    /// Whether `word` begins (or ends) with one of the affixes.
+    func match(_ word: String) -> Bool {
+        let utf8 = word.utf8
+        guard let key = atEnd ? utf8.last : utf8.first, let candidates = byByte[key] else { return false }
+        return candidates.contains { affix in
+            affix.count <= utf8.count
+                && (atEnd
+                    ? utf8.suffix(affix.count).elementsEqual(affix) : utf8.prefix(affix.count).elementsEqual(affix))
         }
     }
 }
