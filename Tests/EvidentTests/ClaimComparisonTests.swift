@@ -72,6 +72,17 @@ import Testing
                 claim: "Selenium lowers the risk of basal cell carcinoma.",
                 sentence: "Selenium does not lower the risk but may increase the risk of other cancers."
             ).conflicts.contains(.direction(claim: "lowers", source: "increase")))
+        // Verbs of promoting and inhibiting, and nouns of change, give directions too.
+        #expect(
+            comparer.compare(
+                claim: "Antibodies to N-cadherin encourage castration resistance.",
+                sentence: "Antibodies to N-cadherin delayed the emergence of castration resistance."
+            ).conflicts == [.direction(claim: "encourage", source: "delayed")])
+        #expect(
+            comparer.compare(
+                claim: "Antiretroviral therapy increases rates of tuberculosis.",
+                sentence: "Antiretroviral therapy is associated with a reduction in the incidence of tuberculosis."
+            ).conflicts == [.direction(claim: "increases", source: "reduction")])
     }
 
     @Test func keyTermsMissingFromTheSentenceAndItsContextAreReported() {
@@ -81,6 +92,29 @@ import Testing
             context: "Melanoma treatment")
         #expect(comparison.missingKeyTerms == ["mesothelioma", "t cells"])
         #expect(ClaimWords("PD-L1 and BRCA1 with pembrolizumab").keyTerms == ["pd-l1", "brca1", "pembrolizumab"])
+    }
+
+    @Test func keyTermsAreKindsOfCellsAndNamesWithoutTheirQualifiers() {
+        // "cell" before another noun qualifies it (cell cycle, cell death, cell type): no kind of cell is named.
+        #expect(
+            ClaimWords("GATA3 regulates cell cycle progression in stem cells.").keyTerms == ["gata3", "stem cells"])
+        #expect(ClaimWords("Microglia are an innate immune cell type.").keyTerms.isEmpty)
+        #expect(ClaimWords("MICAL enzymes act in many cells and in myeloid cells.").keyTerms == ["myeloid cells"])
+        #expect(ClaimWords("Surfactin producing cells cooperate.").keyTerms.isEmpty)
+        // "TDP-43-induced" and "UCP1-dependent" name TDP-43 and UCP1.
+        #expect(ClaimWords("It blocks TDP-43-induced loss.").keyTerms == ["tdp-43"])
+        #expect(ClaimWords("a UCP1-dependent mechanism").keyTerms == ["ucp1"])
+        let induced = comparer.compare(
+            claim: "Blocking TDP-43-induced neuronal loss prevents toxicity.",
+            sentence: "Suppressing TDP-43 mitochondrial localization prevents neuronal loss.")
+        #expect(induced.missingKeyTerms.isEmpty)
+        // A name written with or without its hyphen is the same name.
+        #expect(
+            comparer.compare(claim: "IL-6 signalling drives disease.", sentence: "IL6 signalling drives disease.")
+                .missingKeyTerms.isEmpty)
+        #expect(
+            comparer.compare(claim: "IL-6 signalling drives disease.", sentence: "IL-8 signalling drives disease.")
+                .missingKeyTerms == ["il-6"])
     }
 
     @Test func aNonPrefixedDiseaseIsAnotherDisease() {

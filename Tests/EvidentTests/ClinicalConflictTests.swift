@@ -107,6 +107,20 @@ import Testing
             claim: "Vinorelbine improved progression-free survival.",
             sentence: "Vinorelbine improved progression-free survival, but response rates were similar.")
         #expect(other.conflicts.isEmpty)
+        // "was not associated with", "no effect": no effect found.
+        let association = comparer.compare(
+            claim: "Current use of ADHD medications increases the risk of cardiovascular events.",
+            sentence: "Current use of ADHD medications was not associated with an increased risk of cardiovascular "
+                + "events.")
+        #expect(association.conflicts.contains(.noEffect(claim: "increases", source: "not associated")))
+        let effect = comparer.compare(
+            claim: "Vitamin D lowers the risk of fractures.",
+            sentence: "Vitamin D had no effect on the risk of fractures.")
+        #expect(effect.conflicts.contains(.noEffect(claim: "lowers", source: "no effect")))
+        let elsewhere = comparer.compare(
+            claim: "Vitamin D lowers the risk of fractures.",
+            sentence: "Vitamin D lowered the risk of fractures, but was not associated with falls.")
+        #expect(elsewhere.conflicts.isEmpty)
     }
 
     @Test func claimedCertaintyNeedsASourceAsFirm() {

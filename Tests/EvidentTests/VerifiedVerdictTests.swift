@@ -45,10 +45,18 @@ import Testing
     func aSentenceReadAsRefutingContradictsTheClaim() async throws {
         let (grounder, folder) = try await makeGrounder(leaning: [0, 12, 0])
         defer { try? FileManager.default.removeItem(at: folder) }
+        var citesAnotherDocument = false
         for claim in try grounder.ground(claims: Self.restated.map { (id: nil, text: $0) }) {
             #expect(claim.verdict == .contradicted, "\(claim.text): \(claim.verdict?.rawValue ?? "")")
             #expect((claim.citations.first?.entailment?.refutes ?? 0) > 0.99)
+            // The refuting sentence leads; another document's best follows it when another document is cited.
+            let documents = claim.citations.map(\.document)
+            if let first = documents.first, documents.dropFirst().contains(where: { $0 != first }) {
+                citesAnotherDocument = true
+                #expect(documents[1] != first, "\(claim.text): \(documents)")
+            }
         }
+        #expect(citesAnotherDocument)
     }
 
     @Test(.enabled(if: hasModel, Comment(rawValue: SharedData.missingModelMessage)))

@@ -280,12 +280,16 @@ struct ClaimWords: Sendable {
     static let up: Set<String> = [
         "increase", "increases", "increased", "increasing", "higher", "raises",
         "raised", "improves", "improved", "improve", "longer", "greater", "rises", "elevated", "boosts", "extended",
-        "extends", "prolonged", "prolongs", "lengthened", "better",
+        "extends", "prolonged", "prolongs", "lengthened", "better", "raise", "risen", "rose", "rising", "enhances",
+        "enhanced", "enhance", "promotes", "promoted", "promote", "encourages", "encourage", "stimulates",
+        "accelerates", "accelerated",
     ]
     static let down: Set<String> = [
         "decrease", "decreases", "decreased", "decreasing", "lower", "reduces",
         "reduced", "reduce", "worsens", "worsened", "shorter", "fewer", "falls", "declines", "declined", "shortened",
-        "shortens", "worse", "lowered", "lowers",
+        "shortens", "worse", "lowered", "lowers", "reduction", "reductions", "inhibits", "inhibited", "inhibit",
+        "suppresses", "suppressed", "represses", "repressed", "prevents", "prevented", "delays", "delayed",
+        "attenuates", "attenuated", "impairs", "impaired", "decline", "inverse", "inversely",
     ]
     /// Units of time in days, to compare durations given in different units.
     static let daysPerUnit: [String: Double] = [
@@ -421,27 +425,76 @@ struct ClaimWords: Sendable {
         return opposite
     }
 
+    /// Whether the text names `keyTerm`: as a key term, as a word, or written with or without its hyphens ("IL-6"
+    /// and "IL6").
     func contains(keyTerm: String) -> Bool {
-        keyTerms.contains(keyTerm) || words.contains(keyTerm)
+        if keyTerms.contains(keyTerm) || words.contains(keyTerm) { return true }
+        let compact = Self.withoutHyphens(keyTerm)
+        return compact.utf8.count > 2 && words.contains { Self.withoutHyphens($0) == compact }
+    }
+
+    private static func withoutHyphens(_ word: String) -> String {
+        word.utf8.contains(UInt8(ascii: "-")) ? word.replacing("-", with: "") : word
     }
 
     static let diseaseEndings = Affixes(endings: ["oma", "omas", "emia", "emias", "aemia", "itis", "osis"])
     static let keyDrugEndings = Affixes(endings: [
         "mab", "nib", "platin", "taxel", "rubicin", "mustine", "parib", "lisib", "ciclib", "tinib",
     ])
+    /// Last parts of hyphenated words that qualify what the first part names: "TDP-43-induced" and
+    /// "UCP1-dependent" name TDP-43 and UCP1.
+    static let qualifyingParts: Set<String> = [
+        "induced", "dependent", "independent", "expressing", "mediated", "related", "associated", "positive",
+        "negative", "deficient", "specific", "derived", "driven", "targeted", "like", "based", "resistant",
+        "sensitive", "null", "knockout", "treated", "mutant", "mutated", "producing", "bearing",
+    ]
+    /// Words before "cells" that say which or how many cells, not what kind ("other cells", "many cells").
+    static let cellQuantifiers: Set<String> = [
+        "many", "other", "some", "most", "these", "those", "such", "different", "various", "individual",
+        "single", "whole", "several", "both", "each", "few", "certain", "living", "dead",
+    ]
+
+    /// `word` without a qualifying last part: "tdp-43-induced" is "tdp-43".
+    static func withoutQualifyingPart(_ word: String) -> String {
+        guard let hyphen = word.lastIndex(of: "-"), hyphen != word.startIndex,
+            qualifyingParts.contains(String(word[word.index(after: hyphen)...]))
+        else { return word }
+        return String(word[..<hyphen])
+    }
+
+    /// Whether `words[position]` is "cells", or "cell" that qualifies no noun after it: "myeloid cells" name a
+    /// kind of cell, "cell cycle", "cell death" and "cell type" do not.
+    static func namesCells(_ words: [String], at position: Int) -> Bool {
+        switch words[position] {
+        case "cells": true
+        case "cell":
+            position + 1 == words.count || functionWords.contains(words[position + 1])
+                || negations.contains(words[position + 1])
+                || ["in", "of", "to", "is", "by"].contains(words[position + 1])
+        default: false
+        }
+    }
 
     /// Words the claim's meaning hinges on: disease names (-oma, -emia, -itis), drugs (-mab, -nib, -platin, …),
-    /// genes and proteins (letters with digits, such as "BRCA1" or "PD-L1"), and cell types ("T cells").
+    /// genes and proteins (letters with digits, such as "BRCA1" or "PD-L1", without a qualifying last part such as
+    /// "-induced"), and kinds of cells ("T cells", "myeloid cells"; not "other cells", nor "cell cycle", where
+    /// "cell" qualifies another noun).
     static func keyTerms(in words: [String]) -> Set<String> {
         var terms = Set<String>()
         for (position, word) in words.enumerated() where word.count > 3 {
             if word.count > 5, diseaseEndings.match(word) { terms.insert(word) }
             if keyDrugEndings.match(word) { terms.insert(word) }
-            let namesCells = position + 1 < words.count && ["cell", "cells"].contains(words[position + 1])
-            guard namesCells || word.contains(where: \.isNumber) else { continue }
+            let beforeCells = position + 1 < words.count && namesCells(words, at: position + 1)
+            guard beforeCells || word.contains(where: \.isNumber) else { continue }
             let letters = word.count { $0.isLetter }
-            if word.contains(where: \.isNumber) && letters >= 2 && number(word) == nil { terms.insert(word) }
-            if namesCells, letters > 0 { terms.insert(word + " cells") }
+            if word.contains(where: \.isNumber) && letters >= 2 && number(word) == nil {
+                terms.insert(withoutQualifyingPart(word))
+            }
+            if beforeCells, letters > 0, !functionWords.contains(word), !cellQuantifiers.contains(word),
+                !word.hasSuffix("ing"), !word.hasSuffix("ed")
+            {
+                terms.insert(word + " cells")
+            }
         }
         // Short cell-type names: "T cells", "B cells", "NK cells".
         for (position, word) in words.enumerated() where position + 1 < words.count {

@@ -188,7 +188,7 @@ extension ClaimWords {
     ]
 
     /// Where `words` say that no effect was found ("not statistically significant", "similar", "unclear", "did
-    /// not differ"): the phrase and the content words of its clause (between "but", "while", … and "however").
+    /// not differ", "was not associated with", "no effect"): the phrase and the content words of its clause (between "but", "while", … and "however").
     static func noEffect(in words: [String]) -> (phrase: String, clause: Set<String>)? {
         func word(_ position: Int) -> String { position >= 0 && position < words.count ? words[position] : "" }
         let boundaries: Set<String> = ["but", "while", "whereas", "although", "though", "however"]
@@ -203,6 +203,14 @@ extension ClaimWords {
                 case "significant" where word(position - 1) == "statistically" && word(position - 2) == "not":
                     "not statistically significant"
                 case "differ" where ["not", "didn't"].contains(word(position - 1)): "did not differ"
+                case let text
+                where ["associated", "correlated", "linked", "related"].contains(text)
+                    && ["not", "nor", "neither"].contains(word(position - 1)):
+                    "not \(text)"
+                case let text
+                where ["association", "correlation", "relationship", "effect", "benefit"].contains(text)
+                    && ["no", "without"].contains(word(position - 1)):
+                    "no \(text)"
                 case let text
                 where ["difference", "differences"].contains(text)
                     && ["no", "without"].contains(word(position - 1)):

@@ -428,12 +428,15 @@ public struct Grounder: Sendable {
         return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
     }
 
-    /// The grounded claim: `lead` cited first, then up to the citation limit of `others` in citation order, each
-    /// with its support, conflicts and (when read) the verifier's entailment.
+    /// The grounded claim: `lead` (the sentence that carries the verdict, when one does) cited first, then up to
+    /// the citation limit of `others` in citation order (the
+    /// lead counting as the first cited, so that another document's best follows it), each with its support,
+    /// conflicts and (when read) the verifier's entailment.
     private func claim(
         _ statement: String, verdict: Verdict, support: Double, lead: [Candidate], others: [Candidate]
     ) -> GroundedClaim {
-        let ordered = lead + Self.citationOrder(others, limit: configuration.citationLimit - lead.count)
+        let rest = others.filter { other in !lead.contains { $0.sentence.key == other.sentence.key } }
+        let ordered = Self.citationOrder(lead + rest, limit: configuration.citationLimit)
         let citations = ordered.prefix(configuration.citationLimit).map { candidate in
             candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description),
