@@ -72,6 +72,12 @@ import Testing
             (id: nil, text: "The whole process, from collection to infusion, takes about 10 to 12 weeks.")
         ])
         #expect(wrong[0].verdict != .supported, "\(wrong[0].verdict?.rawValue ?? "")")
+        // The opposite direction of the effect contradicts the claim, whatever the verifier reads.
+        let opposite = try grounder.ground(claims: [
+            (id: nil, text: "Nivolumab plus ipilimumab shortened median overall survival compared with chemotherapy.")
+        ])
+        #expect(opposite[0].verdict == .contradicted, "\(opposite[0].verdict?.rawValue ?? "")")
+        #expect(opposite[0].citations.first?.conflicts.contains { $0.contains("shortened") } == true)
         let (strictGrounder, strictFolder) = try await makeGrounder(leaning: [12, 0, 0], strict: true)
         defer { try? FileManager.default.removeItem(at: strictFolder) }
         let strictWrong = try strictGrounder.ground(claims: [

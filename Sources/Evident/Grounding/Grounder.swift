@@ -360,8 +360,9 @@ public struct Grounder: Sendable {
 
     /// The verdict when the verifier has read the best sentences.
     ///
-    /// - A sentence the verifier reads as refuting the claim (more than any other reads as supporting it), or one
-    ///   the word rules find contradicting on the claim's subject that the verifier does not read as supporting:
+    /// - A sentence the verifier reads as refuting the claim (more than any other reads as supporting it), one the
+    ///   word rules find contradicting on the claim's subject that the verifier does not read as supporting, or one
+    ///   on the subject that gives the opposite direction of the claim's effect (whatever the verifier reads):
     ///   `contradicted`.
     /// - Else a sentence the verifier reads as supporting it, on the subject (support ≥ `partialThreshold`): it
     ///   is `supported` when that sentence holds the claim's key terms and quantities and nothing cited
@@ -389,12 +390,18 @@ public struct Grounder: Sendable {
         // claim where the verifier does not read support, and dispute it where it does.
         let ruleConflicting = conflictsOnTheSubject(byScore, best: best)
         let ruleContradicting = ruleConflicting.filter { supports($0) < configuration.entailmentThreshold }
+        // An effect the source gives the other direction on the claim's subject contradicts the claim even where
+        // the verifier reads support: the verifier reads what a sentence is about better than which way an effect
+        // goes ("reduces" against "increases" reads as entailment more often than as refutation).
+        let directionContradicting = ruleConflicting.filter { candidate in
+            candidate.comparison.conflicts.contains { if case .direction = $0 { true } else { false } }
+        }
 
         let verdict: Verdict
         var lead: [Candidate] = []
         let others: [Candidate]
         if let refutation = refuting.first(where: { refutes($0) > strongestEntailment })
-            ?? (entailing.isEmpty ? ruleContradicting.first : nil)
+            ?? (entailing.isEmpty ? ruleContradicting.first : directionContradicting.first)
         {
             verdict = .contradicted
             lead = [refutation]
