@@ -31,8 +31,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         for claim in try grounder.ground(claims: Self.restated.map { (id: nil, text: $0) }) {
             #expect(claim.verdict == .partiallySupported, "\(claim.text): \(claim.verdict?.rawValue ?? "")")
-            // The verifier's reading is on the citations it read.
+            // The verifier's reading is on the citations it read, and it read none far below the best.
             #expect(claim.citations.contains { ($0.entailment?.neutral ?? 0) > 0.99 })
+            let best = claim.citations.map(\.score).max() ?? 0
+            let margin = grounder.configuration.verifiedSupportMargin
+            for citation in claim.citations where citation.entailment != nil && citation.conflicts.isEmpty {
+                #expect(citation.score >= best - margin - 1e-9, "\(citation.quote): \(citation.score) of \(best)")
+            }
+            #expect(claim.citations.contains { $0.entailment == nil } || claim.citations.count < 3)
         }
         let (strictGrounder, strictFolder) = try await makeGrounder(leaning: [0, 0, 12], strict: true)
         defer { try? FileManager.default.removeItem(at: strictFolder) }

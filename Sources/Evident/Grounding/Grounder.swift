@@ -25,6 +25,8 @@ public struct GroundingConfiguration: Sendable, Hashable {
     /// Sentences per claim, the best by support, that the verifier reads with the claim (when the grounder has
     /// one).
     public var verifiedSentencesPerClaim: Int
+    /// How far below the claim's best sentence (in support) a sentence may be and still be read by the verifier.
+    public var verifiedSupportMargin: Double
     /// The verifier's probability of "supports" a sentence needs to count as entailing the claim.
     public var entailmentThreshold: Double
     /// The verifier's probability of "refutes" a sentence needs to count as contradicting the claim.
@@ -40,9 +42,11 @@ public struct GroundingConfiguration: Sendable, Hashable {
         supportedThreshold: Double = 0.7, partialThreshold: Double = 0.4, supportedCoverage: Double = 0.4,
         corroborationThreshold: Double = 0.25, closestThreshold: Double = 0.15,
         supportModel: SupportModel = .calibrated, verifiedSentencesPerClaim: Int = 3,
-        entailmentThreshold: Double = 0.5, refutationThreshold: Double = 0.5, strict: Bool = false
+        verifiedSupportMargin: Double = 0.1, entailmentThreshold: Double = 0.5, refutationThreshold: Double = 0.5,
+        strict: Bool = false
     ) {
         self.verifiedSentencesPerClaim = verifiedSentencesPerClaim
+        self.verifiedSupportMargin = verifiedSupportMargin
         self.entailmentThreshold = entailmentThreshold
         self.refutationThreshold = refutationThreshold
         self.strict = strict
@@ -194,8 +198,9 @@ public struct Grounder: Sendable {
         return statements.indices.map { verdict(for: statements[$0], candidates: candidates[$0]) }
     }
 
-    /// Has `verifier` read each statement with its `verifiedSentencesPerClaim` best sentences (by support) and
-    /// with the best sentence the word rules find contradicting, all pairs in one batch.
+    /// Has `verifier` read each statement with its `verifiedSentencesPerClaim` best sentences (by support, none
+    /// more than `verifiedSupportMargin` below the best) and with the best sentence the word rules find
+    /// contradicting, all pairs in one batch.
     func verify(_ candidates: inout [[Candidate]], of statements: [String], with verifier: ClaimVerifier) {
         var slots: [(statement: Int, slot: Int)] = []
         for (position, list) in candidates.enumerated() {
@@ -203,8 +208,11 @@ public struct Grounder: Sendable {
             var chosen: [Int] = []
             var texts: Set<String> = []
             // A sentence below `closestThreshold` is neither cited nor read as refuting: not worth reading.
+            // Nor is one far below the claim's best sentence.
+            let best = order.first.map { list[$0].support } ?? 0
+            let floor = max(configuration.closestThreshold, best - configuration.verifiedSupportMargin)
             for slot in order where chosen.count < configuration.verifiedSentencesPerClaim {
-                guard list[slot].support >= configuration.closestThreshold else { break }
+                guard list[slot].support >= floor else { break }
                 if texts.insert(list[slot].sentence.text).inserted { chosen.append(slot) }
             }
             if let conflicting = order.first(where: {
