@@ -115,6 +115,16 @@ import Testing
         #expect(
             comparer.compare(claim: "IL-6 signalling drives disease.", sentence: "IL-8 signalling drives disease.")
                 .missingKeyTerms == ["il-6"])
+        // British spelling, and a kind of cell named in a compound.
+        #expect(
+            comparer.compare(claim: "Oncogenes drive leukaemia.", sentence: "Oncogenes drive leukemia.")
+                .missingKeyTerms.isEmpty)
+        #expect(
+            comparer.compare(claim: "Progerin ages stem cells.", sentence: "Progerin ages stem cell pools.")
+                .missingKeyTerms.isEmpty)
+        #expect(
+            comparer.compare(claim: "Progerin ages stem cells.", sentence: "Progerin ages stem tissue.")
+                .missingKeyTerms == ["stem cells"])
     }
 
     @Test func aNonPrefixedDiseaseIsAnotherDisease() {

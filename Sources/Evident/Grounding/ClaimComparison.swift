@@ -425,16 +425,25 @@ struct ClaimWords: Sendable {
         return opposite
     }
 
-    /// Whether the text names `keyTerm`: as a key term, as a word, or written with or without its hyphens ("IL-6"
-    /// and "IL6").
+    /// Whether the text names `keyTerm`: as a key term, as a word, written with or without its hyphens ("IL-6"
+    /// and "IL6") or in British spelling ("leukaemia"), or, for a kind of cell, as a compound ("stem cell
+    /// therapy" names stem cells).
     func contains(keyTerm: String) -> Bool {
         if keyTerms.contains(keyTerm) || words.contains(keyTerm) { return true }
-        let compact = Self.withoutHyphens(keyTerm)
-        return compact.utf8.count > 2 && words.contains { Self.withoutHyphens($0) == compact }
+        if keyTerm.hasSuffix(" cells") {
+            let kind = String(keyTerm.dropLast(" cells".count))
+            return words.indices.dropLast().contains { position in
+                words[position] == kind && words[position + 1].hasPrefix("cell")
+            } || words.contains { $0.hasPrefix(kind + "-cell") }
+        }
+        let compact = Self.compactSpelling(keyTerm)
+        return compact.utf8.count > 2 && words.contains { Self.compactSpelling($0) == compact }
     }
 
-    private static func withoutHyphens(_ word: String) -> String {
-        word.utf8.contains(UInt8(ascii: "-")) ? word.replacing("-", with: "") : word
+    /// `word` without hyphens and with British "ae" and "oe" spelt "e": the form two spellings of a name share.
+    private static func compactSpelling(_ word: String) -> String {
+        guard word.utf8.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "e") }) else { return word }
+        return word.replacing("-", with: "").replacing("ae", with: "e").replacing("oe", with: "e")
     }
 
     static let diseaseEndings = Affixes(endings: ["oma", "omas", "emia", "emias", "aemia", "itis", "osis"])
