@@ -188,7 +188,8 @@ extension ClaimWords {
     ]
 
     /// Where `words` say that no effect was found ("not statistically significant", "similar", "unclear", "did
-    /// not differ", "was not associated with", "no effect"): the phrase and the content words of its clause (between "but", "while", … and "however").
+    /// not differ", "was not associated with", "no effect"): the phrase and the content words of its clause
+    /// (between "but", "while", … and "however").
     static func noEffect(in words: [String]) -> (phrase: String, clause: Set<String>)? {
         func word(_ position: Int) -> String { position >= 0 && position < words.count ? words[position] : "" }
         let boundaries: Set<String> = ["but", "while", "whereas", "although", "though", "however"]

@@ -444,9 +444,8 @@ public struct Grounder: Sendable {
     }
 
     /// The grounded claim: `lead` (the sentence that carries the verdict, when one does) cited first, then up to
-    /// the citation limit of `others` in citation order (the
-    /// lead counting as the first cited, so that another document's best follows it), each with its support,
-    /// conflicts and (when read) the verifier's entailment.
+    /// the citation limit of `others` in citation order (the lead counting as the first cited, so that another
+    /// document's best follows it), each with its support, conflicts and (when read) the verifier's entailment.
     private func claim(
         _ statement: String, verdict: Verdict, support: Double, lead: [Candidate], others: [Candidate]
     ) -> GroundedClaim {
