@@ -336,7 +336,7 @@ public struct Grounder: Sendable {
             verdict = .contradicted
             lead = [contradiction]
             others = byScore.filter {
-                $0.sentence.key != contradiction.sentence.key && $0.support >= configuration.corroborationThreshold
+                $0.support >= configuration.corroborationThreshold
             }
         } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
             // Without the verifier, a sentence holding less than `supportedCoverage` of the claim's content
@@ -414,19 +414,18 @@ public struct Grounder: Sendable {
             verdict = .contradicted
             lead = [refutation]
             others = byScore.filter {
-                $0.sentence.key != refutation.sentence.key && $0.support >= configuration.corroborationThreshold
+                $0.support >= configuration.corroborationThreshold
             }
         } else if let top = entailing.first(where: { $0.comparison.conflicts.isEmpty }) ?? entailing.first {
             let exact = top.comparison.isExact
             let corroborating = agreeing.filter {
-                $0.sentence.key != top.sentence.key && $0.support >= configuration.corroborationThreshold
+                $0.support >= configuration.corroborationThreshold
             }
             // Under `strict`, every sentence that will be cited must be free of conflicts and refutation.
-            let cited = [top] + Self.citationOrder(corroborating, limit: configuration.citationLimit - 1)
             let disputed =
                 !refuting.isEmpty || !ruleConflicting.isEmpty
                 || (configuration.strict
-                    && cited.contains {
+                    && cited(lead: [top], others: corroborating).contains {
                         !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
                     })
             verdict = exact && !disputed ? .supported : .partiallySupported
@@ -443,15 +442,20 @@ public struct Grounder: Sendable {
         return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
     }
 
-    /// The grounded claim: `lead` (the sentence that carries the verdict, when one does) cited first, then up to
-    /// the citation limit of `others` in citation order (the lead counting as the first cited, so that another
-    /// document's best follows it), each with its support, conflicts and (when read) the verifier's entailment.
+    /// The sentences cited for a claim, in order: `lead` (the sentence that carries the verdict, when one does)
+    /// first, then up to the citation limit of `others` in citation order, the lead counting as the first cited so
+    /// that another document's best follows it.
+    private func cited(lead: [Candidate], others: [Candidate]) -> [Candidate] {
+        let rest = others.filter { other in !lead.contains { $0.sentence.key == other.sentence.key } }
+        return Self.citationOrder(lead + rest, limit: configuration.citationLimit)
+    }
+
+    /// The grounded claim, citing `cited(lead:others:)` each with its support, conflicts and (when read) the
+    /// verifier's entailment.
     private func claim(
         _ statement: String, verdict: Verdict, support: Double, lead: [Candidate], others: [Candidate]
     ) -> GroundedClaim {
-        let rest = others.filter { other in !lead.contains { $0.sentence.key == other.sentence.key } }
-        let ordered = Self.citationOrder(lead + rest, limit: configuration.citationLimit)
-        let citations = ordered.prefix(configuration.citationLimit).map { candidate in
+        let citations = cited(lead: lead, others: others).map { candidate in
             candidate.sentence.citation(
                 score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description),
                 entailment: candidate.entailment)
