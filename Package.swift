@@ -34,7 +34,9 @@ let package = Package(
         // The bytes of index files: memory maps, binary coding, checksums (swift-crypto), file magics, errors.
         .target(name: "EvidentStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Documents and the readers of corpus formats; a reader that needs a system library gets its own target.
-        .target(name: "EvidentCorpus"),
+        // zlib, for gzip-compressed corpus files (`.xml.gz`): part of every Linux system, its headers in zlib1g-dev.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "EvidentCorpus", dependencies: ["CZlib"]),
         .target(
             name: "Evident",
             dependencies: [
@@ -70,7 +72,7 @@ let package = Package(
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
-            dependencies: ["Evident", "EvidentBenchmarking", "EvidentTestSupport"],
+            dependencies: ["Evident", "EvidentBenchmarking", "EvidentCorpus", "EvidentTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

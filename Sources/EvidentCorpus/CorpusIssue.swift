@@ -18,8 +18,12 @@ public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
         case malformedFrontMatter
         /// A JSON Lines line is not a JSON object.
         case malformedJSON
-        /// A BEIR record lacks `_id` or `text`.
+        /// A BEIR record lacks `_id` or `text`; a PubMed record its PMID or title.
         case missingField
+        /// An XML file is not well-formed, or a gzip file is damaged or cut short.
+        case malformedXML
+        /// An XML file whose root element is none that Evident reads.
+        case unknownXML
         /// Two documents have the same identifier.
         case duplicateID
         /// A path the reader was told to exclude is not in the corpus folder (a typing error would otherwise
@@ -31,6 +35,8 @@ public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String
     /// The line, counted from 1, when the problem is on one line.
     public var line: Int?
+    /// The column, counted from 1, when the parser of the format tells it.
+    public var column: Int?
     /// What is wrong.
     public var reason: String
     /// A short hint on how to fix it, when there is one.
@@ -44,18 +50,22 @@ public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
     ///   - kind: The kind of problem.
     ///   - file: The file's path.
     ///   - line: The line, counted from 1, if the problem is on one line.
+    ///   - column: The column, counted from 1, if known.
     ///   - reason: What is wrong.
     ///   - fix: How to fix it, if there is a short answer.
-    public init(_ kind: Kind, file: String, line: Int? = nil, reason: String, fix: String? = nil) {
+    public init(
+        _ kind: Kind, file: String, line: Int? = nil, column: Int? = nil, reason: String, fix: String? = nil
+    ) {
         self.kind = kind
         self.file = file
         self.line = line
+        self.column = column
         self.reason = reason
         self.fix = fix
     }
 
-    /// `file:line: reason; fix`, leaving out the parts that are absent.
+    /// `file:line:column: reason; fix`, leaving out the parts that are absent.
     public var description: String {
-        TextInput.diagnostic(file: file, line: line, reason: reason, fix: fix)
+        TextInput.diagnostic(file: file, line: line, column: column, reason: reason, fix: fix)
     }
 }

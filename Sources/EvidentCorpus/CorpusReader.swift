@@ -25,7 +25,9 @@ public struct CorpusReaderConfiguration: Sendable {
     ///   - excludedPaths: Files or folders, relative to the corpus folder, that are not read.
     public init(
         format: CorpusFormat? = nil, skipsBadInput: Bool = false,
-        fileExtensions: [String: CorpusFormat] = ["md": .markdown, "markdown": .markdown, "txt": .text],
+        fileExtensions: [String: CorpusFormat] = [
+            "md": .markdown, "markdown": .markdown, "txt": .text, "xml": .pubmed, "nxml": .jats,
+        ],
         excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"],
         excludedPaths: [String] = []
     ) {
@@ -60,6 +62,11 @@ public struct CorpusReadResult: Sendable {
     /// Paths, relative to the corpus folder, of files not read: other extensions, and
     /// ``CorpusReaderConfiguration/excludedFileNames``.
     public var ignoredFiles: [String]
+    /// Records read again under an identifier already read, which replaced the earlier one (a PubMed update
+    /// file's revised articles).
+    public var replacedDocuments = 0
+    /// Documents removed by a later file (PubMed's `DeleteCitation`).
+    public var deletedDocuments = 0
 
     /// Creates a result.
     ///
@@ -169,7 +176,7 @@ public struct CorpusReader: Sendable {
             state.totalFiles = 1
             try state.readFile(at: url, displayPath: url.path, id: name, format: format ?? .text)
         }
-        return state.result
+        return state.finishedResult()
     }
 
     /// The file at a corpus folder's root that lists paths never to index, one a line (`#` starts a comment): the
@@ -242,8 +249,12 @@ public struct CorpusReader: Sendable {
         }
     }
 
-    /// The format a file name's extension stands for, `.jsonl` being BEIR.
+    /// The format a file name's extension stands for, `.jsonl` being BEIR; a `.gz` ending is looked through
+    /// (`pubmed24n0001.xml.gz` is XML). An XML file's vocabulary, PubMed or JATS, is told from its root element
+    /// when it is read.
     static func format(ofFileNamed name: String, configuration: CorpusReaderConfiguration) -> CorpusFormat? {
+        var name = Substring(name)
+        if name.lowercased().hasSuffix(".gz") { name = name.dropLast(3) }
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         let fileExtension = name[name.index(after: dot)...].lowercased()
         if fileExtension == "jsonl" { return .beir }
@@ -259,6 +270,10 @@ struct ReadState {
     var totalFiles: Int?
     /// Where each document identifier was first read, for duplicate reports.
     var firstPlaceOfID: [String: String] = [:]
+    /// The position in `result.documents` of each identifier read; removed documents leave theirs.
+    var positionOfID: [String: Int] = [:]
+    /// Positions in `result.documents` of documents that a later record removed.
+    var removedPositions = Set<Int>()
 
     init(configuration: CorpusReaderConfiguration, progress: (@Sendable (CorpusProgress) -> Void)?) {
         self.configuration = configuration
@@ -282,7 +297,37 @@ struct ReadState {
             return
         }
         firstPlaceOfID[document.id] = place
+        positionOfID[document.id] = result.documents.count
         result.documents.append(document)
+    }
+
+    /// Adds a document, or replaces the one of the same identifier read before (an updated PubMed record).
+    mutating func replaceOrAdd(_ document: Document, place: String, file: String, line: Int?) throws {
+        if let position = positionOfID[document.id], result.documents[position].format == document.format {
+            result.documents[position] = document
+            result.replacedDocuments += 1
+        } else {
+            try add(document, place: place, file: file, line: line)
+        }
+    }
+
+    /// Removes the document read under `id`, if any (a PubMed `DeleteCitation`).
+    mutating func remove(id: String) {
+        guard let position = positionOfID.removeValue(forKey: id) else { return }
+        firstPlaceOfID[id] = nil
+        removedPositions.insert(position)
+        result.deletedDocuments += 1
+    }
+
+    /// The result, without the documents that later records removed.
+    func finishedResult() -> CorpusReadResult {
+        var finished = result
+        if !removedPositions.isEmpty {
+            finished.documents = result.documents.indices.compactMap { position in
+                removedPositions.contains(position) ? nil : result.documents[position]
+            }
+        }
+        return finished
     }
 
     func reportProgress() {
@@ -293,6 +338,15 @@ struct ReadState {
     }
 
     mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
+        if format.hasExtractedOutline {
+            result.fileCount += 1
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            result.byteCount += size ?? 0
+            try readXMLFile(
+                at: url, file: displayPath, id: id, expected: format, isForced: configuration.format != nil)
+            reportProgress()
+            return
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -312,6 +366,8 @@ struct ReadState {
             try readBEIR(data, file: displayPath)
         case .markdown, .text:
             try readDocumentFile(data, file: displayPath, id: id, format: format)
+        case .pubmed, .jats:
+            preconditionFailure("XML files are streamed above")
         }
         reportProgress()
     }

@@ -6,6 +6,115 @@ public enum CorpusFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case text
     /// A BEIR `corpus.jsonl`: one JSON object per line with `_id`, `title` and `text`.
     case beir
+    /// PubMed/MEDLINE XML (`PubmedArticleSet`, `MedlineCitationSet`; also gzipped): one document per article.
+    case pubmed
+    /// A JATS article (`<article>`: PMC's `.nxml`, PLOS's XML): front matter, body sections and references.
+    case jats
+
+    /// Whether documents of this format carry their outline in ``Document/sections`` (extracted text, no markup)
+    /// rather than in markup that the chunker reads.
+    public var hasExtractedOutline: Bool {
+        switch self {
+        case .markdown, .text, .beir: false
+        case .pubmed, .jats: true
+        }
+    }
+}
+
+/// A section of a document whose reader found its outline (PubMed's labelled abstract parts, JATS's `<sec>`s):
+/// the headings above it and where its text lies.
+public struct DocumentSection: Sendable, Hashable, Codable {
+    /// The headings above the section's text, outermost first; empty for text under no heading.
+    public var path: [String]
+    /// The scalar offsets of the section's text in ``Document/source`` (its heading not included).
+    public var range: Range<Int>
+
+    /// Creates a section.
+    ///
+    /// - Parameters:
+    ///   - path: The headings above the text, outermost first.
+    ///   - range: The scalar offsets of the text in the document's source.
+    public init(path: [String], range: Range<Int>) {
+        self.path = path
+        self.range = range
+    }
+}
+
+/// A place in a document's text that cites an entry of its bibliography.
+public struct ReferenceMention: Sendable, Hashable, Codable {
+    /// The scalar offset of the mention in ``Document/source``.
+    public var offset: Int
+    /// The position of the cited entry in ``Document/bibliography``, from 0.
+    public var entry: Int
+
+    /// Creates a mention.
+    ///
+    /// - Parameters:
+    ///   - offset: The scalar offset of the mention in the document's source.
+    ///   - entry: The position of the cited entry in the bibliography.
+    public init(offset: Int, entry: Int) {
+        self.offset = offset
+        self.entry = entry
+    }
+}
+
+/// The identifiers under which a published work can be looked up.
+public struct WorkIdentifiers: Sendable, Hashable, Codable {
+    /// The PubMed identifier ("31216009").
+    public var pmid: String?
+    /// The PubMed Central identifier, with its prefix ("PMC6543210").
+    public var pmcid: String?
+    /// The Digital Object Identifier, without a resolver prefix ("10.1093/jee/toz164").
+    public var doi: String?
+
+    /// Creates identifiers.
+    ///
+    /// - Parameters:
+    ///   - pmid: The PubMed identifier.
+    ///   - pmcid: The PubMed Central identifier.
+    ///   - doi: The DOI.
+    public init(pmid: String? = nil, pmcid: String? = nil, doi: String? = nil) {
+        self.pmid = pmid
+        self.pmcid = pmcid
+        self.doi = doi
+    }
+
+    /// Whether no identifier is known.
+    public var isEmpty: Bool { pmid == nil && pmcid == nil && doi == nil }
+
+    /// How a citation names the work beside its title: "PMID 31216009", else "PMC6543210", else "doi:10.1093/…";
+    /// `nil` when none is known.
+    public var label: String? {
+        if let pmid { return "PMID \(pmid)" }
+        if let pmcid { return pmcid }
+        return doi.map { "doi:" + $0 }
+    }
+}
+
+/// One work in a document's list of references, as the text cites it (`[12]`, or a JATS `<xref rid="B12">`).
+public struct BibliographyEntry: Sendable, Hashable, Codable {
+    /// The reference's identifier in the document (JATS `id`: "B12", "pone.0146913.ref012").
+    public var key: String
+    /// The number or label the text cites it by ("12"), when it has one.
+    public var label: String?
+    /// The reference as printed: authors, title, journal, year.
+    public var text: String
+    /// The cited work's identifiers, when the reference gives them.
+    public var identifiers: WorkIdentifiers
+
+    /// Creates an entry.
+    ///
+    /// - Parameters:
+    ///   - key: The reference's identifier in the document.
+    ///   - label: The number or label it is cited by.
+    ///   - text: The reference as printed.
+    ///   - identifiers: The cited work's identifiers.
+    public init(key: String, label: String? = nil, text: String, identifiers: WorkIdentifiers = .init()) {
+        self.key = key
+        self.label = label
+        self.text = text
+        self.identifiers = identifiers
+    }
 }
 
 /// One source document: a guideline page, an article, or one abstract of a BEIR corpus.
@@ -28,6 +137,15 @@ public struct Document: Sendable, Hashable, Codable {
     public var bodyRange: Range<Int>
     /// The format the document was read as.
     public var format: CorpusFormat
+    /// The outline that the reader of a structured format found; empty for formats whose markup gives it
+    /// (Markdown) or that have none (text, BEIR). Passages never cross a section.
+    public var sections: [DocumentSection]
+    /// The work's identifiers (PMID, PMCID, DOI), when the format gives them.
+    public var identifiers: WorkIdentifiers
+    /// The works the document cites, in its order; empty when the format does not list them.
+    public var bibliography: [BibliographyEntry]
+    /// Where the text cites entries of ``bibliography``, in text order.
+    public var referenceMentions: [ReferenceMention]
 
     /// Creates a document.
     ///
@@ -39,9 +157,15 @@ public struct Document: Sendable, Hashable, Codable {
     ///   - source: The document exactly as read.
     ///   - bodyRange: Scalar offsets of the body in `source`; the whole of `source` when `nil`.
     ///   - format: The format the document was read as.
+    ///   - sections: The outline a structured format's reader found.
+    ///   - identifiers: The work's identifiers.
+    ///   - bibliography: The works the document cites.
+    ///   - referenceMentions: Where the text cites them.
     public init(
         id: String, title: String, url: String? = nil, metadata: [String: String] = [:], source: String,
-        bodyRange: Range<Int>? = nil, format: CorpusFormat
+        bodyRange: Range<Int>? = nil, format: CorpusFormat, sections: [DocumentSection] = [],
+        identifiers: WorkIdentifiers = .init(), bibliography: [BibliographyEntry] = [],
+        referenceMentions: [ReferenceMention] = []
     ) {
         self.id = id
         self.title = title
@@ -50,5 +174,9 @@ public struct Document: Sendable, Hashable, Codable {
         self.source = source
         self.bodyRange = bodyRange ?? 0..<source.unicodeScalars.count
         self.format = format
+        self.sections = sections
+        self.identifiers = identifiers
+        self.bibliography = bibliography
+        self.referenceMentions = referenceMentions
     }
 }

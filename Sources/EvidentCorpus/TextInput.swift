@@ -15,10 +15,13 @@ package enum TextInput {
         }
     }
 
-    /// A message in the form of a compiler diagnostic: `file:line: reason; fix`, leaving out what is absent.
-    package static func diagnostic(file: String, line: Int?, reason: String, fix: String?) -> String {
+    /// A message in the form of a compiler diagnostic: `file:line:column: reason; fix`, leaving out what is absent.
+    package static func diagnostic(
+        file: String, line: Int?, column: Int? = nil, reason: String, fix: String?
+    ) -> String {
         var text = file
         if let line { text += ":\(line)" }
+        if line != nil, let column { text += ":\(column)" }
         text += ": " + reason
         if let fix { text += "; " + fix }
         return text

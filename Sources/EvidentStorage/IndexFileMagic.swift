@@ -1,7 +1,7 @@
 /// The first words of each binary index file, and the format version they share.
 package enum IndexFileMagic {
     /// The format version every index file records after its magic.
-    package static let version: UInt32 = 1
+    package static let version: UInt32 = 2
     package static let lexicon: UInt32 = 0x584c_5645  // "EVLX"
     package static let postings: UInt32 = 0x4f50_5645  // "EVPO"
     package static let norms: UInt32 = 0x4d4e_5645  // "EVNM"

@@ -17,6 +17,9 @@ public enum SharedData {
 
     /// `../shared/data/nci-pdq`, or `nil` when absent.
     public static var nciPDQ: URL? { existing("data/nci-pdq") }
+    /// `../shared/data/ingest` (real PDF, PubMed XML, JATS and HTML files; see its PROVENANCE.md), or `nil` when
+    /// absent.
+    public static var ingest: URL? { existing("data/ingest") }
     /// `../shared/data/scifact`, or `nil` when absent.
     public static var sciFact: URL? { existing("data/scifact") }
     /// `../shared/reference/minilm-l6-v2-embeddings.jsonl` (texts, token ids and embeddings from the reference

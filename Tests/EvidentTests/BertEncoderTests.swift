@@ -80,7 +80,10 @@ import Testing
             let difference = zip(alone, vector).map { abs($0 - $1) }.max() ?? 0
             #expect(difference <= 1e-5, "largest difference \(difference)")
         }
-        #expect(batched[0] == batched[3])
+        // The same text in batches of other shapes: sgemm promises no bit-for-bit equality across row counts (its
+        // tail kernels and thread split change with them; seen under the full suite's load), only rounding.
+        let sameText = zip(batched[0], batched[3]).map { abs($0 - $1) }.max() ?? 0
+        #expect(sameText <= 1e-6, "largest difference \(sameText)")
     }
 
     @Test(.enabled(if: SharedData.miniLMModel != nil, "\(SharedData.missingModelMessage)"))

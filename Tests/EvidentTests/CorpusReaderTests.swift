@@ -4,34 +4,8 @@ import Testing
 
 @testable import Evident
 
-/// A temporary folder that test files are written into; removed when the test ends.
-private final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("evident-corpus-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    @discardableResult
-    func write(_ text: String, to path: String) throws -> URL {
-        try write(Data(text.utf8), to: path)
-    }
-
-    @discardableResult
-    func write(_ data: Data, to path: String) throws -> URL {
-        let file = url.appendingPathComponent(path)
-        try FileManager.default.createDirectory(
-            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: file)
-        return file
-    }
-}
-
 /// The issue `body` throws, recorded as a failure when it throws none or another error.
-private func issue(_ body: () throws -> Void) -> CorpusIssue? {
+func issue(_ body: () throws -> Void) -> CorpusIssue? {
     do {
         try body()
         Issue.record("expected a CorpusIssue; nothing was thrown")

@@ -3,7 +3,9 @@
 /// Markdown documents follow their heading structure: a passage never spans two sections, its
 /// ``Passage/sectionPath`` is the path of headings above it (the document-title headings left out), and
 /// "References" sections are left out (their anchors become each passage's ``Passage/references``). Plain text
-/// documents are cut the same way without headings. A BEIR document is a single passage.
+/// documents are cut the same way without headings. A BEIR document is a single passage. Documents whose reader
+/// found their outline (PubMed, JATS) are cut section by section of ``Document/sections``, their text read as
+/// plain text, and their reference mentions give each passage's references.
 ///
 /// Every passage satisfies `MarkdownCleaner.clean(source[passage.range], as: format) == passage.text` (for
 /// Markdown, `MarkdownCleaner.clean(source[passage.range])`), with `range` in Unicode scalar offsets. The range
@@ -50,8 +52,38 @@ public struct Chunker: Sendable {
                     of: section.range, sectionPath: section.path, in: scalars, interpretingMarkup: true,
                     document: document, to: &passages)
             }
+        case .pubmed, .jats:
+            for section in document.sections {
+                appendPassages(
+                    of: section.range.clamped(to: 0..<scalars.count), sectionPath: section.path, in: scalars,
+                    interpretingMarkup: false, document: document, to: &passages)
+            }
+            if !document.referenceMentions.isEmpty { Self.resolveReferences(of: &passages, in: document) }
         }
         return passages
+    }
+
+    /// Gives each passage the numbers (from 1) of the bibliography entries that its text cites, in order of first
+    /// mention: entry *n* of ``Document/bibliography`` is reference *n* + 1.
+    static func resolveReferences(of passages: inout [Passage], in document: Document) {
+        let mentions = document.referenceMentions.sorted { $0.offset < $1.offset }
+        for index in passages.indices {
+            let range = passages[index].range
+            var low = 0
+            var high = mentions.count
+            while low < high {
+                let middle = (low + high) / 2
+                if mentions[middle].offset < range.lowerBound { low = middle + 1 } else { high = middle }
+            }
+            var numbers: [Int] = []
+            var position = low
+            while position < mentions.count && mentions[position].offset < range.upperBound {
+                let number = mentions[position].entry + 1
+                if !numbers.contains(number) { numbers.append(number) }
+                position += 1
+            }
+            passages[index].references = numbers
+        }
     }
 
     // MARK: Sections

@@ -33,13 +33,22 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
     public var conflicts: [String]
     /// What the verifier read in the sentence for the claim, when a verifier read it.
     public var entailment: Entailment?
+    /// The PubMed identifier of the cited work, when known.
+    public var pmid: String?
+    /// The PubMed Central identifier, when known.
+    public var pmcid: String?
+    /// The DOI, when known.
+    public var doi: String?
 
     /// Creates a citation.
     public init(
         document: String, title: String, section: String, url: String?, quote: String, start: Int, end: Int,
-        score: Double, conflicts: [String] = [], entailment: Entailment? = nil
+        score: Double, conflicts: [String] = [], entailment: Entailment? = nil, identifiers: WorkIdentifiers = .init()
     ) {
         self.entailment = entailment
+        pmid = identifiers.pmid
+        pmcid = identifiers.pmcid
+        doi = identifiers.doi
         self.document = document
         self.title = title
         self.section = section
@@ -50,6 +59,9 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         self.score = score
         self.conflicts = conflicts
     }
+
+    /// The cited work's identifiers.
+    public var identifiers: WorkIdentifiers { WorkIdentifiers(pmid: pmid, pmcid: pmcid, doi: doi) }
 
     /// Whether `other` cites the same source sentence (whatever claim it was scored for).
     public func quotesTheSameSentence(as other: GroundingCitation) -> Bool {

@@ -506,6 +506,8 @@ struct CandidateSentence {
     var url: String?
     var quote: String
     var range: Range<Int>
+    /// The document's PMID, PMCID and DOI, where known.
+    var identifiers: WorkIdentifiers
     /// The sentence's row in the index's sentence vectors, when it has them.
     var vectorRow: Int?
     /// The sentence, ready for comparisons.
@@ -518,7 +520,7 @@ struct CandidateSentence {
         GroundingCitation(
             document: documentID, title: title, section: section, url: url, quote: quote,
             start: range.lowerBound, end: range.upperBound, score: score, conflicts: conflicts,
-            entailment: entailment)
+            entailment: entailment, identifiers: identifiers)
     }
 }
 
@@ -575,6 +577,7 @@ struct SentenceCache {
                 documentID: document.id, title: document.title, section: passage.section,
                 url: document.url,
                 quote: String(String.UnicodeScalarView(entry.scalars[sentence.range])), range: sentence.range,
+                identifiers: document.identifiers,
                 vectorRow: vectorRows.map { $0.lowerBound + offset }, prepared: comparer.prepare(sentence.text),
                 preparedContext: preparedContext)
         }

@@ -28,6 +28,7 @@ public struct EvidentIndex: Sendable {
         package var id: String
         package var title: String
         package var url: String?
+        package var identifiers: WorkIdentifiers
     }
 
     /// The number of documents.
@@ -143,7 +144,8 @@ public struct EvidentIndex: Sendable {
             let title = try reader.readString()
             let hasURL = try reader.read(UInt8.self) == 1
             let url = try reader.readString()
-            headers.append(DocumentHeader(id: id, title: title, url: hasURL ? url : nil))
+            let identifiers = try WorkIdentifiers.decode(&reader)
+            headers.append(DocumentHeader(id: id, title: title, url: hasURL ? url : nil, identifiers: identifiers))
         }
         documentHeaders = headers
         analyzer = Analyzer(configuration: manifest.configuration.analyzer)
@@ -206,6 +208,36 @@ public struct EvidentIndex: Sendable {
     }
 
     package func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
+
+    /// The position of the document whose identifier is `id`, or `nil` when the index has none.
+    ///
+    /// - Complexity: O(*n*) in the number of documents.
+    public func documentIndex(withID id: String) -> Int? {
+        documentHeaders.firstIndex { $0.id == id }
+    }
+
+    /// The identifiers of the documents whose identifier or title contains `text` (case-insensitively), at most
+    /// `limit` of them: suggestions when an identifier is not found.
+    public func documentIDs(matching text: String, limit: Int = 5) -> [String] {
+        let needle = text.lowercased()
+        return Array(
+            documentHeaders.lazy.filter {
+                $0.id.lowercased().contains(needle) || $0.title.lowercased().contains(needle)
+            }
+            .prefix(limit).map(\.id))
+    }
+
+    /// The passages of the document at `index`, in order.
+    ///
+    /// - Throws: `StorageError` when a record cannot be decoded.
+    /// - Complexity: O(*p*) in the number of passages of the index.
+    public func passages(ofDocumentAt index: Int) throws -> [Passage] {
+        var passages: [Passage] = []
+        for (passageIndex, key) in passageFile.keys.enumerated() where Int(key) == index {
+            passages.append(try passage(at: passageIndex))
+        }
+        return passages
+    }
 
     /// The index of the document that passage `index` belongs to, without decoding the passage.
     func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }

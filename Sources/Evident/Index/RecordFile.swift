@@ -107,6 +107,7 @@ extension Document {
         writer.write(title)
         writer.write(UInt8(url == nil ? 0 : 1))
         writer.write(url ?? "")
+        identifiers.encode(into: &writer)
         let keys = metadata.keys.sorted()
         writer.write(keys)
         writer.write(keys.map { metadata[$0] ?? "" })
@@ -114,6 +115,24 @@ extension Document {
         writer.write(UInt32(bodyRange.lowerBound))
         writer.write(UInt32(bodyRange.upperBound))
         writer.write(source)
+        writer.write(UInt32(sections.count))
+        for section in sections {
+            writer.write(section.path)
+            writer.write(UInt32(section.range.lowerBound))
+            writer.write(UInt32(section.range.upperBound))
+        }
+        writer.write(UInt32(bibliography.count))
+        for entry in bibliography {
+            writer.write(entry.key)
+            writer.write(entry.label ?? "")
+            writer.write(entry.text)
+            entry.identifiers.encode(into: &writer)
+        }
+        writer.write(UInt32(referenceMentions.count))
+        for mention in referenceMentions {
+            writer.write(UInt32(mention.offset))
+            writer.write(UInt32(mention.entry))
+        }
         return writer.bytes
     }
 
@@ -122,6 +141,7 @@ extension Document {
         let title = try reader.readString()
         let hasURL = try reader.read(UInt8.self) == 1
         let url = try reader.readString()
+        let identifiers = try WorkIdentifiers.decode(&reader)
         let keys = try reader.readStrings()
         let values = try reader.readStrings()
         guard keys.count == values.count else {
@@ -137,9 +157,56 @@ extension Document {
         guard bodyStart <= bodyEnd else {
             throw StorageError.corrupt(reader.path, "body of \(id) ends before it starts")
         }
+        var sections: [DocumentSection] = []
+        for _ in 0..<(try reader.readCount()) {
+            let path = try reader.readStrings()
+            let start = Int(try reader.read(UInt32.self))
+            let end = Int(try reader.read(UInt32.self))
+            guard start <= end else {
+                throw StorageError.corrupt(reader.path, "a section of \(id) ends before it starts")
+            }
+            sections.append(DocumentSection(path: path, range: start..<end))
+        }
+        var bibliography: [BibliographyEntry] = []
+        for _ in 0..<(try reader.readCount()) {
+            let key = try reader.readString()
+            let label = try reader.readString()
+            let text = try reader.readString()
+            bibliography.append(
+                BibliographyEntry(
+                    key: key, label: label.isEmpty ? nil : label, text: text,
+                    identifiers: try WorkIdentifiers.decode(&reader)))
+        }
+        var mentions: [ReferenceMention] = []
+        for _ in 0..<(try reader.readCount()) {
+            let offset = Int(try reader.read(UInt32.self))
+            let entry = Int(try reader.read(UInt32.self))
+            guard entry < bibliography.count else {
+                throw StorageError.corrupt(reader.path, "a reference mention of \(id) cites no entry")
+            }
+            mentions.append(ReferenceMention(offset: offset, entry: entry))
+        }
         return Document(
             id: id, title: title, url: hasURL ? url : nil,
             metadata: Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }), source: source,
-            bodyRange: bodyStart..<bodyEnd, format: format)
+            bodyRange: bodyStart..<bodyEnd, format: format, sections: sections, identifiers: identifiers,
+            bibliography: bibliography, referenceMentions: mentions)
+    }
+}
+
+extension WorkIdentifiers {
+    /// Writes the three identifiers, an empty string for each one unknown. They follow the URL in a document
+    /// record, so that an index reads them with the header (id, title, URL) of every document at load.
+    func encode(into writer: inout ByteWriter) {
+        writer.write([pmid ?? "", pmcid ?? "", doi ?? ""])
+    }
+
+    static func decode(_ reader: inout ByteReader) throws(StorageError) -> WorkIdentifiers {
+        let values = try reader.readStrings()
+        guard values.count == 3 else {
+            throw StorageError.corrupt(reader.path, "identifiers hold \(values.count) values, not 3")
+        }
+        func value(_ index: Int) -> String? { values[index].isEmpty ? nil : values[index] }
+        return WorkIdentifiers(pmid: value(0), pmcid: value(1), doi: value(2))
     }
 }

@@ -60,7 +60,8 @@ public struct GroundingRenderer: Sendable {
     private func renderReferences(_ references: [GroundingCitation]) -> String {
         var output = style("References", "1") + "\n"
         for (position, citation) in references.enumerated() {
-            let heading = citationHeading(title: citation.title, section: citation.section)
+            let heading = citationHeading(
+                title: citation.title, section: citation.section, identifiers: citation.identifiers)
             output += style("[\(position + 1)]", "1") + " " + style(heading, "1;36") + "\n"
             var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
             if let url = citation.url { location += "  \(url)" }
@@ -135,7 +136,8 @@ public struct GroundingRenderer: Sendable {
         guard !references.isEmpty else { return markdown }
         markdown += "\n## References\n\n"
         for (position, citation) in references.enumerated() {
-            let heading = citationHeading(title: citation.title, section: citation.section)
+            let heading = citationHeading(
+                title: citation.title, section: citation.section, identifiers: citation.identifiers)
             let link = citation.url.map { "[\(heading)](\($0))" } ?? heading
             let quote = citation.quote.split(whereSeparator: \.isNewline).joined(separator: " ")
             markdown +=

@@ -27,7 +27,8 @@ public struct TerminalRenderer: Sendable {
             mode == nil ? "" : header + style("\(results.count) passage\(results.count == 1 ? "" : "s")", "2") + "\n"
         for result in results {
             let citation = result.citation
-            let heading = citationHeading(title: citation.title, section: citation.section)
+            let heading = citationHeading(
+                title: citation.title, section: citation.section, identifiers: citation.identifiers)
             output +=
                 style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
                 + style("  score \(formatScore(result.score))", "2") + "\n"

@@ -8,7 +8,9 @@ struct TerminalStyle: Sendable {
     }
 }
 
-/// The heading a citation is shown under: "Title › Section path", leaving out an empty part.
-func citationHeading(title: String, section: String) -> String {
-    [title, section].filter { !$0.isEmpty }.joined(separator: " › ")
+/// The heading a citation is shown under: "Title · PMID 123 › Section path", leaving out an empty part.
+func citationHeading(title: String, section: String, identifiers: WorkIdentifiers = .init()) -> String {
+    var title = title
+    if let label = identifiers.label { title += title.isEmpty ? label : " · " + label }
+    return [title, section].filter { !$0.isEmpty }.joined(separator: " › ")
 }

@@ -12,6 +12,12 @@ public struct Citation: Sendable, Hashable, Codable {
     public var start: Int
     /// One past the last Unicode scalar of the passage in the document's source.
     public var end: Int
+    /// The PubMed identifier of the cited work, when known.
+    public var pmid: String?
+    /// The PubMed Central identifier, when known.
+    public var pmcid: String?
+    /// The DOI, when known.
+    public var doi: String?
 
     /// Creates a citation.
     ///
@@ -22,14 +28,24 @@ public struct Citation: Sendable, Hashable, Codable {
     ///   - url: The document's address.
     ///   - start: The first scalar offset.
     ///   - end: One past the last scalar offset.
-    public init(document: String, title: String, section: String, url: String?, start: Int, end: Int) {
+    ///   - identifiers: The cited work's PMID, PMCID and DOI, where known.
+    public init(
+        document: String, title: String, section: String, url: String?, start: Int, end: Int,
+        identifiers: WorkIdentifiers = .init()
+    ) {
         self.document = document
         self.title = title
         self.section = section
         self.url = url
         self.start = start
         self.end = end
+        pmid = identifiers.pmid
+        pmcid = identifiers.pmcid
+        doi = identifiers.doi
     }
+
+    /// The cited work's identifiers.
+    public var identifiers: WorkIdentifiers { WorkIdentifiers(pmid: pmid, pmcid: pmcid, doi: doi) }
 }
 
 /// One ranked passage returned by a search.

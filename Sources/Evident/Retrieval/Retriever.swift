@@ -260,7 +260,7 @@ public struct Retriever: Sendable {
             rank: rank, score: score, passageIndex: passageIndex, passage: passage,
             citation: Citation(
                 document: header.id, title: header.title, section: passage.section, url: header.url,
-                start: passage.range.lowerBound, end: passage.range.upperBound),
+                start: passage.range.lowerBound, end: passage.range.upperBound, identifiers: header.identifiers),
             matchedTerms: matched)
     }
 }

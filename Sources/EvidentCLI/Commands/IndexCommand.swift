@@ -7,18 +7,21 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Read a corpus, cut it into passages and write a searchable index directory.",
         discussion: """
-            CORPUS is a folder of Markdown (with optional YAML front matter) and .txt files, a single such file, \
-            a BEIR corpus.jsonl, or a folder that holds one. The format follows from the path; --format \
-            overrides it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
+            CORPUS is a folder of Markdown (with optional YAML front matter), .txt and XML files, a single such \
+            file, a BEIR corpus.jsonl, or a folder that holds one. XML files (.xml, .nxml, also gzipped: .xml.gz) \
+            are PubMed/MEDLINE exports and baseline or update files (one document per article, its PMID as id; \
+            a later record of a PMID replaces the earlier one and DeleteCitation removes it) or JATS articles \
+            (PMC, PLOS), told apart by their root element. The format follows from the path; --format overrides \
+            it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
             in which case it is skipped, reported and counted. A folder's .evidentignore lists paths (one a line, \
             relative to the folder) that are never indexed, as --exclude does.
 
             The index directory is written beside its final place and renamed into it when complete.
             """)
 
-    @Argument(help: "The corpus: a folder, a Markdown or text file, or a BEIR corpus.jsonl.") var corpus: String
+    @Argument(help: "The corpus: a folder, a Markdown, text or XML file, or a BEIR corpus.jsonl.") var corpus: String
     @Option(name: .shortAndLong, help: "The index directory to write.") var out: String
-    @Option(help: "Read every file as this format: markdown, text or beir.") var format: FormatOption?
+    @Option(help: "Read every file as this format: markdown, text, beir, pubmed or jats.") var format: FormatOption?
     @Flag(help: "Skip bad files and lines with a warning instead of stopping.") var skipBad = false
     @Flag(help: "Replace an existing index at --out.") var force = false
     @Option(
@@ -135,6 +138,18 @@ struct IndexCommand: ParsableCommand {
         } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
+        if read.replacedDocuments > 0 || read.deletedDocuments > 0
+            || read.documents.contains(where: \.format.hasExtractedOutline)
+        {
+            summary +=
+                "\n  read \(Format.count(Int(Double(read.documents.count) / max(times.read, 1e-6)))) documents/s"
+            if read.replacedDocuments > 0 {
+                summary += ", \(Format.count(read.replacedDocuments)) replaced by a later record"
+            }
+            if read.deletedDocuments > 0 {
+                summary += ", \(Format.count(read.deletedDocuments)) deleted (DeleteCitation)"
+            }
+        }
         if !read.skipped.isEmpty {
             summary += "\n  skipped \(Format.counted(read.skipped.count, "bad input")) (see the warnings above)"
         }
@@ -233,5 +248,5 @@ extension IndexCommand {
 
 /// `--format`: the corpus formats, spelled as on the command line.
 enum FormatOption: String, ExpressibleByArgument, CaseIterable {
-    case markdown, text, beir
+    case markdown, text, beir, pubmed, jats
 }
