@@ -236,6 +236,18 @@ import Testing
                 Chunker.wordCount(passageScalars[...]) <= 160
                     || splitter.sentences(in: passageScalars, everyLineBreakEnds: true).count == 1)
             guard previous.sectionPath == passage.sectionPath else { continue }
+            // Same section, but a boilerplate sentence ("For more information, see …") between them: no overlap.
+            if passage.range.lowerBound >= previous.range.upperBound {
+                let gap = MarkdownCleaner.clean(
+                    Substring(
+                        String(String.UnicodeScalarView(scalars[previous.range.upperBound..<passage.range.lowerBound])))
+                )
+                let gapSentences = splitter.sentences(in: gap).map { String(gap.scalarSlice($0)) }
+                #expect(
+                    gapSentences.contains { Boilerplate.kind(of: $0) != nil },
+                    "passages \(previous.ordinal) and \(passage.ordinal) do not overlap: \(gap.prefix(80))")
+                continue
+            }
             // Same section: the next passage starts with the previous passage's last sentence.
             let previousScalars = Array(previous.text.unicodeScalars)
             let previousSentences = splitter.sentences(in: previousScalars, everyLineBreakEnds: true)

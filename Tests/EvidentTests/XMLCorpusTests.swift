@@ -283,5 +283,19 @@ private func gzipped(_ text: String) throws -> Data {
         #expect(shown.contains("[1] Smith A. Cisplatin in mesothelioma."))
         let json = String(decoding: try JSONEncoder().encode(citation), as: UTF8.self)
         #expect(json.contains("\"pmid\":\"11111111\""))
+        let searchJSON = try SearchResponse(query: "q", mode: .lexical, scoring: .bm25(.default), results: results)
+            .jsonString()
+        #expect(searchJSON.contains("\"pmid\" : \"11111111\"") || searchJSON.contains("\"pmid\":\"11111111\""))
+
+        // A grounded claim cites the sentence with the work's PMID and DOI, in the JSON too.
+        let grounded = try Grounder(retriever: retriever).ground(claims: [
+            (nil, "Median overall survival was 18.1 months with nivolumab plus ipilimumab.")
+        ])
+        let cited = try #require(grounded.first?.citations.first)
+        #expect(cited.document == "11111111")
+        #expect(cited.identifiers == WorkIdentifiers(pmid: "11111111", pmcid: "PMC7654321", doi: "10.1000/jto.2021.1"))
+        let groundedJSON = String(decoding: try JSONEncoder().encode(cited), as: UTF8.self)
+        #expect(groundedJSON.contains("\"doi\":\"10.1000\\/jto.2021.1\""))
+        #expect(try JSONDecoder().decode(GroundingCitation.self, from: Data(groundedJSON.utf8)) == cited)
     }
 }

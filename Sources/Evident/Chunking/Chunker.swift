@@ -15,6 +15,8 @@
 public struct Chunker: Sendable {
     /// The word budget and overlap.
     public var configuration: ChunkerConfiguration
+    /// What is left out of passages: disclaimers, notices, navigation and the corpus's repeated lines.
+    public var boilerplate = Boilerplate()
 
     private let splitter = SentenceSplitter()
 
@@ -186,28 +188,45 @@ public struct Chunker: Sendable {
         func words(_ sentenceRange: Range<Int>) -> Int {
             wordPrefix[sentenceRange.upperBound] - wordPrefix[sentenceRange.lowerBound]
         }
-        let budget = configuration.maxWords
-        var next = 0
-        var previous: Range<Int>?
-        while next < sentences.count {
-            var first = next
-            if let previous, configuration.overlapSentences > 0 {
-                first = max(previous.upperBound - configuration.overlapSentences, previous.lowerBound)
-                while first < next && words(first..<next + 1) > budget { first += 1 }
+        // Boilerplate sentences are left out, and no passage spans one: each run between them is packed alone.
+        let repeatedRanges = boilerplate.repeatedRanges(in: scalars)
+        var runStart = 0
+        for (position, sentence) in sentences.enumerated() {
+            let text = String(decodingScalars: cleaned.scalars[sentence])
+            guard
+                boilerplate.isBoilerplate(
+                    text, sourceStart: cleaned.startBoundaries[sentence.lowerBound], repeatedRanges: repeatedRanges)
+            else { continue }
+            pack(runStart..<position)
+            runStart = position + 1
+        }
+        pack(runStart..<sentences.count)
+
+        /// Packs sentences `run` into passages of at most the word budget, overlapping as configured.
+        func pack(_ run: Range<Int>) {
+            let budget = configuration.maxWords
+            var next = run.lowerBound
+            var previous: Range<Int>?
+            while next < run.upperBound {
+                var first = next
+                if let previous, configuration.overlapSentences > 0 {
+                    first = max(previous.upperBound - configuration.overlapSentences, previous.lowerBound)
+                    while first < next && words(first..<next + 1) > budget { first += 1 }
+                }
+                var end = next + 1
+                while end < run.upperBound && words(first..<end + 1) <= budget { end += 1 }
+                let textRange = sentences[first].lowerBound..<sentences[end - 1].upperBound
+                let sourceRange =
+                    cleaned.startBoundaries[textRange.lowerBound]..<cleaned.endBoundaries[textRange.upperBound - 1]
+                passages.append(
+                    Passage(
+                        documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
+                        text: String(decodingScalars: cleaned.scalars[textRange]),
+                        evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
+                        references: cleaned.references(in: sourceRange)))
+                previous = first..<end
+                next = end
             }
-            var end = next + 1
-            while end < sentences.count && words(first..<end + 1) <= budget { end += 1 }
-            let textRange = sentences[first].lowerBound..<sentences[end - 1].upperBound
-            let sourceRange =
-                cleaned.startBoundaries[textRange.lowerBound]..<cleaned.endBoundaries[textRange.upperBound - 1]
-            passages.append(
-                Passage(
-                    documentID: document.id, ordinal: passages.count, sectionPath: sectionPath, range: sourceRange,
-                    text: String(decodingScalars: cleaned.scalars[textRange]),
-                    evidenceLevels: cleaned.evidenceLevels(in: sourceRange),
-                    references: cleaned.references(in: sourceRange)))
-            previous = first..<end
-            next = end
         }
     }
 

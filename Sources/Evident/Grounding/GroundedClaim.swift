@@ -69,7 +69,7 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case document, title, section, url, quote, start, end, score, conflicts, entailment
+        case document, title, section, url, quote, start, end, score, conflicts, entailment, pmid, pmcid, doi
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +84,9 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         score = try container.decode(Double.self, forKey: .score)
         conflicts = try container.decodeIfPresent([String].self, forKey: .conflicts) ?? []
         entailment = try container.decodeIfPresent(Entailment.self, forKey: .entailment)
+        pmid = try container.decodeIfPresent(String.self, forKey: .pmid)
+        pmcid = try container.decodeIfPresent(String.self, forKey: .pmcid)
+        doi = try container.decodeIfPresent(String.self, forKey: .doi)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -98,6 +101,9 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         try container.encode(score, forKey: .score)
         if !conflicts.isEmpty { try container.encode(conflicts, forKey: .conflicts) }
         try container.encodeIfPresent(entailment, forKey: .entailment)
+        try container.encodeIfPresent(pmid, forKey: .pmid)
+        try container.encodeIfPresent(pmcid, forKey: .pmcid)
+        try container.encodeIfPresent(doi, forKey: .doi)
     }
 }
 

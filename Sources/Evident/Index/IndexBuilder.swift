@@ -60,7 +60,11 @@ public struct IndexBuilder: Sendable {
             seconds: 0, embeddedPassages: 0, embeddingSeconds: 0, embeddedSentences: 0, sentenceSeconds: 0)
         let configuration = configuration(embeddingWith: embedder)
         var embeddedTexts: [String] = []
-        let chunker = Chunker(configuration: configuration.chunker)
+        let chunker = {
+            var chunker = Chunker(configuration: configuration.chunker)
+            chunker.boilerplate = Boilerplate(repeatedLines: Boilerplate.repeatedLines(in: documents))
+            return chunker
+        }()
         let analyzer = Analyzer(configuration: configuration.analyzer)
         var lexical = LexicalIndexBuilder()
         var passageRecords: [[UInt8]] = []

@@ -37,9 +37,13 @@ public struct SearchResponse: Sendable, Hashable, Codable {
         public var references: [Int]
         /// Query terms (analyzed) found in the passage.
         public var matchedTerms: [String]
+        /// The cited work's PubMed, PubMed Central and DOI identifiers; absent from the JSON when unknown.
+        public var pmid: String?
+        public var pmcid: String?
+        public var doi: String?
 
         enum CodingKeys: String, CodingKey {
-            case rank, score, document, title, section, url, start, end, text, passage
+            case rank, score, document, title, section, url, start, end, text, passage, pmid, pmcid, doi
             case evidenceLevels = "evidence_levels"
             case references
             case matchedTerms = "matched_terms"
@@ -60,6 +64,9 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             evidenceLevels = result.passage.evidenceLevels
             references = result.passage.references
             matchedTerms = result.matchedTerms
+            pmid = result.citation.pmid
+            pmcid = result.citation.pmcid
+            doi = result.citation.doi
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -77,6 +84,9 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             try container.encode(evidenceLevels, forKey: .evidenceLevels)
             try container.encode(references, forKey: .references)
             try container.encode(matchedTerms, forKey: .matchedTerms)
+            try container.encodeIfPresent(pmid, forKey: .pmid)
+            try container.encodeIfPresent(pmcid, forKey: .pmcid)
+            try container.encodeIfPresent(doi, forKey: .doi)
         }
     }
 
