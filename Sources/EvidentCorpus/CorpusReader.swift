@@ -26,7 +26,8 @@ public struct CorpusReaderConfiguration: Sendable {
     public init(
         format: CorpusFormat? = nil, skipsBadInput: Bool = false,
         fileExtensions: [String: CorpusFormat] = [
-            "md": .markdown, "markdown": .markdown, "txt": .text, "xml": .pubmed, "nxml": .jats,
+            "md": .markdown, "markdown": .markdown, "txt": .text, "xml": .pubmed, "nxml": .jats, "html": .html,
+            "htm": .html, "xhtml": .html,
         ],
         excludedFileNames: Set<String> = ["readme.md", "provenance.md", "license.md", "license.txt"],
         excludedPaths: [String] = []
@@ -338,7 +339,7 @@ struct ReadState {
     }
 
     mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
-        if format.hasExtractedOutline {
+        if format == .pubmed || format == .jats {
             result.fileCount += 1
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
             result.byteCount += size ?? 0
@@ -366,6 +367,8 @@ struct ReadState {
             try readBEIR(data, file: displayPath)
         case .markdown, .text:
             try readDocumentFile(data, file: displayPath, id: id, format: format)
+        case .html:
+            try readHTML(data, file: displayPath, id: id)
         case .pubmed, .jats:
             preconditionFailure("XML files are streamed above")
         }
@@ -398,6 +401,24 @@ struct ReadState {
             }
         default:
             document = TextDocumentParser.document(id: id, source: source, fileStem: stem)
+        }
+        try add(document, place: file, file: file, line: nil)
+    }
+
+    /// Reads a saved web page; bytes that are not UTF-8 are replaced (pages declare other encodings rarely now, and
+    /// a page is text to search, not a file to quote byte for byte).
+    private mutating func readHTML(_ data: Data, file: String, id: String) throws {
+        let name = (id as NSString).lastPathComponent
+        let document: Document
+        do {
+            document = try HTMLPageReader.document(
+                of: [UInt8](data), id: id, fileStem: (name as NSString).deletingPathExtension)
+        } catch {
+            try report(
+                CorpusIssue(
+                    .empty, file: file, reason: error.reason,
+                    fix: "save the page with its content (not a login, error or JavaScript-only page)"))
+            return
         }
         try add(document, place: file, file: file, line: nil)
     }

@@ -10,13 +10,15 @@ public enum CorpusFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case pubmed
     /// A JATS article (`<article>`: PMC's `.nxml`, PLOS's XML): front matter, body sections and references.
     case jats
+    /// A saved web page: its main content, headings as sections.
+    case html
 
     /// Whether documents of this format carry their outline in ``Document/sections`` (extracted text, no markup)
     /// rather than in markup that the chunker reads.
     public var hasExtractedOutline: Bool {
         switch self {
         case .markdown, .text, .beir: false
-        case .pubmed, .jats: true
+        case .pubmed, .jats, .html: true
         }
     }
 }

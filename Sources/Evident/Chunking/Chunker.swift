@@ -54,7 +54,7 @@ public struct Chunker: Sendable {
                     of: section.range, sectionPath: section.path, in: scalars, interpretingMarkup: true,
                     document: document, to: &passages)
             }
-        case .pubmed, .jats:
+        case .pubmed, .jats, .html:
             for section in document.sections {
                 appendPassages(
                     of: section.range.clamped(to: 0..<scalars.count), sectionPath: section.path, in: scalars,

@@ -11,7 +11,8 @@ struct IndexCommand: ParsableCommand {
             file, a BEIR corpus.jsonl, or a folder that holds one. XML files (.xml, .nxml, also gzipped: .xml.gz) \
             are PubMed/MEDLINE exports and baseline or update files (one document per article, its PMID as id; \
             a later record of a PMID replaces the earlier one and DeleteCitation removes it) or JATS articles \
-            (PMC, PLOS), told apart by their root element. The format follows from the path; --format overrides \
+            (PMC, PLOS), told apart by their root element. Web pages (.html, .htm) give their main content, \
+            without navigation, banners and footers. The format follows from the path; --format overrides \
             it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
             in which case it is skipped, reported and counted. A folder's .evidentignore lists paths (one a line, \
             relative to the folder) that are never indexed, as --exclude does.
@@ -21,7 +22,8 @@ struct IndexCommand: ParsableCommand {
 
     @Argument(help: "The corpus: a folder, a Markdown, text or XML file, or a BEIR corpus.jsonl.") var corpus: String
     @Option(name: .shortAndLong, help: "The index directory to write.") var out: String
-    @Option(help: "Read every file as this format: markdown, text, beir, pubmed or jats.") var format: FormatOption?
+    @Option(help: "Read every file as this format: markdown, text, beir, pubmed, jats or html.") var format:
+        FormatOption?
     @Flag(help: "Skip bad files and lines with a warning instead of stopping.") var skipBad = false
     @Flag(help: "Replace an existing index at --out.") var force = false
     @Option(
@@ -248,5 +250,5 @@ extension IndexCommand {
 
 /// `--format`: the corpus formats, spelled as on the command line.
 enum FormatOption: String, ExpressibleByArgument, CaseIterable {
-    case markdown, text, beir, pubmed, jats
+    case markdown, text, beir, pubmed, jats, html
 }
