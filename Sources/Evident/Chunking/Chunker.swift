@@ -36,6 +36,8 @@ public struct Chunker: Sendable {
         let scalars = document.source.unicodeScalarArray
         let body = document.bodyRange.clamped(to: 0..<scalars.count)
         var passages: [Passage] = []
+        // The corpus's repeated lines, found in this document once.
+        let repeatedRanges = document.format == .beir ? [] : boilerplate.repeatedRanges(in: scalars)
         switch document.format {
         case .beir:
             let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: body, interpretingMarkup: false)
@@ -47,20 +49,27 @@ public struct Chunker: Sendable {
                     evidenceLevels: cleaned.evidenceLevels(in: range), references: cleaned.references(in: range)))
         case .text:
             appendPassages(
-                of: body, sectionPath: [], in: scalars, interpretingMarkup: false, document: document, to: &passages)
+                of: body, sectionPath: [], in: scalars, interpretingMarkup: false, document: document,
+                repeatedRanges: repeatedRanges,
+                to: &passages)
         case .markdown:
             for section in Self.sections(of: scalars, body: body, title: document.title) {
                 appendPassages(
                     of: section.range, sectionPath: section.path, in: scalars, interpretingMarkup: true,
-                    document: document, to: &passages)
+                    document: document, repeatedRanges: repeatedRanges, to: &passages)
             }
-        case .pubmed, .jats, .html:
+        case .pubmed, .jats, .html, .pdf:
             for section in document.sections {
                 appendPassages(
                     of: section.range.clamped(to: 0..<scalars.count), sectionPath: section.path, in: scalars,
-                    interpretingMarkup: false, document: document, to: &passages)
+                    interpretingMarkup: false, document: document, repeatedRanges: repeatedRanges, to: &passages)
             }
             if !document.referenceMentions.isEmpty { Self.resolveReferences(of: &passages, in: document) }
+            if !document.pages.isEmpty {
+                for index in passages.indices {
+                    passages[index].pages = document.pageReferences(of: passages[index].range)
+                }
+            }
         }
         return passages
     }
@@ -171,7 +180,7 @@ public struct Chunker: Sendable {
     /// Cleans one section, splits it into sentences and packs them into passages.
     private func appendPassages(
         of range: Range<Int>, sectionPath: [String], in scalars: [Unicode.Scalar], interpretingMarkup: Bool,
-        document: Document, to passages: inout [Passage]
+        document: Document, repeatedRanges: [Range<Int>], to passages: inout [Passage]
     ) {
         let cleaned = MarkdownCleaner.cleanedText(of: scalars, in: range, interpretingMarkup: interpretingMarkup)
         guard !cleaned.scalars.isEmpty else { return }
@@ -189,7 +198,6 @@ public struct Chunker: Sendable {
             wordPrefix[sentenceRange.upperBound] - wordPrefix[sentenceRange.lowerBound]
         }
         // Boilerplate sentences are left out, and no passage spans one: each run between them is packed alone.
-        let repeatedRanges = boilerplate.repeatedRanges(in: scalars)
         var runStart = 0
         for (position, sentence) in sentences.enumerated() {
             let text = String(decodingScalars: cleaned.scalars[sentence])

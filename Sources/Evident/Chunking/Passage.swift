@@ -18,6 +18,9 @@ public struct Passage: Sendable, Hashable, Codable {
     public var evidenceLevels: [String]
     /// The reference numbers that the passage's citation anchors point to, in order of first appearance.
     public var references: [Int]
+    /// The pages the passage lies on (a PDF's; a passage may cross a page break), in order; empty for documents
+    /// without pages.
+    public var pages: [PageReference] = []
 
     /// Creates a passage.
     ///
@@ -41,6 +44,9 @@ public struct Passage: Sendable, Hashable, Codable {
         self.evidenceLevels = evidenceLevels
         self.references = references
     }
+
+    /// The first page the passage lies on, if the document has pages.
+    public var page: PageReference? { pages.first }
 
     /// The section path joined for display: "Treatment › Nivolumab and ipilimumab".
     public var section: String { sectionPath.joined(separator: " › ") }

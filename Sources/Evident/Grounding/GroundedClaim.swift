@@ -39,12 +39,19 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
     public var pmcid: String?
     /// The DOI, when known.
     public var doi: String?
+    /// The pages the quote lies on (a PDF's), in order; empty for documents without pages.
+    public var pages: [PageReference] = []
+    /// Where the quote's words are drawn (a PDF's), so that a viewer can highlight them; empty otherwise.
+    public var boxes: [WordBox] = []
 
     /// Creates a citation.
     public init(
         document: String, title: String, section: String, url: String?, quote: String, start: Int, end: Int,
-        score: Double, conflicts: [String] = [], entailment: Entailment? = nil, identifiers: WorkIdentifiers = .init()
+        score: Double, conflicts: [String] = [], entailment: Entailment? = nil, identifiers: WorkIdentifiers = .init(),
+        pages: [PageReference] = [], boxes: [WordBox] = []
     ) {
+        self.pages = pages
+        self.boxes = boxes
         self.entailment = entailment
         pmid = identifiers.pmid
         pmcid = identifiers.pmcid
@@ -70,6 +77,16 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case document, title, section, url, quote, start, end, score, conflicts, entailment, pmid, pmcid, doi
+        case page, physicalPage = "physical_page", pages, boxes
+    }
+
+    /// A box as the JSON gives it: page, x, y, width, height in PDF points.
+    struct Box: Codable {
+        var page: Int
+        var x: Float
+        var y: Float
+        var width: Float
+        var height: Float
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,6 +104,10 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         pmid = try container.decodeIfPresent(String.self, forKey: .pmid)
         pmcid = try container.decodeIfPresent(String.self, forKey: .pmcid)
         doi = try container.decodeIfPresent(String.self, forKey: .doi)
+        pages = try container.decodeIfPresent([PageReference].self, forKey: .pages) ?? []
+        boxes = (try container.decodeIfPresent([Box].self, forKey: .boxes) ?? []).map { box in
+            WordBox(range: 0..<0, page: box.page, x: box.x, y: box.y, width: box.width, height: box.height)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -104,6 +125,15 @@ public struct GroundingCitation: Sendable, Hashable, Codable {
         try container.encodeIfPresent(pmid, forKey: .pmid)
         try container.encodeIfPresent(pmcid, forKey: .pmcid)
         try container.encodeIfPresent(doi, forKey: .doi)
+        if let page = pages.first {
+            try container.encode(page.displayLabel, forKey: .page)
+            try container.encode(page.number, forKey: .physicalPage)
+            try container.encode(pages, forKey: .pages)
+        }
+        if !boxes.isEmpty {
+            try container.encode(
+                boxes.map { Box(page: $0.page, x: $0.x, y: $0.y, width: $0.width, height: $0.height) }, forKey: .boxes)
+        }
     }
 }
 

@@ -508,6 +508,9 @@ struct CandidateSentence {
     var range: Range<Int>
     /// The document's PMID, PMCID and DOI, where known.
     var identifiers: WorkIdentifiers
+    /// The pages the sentence lies on and its words' boxes (a PDF's; empty otherwise).
+    var pages: [PageReference] = []
+    var boxes: [WordBox] = []
     /// The sentence's row in the index's sentence vectors, when it has them.
     var vectorRow: Int?
     /// The sentence, ready for comparisons.
@@ -520,7 +523,7 @@ struct CandidateSentence {
         GroundingCitation(
             document: documentID, title: title, section: section, url: url, quote: quote,
             start: range.lowerBound, end: range.upperBound, score: score, conflicts: conflicts,
-            entailment: entailment, identifiers: identifiers)
+            entailment: entailment, identifiers: identifiers, pages: pages, boxes: boxes)
     }
 }
 
@@ -577,7 +580,8 @@ struct SentenceCache {
                 documentID: document.id, title: document.title, section: passage.section,
                 url: document.url,
                 quote: String(String.UnicodeScalarView(entry.scalars[sentence.range])), range: sentence.range,
-                identifiers: document.identifiers,
+                identifiers: document.identifiers, pages: document.pageReferences(of: sentence.range),
+                boxes: document.wordBoxes(in: sentence.range),
                 vectorRow: vectorRows.map { $0.lowerBound + offset }, prepared: comparer.prepare(sentence.text),
                 preparedContext: preparedContext)
         }

@@ -75,6 +75,11 @@ extension Passage {
         writer.write(evidenceLevels)
         writer.write(UInt32(references.count))
         writer.write(contentsOf: references.map { UInt32($0) })
+        writer.write(UInt32(pages.count))
+        for page in pages {
+            writer.write(UInt32(page.number))
+            writer.write(page.label ?? "")
+        }
         return writer.bytes
     }
 
@@ -93,9 +98,16 @@ extension Passage {
         let referenceCount = try reader.readCount(limit: reader.bytes.count / 4)
         var references: [Int] = []
         for _ in 0..<referenceCount { references.append(Int(try reader.read(UInt32.self))) }
-        let passage = Passage(
+        var pages: [PageReference] = []
+        for _ in 0..<(try reader.readCount()) {
+            let number = Int(try reader.read(UInt32.self))
+            let label = try reader.readString()
+            pages.append(PageReference(number: number, label: label.isEmpty ? nil : label))
+        }
+        var passage = Passage(
             documentID: try documentIDs(documentIndex), ordinal: ordinal, sectionPath: sectionPath,
             range: start..<end, text: text, evidenceLevels: evidenceLevels, references: references)
+        passage.pages = pages
         return (passage, documentIndex)
     }
 }
@@ -132,6 +144,20 @@ extension Document {
         for mention in referenceMentions {
             writer.write(UInt32(mention.offset))
             writer.write(UInt32(mention.entry))
+        }
+        writer.write(UInt32(pages.count))
+        for page in pages {
+            writer.write(UInt32(page.number))
+            writer.write(page.label ?? "")
+            writer.write(UInt32(page.range.lowerBound))
+            writer.write(UInt32(page.range.upperBound))
+        }
+        writer.write(UInt32(words.count))
+        for word in words {
+            writer.write(UInt32(word.range.lowerBound))
+            writer.write(UInt32(word.range.upperBound))
+            writer.write(UInt32(word.page))
+            for value in [word.x, word.y, word.width, word.height] { writer.write(value) }
         }
         return writer.bytes
     }
@@ -186,11 +212,34 @@ extension Document {
             }
             mentions.append(ReferenceMention(offset: offset, entry: entry))
         }
+        var pages: [DocumentPage] = []
+        for _ in 0..<(try reader.readCount()) {
+            let number = Int(try reader.read(UInt32.self))
+            let label = try reader.readString()
+            let start = Int(try reader.read(UInt32.self))
+            let end = Int(try reader.read(UInt32.self))
+            guard start <= end else { throw StorageError.corrupt(reader.path, "a page of \(id) ends before it starts") }
+            pages.append(DocumentPage(number: number, label: label.isEmpty ? nil : label, range: start..<end))
+        }
+        var words: [WordBox] = []
+        let wordCount = try reader.readCount()
+        words.reserveCapacity(wordCount)
+        for _ in 0..<wordCount {
+            let start = Int(try reader.read(UInt32.self))
+            let end = Int(try reader.read(UInt32.self))
+            let page = Int(try reader.read(UInt32.self))
+            let x = try reader.readFloat()
+            let y = try reader.readFloat()
+            let width = try reader.readFloat()
+            let height = try reader.readFloat()
+            guard start <= end else { throw StorageError.corrupt(reader.path, "a word of \(id) ends before it starts") }
+            words.append(WordBox(range: start..<end, page: page, x: x, y: y, width: width, height: height))
+        }
         return Document(
             id: id, title: title, url: hasURL ? url : nil,
             metadata: Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }), source: source,
             bodyRange: bodyStart..<bodyEnd, format: format, sections: sections, identifiers: identifiers,
-            bibliography: bibliography, referenceMentions: mentions)
+            bibliography: bibliography, referenceMentions: mentions, pages: pages, words: words)
     }
 }
 

@@ -19,8 +19,11 @@ public struct DocumentRenderer: Sendable {
     ///   - around: A scalar offset in the source: only the passages that hold it, and `context` scalars either
     ///     side, are shown; `nil` for the whole document.
     ///   - context: How much text to show either side of `around`.
+    ///   - page: A physical page number: only that page's text is shown (a PDF's).
     /// - Returns: The text to print, ending in a newline.
-    public func render(_ document: Document, passages: [Passage], around: Int? = nil, context: Int = 400) -> String {
+    public func render(
+        _ document: Document, passages: [Passage], around: Int? = nil, context: Int = 400, page: Int? = nil
+    ) -> String {
         let scalars = Array(document.source.unicodeScalars)
         var output = style(citationHeading(title: document.title, section: "", identifiers: document.identifiers), "1")
         output +=
@@ -35,7 +38,10 @@ public struct DocumentRenderer: Sendable {
         output += "\n\n"
 
         var window = 0..<scalars.count
-        if let around {
+        if let page, let shown = document.pages.first(where: { $0.number == page }) {
+            window = shown.range.clamped(to: window)
+            output += style("page \(shown.number)" + (shown.label.map { " (printed \($0))" } ?? ""), "2") + "\n"
+        } else if let around {
             let position = min(max(around, 0), scalars.count)
             let holding = passages.filter { $0.range.contains(position) }
             let lower = holding.map(\.range.lowerBound).min() ?? position
@@ -59,7 +65,7 @@ public struct DocumentRenderer: Sendable {
         output += String(String.UnicodeScalarView(scalars[position..<window.upperBound]))
         if window.upperBound < scalars.count { output += "\n" + style("… (to character \(window.upperBound))", "2") }
         if !output.hasSuffix("\n") { output += "\n" }
-        if around == nil, !document.bibliography.isEmpty {
+        if around == nil, page == nil, !document.bibliography.isEmpty {
             output += "\n" + style("References", "1") + "\n"
             for (position, entry) in document.bibliography.enumerated() {
                 var line = "[\(position + 1)] " + entry.text

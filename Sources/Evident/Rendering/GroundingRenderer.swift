@@ -61,7 +61,8 @@ public struct GroundingRenderer: Sendable {
         var output = style("References", "1") + "\n"
         for (position, citation) in references.enumerated() {
             let heading = citationHeading(
-                title: citation.title, section: citation.section, identifiers: citation.identifiers)
+                title: citation.title, section: citation.section, identifiers: citation.identifiers,
+                page: citation.pages.first)
             output += style("[\(position + 1)]", "1") + " " + style(heading, "1;36") + "\n"
             var location = "    \(citation.document)  chars \(citation.start)–\(citation.end)"
             if let url = citation.url { location += "  \(url)" }
@@ -137,7 +138,8 @@ public struct GroundingRenderer: Sendable {
         markdown += "\n## References\n\n"
         for (position, citation) in references.enumerated() {
             let heading = citationHeading(
-                title: citation.title, section: citation.section, identifiers: citation.identifiers)
+                title: citation.title, section: citation.section, identifiers: citation.identifiers,
+                page: citation.pages.first)
             let link = citation.url.map { "[\(heading)](\($0))" } ?? heading
             let quote = citation.quote.split(whereSeparator: \.isNewline).joined(separator: " ")
             markdown +=

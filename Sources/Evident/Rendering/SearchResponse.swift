@@ -41,9 +41,11 @@ public struct SearchResponse: Sendable, Hashable, Codable {
         public var pmid: String?
         public var pmcid: String?
         public var doi: String?
+        /// The pages the passage lies on (a PDF's); absent from the JSON for documents without pages.
+        public var pages: [PageReference]
 
         enum CodingKeys: String, CodingKey {
-            case rank, score, document, title, section, url, start, end, text, passage, pmid, pmcid, doi
+            case rank, score, document, title, section, url, start, end, text, passage, pmid, pmcid, doi, pages
             case evidenceLevels = "evidence_levels"
             case references
             case matchedTerms = "matched_terms"
@@ -67,6 +69,12 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             pmid = result.citation.pmid
             pmcid = result.citation.pmcid
             doi = result.citation.doi
+            pages = result.citation.pages
+        }
+
+        /// The first page, as printed and as a number: written for the reader, not read back.
+        enum PageKeys: String, CodingKey {
+            case page, physicalPage = "physical_page"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -87,6 +95,12 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             try container.encodeIfPresent(pmid, forKey: .pmid)
             try container.encodeIfPresent(pmcid, forKey: .pmcid)
             try container.encodeIfPresent(doi, forKey: .doi)
+            if let page = pages.first {
+                var pageContainer = encoder.container(keyedBy: PageKeys.self)
+                try pageContainer.encode(page.displayLabel, forKey: .page)
+                try pageContainer.encode(page.number, forKey: .physicalPage)
+                try container.encode(pages, forKey: .pages)
+            }
         }
     }
 

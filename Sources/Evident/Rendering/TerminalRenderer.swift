@@ -28,7 +28,8 @@ public struct TerminalRenderer: Sendable {
         for result in results {
             let citation = result.citation
             let heading = citationHeading(
-                title: citation.title, section: citation.section, identifiers: citation.identifiers)
+                title: citation.title, section: citation.section, identifiers: citation.identifiers,
+                page: citation.pages.first)
             output +=
                 style("[\(result.rank)]", "1") + " " + style(heading, "1;36")
                 + style("  score \(formatScore(result.score))", "2") + "\n"

@@ -9,8 +9,11 @@ struct TerminalStyle: Sendable {
 }
 
 /// The heading a citation is shown under: "Title · PMID 123 › Section path", leaving out an empty part.
-func citationHeading(title: String, section: String, identifiers: WorkIdentifiers = .init()) -> String {
+func citationHeading(
+    title: String, section: String, identifiers: WorkIdentifiers = .init(), page: PageReference? = nil
+) -> String {
     var title = title
     if let label = identifiers.label { title += title.isEmpty ? label : " · " + label }
+    if let page { title += " · p. " + page.displayLabel }
     return [title, section].filter { !$0.isEmpty }.joined(separator: " › ")
 }

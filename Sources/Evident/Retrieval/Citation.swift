@@ -18,6 +18,8 @@ public struct Citation: Sendable, Hashable, Codable {
     public var pmcid: String?
     /// The DOI, when known.
     public var doi: String?
+    /// The pages the passage lies on (a PDF's), in order; empty for documents without pages.
+    public var pages: [PageReference] = []
 
     /// Creates a citation.
     ///
@@ -46,6 +48,9 @@ public struct Citation: Sendable, Hashable, Codable {
 
     /// The cited work's identifiers.
     public var identifiers: WorkIdentifiers { WorkIdentifiers(pmid: pmid, pmcid: pmcid, doi: doi) }
+
+    /// The first page the passage lies on, if the document has pages.
+    public var page: PageReference? { pages.first }
 }
 
 /// One ranked passage returned by a search.

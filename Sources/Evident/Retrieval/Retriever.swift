@@ -256,11 +256,12 @@ public struct Retriever: Sendable {
         for term in queryTerms where !matched.contains(term) && index.lexical.contains(term, inPassage: passageIndex) {
             matched.append(term)
         }
+        var citation = Citation(
+            document: header.id, title: header.title, section: passage.section, url: header.url,
+            start: passage.range.lowerBound, end: passage.range.upperBound, identifiers: header.identifiers)
+        citation.pages = passage.pages
         return SearchResult(
-            rank: rank, score: score, passageIndex: passageIndex, passage: passage,
-            citation: Citation(
-                document: header.id, title: header.title, section: passage.section, url: header.url,
-                start: passage.range.lowerBound, end: passage.range.upperBound, identifiers: header.identifiers),
+            rank: rank, score: score, passageIndex: passageIndex, passage: passage, citation: citation,
             matchedTerms: matched)
     }
 }

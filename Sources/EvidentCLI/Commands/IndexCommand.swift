@@ -1,5 +1,6 @@
 import ArgumentParser
 import Evident
+import EvidentPDF
 import Foundation
 
 struct IndexCommand: ParsableCommand {
@@ -22,7 +23,7 @@ struct IndexCommand: ParsableCommand {
 
     @Argument(help: "The corpus: a folder, a Markdown, text or XML file, or a BEIR corpus.jsonl.") var corpus: String
     @Option(name: .shortAndLong, help: "The index directory to write.") var out: String
-    @Option(help: "Read every file as this format: markdown, text, beir, pubmed, jats or html.") var format:
+    @Option(help: "Read every file as this format: markdown, text, beir, pubmed, jats, html or pdf.") var format:
         FormatOption?
     @Flag(help: "Skip bad files and lines with a warning instead of stopping.") var skipBad = false
     @Flag(help: "Replace an existing index at --out.") var force = false
@@ -73,11 +74,13 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
+        var reader = CorpusReaderConfiguration(
+            format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
+            excludedPaths: exclude)
+        reader.register(PDFDocumentReader())
         var job = IndexingJob(
             corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: out),
-            reader: CorpusReaderConfiguration(
-                format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
-                excludedPaths: exclude),
+            reader: reader,
             configuration: IndexConfiguration(
                 chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
                 scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections),
@@ -250,5 +253,5 @@ extension IndexCommand {
 
 /// `--format`: the corpus formats, spelled as on the command line.
 enum FormatOption: String, ExpressibleByArgument, CaseIterable {
-    case markdown, text, beir, pubmed, jats, html
+    case markdown, text, beir, pubmed, jats, html, pdf
 }

@@ -1,0 +1,138 @@
+import EvidentPDF
+import EvidentTestSupport
+import Foundation
+import Testing
+
+@testable import Evident
+
+/// A reader that reads PDFs, as the evident command's is.
+private func pdfReader() -> CorpusReader {
+    var configuration = CorpusReaderConfiguration()
+    configuration.register(PDFDocumentReader())
+    return CorpusReader(configuration: configuration)
+}
+
+/// `../shared/data/ingest/<path>`.
+private func ingest(_ path: String) throws -> URL {
+    try #require(SharedData.ingest?.appendingPathComponent(path), "\(SharedData.missingMessage)")
+}
+
+/// A one-page PDF whose page draws a rectangle and no text: what a scanner without OCR writes, in spirit.
+private let textlessPDF = """
+    %PDF-1.4
+    1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+    2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+    3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >> endobj
+    4 0 obj << /Length 24 >> stream
+    10 10 200 200 re f
+    endstream endobj
+    trailer << /Root 1 0 R >>
+    %%EOF
+    """
+
+@Suite(.offThePool, .enabled(if: SharedData.ingest != nil, Comment(rawValue: SharedData.missingMessage)))
+struct PDFReaderTests {
+    static let guideline = "guidelines/Lenacapavir for HIV prevention and testing strategies.pdf"
+
+    @Test func aGuidelineReadsWithItsPagesHeadingsAndWordBoxes() throws {
+        let document = try #require(try pdfReader().read(at: try ingest(Self.guideline)).documents.first)
+        #expect(document.format == .pdf)
+        #expect(
+            document.title
+                == "Guidelines on lenacapavir for HIV prevention and testing strategies for long-acting injectable pre-exposure prophylaxis"
+        )
+        #expect(document.metadata["pages"] == "61")
+        // Known headings, from the outline and from numbered bold lines, one of them over two lines.
+        let headings = Set(document.sections.flatMap(\.path))
+        for heading in [
+            "3. Rationale and supporting evidence: lenacapavir for HIV prevention", "3.5 Equity and human rights",
+            "3.1.3 Antiretroviral resistance among those diagnosed with HIV",
+        ] {
+            #expect(headings.contains(heading), "\(heading)")
+        }
+        // A known sentence, on the page it is printed on (physical page 20, printed "7").
+        let passages = Chunker().passages(of: document)
+        let sentence = "The N74D mutation reduces susceptibility to LEN by approximately 20-fold (11-13)."
+        let passage = try #require(passages.first { $0.text.contains(sentence) })
+        #expect(passage.pages.map(\.number) == [20])
+        #expect(passage.pages.first?.label == "7")
+        #expect(passage.sectionPath.last == "3.1.3 Antiretroviral resistance among those diagnosed with HIV")
+        // The sentence's words are boxed on that page, inside an A4 page.
+        let start = try #require(document.source.unicodeScalars.ranges(of: sentence.unicodeScalars).first)
+        let offset = document.source.unicodeScalars.distance(
+            from: document.source.unicodeScalars.startIndex, to: start.lowerBound)
+        let boxes = document.wordBoxes(in: offset..<offset + sentence.unicodeScalars.count)
+        #expect(boxes.count == sentence.split(separator: " ").count)
+        for box in boxes {
+            #expect(box.page == 20)
+            #expect(box.x >= 0 && box.x + box.width <= 600 && box.width > 0 && box.height > 0)
+        }
+        // Page numbers and the cover's title lines are not text of the passages.
+        #expect(!passages.contains { $0.text.hasSuffix(" vi") || $0.text == "vi" })
+    }
+
+    @Test func aTwoColumnArticleReadsColumnByColumnWithoutItsRunningHeads() throws {
+        let document = try #require(try pdfReader().read(at: try ingest("articles/example1.pdf")).documents.first)
+        let passages = Chunker().passages(of: document)
+        // A sentence over five lines of the first column of page 2: interleaved columns would cut it.
+        let sentence =
+            "However, studies exploring the relationship between stressful events and the risk of dementia "
+            + "are relatively scarce."
+        #expect(passages.contains { $0.text.contains(sentence) })
+        for running in ["A. Sundström et al.", "Life events do not increase risk of dementia"] {
+            #expect(!passages.contains { $0.text.contains(running) }, "\(running)")
+        }
+        #expect(passages.contains { $0.pages.count == 2 }, "no passage crosses a page break")
+    }
+
+    @Test func encryptedTruncatedAndTextlessPDFsAreClearErrors() throws {
+        let encrypted = issue { _ = try pdfReader().read(at: try ingest("pdf/password-example.pdf")) }
+        #expect(encrypted?.reason == "the PDF is encrypted (it needs a password)")
+        let folder = try TemporaryFolder()
+        let whole = try Data(contentsOf: try ingest(Self.guideline))
+        let cut = try folder.write(whole.prefix(whole.count / 2), to: "cut.pdf")
+        let truncated = issue { _ = try pdfReader().read(at: cut) }
+        #expect(truncated?.file == cut.path)
+        #expect(truncated?.kind == .unreadable)
+        let scan = try folder.write(textlessPDF, to: "scan.pdf")
+        let textless = issue { _ = try pdfReader().read(at: scan) }
+        #expect(textless?.reason.hasPrefix("the PDF has no text layer") == true)
+        #expect(textless?.fix?.contains("OCR") == true)
+        // Skipped, they are counted and the rest is read.
+        var configuration = CorpusReaderConfiguration(skipsBadInput: true)
+        configuration.register(PDFDocumentReader())
+        try folder.write(Data(contentsOf: try ingest("pdf/issue-912.pdf")), to: "good.pdf")
+        let read = try CorpusReader(configuration: configuration).read(at: folder.url)
+        #expect(read.skipped.count == 2)
+        #expect(read.documents.map(\.id) == ["good.pdf"])
+    }
+
+    @Test func withoutARegisteredReaderPDFsAreNotRead() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(Data(contentsOf: try ingest("pdf/issue-912.pdf")), to: "a.pdf")
+        try folder.write("# A\n\nText.\n", to: "b.md")
+        let read = try CorpusReader().read(at: folder.url)
+        #expect(read.documents.map(\.id) == ["b.md"])
+        #expect(read.ignoredFiles == ["a.pdf"])
+    }
+
+    @Test func citationsOfAPDFCarryTheirPageAndBoxes() throws {
+        let documents = try pdfReader().read(at: try ingest(Self.guideline)).documents
+        let index = try EvidentIndex(build: IndexBuilder().build(documents: documents))
+        let retriever = Retriever(index: index)
+        let result = try #require(try retriever.search("N74D mutation reduces susceptibility to LEN", limit: 1).first)
+        #expect(result.citation.page == PageReference(number: 20, label: "7"))
+        let json = try SearchResponse(query: "q", mode: .lexical, scoring: .bm25(.default), results: [result])
+            .jsonString()
+        #expect(json.contains("\"physical_page\" : 20") || json.contains("\"physical_page\":20"))
+        let grounded = try Grounder(retriever: retriever).ground(claims: [
+            (nil, "The N74D mutation reduces susceptibility to LEN by approximately 20-fold.")
+        ])
+        let citation = try #require(grounded.first?.citations.first)
+        #expect(citation.pages.first?.number == 20)
+        #expect(!citation.boxes.isEmpty)
+        #expect(citation.boxes.allSatisfy { $0.page == 20 })
+        let rendered = TerminalRenderer(usesColor: false).render([result], analyzer: index.analyzer)
+        #expect(rendered.contains(" · p. 7 › "))
+    }
+}
