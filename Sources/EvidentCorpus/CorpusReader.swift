@@ -16,6 +16,9 @@ public struct CorpusReaderConfiguration: Sendable {
     public var excludedPaths: [String]
     /// Readers of formats that need a library of their own (see ``register(_:)``).
     public var readers: [any DocumentFileReader] = []
+    /// The largest file read in one piece (all formats but the XML ones, which are streamed): 1 GiB. A larger file
+    /// is a bad file, not a reason to run out of memory.
+    public var maximumFileBytes = 1 << 30
 
     /// Creates a configuration.
     ///
@@ -341,6 +344,20 @@ struct ReadState {
     }
 
     mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        if let size, size > configuration.maximumFileBytes, format != .pubmed, format != .jats {
+            result.fileCount += 1
+            try report(
+                CorpusIssue(
+                    .unreadable, file: displayPath,
+                    reason:
+                        "the file holds \(size) bytes, more than the \(configuration.maximumFileBytes) read in one piece",
+                    fix: format == .beir
+                        ? "split the corpus into several .jsonl files in one folder"
+                        : "split the file into smaller ones"))
+            reportProgress()
+            return
+        }
         if let reader = configuration.reader(of: format) {
             result.fileCount += 1
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil

@@ -107,6 +107,13 @@ struct PDFReaderTests {
         #expect(read.documents.map(\.id) == ["good.pdf"])
     }
 
+    @Test func aPDFThatTakesTooLongIsABadFile() throws {
+        var configuration = CorpusReaderConfiguration()
+        configuration.register(PDFDocumentReader(timeLimit: .zero))
+        let error = issue { _ = try CorpusReader(configuration: configuration).read(at: try ingest(Self.guideline)) }
+        #expect(error?.reason == "reading the PDF took longer than 0 s (a damaged or pathological file?)")
+    }
+
     @Test func withoutARegisteredReaderPDFsAreNotRead() throws {
         let folder = try TemporaryFolder()
         try folder.write(Data(contentsOf: try ingest("pdf/issue-912.pdf")), to: "a.pdf")
