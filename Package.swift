@@ -58,6 +58,7 @@ let package = Package(
             name: "EvidentServer",
             dependencies: [
                 "Evident",
+                "EvidentPDF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -86,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "EvidentServerTests",
             dependencies: [
-                "EvidentServer", "Evident", "EvidentTestSupport",
+                "EvidentServer", "Evident", "EvidentPDF", "EvidentTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -70,6 +70,28 @@ public func buildApplication(
         }
     }
 
+    router.get("/v1/page") { request, _ in
+        let parameters = request.uri.queryParameters
+        guard let document = parameters["document"].map(String.init), !document.isEmpty else {
+            throw APIError.badRequest(
+                "missing_field", "give ?document=ID&page=N (the citation's document and physical_page)")
+        }
+        guard let page = parameters["page"].flatMap({ Int($0) }), page >= 1 else {
+            throw APIError.badRequest("invalid_page", "page must be a physical page number, from 1")
+        }
+        var range: Range<Int>?
+        if let start = parameters["start"].flatMap({ Int($0) }), let end = parameters["end"].flatMap({ Int($0) }) {
+            guard start >= 0, start <= end else {
+                throw APIError.badRequest("invalid_range", "start and end must satisfy 0 <= start <= end")
+            }
+            range = start..<end
+        }
+        let image = try await service.pageImage(document: document, page: page, highlighting: range)
+        return Response(
+            status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: image)))
+    }
+
     let (seconds, attoseconds) = configuration.idleTimeout.components
     let idleTimeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     return Application(

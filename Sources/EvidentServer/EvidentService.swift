@@ -1,4 +1,5 @@
 public import Evident
+import EvidentPDF
 import Foundation
 import HTTPTypes
 
@@ -22,6 +23,8 @@ public final class EvidentService: Sendable {
     let groundingLane: WorkerLane
     /// Runs concurrent dense and hybrid searches together; nil without a model.
     let searchBatcher: SearchBatcher?
+    /// The page images drawn last.
+    private let pageImages = RecentValues<[UInt8]>(capacity: 32)
 
     /// Serves `retriever`'s index.
     ///
@@ -141,6 +144,42 @@ public final class EvidentService: Sendable {
         var text: String
     }
 
+    /// A PNG of one page of a PDF document, with the words of the source range `start..<end` highlighted:
+    /// what the page shows beside a PDF citation. Images are kept for the last 32 pages asked for.
+    func pageImage(document id: String, page: Int, highlighting range: Range<Int>?) async throws -> [UInt8] {
+        guard let position = index.documentIndex(withID: id) else {
+            throw APIError(.notFound, code: "no_such_document", "the index has no document \"\(id)\"")
+        }
+        let key = "\(id)\u{0}\(page)\u{0}\(range.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "")"
+        if let cached = pageImages.value(for: key) { return cached }
+        let document = try index.document(at: position)
+        guard document.format == .pdf else {
+            throw APIError(.notFound, code: "not_a_pdf", "\"\(id)\" is not a PDF; only PDF pages are drawn")
+        }
+        guard document.pages.contains(where: { $0.number == page }) else {
+            throw APIError(
+                .notFound, code: "no_such_page",
+                "\"\(id)\" has pages 1–\(document.metadata["pages"] ?? "?"); page \(page) has no text or does not exist"
+            )
+        }
+        guard let file = index.sourceFile(ofDocumentAt: position) else {
+            throw APIError(
+                .notFound, code: "source_missing",
+                "the PDF is no longer where it was indexed from (\(index.manifest.corpus.path)); page images need it there"
+            )
+        }
+        let highlights = range.map { document.wordBoxes(in: $0).filter { $0.page == page } } ?? []
+        let image = try await run(on: groundingLane) {
+            do {
+                return try PDFPageRenderer.png(of: file, page: page, highlights: highlights)
+            } catch {
+                throw APIError(.internalServerError, code: "page_unreadable", "the page could not be drawn: \(error)")
+            }
+        }
+        pageImages.store(image, for: key)
+        return image
+    }
+
     /// Runs `work` on `lane`, turning a refusal into a 503 and an engine error into a 500 that says what failed.
     private func run<Value: Sendable>(
         on lane: WorkerLane, timeLimit: Duration? = nil, _ work: @escaping @Sendable () throws -> Value
@@ -171,5 +210,30 @@ public final class EvidentService: Sendable {
     public func stop() {
         searchLane.stop()
         groundingLane.stop()
+    }
+}
+
+/// The last `capacity` values stored, by key; the oldest goes first.
+final class RecentValues<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Value] = [:]
+    private var order: [String] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func value(for key: String) -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[key]
+    }
+
+    func store(_ value: Value, for key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if values.updateValue(value, forKey: key) == nil { order.append(key) }
+        while order.count > capacity { values[order.removeFirst()] = nil }
     }
 }

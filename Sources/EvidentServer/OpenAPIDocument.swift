@@ -19,6 +19,24 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/v1/page": {
+              "get": {
+                "operationId": "page",
+                "summary": "A page of a PDF document as a PNG, the words of a quote highlighted: what a PDF citation points at.",
+                "parameters": [
+                  {"name": "document", "in": "query", "required": true, "schema": {"type": "string"}, "description": "The citation's document id."},
+                  {"name": "page", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}, "description": "The citation's physical_page."},
+                  {"name": "start", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}, "description": "The quote's start; with end, its words are highlighted."},
+                  {"name": "end", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}}
+                ],
+                "responses": {
+                  "200": {"description": "The page, drawn at 1.5 pixels per point.", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "404": {"description": "No such document, not a PDF, no such page, or the PDF is no longer where it was indexed from.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            },
             "/v1/search": {
               "post": {
                 "operationId": "search",

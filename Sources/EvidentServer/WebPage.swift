@@ -25,14 +25,14 @@
 // The page needs from the server: GET /health, POST /v1/search, /v1/ask and /v1/ground (JSON in and out, errors
 // as {"error": {"status", "code", "message"}}). It loads nothing else and works under
 // `Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';
-// connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`.
+// connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`.
 
 /// The single page served at `GET /`: search, ask and ground, with no external assets and no build step.
 enum WebPage {
     /// The page's Content-Security-Policy: inline script and style, requests to this server only.
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
-        + "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        + "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     static let html: String = #"""
         <!doctype html>
@@ -736,7 +736,22 @@ enum WebPage {
                 offsets(citation.start, citation.end),
                 sourceLink(citation.url),
                 element("span", { class: "score" }, "score " + formatScore(citation.score, 2))),
-              conflicts.map((conflict) => element("p", { class: "conflict" }, "Conflict: " + conflict)));
+              conflicts.map((conflict) => element("p", { class: "conflict" }, "Conflict: " + conflict)),
+              pageImage(citation));
+          }
+
+          // A PDF citation shows its page, the quoted words highlighted (GET /v1/page draws it).
+          function pageImage(citation) {
+            if (!Number.isInteger(citation.physical_page)) return null;
+            const query = new URLSearchParams({
+              document: citation.document, page: String(citation.physical_page),
+              start: String(citation.start), end: String(citation.end),
+            });
+            return element("details", { class: "page-image" },
+              element("summary", null, "Page " + (citation.page || citation.physical_page)),
+              element("img", { src: "/v1/page?" + query.toString(), loading: "lazy", width: "100%",
+                alt: "Page " + (citation.page || citation.physical_page) + " of " + citation.document
+                  + ", with the quoted sentence highlighted" }));
           }
 
           // The most telling citation (the first) and any that conflict are shown; the others fold away.

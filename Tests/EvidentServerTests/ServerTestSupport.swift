@@ -58,6 +58,8 @@ struct APIClient {
         var contentType: String
         var json: Any?
         var text: String
+        /// The body's bytes, for bodies that are not text (a page's PNG).
+        var bytes: [UInt8] = []
 
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         /// The error code of an error body.
@@ -85,11 +87,12 @@ struct APIClient {
         let text = String(buffer: response.body)
         let reply = Reply(
             status: Int(response.status.code), contentType: response.headers[.contentType] ?? "",
-            json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text)
+            json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text,
+            bytes: response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? [])
         if reply.contentType.hasPrefix("application/json"), path != "/openapi.json" {
             let schema =
                 validator.responseSchema(
-                    path: path, method: method.rawValue, status: reply.status)
+                    path: String(path.prefix { $0 != "?" }), method: method.rawValue, status: reply.status)
                 ?? (reply.status >= 400 ? ["$ref": "#/components/schemas/Error"] : nil)
             let known = try #require(
                 schema, "the OpenAPI document lists no \(reply.status) response for \(method) \(path)",

@@ -22,7 +22,11 @@ struct ServerTests {
         let validator = try OpenAPIValidator(json: OpenAPIDocument.json)
         #expect(validator.document["openapi"] as? String == "3.1.0")
         let paths = try #require(validator.document["paths"] as? [String: Any])
-        #expect(Set(paths.keys) == ["/health", "/v1/search", "/v1/ask", "/v1/ground"])
+        #expect(Set(paths.keys) == ["/health", "/v1/search", "/v1/ask", "/v1/ground", "/v1/page"])
+        // The page image's 200 is a PNG, not JSON.
+        let page = (paths["/v1/page"] as? [String: Any])?["get"] as? [String: Any]
+        let pageOK = (page?["responses"] as? [String: Any])?["200"] as? [String: Any]
+        #expect((pageOK?["content"] as? [String: Any])?["image/png"] != nil)
         for (path, method) in [("/health", "get"), ("/v1/search", "post"), ("/v1/ask", "post"), ("/v1/ground", "post")]
         {
             #expect(validator.responseSchema(path: path, method: method, status: 200) != nil, "\(path)")

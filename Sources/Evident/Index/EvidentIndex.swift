@@ -227,6 +227,17 @@ public struct EvidentIndex: Sendable {
             .prefix(limit).map(\.id))
     }
 
+    /// The file a document was read from, when it is still where `evident index` read it: the corpus folder
+    /// joined with the document's id, or the corpus file itself; `nil` otherwise (and for BEIR records).
+    public func sourceFile(ofDocumentAt index: Int) -> URL? {
+        let corpus = URL(fileURLWithPath: manifest.corpus.path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: corpus.path, isDirectory: &isDirectory) else { return nil }
+        let file = isDirectory.boolValue ? corpus.appendingPathComponent(documentHeaders[index].id) : corpus
+        guard !isDirectory.boolValue || FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return file
+    }
+
     /// The passages of the document at `index`, in order.
     ///
     /// - Throws: `StorageError` when a record cannot be decoded.

@@ -148,6 +148,11 @@ struct IndexCommand: ParsableCommand {
         {
             summary +=
                 "\n  read \(Format.count(Int(Double(read.documents.count) / max(times.read, 1e-6)))) documents/s"
+            let pages = read.documents.reduce(0) { $0 + $1.pages.count }
+            if pages > 0 {
+                summary +=
+                    " (\(Format.count(pages)) PDF pages, \(Format.count(Int(Double(pages) / max(times.read, 1e-6))))/s)"
+            }
             if read.replacedDocuments > 0 {
                 summary += ", \(Format.count(read.replacedDocuments)) replaced by a later record"
             }
