@@ -40,7 +40,8 @@ struct PDFLayout {
                 reason: "the PDF has no text layer (\(visible) characters on \(pageCount) pages: a scan?)",
                 fix: "run OCR on it first (for example ocrmypdf) and index the result")
         }
-        let lines = withoutRunningLines(content.lines)
+        // Running heads and page numbers go first, so that none is taken for a table's cell.
+        let lines = withoutRunningLines(content.lines).map(PDFContent.joiningTableRows)
         let bodySize = Self.bodyFontSize(of: lines)
         let headingLevels = headingLevels(lines, bodySize: bodySize)
         let title = documentTitle(lines: lines, fileStem: fileStem)
@@ -128,7 +129,9 @@ struct PDFLayout {
                     previous = line
                     continue
                 }
-                if let last = previous, paragraph.isEmpty == false, Self.breaksParagraph(after: last, before: line) {
+                if let last = previous, paragraph.isEmpty == false,
+                    line.isTableRow || last.isTableRow || Self.breaksParagraph(after: last, before: line)
+                {
                     flush()
                 }
                 paragraph.append(line)

@@ -15,6 +15,8 @@ struct PDFCharacter {
 struct PDFLine {
     var characters: [PDFCharacter]
     var page: Int
+    /// Whether the line is a table's row, its cells joined with " | ": a paragraph of its own.
+    var isTableRow = false
 
     var text: String {
         var output = String.UnicodeScalarView()
@@ -164,13 +166,109 @@ struct PDFContent {
                 continue
             }
             let rectangle = boxes?[position]
-            current.characters.append(
-                PDFCharacter(
-                    scalar: scalar,
-                    box: (rectangle?.x1 ?? 0, rectangle?.y1 ?? 0, rectangle?.x2 ?? 0, rectangle?.y2 ?? 0),
-                    fontSize: sizes[position], isBold: bold[position]))
+            let character = PDFCharacter(
+                scalar: scalar, box: (rectangle?.x1 ?? 0, rectangle?.y1 ?? 0, rectangle?.x2 ?? 0, rectangle?.y2 ?? 0),
+                fontSize: sizes[position], isBold: bold[position])
+            // poppler writes the cells of a table one after another without a break ("UncommonCommon"): a
+            // character that goes back to the left or to another baseline starts a line of its own.
+            if boxes != nil, !scalar.properties.isWhitespace,
+                let last = current.characters.last(where: {
+                    !$0.scalar.properties.isWhitespace && $0.box.x2 > $0.box.x1
+                }),
+                Self.startsNewLine(character.box, after: last.box)
+            {
+                lines.append(current)
+                current = PDFLine(characters: [], page: number)
+            }
+            current.characters.append(character)
         }
         if !current.characters.isEmpty { lines.append(current) }
         return lines.filter { line in line.characters.contains { !$0.scalar.properties.isWhitespace } }
+    }
+
+    /// Whether a character at `box` cannot go on the line whose last character is at `previous`: it sits on
+    /// another baseline, well to the left of it, or past a gap wider than a letter is tall (the next cell).
+    static func startsNewLine(
+        _ box: (x1: Double, y1: Double, x2: Double, y2: Double),
+        after previous: (x1: Double, y1: Double, x2: Double, y2: Double)
+    ) -> Bool {
+        guard box.x2 > box.x1 else { return false }
+        let height = max(previous.y2 - previous.y1, 1)
+        return abs(box.y2 - previous.y2) > height * 0.6 || box.x1 < previous.x1 - height
+            || box.x1 > previous.x2 + height
+    }
+
+    /// Rows of a table, which poppler gives cell by cell, joined into one line each with " | " between the cells:
+    /// where three or more consecutive baselines each hold two or more short (at most 7 words, 4 on average),
+    /// side-by-side lines. Two columns of prose are not a table: their lines are longer.
+    static func joiningTableRows(_ lines: [PDFLine]) -> [PDFLine] {
+        guard lines.count >= 6 else { return lines }
+        struct Row {
+            var members: [Int]
+            var y: Double
+        }
+        // Group the lines by baseline.
+        var rows: [Row] = []
+        for (position, line) in lines.enumerated() {
+            guard let box = line.box else { continue }
+            let height = max(box.y2 - box.y1, 1)
+            if let match = rows.indices.first(where: { abs(rows[$0].y - box.y2) <= height * 0.4 }) {
+                rows[match].members.append(position)
+            } else {
+                rows.append(Row(members: [position], y: box.y2))
+            }
+        }
+        func isCellRow(_ row: Row) -> Bool {
+            guard row.members.count >= 2 else { return false }
+            let cells = row.members.map { lines[$0] }
+            // Cells are short; the lines of two columns of prose average seven words or more.
+            let words = cells.map { $0.text.split(separator: " ").count }
+            guard words.allSatisfy({ $0 <= 7 }), words.reduce(0, +) <= 4 * words.count else { return false }
+            let boxes = cells.compactMap(\.box).sorted { $0.x1 < $1.x1 }
+            return zip(boxes, boxes.dropFirst()).allSatisfy { $0.x2 <= $1.x1 }
+        }
+        rows.sort { $0.y < $1.y }
+        var joined = Set<Int>()
+        var replacement: [Int: [PDFLine]] = [:]
+        var start = 0
+        while start < rows.count {
+            var end = start
+            // A row of one cell (a group's heading inside the table) does not end it when cells follow.
+            while end < rows.count
+                && (isCellRow(rows[end]) || (end > start && end + 1 < rows.count && isCellRow(rows[end + 1])))
+            {
+                end += 1
+            }
+            if end - start >= 3 {
+                // The table's rows top to bottom, each a line of its own, where its first line stood.
+                var table: [PDFLine] = []
+                for row in rows[start..<end] {
+                    let ordered = row.members.sorted { (lines[$0].box?.x1 ?? 0) < (lines[$1].box?.x1 ?? 0) }
+                    var merged = lines[ordered[0]]
+                    for position in ordered.dropFirst() {
+                        merged.characters += " | ".unicodeScalars.map {
+                            PDFCharacter(scalar: $0, box: (0, 0, 0, 0), fontSize: merged.fontSize, isBold: false)
+                        }
+                        merged.characters += lines[position].characters
+                    }
+                    merged.isTableRow = true
+                    table.append(merged)
+                    joined.formUnion(row.members)
+                }
+                let first = rows[start..<end].flatMap(\.members).min() ?? 0
+                replacement[first] = table
+            }
+            start = max(end, start + 1)
+        }
+        guard !joined.isEmpty else { return lines }
+        var output: [PDFLine] = []
+        for (position, line) in lines.enumerated() {
+            if let table = replacement[position] {
+                output += table
+            } else if !joined.contains(position) {
+                output.append(line)
+            }
+        }
+        return output
     }
 }

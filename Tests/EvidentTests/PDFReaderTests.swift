@@ -85,6 +85,20 @@ struct PDFReaderTests {
         #expect(passages.contains { $0.pages.count == 2 }, "no passage crosses a page break")
     }
 
+    @Test func aTablesRowsReadAsRowsOfCells() throws {
+        let document = try #require(
+            try pdfReader().read(at: try ingest("pdf/table-curves-example.pdf")).documents.first)
+        let passages = Chunker().passages(of: document)
+        for row in [
+            "Anaemia | Common | Common | Common", "Angioedema | Not known | Not known | Not known",
+            "Epistaxis | Uncommon | Common | Common",
+        ] {
+            #expect(passages.contains { $0.text.contains(row) }, "\(row)")
+        }
+        // Poppler gives the cells one after another; without the rows they read "RareUncommonUncommon".
+        #expect(!document.source.contains("UncommonUncommon"))
+    }
+
     @Test func encryptedTruncatedAndTextlessPDFsAreClearErrors() throws {
         let encrypted = issue { _ = try pdfReader().read(at: try ingest("pdf/password-example.pdf")) }
         #expect(encrypted?.reason == "the PDF is encrypted (it needs a password)")
