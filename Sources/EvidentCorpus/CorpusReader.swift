@@ -353,14 +353,13 @@ struct ReadState {
                     reason:
                         "the file holds \(size) bytes, more than the \(configuration.maximumFileBytes) read in one piece",
                     fix: format == .beir
-                        ? "split the corpus into several .jsonl files in one folder"
+                        ? "a BEIR corpus is read in one piece: index it as several smaller corpora"
                         : "split the file into smaller ones"))
             reportProgress()
             return
         }
         if let reader = configuration.reader(of: format) {
             result.fileCount += 1
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
             result.byteCount += size ?? 0
             do {
                 for document in try reader.documents(at: url, id: id, file: displayPath) {
@@ -374,7 +373,6 @@ struct ReadState {
         }
         if format == .pubmed || format == .jats {
             result.fileCount += 1
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
             result.byteCount += size ?? 0
             try readXMLFile(
                 at: url, file: displayPath, id: id, expected: format, isForced: configuration.format != nil)

@@ -4,8 +4,9 @@
 /// ``Passage/sectionPath`` is the path of headings above it (the document-title headings left out), and
 /// "References" sections are left out (their anchors become each passage's ``Passage/references``). Plain text
 /// documents are cut the same way without headings. A BEIR document is a single passage. Documents whose reader
-/// found their outline (PubMed, JATS) are cut section by section of ``Document/sections``, their text read as
-/// plain text, and their reference mentions give each passage's references.
+/// found their outline (PubMed, JATS, HTML, PDF) are cut section by section of ``Document/sections``, their text
+/// read as plain text; their reference mentions give each passage's references, and a PDF's pages its pages.
+/// Sentences that ``Boilerplate`` recognises are left out, and no passage spans one.
 ///
 /// Every passage satisfies `MarkdownCleaner.clean(source[passage.range], as: format) == passage.text` (for
 /// Markdown, `MarkdownCleaner.clean(source[passage.range])`), with `range` in Unicode scalar offsets. The range
