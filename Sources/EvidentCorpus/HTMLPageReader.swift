@@ -98,8 +98,8 @@ enum HTMLPageReader {
         if let main = body.descendants(named: ["main"]).first { return main }
         if let main = firstElement(in: body, where: { $0.attributes["role"] == "main" }) { return main }
         let articles = body.descendants(named: ["article"])
-        if let longest = articles.max(by: { $0.text.count < $1.text.count }),
-            longest.text.count * 2 >= body.text.count / 2
+        // The longest article, when it holds a quarter of the page's text at least (not a teaser in a sidebar).
+        if let longest = articles.max(by: { $0.text.count < $1.text.count }), longest.text.count * 4 >= body.text.count
         {
             return longest
         }
