@@ -42,17 +42,17 @@ package struct ExtractedText {
     ///
     /// - Parameters:
     ///   - paragraph: The paragraph's text.
-    ///   - citations: Mentions of references in `paragraph`, as offsets into its collapsed text.
-    ///   - rangeEnds: Positions in `citations` of mentions that close a range opened by the one before.
+    ///   - citations: Mentions of references in `paragraph`, as offsets into its collapsed text, each with whether
+    ///     it closes a range opened by the one before.
     package mutating func appendParagraph(
-        _ paragraph: String, citations: [(offset: Int, key: String)] = [], rangeEnds: Set<Int> = []
+        _ paragraph: String, citations: [(offset: Int, key: String, closesRange: Bool)] = []
     ) {
         let text = XMLElement.collapsingSpace(paragraph)
         guard !text.isEmpty else { return }
         if openSection == nil { openSection = ([], scalarCount, scalarCount) }
         let start = scalarCount
-        for (position, citation) in citations.enumerated() {
-            self.citations.append((start + citation.offset, citation.key, rangeEnds.contains(position)))
+        for citation in citations {
+            self.citations.append((start + citation.offset, citation.key, citation.closesRange))
         }
         write(text)
         openSection?.end = scalarCount

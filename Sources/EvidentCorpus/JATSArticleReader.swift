@@ -165,7 +165,7 @@ enum JATSArticleReader {
                 text.startSection(path: path)
                 openPath = path
             }
-            text.appendParagraph(paragraph.text, citations: paragraph.citations, rangeEnds: paragraph.rangeEnds)
+            text.appendParagraph(paragraph.text, citations: paragraph.citations)
         }
     }
 
@@ -266,65 +266,5 @@ enum JATSArticleReader {
         set("keywords", (meta?.all("kwd-group") ?? []).flatMap { $0.all("kwd") }.map(\.text))
         set("article_type", [article.attributes["article-type"] ?? ""])
         return fields
-    }
-}
-
-/// The inline text of one paragraph as it is put together, white space collapsed as it goes (so that the offsets
-/// of the reference mentions in it hold in the final text).
-struct InlineText {
-    private(set) var text = ""
-    private(set) var citations: [(offset: Int, key: String)] = []
-    /// Positions in `citations` of mentions that close a range opened by the mention before them ("[1–5]" written
-    /// as two references with a dash between them).
-    private(set) var rangeEnds = Set<Int>()
-    private var scalarCount = 0
-    private var pendingSpace = false
-    /// Where the last mention ended in `text`, in scalars.
-    private var lastMentionEnd: Int?
-
-    var isEmpty: Bool { text.isEmpty }
-
-    /// Appends a run of text.
-    mutating func append(_ run: String) {
-        for scalar in run.unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = !text.isEmpty
-            } else {
-                if pendingSpace {
-                    text.unicodeScalars.append(" ")
-                    scalarCount += 1
-                }
-                pendingSpace = false
-                text.unicodeScalars.append(scalar)
-                scalarCount += 1
-            }
-        }
-    }
-
-    /// Appends an inline element's text; a mention of a reference (`<xref ref-type="bibr" rid="B1 B2">`) is
-    /// recorded at its first character; footnote marks and the like that only point elsewhere are kept as text.
-    mutating func appendInline(_ element: XMLElement) {
-        let isMention = element.name == "xref" && element.attributes["ref-type"] == "bibr"
-        if isMention, let keys = element.attributes["rid"] {
-            let offset = scalarCount + (pendingSpace ? 1 : 0)
-            if let end = lastMentionEnd, isRangeDash(text.unicodeScalars.suffix(scalarCount - end)) {
-                rangeEnds.insert(citations.count)
-            }
-            for key in keys.split(separator: " ") { citations.append((offset, String(key))) }
-        }
-        for child in element.children {
-            switch child {
-            case .text(let run): append(run)
-            case .element(let inner): appendInline(inner)
-            }
-        }
-        if isMention { lastMentionEnd = scalarCount }
-    }
-
-    /// Whether the text between two mentions is a dash alone (spaces allowed).
-    private func isRangeDash(_ between: some Collection<Unicode.Scalar>) -> Bool {
-        let kept = between.filter { !$0.properties.isWhitespace }
-        guard kept.count == 1, let dash = kept.first else { return false }
-        return ["-", "\u{2013}", "\u{2014}", "\u{2012}"].contains(dash)
     }
 }

@@ -89,19 +89,9 @@ package struct XMLElement: Sendable, Hashable {
 
     /// `text` with every run of white space made one space, and none at either end.
     package static func collapsingSpace(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = !output.isEmpty
-            } else {
-                if pendingSpace { output.unicodeScalars.append(" ") }
-                pendingSpace = false
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        return output
+        var inline = InlineText()
+        inline.append(text)
+        return inline.text
     }
 }
 
