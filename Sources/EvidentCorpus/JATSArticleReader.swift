@@ -23,20 +23,14 @@ enum JATSArticleReader {
         "label", "graphic", "media", "alternatives", "object-id", "permissions", "attrib", "table-wrap-foot",
     ]
 
-    /// Why an article cannot be a document.
-    struct Failure: Error {
-        var line: Int
-        var reason: String
-    }
-
     /// The document of one `<article>` element.
     ///
     /// - Parameters:
     ///   - article: The `<article>` element.
     ///   - id: The document's identifier (the file's path in the corpus).
     /// - Returns: The document, its bibliography and reference mentions included.
-    /// - Throws: ``Failure`` when the article has no title and no text.
-    static func document(of article: XMLElement, id: String) throws(Failure) -> Document {
+    /// - Throws: ``RecordFailure`` when the article has no title and no text.
+    static func document(of article: XMLElement, id: String) throws(RecordFailure) -> Document {
         let meta = article.first(path: "front/article-meta")
         let title = meta?.first(path: "title-group/article-title")?.text ?? ""
         var identifiers = WorkIdentifiers()
@@ -60,7 +54,7 @@ enum JATSArticleReader {
         builder.text.closeSection()
         let bibliography = (article.first("back")?.all("ref-list") ?? []).flatMap(references(in:))
         guard !builder.text.sections.isEmpty || !title.isEmpty else {
-            throw Failure(line: article.line, reason: "the article has neither a title nor any text")
+            throw RecordFailure(line: article.line, reason: "the article has neither a title nor any text")
         }
         if builder.text.sections.isEmpty {
             builder.text.startSection(path: [], writesHeading: false)
@@ -241,10 +235,6 @@ enum JATSArticleReader {
 
     private static func metadata(of article: XMLElement, meta: XMLElement?) -> [String: String] {
         var fields: [String: String] = [:]
-        func set(_ key: String, _ values: [String]) {
-            let kept = values.filter { !$0.isEmpty }
-            if !kept.isEmpty { fields[key] = kept.joined(separator: "; ") }
-        }
         let authors = (meta?.all("contrib-group") ?? []).flatMap { $0.all("contrib") }
             .filter { $0.attributes["contrib-type"] == "author" }
             .compactMap { contributor -> String? in
@@ -254,17 +244,17 @@ enum JATSArticleReader {
                 let surname = name.first("surname")?.text ?? ""
                 return given.isEmpty ? surname : surname + " " + String(given)
             }
-        set("authors", authors)
+        fields.setList("authors", authors)
         let journal = article.first(path: "front/journal-meta")
-        set(
+        fields.setList(
             "journal",
             [
                 journal?.first(path: "journal-title-group/journal-title")?.text ?? journal?.first("journal-title")?.text
                     ?? ""
             ])
-        set("year", [meta?.all("pub-date").compactMap { $0.first("year")?.text }.first ?? ""])
-        set("keywords", (meta?.all("kwd-group") ?? []).flatMap { $0.all("kwd") }.map(\.text))
-        set("article_type", [article.attributes["article-type"] ?? ""])
+        fields.setList("year", [meta?.all("pub-date").compactMap { $0.first("year")?.text }.first ?? ""])
+        fields.setList("keywords", (meta?.all("kwd-group") ?? []).flatMap { $0.all("kwd") }.map(\.text))
+        fields.setList("article_type", [article.attributes["article-type"] ?? ""])
         return fields
     }
 }

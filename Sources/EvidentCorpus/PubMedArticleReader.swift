@@ -15,16 +15,10 @@ enum PubMedArticleReader {
     /// The URL of an article's PubMed page.
     static func url(pmid: String) -> String { "https://pubmed.ncbi.nlm.nih.gov/\(pmid)/" }
 
-    /// Why a record cannot be a document.
-    struct Failure: Error {
-        var line: Int
-        var reason: String
-    }
-
     /// The document of one record element.
     ///
-    /// - Throws: ``Failure`` when the record has no PMID or no title.
-    static func document(of record: XMLElement) throws(Failure) -> Document {
+    /// - Throws: ``RecordFailure`` when the record has no PMID or no title.
+    static func document(of record: XMLElement) throws(RecordFailure) -> Document {
         let citation: XMLElement
         let article: XMLElement?
         let articleIDs: XMLElement?
@@ -32,7 +26,7 @@ enum PubMedArticleReader {
         switch record.name {
         case "PubmedBookArticle":
             guard let book = record.first("BookDocument") else {
-                throw Failure(line: record.line, reason: "a PubmedBookArticle without a BookDocument")
+                throw RecordFailure(line: record.line, reason: "a PubmedBookArticle without a BookDocument")
             }
             citation = book
             article = book
@@ -44,20 +38,20 @@ enum PubMedArticleReader {
             articleIDs = nil
         default:
             guard let medline = record.first("MedlineCitation") else {
-                throw Failure(line: record.line, reason: "a \(record.name) without a MedlineCitation")
+                throw RecordFailure(line: record.line, reason: "a \(record.name) without a MedlineCitation")
             }
             citation = medline
             article = medline.first("Article")
             articleIDs = record.first(path: "PubmedData/ArticleIdList")
         }
         guard let pmid = citation.first("PMID")?.text, !pmid.isEmpty else {
-            throw Failure(line: record.line, reason: "a \(record.name) without a PMID")
+            throw RecordFailure(line: record.line, reason: "a \(record.name) without a PMID")
         }
         var title = article?.first("ArticleTitle")?.text ?? ""
         if isBook, title.isEmpty { title = citation.first(path: "Book/BookTitle")?.text ?? "" }
         if title.isEmpty { title = article?.first("VernacularTitle")?.text ?? "" }
         guard !title.isEmpty else {
-            throw Failure(line: record.line, reason: "article \(pmid) has no title")
+            throw RecordFailure(line: record.line, reason: "article \(pmid) has no title")
         }
 
         var text = ExtractedText()
@@ -100,33 +94,30 @@ enum PubMedArticleReader {
 
     private static func metadata(citation: XMLElement, article: XMLElement?, isBook: Bool) -> [String: String] {
         var fields: [String: String] = [:]
-        func set(_ key: String, _ values: [String]) {
-            let kept = values.filter { !$0.isEmpty }
-            if !kept.isEmpty { fields[key] = kept.joined(separator: "; ") }
-        }
         let authors = (article?.first("AuthorList")?.all("Author") ?? []).map { author -> String in
             if let collective = author.first("CollectiveName")?.text { return collective }
             let last = author.first("LastName")?.text ?? ""
             let initials = author.first("Initials")?.text ?? author.first("ForeName")?.text ?? ""
             return initials.isEmpty ? last : last + " " + initials
         }
-        set("authors", authors)
+        fields.setList("authors", authors)
         if isBook {
-            set("journal", [citation.first(path: "Book/BookTitle")?.text ?? ""])
-            set("year", [citation.first(path: "Book/PubDate/Year")?.text ?? ""])
+            fields.setList("journal", [citation.first(path: "Book/BookTitle")?.text ?? ""])
+            fields.setList("year", [citation.first(path: "Book/PubDate/Year")?.text ?? ""])
         } else {
-            set("journal", [article?.first(path: "Journal/Title")?.text ?? ""])
+            fields.setList("journal", [article?.first(path: "Journal/Title")?.text ?? ""])
             let date = article?.first(path: "Journal/JournalIssue/PubDate")
             let year = date?.first("Year")?.text ?? date?.first("MedlineDate")?.text.prefix(4).description ?? ""
-            set("year", [year])
+            fields.setList("year", [year])
         }
-        set("publication_types", (article?.first("PublicationTypeList")?.all("PublicationType") ?? []).map(\.text))
-        set(
+        fields.setList(
+            "publication_types", (article?.first("PublicationTypeList")?.all("PublicationType") ?? []).map(\.text))
+        fields.setList(
             "mesh",
             (citation.first("MeshHeadingList")?.all("MeshHeading") ?? []).map { $0.first("DescriptorName")?.text ?? "" }
         )
-        set("keywords", citation.all("KeywordList").flatMap { $0.all("Keyword") }.map(\.text))
-        set("language", (article?.all("Language") ?? []).map(\.text))
+        fields.setList("keywords", citation.all("KeywordList").flatMap { $0.all("Keyword") }.map(\.text))
+        fields.setList("language", (article?.all("Language") ?? []).map(\.text))
         return fields
     }
 }
