@@ -26,7 +26,7 @@ enum HTMLParser {
         var textStart = 0
         func flushText(upTo end: Int) {
             if end > textStart {
-                builder.appendText(XMLPullParser<WholeBytes>.decodingReferences(bytes[textStart..<end]))
+                builder.appendText(CharacterReference.decoding(bytes[textStart..<end]))
             }
         }
         while index < bytes.count {
@@ -88,14 +88,14 @@ enum HTMLParser {
                         let quote = bytes[cursor]
                         let valueStart = cursor + 1
                         cursor = bytes[valueStart...].firstIndex(of: quote) ?? bytes.count
-                        value = XMLPullParser<WholeBytes>.decodingReferences(bytes[valueStart..<cursor])
+                        value = CharacterReference.decoding(bytes[valueStart..<cursor])
                         cursor = min(cursor + 1, bytes.count)
                     } else {
                         let valueStart = cursor
                         while cursor < bytes.count && !isSpace(bytes[cursor]) && bytes[cursor] != UInt8(ascii: ">") {
                             cursor += 1
                         }
-                        value = XMLPullParser<WholeBytes>.decodingReferences(bytes[valueStart..<cursor])
+                        value = CharacterReference.decoding(bytes[valueStart..<cursor])
                     }
                 }
                 if !attribute.isEmpty && attributes[attribute] == nil { attributes[attribute] = value }

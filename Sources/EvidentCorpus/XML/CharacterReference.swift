@@ -25,6 +25,28 @@ package enum CharacterReference {
         return named[String(decoding: name, as: UTF8.self)].flatMap(Unicode.Scalar.init)
     }
 
+    /// `bytes` as a string, with `&lt;`, `&#38;`, `&#x26;` and the like decoded.
+    package static func decoding(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "&"),
+                let semicolon = bytes[index..<min(bytes.endIndex, index + 34)].firstIndex(of: UInt8(ascii: ";")),
+                let scalar = scalar(named: bytes[(index + 1)..<semicolon])
+            else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            output.append(contentsOf: String(scalar).utf8)
+            index = semicolon + 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static func hexadecimalValue(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))

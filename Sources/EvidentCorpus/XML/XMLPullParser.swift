@@ -178,7 +178,7 @@ package struct XMLPullParser<Source: ByteChunkSource> {
                 guard valueEnd < end else {
                     throw error("the value of attribute '\(attribute)' of <\(name)> never closes", at: cursor)
                 }
-                attributes[attribute] = Self.decodingReferences(buffer[valueStart..<valueEnd])
+                attributes[attribute] = CharacterReference.decoding(buffer[valueStart..<valueEnd])
                 cursor = valueEnd + 1
             }
         }
@@ -328,31 +328,9 @@ package struct XMLPullParser<Source: ByteChunkSource> {
             guard try ensure(offset + 1) else { break }
             cursor = position + offset
         }
-        let text = Self.decodingReferences(buffer[position..<cursor])
+        let text = CharacterReference.decoding(buffer[position..<cursor])
         advance(by: cursor - position)
         return text
-    }
-
-    /// `bytes` as a string, with `&lt;`, `&#38;`, `&#x26;` and the like decoded.
-    static func decodingReferences(_ bytes: ArraySlice<UInt8>) -> String {
-        guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            guard byte == UInt8(ascii: "&"),
-                let semicolon = bytes[index..<min(bytes.endIndex, index + 34)].firstIndex(of: UInt8(ascii: ";")),
-                let scalar = CharacterReference.scalar(named: bytes[(index + 1)..<semicolon])
-            else {
-                output.append(byte)
-                index += 1
-                continue
-            }
-            output.append(contentsOf: String(scalar).utf8)
-            index = semicolon + 1
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 
     // MARK: Buffer
