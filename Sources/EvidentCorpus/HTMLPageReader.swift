@@ -97,11 +97,11 @@ enum HTMLPageReader {
     private static func mainContent(of body: XMLElement) -> XMLElement {
         if let main = body.descendants(named: ["main"]).first { return main }
         if let main = firstElement(in: body, where: { $0.attributes["role"] == "main" }) { return main }
-        let articles = body.descendants(named: ["article"])
-        // The longest article, when it holds a quarter of the page's text at least (not a teaser in a sidebar).
-        if let longest = articles.max(by: { $0.text.count < $1.text.count }), longest.text.count * 4 >= body.text.count
-        {
-            return longest
+        // The longest article, when it holds a quarter of the page's text at least (not a teaser in a sidebar); each
+        // article's text is put together once.
+        let articles = body.descendants(named: ["article"]).map { (element: $0, length: $0.text.count) }
+        if let longest = articles.max(by: { $0.length < $1.length }), longest.length * 4 >= body.text.count {
+            return longest.element
         }
         return body
     }

@@ -324,7 +324,7 @@ struct PDFLayout {
 /// goes on in lowercase on the next line, every character's page and box kept for the word boxes.
 struct ParagraphBuilder {
     private var scalars: [Unicode.Scalar] = []
-    private var boxes: [(page: Int, box: (x1: Double, y1: Double, x2: Double, y2: Double))?] = []
+    private var boxes: [(page: Int, box: PDFBox)?] = []
 
     var isEmpty: Bool { scalars.isEmpty }
 
@@ -360,7 +360,7 @@ struct ParagraphBuilder {
 
     /// The paragraph's text, its words with their boxes, and the range of text on each page (offsets into the text).
     func finish() -> (
-        text: String, words: [(range: Range<Int>, page: Int, box: (x1: Double, y1: Double, x2: Double, y2: Double))],
+        text: String, words: [(range: Range<Int>, page: Int, box: PDFBox)],
         pages: [Int: Range<Int>]
     ) {
         var pages: [Int: Range<Int>] = [:]
@@ -369,23 +369,21 @@ struct ParagraphBuilder {
             let range = pages[page] ?? position..<position + 1
             pages[page] = min(range.lowerBound, position)..<max(range.upperBound, position + 1)
         }
-        var words: [(range: Range<Int>, page: Int, box: (x1: Double, y1: Double, x2: Double, y2: Double))] = []
+        var words: [(range: Range<Int>, page: Int, box: PDFBox)] = []
         var start: Int?
         func close(at end: Int) {
             guard let wordStart = start else { return }
             defer { start = nil }
-            var union: (x1: Double, y1: Double, x2: Double, y2: Double)?
+            var bounds: PDFBox?
             var page = 0
             for position in wordStart..<end {
                 guard let entry = boxes[position] else { continue }
                 if page == 0 { page = entry.page }
                 guard entry.page == page, entry.box.x2 > entry.box.x1 else { continue }
                 let box = entry.box
-                union =
-                    union.map { (min($0.x1, box.x1), min($0.y1, box.y1), max($0.x2, box.x2), max($0.y2, box.y2)) }
-                    ?? box
+                bounds = union(bounds, box)
             }
-            if let union, page > 0 { words.append((wordStart..<end, page, union)) }
+            if let bounds, page > 0 { words.append((wordStart..<end, page, bounds)) }
         }
         for (position, scalar) in scalars.enumerated() {
             if scalar == " " { close(at: position) } else if start == nil { start = position }

@@ -2,11 +2,20 @@ internal import CPoppler
 import EvidentCorpus
 import Foundation
 
+/// A box on a page: left, top, right, bottom in points from the page's top-left corner.
+typealias PDFBox = (x1: Double, y1: Double, x2: Double, y2: Double)
+
+/// The smallest box holding `box` and `other` (`box` alone when there is no `other`).
+func union(_ other: PDFBox?, _ box: PDFBox) -> PDFBox {
+    guard let other else { return box }
+    return (min(other.x1, box.x1), min(other.y1, box.y1), max(other.x2, box.x2), max(other.y2, box.y2))
+}
+
 /// One character of a page's text as poppler lays it out: the scalar, its box and its font.
 struct PDFCharacter {
     var scalar: Unicode.Scalar
     /// Left, top, right, bottom in points from the page's top-left corner.
-    var box: (x1: Double, y1: Double, x2: Double, y2: Double)
+    var box: PDFBox
     var fontSize: Double
     var isBold: Bool
 }
@@ -25,12 +34,11 @@ struct PDFLine {
     }
 
     /// The line's box: the union of its characters' boxes (spaces, which poppler gives empty boxes, left out).
-    var box: (x1: Double, y1: Double, x2: Double, y2: Double)? {
-        var result: (x1: Double, y1: Double, x2: Double, y2: Double)?
+    var box: PDFBox? {
+        var result: PDFBox?
         for character in characters where !character.scalar.properties.isWhitespace {
             let box = character.box
-            result =
-                result.map { (min($0.x1, box.x1), min($0.y1, box.y1), max($0.x2, box.x2), max($0.y2, box.y2)) } ?? box
+            result = union(result, box)
         }
         return result
     }
@@ -189,8 +197,8 @@ struct PDFContent {
     /// Whether a character at `box` cannot go on the line whose last character is at `previous`: it sits on
     /// another baseline, well to the left of it, or past a gap wider than a letter is tall (the next cell).
     static func startsNewLine(
-        _ box: (x1: Double, y1: Double, x2: Double, y2: Double),
-        after previous: (x1: Double, y1: Double, x2: Double, y2: Double)
+        _ box: PDFBox,
+        after previous: PDFBox
     ) -> Bool {
         guard box.x2 > box.x1 else { return false }
         let height = max(previous.y2 - previous.y1, 1)

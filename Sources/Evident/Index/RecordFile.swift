@@ -76,10 +76,7 @@ extension Passage {
         writer.write(UInt32(references.count))
         writer.write(contentsOf: references.map { UInt32($0) })
         writer.write(UInt32(pages.count))
-        for page in pages {
-            writer.write(UInt32(page.number))
-            writer.write(page.label ?? "")
-        }
+        for page in pages { page.encode(into: &writer) }
         return writer.bytes
     }
 
@@ -99,11 +96,7 @@ extension Passage {
         var references: [Int] = []
         for _ in 0..<referenceCount { references.append(Int(try reader.read(UInt32.self))) }
         var pages: [PageReference] = []
-        for _ in 0..<(try reader.readCount()) {
-            let number = Int(try reader.read(UInt32.self))
-            let label = try reader.readString()
-            pages.append(PageReference(number: number, label: label.isEmpty ? nil : label))
-        }
+        for _ in 0..<(try reader.readCount()) { pages.append(try PageReference.decode(&reader)) }
         var passage = Passage(
             documentID: try documentIDs(documentIndex), ordinal: ordinal, sectionPath: sectionPath,
             range: start..<end, text: text, evidenceLevels: evidenceLevels, references: references)
@@ -147,8 +140,7 @@ extension Document {
         }
         writer.write(UInt32(pages.count))
         for page in pages {
-            writer.write(UInt32(page.number))
-            writer.write(page.label ?? "")
+            PageReference(number: page.number, label: page.label).encode(into: &writer)
             writer.write(UInt32(page.range.lowerBound))
             writer.write(UInt32(page.range.upperBound))
         }
@@ -214,12 +206,11 @@ extension Document {
         }
         var pages: [DocumentPage] = []
         for _ in 0..<(try reader.readCount()) {
-            let number = Int(try reader.read(UInt32.self))
-            let label = try reader.readString()
+            let page = try PageReference.decode(&reader)
             let start = Int(try reader.read(UInt32.self))
             let end = Int(try reader.read(UInt32.self))
             guard start <= end else { throw StorageError.corrupt(reader.path, "a page of \(id) ends before it starts") }
-            pages.append(DocumentPage(number: number, label: label.isEmpty ? nil : label, range: start..<end))
+            pages.append(DocumentPage(number: page.number, label: page.label, range: start..<end))
         }
         var words: [WordBox] = []
         let wordCount = try reader.readCount()
@@ -257,5 +248,20 @@ extension WorkIdentifiers {
         }
         func value(_ index: Int) -> String? { values[index].isEmpty ? nil : values[index] }
         return WorkIdentifiers(pmid: value(0), pmcid: value(1), doi: value(2))
+    }
+}
+
+extension PageReference {
+    /// Writes the page's number and its label (empty when it has none): in passage records, and at the head of
+    /// each of a document record's pages.
+    func encode(into writer: inout ByteWriter) {
+        writer.write(UInt32(number))
+        writer.write(label ?? "")
+    }
+
+    static func decode(_ reader: inout ByteReader) throws(StorageError) -> PageReference {
+        let number = Int(try reader.read(UInt32.self))
+        let label = try reader.readString()
+        return PageReference(number: number, label: label.isEmpty ? nil : label)
     }
 }
