@@ -92,6 +92,13 @@ enum OpenAPIDocument {
               "Unavailable": {"description": "The server is busy or the request took longer than its time limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
             "schemas": {
+              "PageReference": {
+                "type": "object",
+                "description": "A page of a PDF: its physical number and, when the PDF's page labels give one, its number as printed.",
+                "required": ["number"],
+                "additionalProperties": false,
+                "properties": {"number": {"type": "integer", "minimum": 1}, "label": {"type": "string"}}
+              },
               "Error": {
                 "type": "object",
                 "required": ["error"],
@@ -160,7 +167,7 @@ enum OpenAPIDocument {
                   "doi": {"type": "string", "description": "Its DOI, when known."},
                   "page": {"type": "string", "description": "The first page the text lies on, as printed (the page label), else its physical number; PDF only."},
                   "physical_page": {"type": "integer", "minimum": 1, "description": "The physical page number of that page; PDF only."},
-                  "pages": {"type": "array", "items": {"type": "object", "required": ["number"], "additionalProperties": false, "properties": {"number": {"type": "integer", "minimum": 1}, "label": {"type": "string"}}}},
+                  "pages": {"type": "array", "items": {"$ref": "#/components/schemas/PageReference"}},
                   "start": {"type": "integer", "minimum": 0, "description": "Offset of the passage in the source, in Unicode scalars."},
                   "end": {"type": "integer", "minimum": 0},
                   "text": {"type": "string"},
@@ -217,7 +224,7 @@ enum OpenAPIDocument {
                   "doi": {"type": "string", "description": "Its DOI, when known."},
                   "page": {"type": "string", "description": "The first page the text lies on, as printed (the page label), else its physical number; PDF only."},
                   "physical_page": {"type": "integer", "minimum": 1, "description": "The physical page number of that page; PDF only."},
-                  "pages": {"type": "array", "items": {"type": "object", "required": ["number"], "additionalProperties": false, "properties": {"number": {"type": "integer", "minimum": 1}, "label": {"type": "string"}}}},
+                  "pages": {"type": "array", "items": {"$ref": "#/components/schemas/PageReference"}},
                   "boxes": {"type": "array", "description": "Where the quote's words are drawn (PDF only): page, and x, y, width, height in points from the page's top-left corner.", "items": {"type": "object", "required": ["page", "x", "y", "width", "height"], "additionalProperties": false, "properties": {"page": {"type": "integer"}, "x": {"type": "number"}, "y": {"type": "number"}, "width": {"type": "number"}, "height": {"type": "number"}}}},
                   "quote": {"type": "string", "description": "The source sentence exactly as written: source[start..<end]."},
                   "start": {"type": "integer", "minimum": 0},

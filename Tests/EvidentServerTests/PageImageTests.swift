@@ -42,6 +42,18 @@ import Testing
             #expect(plain.status == 200)
             #expect(plain.bytes != reply.bytes, "the highlight changes nothing")
 
+            // Search and grounding answers with pages and boxes match the OpenAPI document (send checks them).
+            let search = try await api.send(
+                .post, "/v1/search", json: ["query": "radiation for chest wall pain", "limit": 1])
+            let first = (search.object["results"] as? [[String: Any]])?.first
+            #expect(first?["physical_page"] as? Int == 3)
+            #expect((first?["pages"] as? [[String: Any]])?.first?["label"] as? String == "2")
+            let ground = try await api.send(
+                .post, "/v1/ground", json: ["claims": ["Radiation therapy relieves pain from a chest wall tumor."]])
+            let claims = ground.object["claims"] as? [[String: Any]]
+            let cited = (claims?.first?["citations"] as? [[String: Any]])?.first
+            #expect((cited?["boxes"] as? [Any])?.isEmpty == false)
+
             let missingPage = try await api.send(.get, "/v1/page?document=mesothelioma-symptom-care.pdf&page=9")
             #expect(missingPage.status == 404)
             #expect(missingPage.errorCode == "no_such_page")
