@@ -181,8 +181,8 @@ public enum IndexingJobError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String {
         switch self {
         case .emptyCorpus(let path, let ignoredFiles):
-            "\(path): no documents found (\(ignoredFiles) files ignored); index a folder of .md, .txt or PubMed "
-                + "and JATS .xml files, or a BEIR corpus.jsonl"
+            "\(path): no documents found (\(ignoredFiles) files ignored); index a folder of Markdown, text, "
+                + "PubMed or JATS XML, HTML or PDF files, or a BEIR corpus.jsonl"
         }
     }
 }
