@@ -344,9 +344,10 @@ struct ReadState {
     }
 
     mutating func readFile(at url: URL, displayPath: String, id: String, format: CorpusFormat) throws {
+        result.fileCount += 1
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        if let size, size > configuration.maximumFileBytes, format != .pubmed, format != .jats {
-            result.fileCount += 1
+        let isStreamed = format == .pubmed || format == .jats
+        if let size, size > configuration.maximumFileBytes, !isStreamed {
             try report(
                 CorpusIssue(
                     .unreadable, file: displayPath,
@@ -359,7 +360,6 @@ struct ReadState {
             return
         }
         if let reader = configuration.reader(of: format) {
-            result.fileCount += 1
             result.byteCount += size ?? 0
             do {
                 for document in try reader.documents(at: url, id: id, file: displayPath) {
@@ -371,8 +371,7 @@ struct ReadState {
             reportProgress()
             return
         }
-        if format == .pubmed || format == .jats {
-            result.fileCount += 1
+        if isStreamed {
             result.byteCount += size ?? 0
             try readXMLFile(
                 at: url, file: displayPath, id: id, expected: format, isForced: configuration.format != nil)
@@ -383,7 +382,6 @@ struct ReadState {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            result.fileCount += 1
             try report(
                 CorpusIssue(
                     .unreadable, file: displayPath, reason: "cannot read the file (\(error.localizedDescription))",
@@ -391,7 +389,6 @@ struct ReadState {
             reportProgress()
             return
         }
-        result.fileCount += 1
         result.byteCount += data.count
         switch format {
         case .beir:
