@@ -40,8 +40,8 @@ struct PDFLayout {
                 reason: "the PDF has no text layer (\(visible) characters on \(pageCount) pages: a scan?)",
                 fix: "run OCR on it first (for example ocrmypdf) and index the result")
         }
-        // Running heads and page numbers go first, so that none is taken for a table's cell.
-        let lines = withoutRunningLines(content.lines).map(PDFContent.joiningTableRows)
+        // Running heads, page numbers and line numbers go first, so that none is taken for a table's cell.
+        let lines = withoutRunningLines(content.lines).map(Self.withoutLineNumbers).map(PDFContent.joiningTableRows)
         let bodySize = Self.bodyFontSize(of: lines)
         let headingLevels = headingLevels(lines, bodySize: bodySize)
         let title = documentTitle(lines: lines, fileStem: fileStem)
@@ -178,7 +178,8 @@ struct PDFLayout {
             }
         }
         let threshold = max(3, Int((Double(pages.count) * Self.runningShare).rounded(.up)))
-        let running = Set(pagesOfLine.filter { $0.value >= threshold }.keys)
+        // A line of digits alone ("12", a table's cell) is a page number only at a page's edge, below.
+        let running = Set(pagesOfLine.filter { $0.value >= threshold && $0.key.contains(where: \.isLetter) }.keys)
         return pages.map { lines in
             let edges = Self.edgePositions(count: lines.count)
             return lines.enumerated().compactMap { position, line in
@@ -207,6 +208,45 @@ struct PDFLayout {
             word == "page" || word == "of" || word.allSatisfy(\.isNumber)
                 || (word.count <= 5 && word.allSatisfy(roman.contains))
         } && words.contains { $0.allSatisfy(\.isNumber) || $0.allSatisfy(roman.contains) }
+    }
+
+    /// The page's lines without the numbers of a line-numbered page (a transcript, a manuscript for review): a
+    /// column of eight or more numbers, nearly all one more than the one above, each beside one line of text
+    /// rather than among a table's cells.
+    static func withoutLineNumbers(_ lines: [PDFLine]) -> [PDFLine] {
+        typealias Number = (position: Int, box: PDFBox, value: Int)
+        let numbers: [Number] = lines.indices.compactMap { position in
+            let text = lines[position].text.trimmingCharacters(in: .whitespaces)
+            guard text.count <= 3, text.allSatisfy(\.isASCII), let value = Int(text), let box = lines[position].box
+            else { return nil }
+            return (position, box, value)
+        }
+        guard numbers.count >= 8 else { return lines }
+        // Numbers of one column end (right-aligned) or start at the same place.
+        var columns: [[Number]] = []
+        for number in numbers {
+            if let match = columns.firstIndex(where: { column in
+                abs(column[0].box.x2 - number.box.x2) <= 2 || abs(column[0].box.x1 - number.box.x1) <= 2
+            }) {
+                columns[match].append(number)
+            } else {
+                columns.append([number])
+            }
+        }
+        let baselines = PDFBaseline.grouping(lines)
+        var dropped = Set<Int>()
+        for column in columns where column.count >= 8 {
+            let values = column.sorted { $0.box.y2 < $1.box.y2 }.map(\.value)
+            let consecutive = zip(values, values.dropFirst()).filter { $1 == $0 + 1 }.count
+            guard consecutive * 5 >= (values.count - 1) * 4 else { continue }
+            let beside = column.map { number in
+                baselines.first { $0.members.contains(number.position) }.map { $0.members.count - 1 } ?? 0
+            }
+            guard beside.filter({ $0 <= 1 }).count * 10 >= beside.count * 7 else { continue }
+            dropped.formUnion(column.map(\.position))
+        }
+        guard !dropped.isEmpty else { return lines }
+        return lines.indices.filter { !dropped.contains($0) }.map { lines[$0] }
     }
 
     // MARK: Headings
@@ -284,11 +324,15 @@ struct PDFLayout {
         {
             return title
         }
-        // The first page's largest lines, joined when the title runs over several.
+        // The first page's largest lines, joined when the title runs over several: larger than most lines of the
+        // document, and not a table's row.
         if let first = lines.first(where: { !$0.isEmpty }) {
             let head = Array(first.prefix(30))
-            if let size = head.map(\.fontSize).max(), let start = head.firstIndex(where: { $0.fontSize == size }) {
-                let run = head[start...].prefix { $0.fontSize >= size * 0.85 }.prefix(8)
+            let sizes = lines.joined().map(\.fontSize).sorted()
+            if let size = head.map(\.fontSize).max(), size > sizes[sizes.count / 2] * 1.1,
+                let start = head.firstIndex(where: { $0.fontSize == size && !$0.isTableRow })
+            {
+                let run = head[start...].prefix { $0.fontSize >= size * 0.85 && !$0.isTableRow }.prefix(8)
                 let title = run.map { $0.text.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
                 if title.count >= 4 { return title }
             }
@@ -353,7 +397,7 @@ struct ParagraphBuilder {
                 }
             } else {
                 scalars.append(character.scalar)
-                boxes.append((line.page, character.box))
+                boxes.append((line.page, character.pageBox))
             }
         }
     }

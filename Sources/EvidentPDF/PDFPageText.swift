@@ -14,8 +14,12 @@ func union(_ other: PDFBox?, _ box: PDFBox) -> PDFBox {
 /// One character of a page's text as poppler lays it out: the scalar, its box and its font.
 struct PDFCharacter {
     var scalar: Unicode.Scalar
-    /// Left, top, right, bottom in points from the page's top-left corner.
+    /// Left, top, right, bottom in the page's reading frame: in points from the page's top-left corner, or, on a
+    /// page whose text runs up or down, turned so that it runs left to right. Lines, columns and tables are
+    /// found in this frame.
     var box: PDFBox
+    /// The box on the page as printed (what a viewer highlights).
+    var pageBox: PDFBox
     var fontSize: Double
     var isBold: Bool
 }
@@ -157,6 +161,7 @@ struct PDFContent {
             poppler_page_free_text_attributes(attributes)
         }
         let boxes = hasLayout && Int(rectangleCount) == scalars.count ? rectangles : nil
+        let direction = boxes.map { TextDirection(of: scalars, boxes: $0) } ?? .rightward
         var lines: [PDFLine] = []
         var current = PDFLine(characters: [], page: number)
         for (position, scalar) in scalars.enumerated() {
@@ -168,15 +173,15 @@ struct PDFContent {
             // Zero-width and format characters (U+FEFF, soft joiners) are not text.
             if scalar.properties.generalCategory == .format || scalar.properties.generalCategory == .control {
                 if scalar == "\t" {
-                    current.characters.append(
-                        PDFCharacter(scalar: " ", box: (0, 0, 0, 0), fontSize: sizes[position], isBold: false))
+                    current.characters.append(PDFCharacter(space: " ", fontSize: sizes[position]))
                 }
                 continue
             }
             let rectangle = boxes?[position]
+            let box = (rectangle?.x1 ?? 0, rectangle?.y1 ?? 0, rectangle?.x2 ?? 0, rectangle?.y2 ?? 0)
             let character = PDFCharacter(
-                scalar: scalar, box: (rectangle?.x1 ?? 0, rectangle?.y1 ?? 0, rectangle?.x2 ?? 0, rectangle?.y2 ?? 0),
-                fontSize: sizes[position], isBold: bold[position])
+                scalar: scalar, box: direction.turning(box), pageBox: box, fontSize: sizes[position],
+                isBold: bold[position])
             // poppler writes the cells of a table one after another without a break ("UncommonCommon"): a
             // character that goes back to the left or to another baseline starts a line of its own.
             if boxes != nil, !scalar.properties.isWhitespace,
@@ -205,78 +210,54 @@ struct PDFContent {
         return abs(box.y2 - previous.y2) > height * 0.6 || box.x1 < previous.x1 - height
             || box.x1 > previous.x2 + height
     }
+}
 
-    /// Rows of a table, which poppler gives cell by cell, joined into one line each with " | " between the cells:
-    /// where three or more consecutive baselines each hold two or more short (at most 7 words, 4 on average),
-    /// side-by-side lines. Two columns of prose are not a table: their lines are longer.
-    static func joiningTableRows(_ lines: [PDFLine]) -> [PDFLine] {
-        guard lines.count >= 6 else { return lines }
-        struct Row {
-            var members: [Int]
-            var y: Double
-        }
-        // Group the lines by baseline.
-        var rows: [Row] = []
-        for (position, line) in lines.enumerated() {
-            guard let box = line.box else { continue }
-            let height = max(box.y2 - box.y1, 1)
-            if let match = rows.indices.first(where: { abs(rows[$0].y - box.y2) <= height * 0.4 }) {
-                rows[match].members.append(position)
-            } else {
-                rows.append(Row(members: [position], y: box.y2))
-            }
-        }
-        func isCellRow(_ row: Row) -> Bool {
-            guard row.members.count >= 2 else { return false }
-            let cells = row.members.map { lines[$0] }
-            // Cells are short; the lines of two columns of prose average seven words or more.
-            let words = cells.map { $0.text.split(separator: " ").count }
-            guard words.allSatisfy({ $0 <= 7 }), words.reduce(0, +) <= 4 * words.count else { return false }
-            let boxes = cells.compactMap(\.box).sorted { $0.x1 < $1.x1 }
-            return zip(boxes, boxes.dropFirst()).allSatisfy { $0.x2 <= $1.x1 }
-        }
-        rows.sort { $0.y < $1.y }
-        var joined = Set<Int>()
-        var replacement: [Int: [PDFLine]] = [:]
-        var start = 0
-        while start < rows.count {
-            var end = start
-            // A row of one cell (a group's heading inside the table) does not end it when cells follow.
-            while end < rows.count
-                && (isCellRow(rows[end]) || (end > start && end + 1 < rows.count && isCellRow(rows[end + 1])))
-            {
-                end += 1
-            }
-            if end - start >= 3 {
-                // The table's rows top to bottom, each a line of its own, where its first line stood.
-                var table: [PDFLine] = []
-                for row in rows[start..<end] {
-                    let ordered = row.members.sorted { (lines[$0].box?.x1 ?? 0) < (lines[$1].box?.x1 ?? 0) }
-                    var merged = lines[ordered[0]]
-                    for position in ordered.dropFirst() {
-                        merged.characters += " | ".unicodeScalars.map {
-                            PDFCharacter(scalar: $0, box: (0, 0, 0, 0), fontSize: merged.fontSize, isBold: false)
-                        }
-                        merged.characters += lines[position].characters
-                    }
-                    merged.isTableRow = true
-                    table.append(merged)
-                    joined.formUnion(row.members)
+extension PDFCharacter {
+    /// A space or separator that the reader writes: no box on the page.
+    init(space scalar: Unicode.Scalar, fontSize: Double) {
+        self.init(scalar: scalar, box: (0, 0, 0, 0), pageBox: (0, 0, 0, 0), fontSize: fontSize, isBold: false)
+    }
+}
+
+/// Which way a page's text runs: left to right, or (a page printed turned, a landscape table on a portrait page)
+/// down or up. Poppler gives such a page's text in reading order but with boxes on the page as printed, where one
+/// line's characters stand one below the other.
+enum TextDirection {
+    case rightward, downward, upward
+
+    /// The direction most of the page's neighbouring characters (within a line of poppler's text) advance in.
+    init(of scalars: [Unicode.Scalar], boxes: UnsafeMutablePointer<PopplerRectangle>) {
+        var counts: [TextDirection: Int] = [:]
+        var previous: PopplerRectangle?
+        for (position, scalar) in scalars.enumerated() {
+            if scalar == "\n" { previous = nil }
+            guard !scalar.properties.isWhitespace else { continue }
+            let box = boxes[position]
+            guard box.x2 > box.x1 || box.y2 > box.y1 else { continue }
+            if let last = previous {
+                let dx = (box.x1 + box.x2 - last.x1 - last.x2) / 2
+                let dy = (box.y1 + box.y2 - last.y1 - last.y2) / 2
+                if abs(dy) > 2 * abs(dx) {
+                    counts[dy > 0 ? .downward : .upward, default: 0] += 1
+                } else if abs(dx) > 2 * abs(dy) {
+                    counts[.rightward, default: 0] += 1
                 }
-                let first = rows[start..<end].flatMap(\.members).min() ?? 0
-                replacement[first] = table
             }
-            start = max(end, start + 1)
+            previous = box
         }
-        guard !joined.isEmpty else { return lines }
-        var output: [PDFLine] = []
-        for (position, line) in lines.enumerated() {
-            if let table = replacement[position] {
-                output += table
-            } else if !joined.contains(position) {
-                output.append(line)
-            }
+        self =
+            counts.max { ($0.value, $0.key == .rightward ? 1 : 0) < ($1.value, $1.key == .rightward ? 1 : 0) }?.key
+            ?? .rightward
+    }
+
+    /// `box` turned so that this direction's text runs left to right, and its lines follow each other downwards.
+    func turning(_ box: PDFBox) -> PDFBox {
+        switch self {
+        case .rightward: box
+        // Text running down: its lines follow each other from right to left.
+        case .downward: (box.y1, -box.x2, box.y2, -box.x1)
+        // Text running up: its lines follow each other from left to right.
+        case .upward: (-box.y2, box.x1, -box.y1, box.x2)
         }
-        return output
     }
 }

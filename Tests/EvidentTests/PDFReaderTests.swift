@@ -30,12 +30,22 @@ private let textlessPDF = """
     %%EOF
     """
 
+/// The document of the PDF at `../shared/data/ingest/<path>`.
+private func pdfDocument(_ path: String) throws -> Document {
+    try #require(try pdfReader().read(at: try ingest(path)).documents.first)
+}
+
+/// Expects each of `rows` in `source`, naming the one missing.
+private func expectRows(_ rows: [String], in source: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    for row in rows { #expect(source.contains(row), "\(row)", sourceLocation: sourceLocation) }
+}
+
 @Suite(.offThePool, .enabled(if: SharedData.ingest != nil, Comment(rawValue: SharedData.missingMessage)))
 struct PDFReaderTests {
     static let guideline = "guidelines/Lenacapavir for HIV prevention and testing strategies.pdf"
 
     @Test func aGuidelineReadsWithItsPagesHeadingsAndWordBoxes() throws {
-        let document = try #require(try pdfReader().read(at: try ingest(Self.guideline)).documents.first)
+        let document = try pdfDocument(Self.guideline)
         #expect(document.format == .pdf)
         #expect(
             document.title
@@ -72,7 +82,7 @@ struct PDFReaderTests {
     }
 
     @Test func aTwoColumnArticleReadsColumnByColumnWithoutItsRunningHeads() throws {
-        let document = try #require(try pdfReader().read(at: try ingest("articles/example1.pdf")).documents.first)
+        let document = try pdfDocument("articles/example1.pdf")
         let passages = Chunker().passages(of: document)
         // A sentence over five lines of the first column of page 2: interleaved columns would cut it.
         let sentence =
@@ -86,8 +96,7 @@ struct PDFReaderTests {
     }
 
     @Test func aTablesRowsReadAsRowsOfCells() throws {
-        let document = try #require(
-            try pdfReader().read(at: try ingest("pdf/table-curves-example.pdf")).documents.first)
+        let document = try pdfDocument("pdf/table-curves-example.pdf")
         let passages = Chunker().passages(of: document)
         for row in [
             "Anaemia | Common | Common | Common", "Angioedema | Not known | Not known | Not known",
@@ -97,6 +106,61 @@ struct PDFReaderTests {
         }
         // Poppler gives the cells one after another; without the rows they read "RareUncommonUncommon".
         #expect(!document.source.contains("UncommonUncommon"))
+        // A cell that wraps onto the next line joins its row, in the first column and in the others (the header).
+        for row in [
+            "Eye haemorrhage (including conjunctival haemorrhage) | Rare | Common | Uncommon",
+            "Hypersensitivity, allergic oedema and Anaphylaxis | Rare | Uncommon | Uncommon",
+            "Rectal haemorrhage, gingival bleeding | Rare | Common | Common",
+            "System organ class | Prevention of VTE in adult patients who have undergone elective hip or knee "
+                + "replacement surgery (VTEp) | Prevention of stroke",
+        ] {
+            #expect(passages.contains { $0.text.contains(row) }, "\(row)")
+        }
+        // A group's heading inside the table stays where it stands, between its rows.
+        let source = document.source
+        let heading = try #require(source.range(of: "Vascular disorders"))
+        let before = try #require(source.range(of: "Eye haemorrhage (including"))
+        let after = try #require(source.range(of: "Haemorrhage, haematoma |"))
+        #expect(before.upperBound < heading.lowerBound && heading.upperBound < after.lowerBound)
+    }
+
+    @Test func aTwoColumnArticlesTableKeepsItsNumbersAndWrappedCells() throws {
+        let document = try pdfDocument("articles/test6.pdf")
+        // The phases' numbers are cells of their own: a line of digits alone is not a page number mid-page.
+        expectRows(
+            [
+                "Phase | Purpose | Supported input type | Supported file formats",
+                "1 | Data preparation | Protein coding DNA sequencesa | FASTA",
+                "3 | Alignment assessment and phylogeny reconstruction | Multiple sequence alignmentsa | FASTA, NEXUS, PHYLIP",
+            ], in: document.source)
+    }
+
+    @Test func aPageTurnedOnItsSideReadsAsRows() throws {
+        let document = try pdfDocument("pdf/nics-background-checks-2015-11-rotated.pdf")
+        // Its text runs up the page; read in the page's frame it was one letter a line.
+        expectRows(
+            [
+                "Alabama | 18,870 | 23,022 | 22,650 | 859 | 1,178 | 0 | 14 | 15 | 0 | 2,179 | 2,307",
+                "State / Territory | Permit | Handgun | Long Gun",
+            ], in: document.source)
+        // A table's rows are not its title.
+        #expect(document.title == "nics-background-checks-2015-11-rotated")
+        // The words' boxes are where the page prints them, inside the page, for a viewer to highlight.
+        #expect(!document.words.isEmpty)
+        #expect(document.words.allSatisfy { $0.x >= 0 && $0.y >= 0 && $0.width > 0 && $0.height > 0 })
+        // "Alabama" runs up the page: its box is taller than it is wide.
+        let scalars = Array(document.source.unicodeScalars)
+        let alabama = try #require(
+            document.words.first { String(String.UnicodeScalarView(scalars[$0.range])) == "Alabama" })
+        #expect(alabama.height > alabama.width)
+    }
+
+    @Test func aLineNumberedPageReadsWithoutItsLineNumbers() throws {
+        let document = try pdfDocument("pdf/scotus-transcript-p1.pdf")
+        #expect(document.source.contains("IN THE SUPREME COURT OF THE UNITED STATES"))
+        #expect(document.source.contains("\nargument before the Supreme Court of the United States"))
+        #expect(!document.source.contains("13 argument") && !document.source.contains("13 | argument"))
+        #expect(document.source.contains("No. 07-1315"))
     }
 
     @Test func encryptedTruncatedAndTextlessPDFsAreClearErrors() throws {

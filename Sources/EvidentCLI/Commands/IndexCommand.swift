@@ -8,12 +8,15 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Read a corpus, cut it into passages and write a searchable index directory.",
         discussion: """
-            CORPUS is a folder of Markdown (with optional YAML front matter), .txt and XML files, a single such \
-            file, a BEIR corpus.jsonl, or a folder that holds one. XML files (.xml, .nxml, also gzipped: .xml.gz) \
+            CORPUS is a folder of Markdown (with optional YAML front matter), .txt, XML, HTML and PDF files, a \
+            single such file, a BEIR corpus.jsonl, or a folder that holds one. XML files (.xml, .nxml, also gzipped: .xml.gz) \
             are PubMed/MEDLINE exports and baseline or update files (one document per article, its PMID as id; \
             a later record of a PMID replaces the earlier one and DeleteCitation removes it) or JATS articles \
             (PMC, PLOS), told apart by their root element. Web pages (.html, .htm) give their main content, \
-            without navigation, banners and footers. The format follows from the path; --format overrides \
+            without navigation, banners and footers. PDFs (.pdf) give their text page by page in reading \
+            order, without running heads, page and line numbers, with headings from the outline and tables as \
+            rows of cells joined by " | "; an encrypted or scanned PDF (no text layer) is a bad file, and each PDF \
+            is read within 120 seconds. The format follows from the path; --format overrides \
             it. Bad input stops the run with an error naming file and line, unless --skip-bad is given, \
             in which case it is skipped, reported and counted. A folder's .evidentignore lists paths (one a line, \
             relative to the folder) that are never indexed, as --exclude does.
