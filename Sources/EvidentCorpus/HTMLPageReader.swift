@@ -29,11 +29,16 @@ enum HTMLPageReader {
         "cookie", "cookies", "consent", "gdpr", "banner", "navbar", "nav", "navigation", "menu", "breadcrumb",
         "breadcrumbs", "footer", "sidebar", "share", "sharing", "social", "skiplink", "advert", "ads",
         "advertisement", "newsletter", "modal", "popup", "subscribe", "masthead", "toolbar", "pagination",
+        "comment", "comments", "respond", "widget", "sharedaddy", "relatedposts", "byline",
     ]
+    /// Words in ids (one region of the page each) that mark site furniture: `mplus-header`, `site-footer`. In a
+    /// class they may be content (`card-header`, `accordion-header`).
+    private static let furnitureIdWords: Set<String> = ["header", "footer"]
     /// Whole class names and ids of furniture (not parts: `hidden-xs` is content hidden on small screens only).
     private static let furnitureNames: Set<String> = [
         "header", "site-header", "page-header", "hidden", "sr-only", "visually-hidden", "screen-reader-text",
-        "skip-link", "skip-to-content", "related", "related-links",
+        "skip-link", "skip-to-content", "related", "related-links", "related-topics", "related-content",
+        "related-articles", "entry-meta", "post-meta", "article-meta", "page-actions", "back-to-top",
     ]
     /// Elements whose text is a block of its own.
     private static let blockElements: Set<String> = [
@@ -131,7 +136,8 @@ enum HTMLPageReader {
             let words = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map(String.init)
             if words.contains(where: furnitureWords.contains) { return true }
         }
-        return false
+        let id = (attributes["id"] ?? "").lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" })
+        return id.contains { furnitureIdWords.contains(String($0)) }
     }
 
     /// Writes the blocks of the main content into the extracted text.
@@ -143,7 +149,7 @@ enum HTMLPageReader {
         private var openPath: [String]?
 
         init(title: String) {
-            titleStem = title.lowercased()
+            titleStem = Self.letters(of: title)
         }
 
         mutating func read(_ element: XMLElement) {
@@ -177,11 +183,22 @@ enum HTMLPageReader {
         private mutating func heading(_ heading: String, level: Int) {
             guard !heading.isEmpty else { return }
             while let last = headings.last, last.level >= level { headings.removeLast() }
-            let lowered = heading.lowercased()
-            if level == 1 && headings.isEmpty && (titleStem.hasPrefix(lowered) || lowered.hasPrefix(titleStem)) {
+            let lowered = Self.letters(of: heading)
+            if level == 1 && headings.isEmpty && !titleStem.isEmpty
+                && (titleStem.hasPrefix(lowered) || lowered.hasPrefix(titleStem))
+            {
                 return  // the title again
             }
             headings.append((level, heading))
+        }
+
+        /// The letters and digits of `text`, lowercased: "Treatment (PDQ®)–Patient Version" and the title's
+        /// "Treatment (PDQ®) – Patient Version" are one.
+        private static func letters(of text: String) -> String {
+            String(
+                text.lowercased().unicodeScalars.filter {
+                    $0.properties.isAlphabetic || $0.properties.numericType != nil
+                })
         }
 
         mutating func flush() {

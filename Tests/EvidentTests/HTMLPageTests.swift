@@ -54,6 +54,67 @@ private let guidelinePage = """
     </html>
     """
 
+/// What a page of `Fixtures/html` (pages of our own in the shapes real sites use) must give: its title and URL, a
+/// section path, sentences of its content, and none of its furniture.
+struct SitePage: Sendable, CustomTestStringConvertible {
+    var file: String
+    var title: String
+    var url: String
+    var path: [String]
+    var content: [String]
+    var furniture: [String]
+    var testDescription: String { file }
+
+    static let all = [
+        SitePage(
+            file: "pdq-summary", title: "Soft Tissue Sarcoma Treatment (PDQ®) – Patient Version",
+            url: "https://www.example.gov/types/soft-tissue-sarcoma/patient/treatment-pdq",
+            path: ["Treatment Option Overview", "Radiation therapy"],
+            content: [
+                "more than half begin in an arm or a leg. The rest start in the trunk",
+                "IB | larger than 5 cm | low (1)", "the grade of the tumour — how abnormal the cells look",
+            ],
+            furniture: [
+                "official website", "Skip to", "Search", "Coping with", "On This Page", "Share on", "Print",
+                "Contact Us", "Back To Top", "not text", "not content", "NCIAnalytics", "no</h2>",
+            ]),
+        SitePage(
+            file: "health-topic", title: "Lymphedema | Health Topics | Example Library of Medicine",
+            url: "https://www.example.gov/health/lymphedema.html", path: ["Summary"],
+            content: [
+                "massage that moves the fluid (manual lymphatic drainage)", "rings, watches or sleeves that feel tight",
+            ],
+            furniture: ["Drugs & Supplements", "GO", "Print", "Email", "Disclaimers", "Home →", "not content"]),
+        SitePage(
+            file: "guideline-recommendations",
+            title: "Recommendations | Suspected cancer: recognition and referral | Guidance | Example Institute",
+            url: "https://www.example.org.uk/guidance/ng000/chapter/recommendations",
+            path: ["Recommendations", "1.1 Lung and pleural cancers", "Mesothelioma"],
+            content: [
+                "1.1.4 Refer people using a suspected cancer pathway referral for mesothelioma",
+                "Dysphagia | any | Suspected cancer pathway referral (2 weeks)",
+                "a low threshold for a chest X-ray is justified",
+            ],
+            furniture: [
+                "cookies", "Standards and indicators", "Guideline chapters", "Hidden duplicate", "Printed from",
+                "All rights reserved", "Privacy notice",
+            ]),
+        SitePage(
+            file: "hospital-blog",
+            title: "Five questions to ask before starting immunotherapy - Example Hospital Cancer Blog",
+            url: "https://blog.example-hospital.org/2024/03/immunotherapy-questions/",
+            path: ["2. Which side effects should I report at once?"],
+            content: [
+                "tiredness to your team straight away, even on a weekend.",
+                "some are given every two weeks, others every three, four or six weeks.",
+            ],
+            furniture: [
+                "Find a Doctor", "Posted on", "Share this", "Twitter", "What to eat", "thoughts on", "Thank you",
+                "Leave a Reply", "Recent Posts", "newsletter", "Copyright", "jQuery", "html5shiv",
+            ]),
+    ]
+}
+
 @Suite struct HTMLPageTests {
     @Test func theMainContentIsReadWithItsHeadingsListsAndTables() throws {
         let folder = try TemporaryFolder()
@@ -89,6 +150,23 @@ private let guidelinePage = """
         #expect(!passages.isEmpty)
         #expect(passages.allSatisfy { !$0.text.contains("Last reviewed") })
         #expect(passages.first?.sectionPath == ["First-line systemic therapy"])
+    }
+
+    @Test(arguments: SitePage.all)
+    func aSitesPageGivesItsContentWithoutItsFurniture(_ expected: SitePage) throws {
+        let file = try #require(
+            Bundle.module.url(forResource: expected.file, withExtension: "html", subdirectory: "Fixtures/html"))
+        let page = try #require(try CorpusReader().read(at: file).documents.first)
+        #expect(page.title == expected.title)
+        #expect(page.url == expected.url)
+        #expect(page.sections.contains { $0.path == expected.path }, "\(page.sections.map(\.path))")
+        let passages = Chunker().passages(of: page)
+        for sentence in expected.content {
+            #expect(passages.contains { $0.text.contains(sentence) }, "\(sentence)")
+        }
+        for furniture in expected.furniture {
+            #expect(!passages.contains { $0.text.contains(furniture) }, "\(furniture)")
+        }
     }
 
     @Test func aPageWithoutContentIsABadFile() throws {
