@@ -41,7 +41,8 @@ struct PDFLayout {
                 fix: "run OCR on it first (for example ocrmypdf) and index the result")
         }
         // Running heads, page numbers and line numbers go first, so that none is taken for a table's cell.
-        let lines = withoutRunningLines(content.lines).map(Self.withoutLineNumbers).map(PDFContent.joiningTableRows)
+        let lines = withoutRunningLines(content.lines).map(Self.withoutLineNumbers)
+            .map { PDFContent.joiningTableRows(PDFContent.attachingListMarkers($0)) }
         let bodySize = Self.bodyFontSize(of: lines)
         let headingLevels = headingLevels(lines, bodySize: bodySize)
         let title = documentTitle(lines: lines, fileStem: fileStem)

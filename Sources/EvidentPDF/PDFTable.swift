@@ -202,6 +202,39 @@ struct PDFTable {
 }
 
 extension PDFContent {
+    /// Characters that mark a list's items.
+    static let listMarkers: Set<Character> = ["•", "◦", "▪", "▫", "■", "□", "●", "○", "‣", "⁃", "∙", "➢", "►"]
+
+    /// The page's lines with each line that is only a list's marker (poppler gives a bullet as a line of its own,
+    /// often out of order) put in front of the line just right of it on its baseline, where it stands on the page.
+    static func attachingListMarkers(_ lines: [PDFLine]) -> [PDFLine] {
+        let markers = lines.indices.filter { position in
+            let text = lines[position].text.trimmingCharacters(in: .whitespaces)
+            return text.count == 1 && text.first.map(listMarkers.contains) == true
+        }
+        guard !markers.isEmpty else { return lines }
+        var output = lines
+        var attached = Set<Int>()
+        for marker in markers {
+            guard let box = lines[marker].box else { continue }
+            let height = max(box.y2 - box.y1, 1)
+            // The nearest line to the right on the same baseline, within a few letters' width.
+            let item = lines.indices.filter { position in
+                guard position != marker, !markers.contains(position), let other = lines[position].box else {
+                    return false
+                }
+                return abs(other.y2 - box.y2) <= height * 0.6 && other.x1 >= box.x2 - 1
+                    && other.x1 <= box.x2 + 6 * height
+            }.min { (lines[$0].box?.x1 ?? 0) < (lines[$1].box?.x1 ?? 0) }
+            guard let item else { continue }
+            output[item].characters =
+                lines[marker].characters.filter { !$0.scalar.properties.isWhitespace }
+                + [PDFCharacter(space: " ", fontSize: lines[item].fontSize)] + output[item].characters
+            attached.insert(marker)
+        }
+        return output.indices.filter { !attached.contains($0) }.map { output[$0] }
+    }
+
     /// The page's lines with each table's lines replaced by its rows (see `PDFTable`), put where the table's first
     /// line stood.
     static func joiningTableRows(_ lines: [PDFLine]) -> [PDFLine] {

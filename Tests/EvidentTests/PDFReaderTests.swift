@@ -135,6 +135,20 @@ struct PDFReaderTests {
             ], in: document.source)
     }
 
+    @Test func aBulletStaysWithItsItemInTablesAndProse() throws {
+        let document = try pdfDocument("guidelines/Management of asymptomatic sexually transmitted infections.pdf")
+        // poppler gives each bullet as a line of its own, away from its item: as a cell it split the row.
+        expectRows(
+            [
+                "Population | Intervention and comparator Screening | Treatment based on diagnosis | Outcomes (in "
+                    + "order of importance)",
+                "• Sexually active | • Chlamydial infection",
+            ], in: document.source)
+        let lines = document.source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(!lines.contains("•"))
+        #expect(!lines.contains { $0.hasPrefix("• |") })
+    }
+
     @Test func aPageTurnedOnItsSideReadsAsRows() throws {
         let document = try pdfDocument("pdf/nics-background-checks-2015-11-rotated.pdf")
         // Its text runs up the page; read in the page's frame it was one letter a line.
