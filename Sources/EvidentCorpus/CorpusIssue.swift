@@ -3,7 +3,7 @@
 /// The reader throws the first issue it meets, or records it in ``CorpusReadResult/skipped`` and carries on when
 /// ``CorpusReaderConfiguration/skipsBadInput`` is set. Its description reads like a compiler diagnostic:
 /// `corpus/a.md:3: front matter opened on line 1 never closes; add a line '---' after the front matter`.
-public struct CorpusIssue: Error, Sendable, Hashable, CustomStringConvertible {
+public struct CorpusIssue: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The kind of problem, for callers that react to some kinds differently.
     public enum Kind: String, Sendable, Hashable, Codable {
         /// The corpus path does not exist, or a file or folder could not be read.

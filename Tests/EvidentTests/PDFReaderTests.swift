@@ -206,6 +206,53 @@ struct PDFReaderTests {
         #expect(error?.reason == "reading the PDF took longer than 0 s (a damaged or pathological file?)")
     }
 
+    /// A reader whose worker is the shell script `body` (after `#!/bin/sh`), with a time limit of `limit`.
+    private func reader(worker body: String, in folder: TemporaryFolder, limit: Duration = .seconds(120)) throws
+        -> CorpusReader
+    {
+        let script = try folder.write("#!/bin/sh\n" + body + "\n", to: "worker.sh")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        var configuration = CorpusReaderConfiguration()
+        configuration.register(
+            PDFDocumentReader(timeLimit: limit, isolation: .process(executable: script, arguments: ["read"])))
+        return CorpusReader(configuration: configuration)
+    }
+
+    @Test func aWorkerProcessReadsThePDFAndItsCrashesAndHangsCostOnlyTheFile() throws {
+        let folder = try TemporaryFolder()
+        let pdf = try folder.write(Data(contentsOf: try ingest("pdf/table-curves-example.pdf")), to: "in/label.pdf")
+        // What the worker writes round-trips: the same document as read in this process.
+        let (output, status) = PDFDocumentReader.writeWorkerOutput(for: pdf, id: "label.pdf", file: "in/label.pdf")
+        #expect(status == 0)
+        try folder.write(output, to: "documents.json")
+        let replaying = try reader(worker: "cat '\(folder.url.path)/documents.json'", in: folder)
+        #expect(try replaying.read(at: pdf).documents == pdfReader().read(at: pdf).documents)
+        // The worker is given the file, its id and its name for messages.
+        let arguments = try reader(worker: "echo \"$@\" >&2; exit 1", in: folder)
+        let shown = issue { _ = try arguments.read(at: pdf) }
+        #expect(
+            shown?.reason.contains("read \(pdf.path) --id label.pdf --file \(pdf.path)") == true,
+            "\(shown?.reason ?? "")")
+        // A file's own issue comes back as it is.
+        let (encrypted, issueStatus) = PDFDocumentReader.writeWorkerOutput(
+            for: try ingest("pdf/password-example.pdf"), id: "p.pdf", file: "p.pdf")
+        #expect(issueStatus == PDFDocumentReader.workerIssueStatus)
+        try folder.write(encrypted, to: "issue.json")
+        let refusing = try reader(worker: "cat '\(folder.url.path)/issue.json'; exit 3", in: folder)
+        #expect(issue { _ = try refusing.read(at: pdf) }?.reason == "the PDF is encrypted (it needs a password)")
+        // A crash inside poppler is the file's issue, not the end of the program.
+        let crashing = try reader(worker: "echo 'poppler: bad xref' >&2; kill -SEGV $$", in: folder)
+        let crash = issue { _ = try crashing.read(at: pdf) }
+        #expect(crash?.reason == "poppler crashed reading the PDF (signal 11: poppler: bad xref)")
+        #expect(crash?.file == pdf.path)
+        // A worker that hangs is killed at the time limit.
+        let start = ContinuousClock.now
+        let hanging = try reader(worker: "exec sleep 60", in: folder, limit: .milliseconds(300))
+        let hang = issue { _ = try hanging.read(at: pdf) }
+        #expect(hang?.reason == "reading the PDF took longer than 0 s (a damaged or pathological file?)")
+        #expect(ContinuousClock.now - start < .seconds(30), "the hanging worker was not killed")
+    }
+
     @Test func withoutARegisteredReaderPDFsAreNotRead() throws {
         let folder = try TemporaryFolder()
         try folder.write(Data(contentsOf: try ingest("pdf/issue-912.pdf")), to: "a.pdf")

@@ -80,7 +80,7 @@ struct IndexCommand: ParsableCommand {
         var reader = CorpusReaderConfiguration(
             format: format.map { CorpusFormat(rawValue: $0.rawValue) } ?? nil, skipsBadInput: skipBad,
             excludedPaths: exclude)
-        reader.register(PDFDocumentReader())
+        reader.register(ReadPDFCommand.isolatedReader)
         var job = IndexingJob(
             corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: out),
             reader: reader,
@@ -150,11 +150,11 @@ struct IndexCommand: ParsableCommand {
             || read.documents.contains(where: \.format.hasExtractedOutline)
         {
             summary +=
-                "\n  read \(Format.count(Int(Double(read.documents.count) / max(times.read, 1e-6)))) documents/s"
+                "\n  read \(Format.rate(read.documents.count, per: times.read)) documents/s"
             let pages = read.documents.reduce(0) { $0 + $1.pages.count }
             if pages > 0 {
                 summary +=
-                    " (\(Format.count(pages)) PDF pages, \(Format.count(Int(Double(pages) / max(times.read, 1e-6))))/s)"
+                    " (\(Format.count(pages)) PDF pages, \(Format.rate(pages, per: times.read))/s)"
             }
             if read.replacedDocuments > 0 {
                 summary += ", \(Format.count(read.replacedDocuments)) replaced by a later record"

@@ -76,6 +76,12 @@ enum Format {
         "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
     }
 
+    /// A rate for people: "4,569", "57", "1.6" (one decimal under 10, so that a slow rate is not "0").
+    static func rate(_ count: Int, per seconds: Double) -> String {
+        let value = Double(count) / max(seconds, 1e-6)
+        return value < 10 ? decimal(value, places: 1) : self.count(Int(value.rounded()))
+    }
+
     static func bytes(_ value: Int) -> String {
         let units = ["B", "KB", "MB", "GB"]
         var size = Double(value)
