@@ -61,7 +61,7 @@ public struct PDFDocumentReader: DocumentFileReader {
         let encoder = JSONEncoder()
         do {
             let documents = try PDFDocumentReader(timeLimit: .seconds(86_400)).documents(at: url, id: id, file: file)
-            return (try encoder.encode(documents), 0)
+            return (try encoder.encode(WorkerOutput(documents)), 0)
         } catch {
             let issue =
                 error as? CorpusIssue
@@ -118,13 +118,81 @@ public struct PDFDocumentReader: DocumentFileReader {
         if status == workerIssueStatus, let issue = try? decoder.decode(CorpusIssue.self, from: data) {
             throw issue
         }
-        guard status == 0, let documents = try? decoder.decode([Document].self, from: data) else {
+        guard status == 0, let documents = try? decoder.decode(WorkerOutput.self, from: data).unpacked else {
             throw CorpusIssue(
                 .unreadable, file: file,
                 reason: "the PDF reader ended with status \(status)\(message.isEmpty ? "" : ": \(message)")",
                 fix: "run `\(([executable.path] + arguments).joined(separator: " "))` to see what it says")
         }
         return documents
+    }
+
+    /// What a worker writes for a file read without fault: its documents, each one's word boxes packed as bytes
+    /// (a long guideline has some 50,000 words, which as JSON objects take longer to decode than the PDF to read).
+    private struct WorkerOutput: Codable {
+        var documents: [Document]
+        /// Per document: each word's start, end and page (Int32) and its box (Float32 x, y, width, height),
+        /// little-endian.
+        var words: [Data]
+
+        static let wordBytes = 28
+
+        init(_ documents: [Document]) {
+            words = documents.map { document in
+                var data = Data(capacity: document.words.count * Self.wordBytes)
+                for word in document.words {
+                    for value in [Int32(word.range.lowerBound), Int32(word.range.upperBound), Int32(word.page)] {
+                        withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+                    }
+                    for value in [word.x, word.y, word.width, word.height] {
+                        withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                    }
+                }
+                return data
+            }
+            self.documents = documents.map { document in
+                var stripped = document
+                stripped.words = []
+                return stripped
+            }
+        }
+
+        /// The documents with their words unpacked.
+        var unpacked: [Document] {
+            get throws {
+                guard words.count == documents.count else {
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: [], debugDescription: "words for \(words.count) of \(documents.count) documents"
+                        ))
+                }
+                return zip(documents, words).map { document, packed in
+                    var document = document
+                    let bytes = [UInt8](packed)
+                    func integer(_ offset: Int) -> Int {
+                        Int(
+                            Int32(
+                                littleEndian: bytes[offset..<offset + 4].withUnsafeBytes {
+                                    $0.loadUnaligned(as: Int32.self)
+                                }))
+                    }
+                    func float(_ offset: Int) -> Float {
+                        Float(
+                            bitPattern: UInt32(
+                                littleEndian: bytes[offset..<offset + 4].withUnsafeBytes {
+                                    $0.loadUnaligned(as: UInt32.self)
+                                }))
+                    }
+                    document.words = stride(from: 0, to: bytes.count - Self.wordBytes + 1, by: Self.wordBytes).map {
+                        at in
+                        WordBox(
+                            range: integer(at)..<integer(at + 4), page: integer(at + 8), x: float(at + 12),
+                            y: float(at + 16), width: float(at + 20), height: float(at + 24))
+                    }
+                    return document
+                }
+            }
+        }
     }
 
     private static func drain(_ handle: FileHandle, into outcome: Outcome<Data>) {
