@@ -239,3 +239,56 @@ extension Kernels {
         for (list, updated) in zip(lists, raw) { list.list = updated }
     }
 }
+
+// MARK: - bfloat16 linear layers
+
+extension Kernels {
+    /// Whether the bfloat16 linear-layer kernel runs here (AVX-512 F, BW, VL and BF16).
+    package static let linearBFloat16IsAvailable = evident_linear_bf16_available() != 0
+
+    /// The bfloat16 elements of an `outputs × inputs` layer's packed weights.
+    package static func bfloat16PackedCount(outputs: Int, inputs: Int) -> Int {
+        evident_linear_bf16_packed_count(outputs, inputs)
+    }
+
+    /// The bfloat16 elements of scratch that `linearBFloat16` needs for `rows` rows.
+    package static func bfloat16ScratchCount(rows: Int, inputs: Int) -> Int {
+        evident_linear_bf16_scratch_count(rows, inputs)
+    }
+
+    /// Rounds the row-major `outputs × inputs` `weight` to bfloat16 and packs it for `linearBFloat16`.
+    package static func packBFloat16(
+        _ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, into packed: UnsafeMutableBufferPointer<UInt16>
+    ) {
+        precondition(
+            weight.count >= outputs * inputs, "bfloat16 pack: weight has \(weight.count), needs \(outputs)×\(inputs)")
+        precondition(
+            packed.count >= bfloat16PackedCount(outputs: outputs, inputs: inputs), "bfloat16 pack: room is short")
+        evident_linear_bf16_pack(weight.baseAddress, outputs, inputs, packed.baseAddress)
+    }
+
+    /// `output[row, out] += Σ bf16(input[row, in]) · bf16(weight[out, in])`, summed in fp32; with `reference`, in
+    /// portable C with double sums (for tests).
+    ///
+    /// - Precondition: `linearBFloat16IsAvailable` unless `reference`.
+    package static func linearBFloat16(
+        _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, packed: UnsafeBufferPointer<UInt16>,
+        outputs: Int, into output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<UInt16>,
+        reference: Bool = false
+    ) {
+        precondition(input.count >= rows * inputs, "bfloat16 linear: input has \(input.count), needs \(rows)×\(inputs)")
+        precondition(packed.count >= bfloat16PackedCount(outputs: outputs, inputs: inputs), "bfloat16 linear: weights")
+        precondition(
+            output.count >= rows * outputs, "bfloat16 linear: output has \(output.count), needs \(rows)×\(outputs)")
+        guard rows > 0, outputs > 0 else { return }
+        if reference {
+            evident_linear_bf16_reference(
+                input.baseAddress, rows, inputs, packed.baseAddress, outputs, output.baseAddress)
+            return
+        }
+        precondition(linearBFloat16IsAvailable, "the bfloat16 linear kernel needs AVX-512 BF16")
+        precondition(scratch.count >= bfloat16ScratchCount(rows: rows, inputs: inputs), "bfloat16 linear: scratch")
+        evident_linear_bf16(
+            input.baseAddress, rows, inputs, packed.baseAddress, outputs, output.baseAddress, scratch.baseAddress)
+    }
+}

@@ -1,3 +1,4 @@
+import EvidentBenchmarking
 import EvidentPDF
 import EvidentTestSupport
 import Foundation
@@ -5,23 +6,13 @@ import Testing
 
 @testable import Evident
 
-/// The same pseudo-random numbers on every run (SplitMix64), so that a failure can be replayed.
-private struct SeededNumbers {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
+extension SplitMix64 {
+    /// A number in `0..<bound` (0 when `bound` is below 1).
+    fileprivate mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
 }
 
 /// `bytes` damaged one of four ways: cut short, bytes overwritten, a run deleted, or a run repeated.
-private func corrupted(_ bytes: [UInt8], numbers: inout SeededNumbers) -> [UInt8] {
+private func corrupted(_ bytes: [UInt8], numbers: inout SplitMix64) -> [UInt8] {
     var output = bytes
     guard !output.isEmpty else { return output }
     switch numbers.below(4) {
@@ -63,7 +54,7 @@ struct CorruptInputTests {
         let original = try #require(SharedData.ingest?.appendingPathComponent(path))
         let bytes = [UInt8](try Data(contentsOf: original))
         let folder = try TemporaryFolder()
-        var numbers = SeededNumbers(state: UInt64(bitPattern: Int64(path.utf8.count * 7919)))
+        var numbers = SplitMix64(seed: UInt64(bitPattern: Int64(path.utf8.count * 7919)))
         let name = original.lastPathComponent
         for round in 0..<30 {
             let file = try folder.write(Data(corrupted(bytes, numbers: &numbers)), to: "\(round)-\(name)")

@@ -109,6 +109,32 @@ int evident_screen_bf16(const uint16_t *matrix, size_t row_begin, size_t row_end
     const uint16_t *queries, size_t query_count, size_t limit, const float *margins,
     evident_candidate_list *lists);
 
+// MARK: - Linear layers in bfloat16 (AVX-512 BF16)
+
+/// Whether `evident_linear_bf16` can run: the processor has AVX-512 F, BW, VL and BF16.
+int evident_linear_bf16_available(void);
+
+/// The number of bfloat16 elements the packed weights of an `outputs × inputs` layer take.
+size_t evident_linear_bf16_packed_count(size_t outputs, size_t inputs);
+
+/// The number of bfloat16 elements of scratch `evident_linear_bf16` needs for `rows` rows of `inputs` features.
+size_t evident_linear_bf16_scratch_count(size_t rows, size_t inputs);
+
+/// Rounds a row-major `outputs × inputs` weight (PyTorch's layout: one row per output) to bfloat16 (to nearest,
+/// ties to even) and packs it for `evident_linear_bf16`: panels of 16 outputs, in each the 16 outputs' weights of
+/// inputs 2q and 2q + 1 side by side for every pair q; outputs and inputs past the ends are zeros.
+void evident_linear_bf16_pack(const float *weight, size_t outputs, size_t inputs, uint16_t *packed);
+
+/// output[row, out] += Σ bf16(input[row, in]) · bf16(weight[out, in]), summed in fp32, for `rows` row-major rows;
+/// `packed` from `evident_linear_bf16_pack`, `scratch` at least `evident_linear_bf16_scratch_count(rows, inputs)`
+/// elements. Only where `evident_linear_bf16_available()`; elsewhere it does nothing.
+void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, size_t outputs,
+    float *output, uint16_t *scratch);
+
+/// `evident_linear_bf16` in portable C, each sum in double precision: what tests compare the kernel with.
+void evident_linear_bf16_reference(const float *input, size_t rows, size_t inputs, const uint16_t *packed,
+    size_t outputs, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,11 +17,13 @@ public struct SentenceEmbedder: Sendable {
 
     /// Loads the model in `directory`.
     ///
-    /// - Parameter directory: A sentence-transformers BERT folder.
+    /// - Parameters:
+    ///   - directory: A sentence-transformers BERT folder.
+    ///   - precision: The encoder's precision (see `BertEncoder.init(directory:precision:)`).
     /// - Throws: `EmbeddingError` naming the missing or damaged file.
-    public init(directory: URL) throws {
+    public init(directory: URL, precision: EncoderPrecision = .fp32) throws {
         tokenizer = try WordPieceTokenizer(directory: directory)
-        encoder = try BertEncoder(directory: directory)
+        encoder = try BertEncoder(directory: directory, precision: precision)
         modelID = directory.standardizedFileURL.lastPathComponent
         var hasher = Checksum()
         for name in ["config.json", "vocab.txt", "sentence_bert_config.json"] {

@@ -226,7 +226,7 @@ public struct IndexBuilder: Sendable {
         passages: [String: [Float]], sentences: [String: [Float]]
     ) {
         guard let previous, let vectors = previous.vectors,
-            previous.configuration.embedding?.fingerprint == embedder.fingerprint
+            previous.configuration.embedding?.matches(embedder) == true
         else { return ([:], [:]) }
         var passages: [String: [Float]] = [:]
         var sentences: [String: [Float]] = [:]

@@ -6,19 +6,41 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     public var fingerprint: String
     /// The vectors' dimension.
     public var dimension: Int
+    /// The precision the encoder ran at when it made the vectors (fp32 in indexes that do not say). Queries are
+    /// embedded in fp32 whatever it is; a vector is reused only from an index of the same precision.
+    public var precision: EncoderPrecision
 
-    /// Settings of a model by its name, fingerprint and dimension.
-    public init(modelID: String, fingerprint: String, dimension: Int) {
+    /// Settings of a model by its name, fingerprint, dimension and precision.
+    public init(modelID: String, fingerprint: String, dimension: Int, precision: EncoderPrecision = .fp32) {
         self.modelID = modelID
         self.fingerprint = fingerprint
         self.dimension = dimension
+        self.precision = precision
     }
 
-    /// The settings of `embedder`'s model.
+    /// The settings of `embedder`'s model, at the precision its encoder runs.
     public init(of embedder: SentenceEmbedder) {
         modelID = embedder.modelID
         fingerprint = embedder.fingerprint
         dimension = embedder.dimension
+        precision = embedder.encoder.precision
+    }
+
+    /// Whether vectors made with these settings are what `embedder` would make: the same model and precision.
+    public func matches(_ embedder: SentenceEmbedder) -> Bool {
+        fingerprint == embedder.fingerprint && precision == embedder.encoder.precision
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case modelID, fingerprint, dimension, precision
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelID = try container.decode(String.self, forKey: .modelID)
+        fingerprint = try container.decode(String.self, forKey: .fingerprint)
+        dimension = try container.decode(Int.self, forKey: .dimension)
+        precision = try container.decodeIfPresent(EncoderPrecision.self, forKey: .precision) ?? .fp32
     }
 }
 

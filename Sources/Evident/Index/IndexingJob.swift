@@ -137,7 +137,7 @@ public struct IndexingJob: Sendable {
         let exists = try IndexBuild.checkTarget(output, replacing: replacing)
         let existing = existingIndex == .keepIfUpToDate && exists ? try? EvidentIndex(contentsOf: output) : nil
         let previous = try reusing.map { try EvidentIndex(contentsOf: $0) } ?? existing
-        if let previous, let embedder, previous.configuration.embedding?.fingerprint != embedder.fingerprint {
+        if let previous, let embedder, previous.configuration.embedding?.matches(embedder) != true {
             progress(.previousIndexHasOtherVectors(reusing ?? output))
         }
 

@@ -20,13 +20,15 @@ struct EmbedCommand: ParsableCommand {
     var model: String?
     @Option(help: "Read the texts from this file instead of standard input.") var input: String?
     @Option(help: "Texts per batch.") var batchSize = 64
+    @Option(help: ArgumentHelp(ModelLocation.precisionHelp)) var precision: PrecisionOption = .fp32
 
     func validate() throws {
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must lie between 1 and 4096.") }
     }
 
     func run() throws {
-        let embedder = try ModelLocation.load(ModelSearchPath.defaultModelID, given: model)
+        let embedder = try ModelLocation.load(
+            ModelSearchPath.defaultModelID, given: model, precision: precision.precision)
         let (text, source) = try InputText.read(input)
         var texts: [String] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -65,4 +67,11 @@ private struct EmbeddedText: Encodable {
     var text: String
     var ids: [Int32]
     var embedding: [Float]
+}
+
+/// `--precision`: the encoder's precisions, spelled as on the command line.
+enum PrecisionOption: String, ExpressibleByArgument, CaseIterable {
+    case fp32, bf16
+
+    var precision: EncoderPrecision { EncoderPrecision(rawValue: rawValue) ?? .fp32 }
 }

@@ -46,6 +46,11 @@ struct IndexCommand: ParsableCommand {
             "A sentence-transformers BERT folder whose embeddings are stored for dense and hybrid search "
                 + "(default: Models/all-MiniLM-L6-v2 when present).", valueName: "dir"))
     var model: String?
+    @Option(
+        help: ArgumentHelp(
+            ModelLocation.precisionHelp + " The passage and sentence vectors are made at it and the manifest records "
+                + "it; queries are always embedded in fp32."))
+    var precision: PrecisionOption = .fp32
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
     @Option(
         help: ArgumentHelp(
@@ -255,7 +260,7 @@ extension IndexCommand {
     func loadEmbedder() throws -> SentenceEmbedder? {
         guard !lexicalOnly else { return nil }
         if model == nil, ModelLocation.directory(for: ModelSearchPath.defaultModelID, given: nil) == nil { return nil }
-        return try ModelLocation.load(ModelSearchPath.defaultModelID, given: model)
+        return try ModelLocation.load(ModelSearchPath.defaultModelID, given: model, precision: precision.precision)
     }
 }
 

@@ -22,14 +22,28 @@ enum ModelLocation {
     /// Loads `modelID` (or the folder `given`).
     ///
     /// - Throws: `CommandFailure` saying where the model was looked for, or what is wrong with its files.
-    static func load(_ modelID: String, given: String?) throws -> SentenceEmbedder {
+    static func load(_ modelID: String, given: String?, precision: EncoderPrecision = .fp32) throws
+        -> SentenceEmbedder
+    {
         guard let directory = directory(for: modelID, given: given) else { throw notFound(modelID) }
+        let embedder: SentenceEmbedder
         do {
-            return try SentenceEmbedder(directory: directory)
+            embedder = try SentenceEmbedder(directory: directory, precision: precision)
         } catch {
             throw Advice.worded(error)
         }
+        if embedder.encoder.precision != precision {
+            Terminal.writeError(
+                "evident: note: this processor has no AVX-512 BF16; the encoder runs in \(embedder.encoder.precision)"
+                    + " instead of \(precision)\n")
+        }
+        return embedder
     }
+
+    /// The help text of every `--precision` option.
+    static let precisionHelp =
+        "The encoder's arithmetic: fp32, or bf16 (bfloat16 products summed in fp32, about twice as fast; needs "
+        + "AVX-512 BF16, else fp32 with a note)."
 
     /// The failure of a model that is on none of the search path's folders.
     static func notFound(_ modelID: String) -> CommandFailure {
