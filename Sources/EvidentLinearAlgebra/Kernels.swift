@@ -292,3 +292,18 @@ extension Kernels {
             input.baseAddress, rows, inputs, packed.baseAddress, outputs, output.baseAddress, scratch.baseAddress)
     }
 }
+
+// MARK: - The encoder's element-wise steps
+
+extension Kernels {
+    /// `values[i] = gelu(values[i])` (the exact, erf-based GELU) on AVX-512; `false`, with nothing done, elsewhere.
+    package static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        evident_gelu_f32(values, count) != 0
+    }
+
+    /// Every row of a row-major `rowCount × columns` matrix replaced by its softmax on AVX-512; `false`, with
+    /// nothing done, elsewhere.
+    package static func softmaxRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) -> Bool {
+        evident_softmax_rows_f32(rows, rowCount, columns) != 0
+    }
+}

@@ -149,6 +149,38 @@ import Testing
         #expect(vectors[2] == [Float](repeating: 0, count: 384))
     }
 
+    @Test(.enabled(if: Kernels.Level.float == .avx512, "the processor has no AVX-512"))
+    func theAVX512GELUAndSoftmaxComputeWhatTheSwiftKernelsDo() {
+        // Values across erf's two branches and the exponential's range, in rows whose length is not a multiple of 16.
+        let values: [Float] = (0..<1003).map { Float($0 - 501) / 37 }
+        var gelu = values
+        #expect(
+            gelu.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress.map { Kernels.gelu($0, count: buffer.count) } ?? false
+            })
+        for (value, result) in zip(values, gelu) {
+            let swift = BertKernels.gelu(value)
+            #expect(abs(result - swift) <= 4e-7 * max(1, abs(swift)), "gelu(\(value)): \(result) against \(swift)")
+        }
+        let columns = 17
+        var rows = Array(values.prefix(59 * columns)).map { $0 * 3 }
+        let original = rows
+        #expect(
+            rows.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress.map { Kernels.softmaxRows($0, rowCount: 59, columns: columns) } ?? false
+            })
+        for row in 0..<59 {
+            let slice = rows[(row * columns)..<((row + 1) * columns)]
+            #expect(abs(slice.reduce(0, +) - 1) < 1e-5)
+            let scores = original[(row * columns)..<((row + 1) * columns)].map(Double.init)
+            let top = scores.max() ?? 0
+            let total = scores.reduce(0) { $0 + exp($1 - top) }
+            for (value, score) in zip(slice, scores) {
+                #expect(abs(Double(value) - exp(score - top) / total) < 1e-6)
+            }
+        }
+    }
+
     @Test(arguments: [
         (0.5, 0.520_499_877_8), (1, 0.842_700_792_9), (-2, -0.995_322_265_0), (3, 0.999_977_909_5), (0, 0),
         (-0.1, -0.112_462_916_0), (10, 1),

@@ -135,6 +135,16 @@ void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const u
 void evident_linear_bf16_reference(const float *input, size_t rows, size_t inputs, const uint16_t *packed,
     size_t outputs, float *output);
 
+// MARK: - The encoder's element-wise steps (AVX-512)
+
+/// values[i] = x · (1 + erf(x / √2)) / 2 for `count` floats, as BertKernels computes it; returns 1, or 0 (and does
+/// nothing) where the processor has no AVX-512.
+int evident_gelu_f32(float *values, size_t count);
+
+/// Replaces each of `row_count` rows of `columns` floats by its softmax, as BertKernels computes it; returns 1, or 0
+/// (and does nothing) where the processor has no AVX-512.
+int evident_softmax_rows_f32(float *rows, size_t row_count, size_t columns);
+
 #ifdef __cplusplus
 }
 #endif

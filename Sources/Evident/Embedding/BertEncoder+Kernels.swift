@@ -152,6 +152,7 @@ enum BertKernels {
     }
 
     private static func applyGELUOnOneThread(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        if Kernels.gelu(values, count: count) { return }  // the same computation on AVX-512, where there is one
         #if DEBUG
             for index in 0..<count {
                 let x = values[index]
@@ -233,6 +234,7 @@ enum BertKernels {
     }
 
     private static func softmaxRowsOnOneThread(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
+        if Kernels.softmaxRows(rows, rowCount: rowCount, columns: columns) { return }  // AVX-512, where there is one
         #if DEBUG
             for row in 0..<rowCount {
                 let values = rows + row * columns

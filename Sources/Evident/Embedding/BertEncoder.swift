@@ -179,7 +179,14 @@ public struct BertEncoder: Sendable {
             offsets.append(offset)
             offset += length
         }
-        let workspace = Workspace(rowCount: rowCount, configuration: configuration, longest: lengths.max() ?? 0)
+        // In bfloat16, whose linear layers are ours, sequences attend on two threads: the products of attention are
+        // too small for OpenBLAS to share well (run it on one thread then: `Parallelism.matrixProductThreads`).
+        let attentionParts =
+            precision != .bf16 || Parallelism.callerThreadOnly || lengths.count < 2
+            ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
+        let workspace = Workspace(
+            rowCount: rowCount, configuration: configuration, longest: lengths.max() ?? 0,
+            attentionParts: attentionParts)
         defer { workspace.deallocate() }
         parameters.embed(sequences, segments: segments, into: workspace.state)
         for (index, layer) in parameters.layers.enumerated() {
@@ -211,8 +218,24 @@ public struct BertEncoder: Sendable {
         linear(
             state, weight: layer.queryKeyValueWeight, bfloat16: bfloat16?.queryKeyValue, bias: layer.queryKeyValueBias,
             into: workspace.queryKeyValue, rows: rows, outputs: 3 * hidden, inputs: hidden)
-        for (offset, length) in zip(offsets, lengths) {
-            attend(workspace: workspace, offset: offset, length: length)
+        let parts = workspace.heads.count
+        if parts == 1 {
+            for (offset, length) in zip(offsets, lengths) {
+                attend(workspace: workspace, heads: workspace.heads[0], offset: offset, length: length)
+            }
+        } else {
+            // Each part attends its own sequences into their own rows of `context`, with its own scratch.
+            nonisolated(unsafe) let workspace = workspace
+            let count = lengths.count
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                Parallelism.$callerThreadOnly.withValue(true) {
+                    for sequence in (part * count / parts)..<((part + 1) * count / parts) {
+                        attend(
+                            workspace: workspace, heads: workspace.heads[part], offset: offsets[sequence],
+                            length: lengths[sequence])
+                    }
+                }
+            }
         }
 
         projectAndNormalize(
@@ -267,17 +290,17 @@ public struct BertEncoder: Sendable {
     }
 
     /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
-    private func attend(workspace: Workspace, offset: Int, length: Int) {
+    private func attend(workspace: Workspace, heads: Workspace.HeadScratch, offset: Int, length: Int) {
         let hidden = configuration.hiddenSize
         let headSize = configuration.attentionHeadSize
         let stride = 3 * hidden
         let source = workspace.queryKeyValue.baseAddressOrCrash + offset * stride
         let context = workspace.context.baseAddressOrCrash + offset * hidden
-        let query = workspace.headQuery.baseAddressOrCrash
-        let key = workspace.headKey.baseAddressOrCrash
-        let value = workspace.headValue.baseAddressOrCrash
-        let output = workspace.headOutput.baseAddressOrCrash
-        let scores = workspace.scores.baseAddressOrCrash
+        let query = heads.query.baseAddressOrCrash
+        let key = heads.key.baseAddressOrCrash
+        let value = heads.value.baseAddressOrCrash
+        let output = heads.output.baseAddressOrCrash
+        let scores = heads.scores.baseAddressOrCrash
         let scale = 1 / Float(headSize).squareRoot()
         let headCount = configuration.attentionHeadCount
         let headElements = length * headSize
@@ -365,13 +388,19 @@ private struct Workspace {
     let context: UnsafeMutableBufferPointer<Float>
     let projection: UnsafeMutableBufferPointer<Float>
     let intermediate: UnsafeMutableBufferPointer<Float>
-    let headQuery: UnsafeMutableBufferPointer<Float>
-    let headKey: UnsafeMutableBufferPointer<Float>
-    let headValue: UnsafeMutableBufferPointer<Float>
-    let headOutput: UnsafeMutableBufferPointer<Float>
-    let scores: UnsafeMutableBufferPointer<Float>
+    /// One set of attention scratch per thread that attends.
+    let heads: [HeadScratch]
 
-    init(rowCount: Int, configuration: BertConfiguration, longest: Int) {
+    /// The scratch of one sequence's attention, every head.
+    struct HeadScratch {
+        let query: UnsafeMutableBufferPointer<Float>
+        let key: UnsafeMutableBufferPointer<Float>
+        let value: UnsafeMutableBufferPointer<Float>
+        let output: UnsafeMutableBufferPointer<Float>
+        let scores: UnsafeMutableBufferPointer<Float>
+    }
+
+    init(rowCount: Int, configuration: BertConfiguration, longest: Int, attentionParts: Int) {
         func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
             buffer.initialize(repeating: 0)
@@ -385,18 +414,17 @@ private struct Workspace {
         context = buffer(rowCount * hidden)
         projection = buffer(rowCount * hidden)
         intermediate = buffer(rowCount * configuration.intermediateSize)
-        headQuery = buffer(headElements)
-        headKey = buffer(headElements)
-        headValue = buffer(headElements)
-        headOutput = buffer(headElements)
-        scores = buffer(configuration.attentionHeadCount * longest * longest)
+        heads = (0..<max(1, attentionParts)).map { _ in
+            HeadScratch(
+                query: buffer(headElements), key: buffer(headElements), value: buffer(headElements),
+                output: buffer(headElements), scores: buffer(configuration.attentionHeadCount * longest * longest))
+        }
     }
 
     func deallocate() {
-        for buffer in [
-            state, queryKeyValue, context, projection, intermediate, headQuery, headKey, headValue, headOutput, scores,
-        ] {
-            buffer.deallocate()
+        for buffer in [state, queryKeyValue, context, projection, intermediate] { buffer.deallocate() }
+        for head in heads {
+            for buffer in [head.query, head.key, head.value, head.output, head.scores] { buffer.deallocate() }
         }
     }
 }

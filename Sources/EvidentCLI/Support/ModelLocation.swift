@@ -32,6 +32,8 @@ enum ModelLocation {
         } catch {
             throw Advice.worded(error)
         }
+        // In bfloat16 the encoder shares the work between the cores itself; OpenBLAS's threads would only spin.
+        if embedder.encoder.precision == .bf16 { Parallelism.matrixProductThreads = 1 }
         if embedder.encoder.precision != precision {
             Terminal.writeError(
                 "evident: note: this processor has no AVX-512 BF16; the encoder runs in \(embedder.encoder.precision)"
