@@ -153,6 +153,37 @@ struct DenseRetrievalTests {
         #expect(IndexBuilder().build(documents: documents, embedder: embedder, reusing: lexical).reusedEmbeddings == 0)
     }
 
+    @Test(.enabled(if: BFloat16Weights.isAvailable, "the processor has no AVX-512 BF16"))
+    func vectorsAreReusedOnlyAtTheSamePrecisionAndQueriesStayFP32() throws {
+        let model = try #require(SharedData.miniLMModel)
+        let fp32 = try Self.embedder()
+        let bf16 = try SentenceEmbedder(directory: model, precision: .bf16)
+        let documents = try Self.documents()
+        let built = IndexBuilder().build(documents: documents, embedder: bf16)
+        let index = try EvidentIndex(build: built)
+        #expect(index.configuration.embedding?.precision == .bf16)
+        // fp32 vectors are not bf16 vectors: none is reused across precisions, all are at the same one.
+        let fromFP32 = try EvidentIndex(build: IndexBuilder().build(documents: documents, embedder: fp32))
+        #expect(fromFP32.configuration.embedding?.precision == .fp32)
+        #expect(IndexBuilder().build(documents: documents, embedder: bf16, reusing: fromFP32).reusedEmbeddings == 0)
+        #expect(
+            IndexBuilder().build(documents: documents, embedder: bf16, reusing: index).reusedEmbeddings
+                == index.passageCount)
+        // The manifest says so on disk, and an index that does not say is fp32.
+        let folder = try TemporaryFolder()
+        let directory = folder.url.appendingPathComponent("bf16.index")
+        try built.write(to: directory, corpusPath: "memory")
+        let reopened = try EvidentIndex(contentsOf: directory)
+        #expect(reopened.configuration.embedding?.precision == .bf16)
+        let old = try JSONDecoder().decode(
+            EmbeddingSettings.self, from: Data(#"{"modelID":"m","fingerprint":"f","dimension":384}"#.utf8))
+        #expect(old.precision == .fp32)
+        // Queries are embedded in fp32 whatever the passages were: an fp32 embedder searches the bf16 index.
+        let results = try Retriever(index: index, embedder: fp32).search(
+            "radiation for chest wall pain", limit: 3, options: SearchOptions(mode: .dense))
+        #expect(results.count == 3)
+    }
+
     @Test func aLexicalIndexRefusesDenseSearch() throws {
         let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents()))
         #expect(index.vectors == nil)

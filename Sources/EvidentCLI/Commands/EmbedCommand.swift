@@ -69,9 +69,16 @@ private struct EmbeddedText: Encodable {
     var embedding: [Float]
 }
 
-/// `--precision`: the encoder's precisions, spelled as on the command line.
+/// `--precision`: the encoder's precisions, spelled as on the command line, and `auto`: bf16 where the processor
+/// has AVX-512 BF16, else fp32.
 enum PrecisionOption: String, ExpressibleByArgument, CaseIterable {
-    case fp32, bf16
+    case auto, fp32, bf16
 
-    var precision: EncoderPrecision { EncoderPrecision(rawValue: rawValue) ?? .fp32 }
+    var precision: EncoderPrecision {
+        switch self {
+        case .auto: BFloat16Weights.isAvailable ? .bf16 : .fp32
+        case .fp32: .fp32
+        case .bf16: .bf16
+        }
+    }
 }

@@ -48,9 +48,10 @@ struct IndexCommand: ParsableCommand {
     var model: String?
     @Option(
         help: ArgumentHelp(
-            ModelLocation.precisionHelp + " The passage and sentence vectors are made at it and the manifest records "
-                + "it; queries are always embedded in fp32."))
-    var precision: PrecisionOption = .fp32
+            ModelLocation.precisionHelp + " auto (the default) is bf16 where the processor has it, else fp32. The "
+                + "passage and sentence vectors are made at it and the manifest records it; queries are always "
+                + "embedded in fp32."))
+    var precision: PrecisionOption = .auto
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
     @Option(
         help: ArgumentHelp(
@@ -137,7 +138,8 @@ struct IndexCommand: ParsableCommand {
             """
         if let embedder {
             let embedded = build.passageCount - build.reusedEmbeddings
-            summary += "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions"
+            summary +=
+                "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions, \(embedder.encoder.precision)"
             if times.embedding > 0 {
                 summary +=
                     ", \(Format.counted(embedded, "passage")) embedded at "

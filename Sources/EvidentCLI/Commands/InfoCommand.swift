@@ -51,7 +51,9 @@ struct InfoCommand: ParsableCommand {
 
     private func vectorSummary(_ index: EvidentIndex) -> String {
         guard let embedding = index.configuration.embedding else { return "none (lexical only)" }
-        let passages = "\(embedding.modelID), \(embedding.dimension) dimensions, fp32 and int8 per passage"
+        let passages =
+            "\(embedding.modelID), \(embedding.dimension) dimensions, encoded in \(embedding.precision), stored fp32 "
+            + "and int8 per passage"
         guard let sentences = index.sentenceVectors else {
             return passages + "; no sentence vectors (an older index: rebuild with --reuse for faster grounding)"
         }

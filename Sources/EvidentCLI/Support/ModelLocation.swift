@@ -44,7 +44,7 @@ enum ModelLocation {
 
     /// The help text of every `--precision` option.
     static let precisionHelp =
-        "The encoder's arithmetic: fp32, or bf16 (bfloat16 products summed in fp32, about twice as fast; needs "
+        "The encoder's arithmetic: fp32, or bf16 (bfloat16 products summed in fp32, 2–2.5 times as fast; needs "
         + "AVX-512 BF16, else fp32 with a note)."
 
     /// The failure of a model that is on none of the search path's folders.
