@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Create (or refresh) Scripts/.venv with the peer engines from requirements.txt.
-# Idempotent: reinstalls only when requirements.txt changed (its sha256 is kept
+# Create (or refresh) Scripts/.venv with the peer engines from requirements.txt, or (with two arguments) the
+# virtual environment Scripts/NAME from the requirements file Scripts/peers/FILE:
+#
+#     Scripts/peers/setup-venv.sh [NAME FILE]      (Scripts/peers/setup-venv.sh .venv-encoders requirements-encoders.txt)
+#
+# Idempotent: reinstalls only when the requirements changed (their sha256 is kept
 # in a stamp file inside the venv). Prints the venv's python path on stdout;
 # everything else goes to stderr.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 scripts="$(dirname "$here")"
-venv="$scripts/.venv"
-req="$here/requirements.txt"
+venv="$scripts/${1:-.venv}"
+req="$here/${2:-requirements.txt}"
+[[ -f "$req" ]] || { echo "setup-venv: no requirements file $req" >&2; exit 1; }
 stamp="$venv/.requirements.sha256"
 python="$venv/bin/python"
 
