@@ -51,6 +51,20 @@ package enum BLAS {
             Int32(transposeB ? k : n), beta, c.baseAddress, Int32(n))
     }
 
+    /// `c = alpha · a · op(b) + beta · c` on row-major matrices that lie inside larger ones: `a` is `m × k` with
+    /// rows `strideA` elements apart, `b` is `k × n` (or `n × k` when `transposeB`) with rows `strideB` apart, `c`
+    /// is `m × n` with rows `strideC` apart (a head's columns of a layer's query, key and value rows, say).
+    package static func gemm(
+        _ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int, transposeB: Bool = false,
+        into c: UnsafeMutablePointer<Float>, strideC: Int, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+    ) {
+        precondition(m > 0 && n > 0 && k > 0, "strided gemm of shape \(m)×\(k)·\(k)×\(n)")
+        precondition(strideA >= k && strideB >= (transposeB ? k : n) && strideC >= n, "strided gemm: short rows")
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(strideA), b, Int32(strideB), beta, c, Int32(strideC))
+    }
+
     /// `y = alpha · a · x + beta · y` for a row-major `rows × columns` matrix `a`.
     package static func gemv(
         _ a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, _ x: UnsafeBufferPointer<Float>,

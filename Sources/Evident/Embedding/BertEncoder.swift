@@ -290,48 +290,32 @@ public struct BertEncoder: Sendable {
     }
 
     /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
+    ///
+    /// Each head's queries, keys and values are read where they lie, every `3·hidden` elements a row, and its
+    /// output written into its columns of the context rows: no copies.
     private func attend(workspace: Workspace, heads: Workspace.HeadScratch, offset: Int, length: Int) {
+        guard length > 0 else { return }
         let hidden = configuration.hiddenSize
         let headSize = configuration.attentionHeadSize
         let stride = 3 * hidden
         let source = workspace.queryKeyValue.baseAddressOrCrash + offset * stride
         let context = workspace.context.baseAddressOrCrash + offset * hidden
-        let query = heads.query.baseAddressOrCrash
-        let key = heads.key.baseAddressOrCrash
-        let value = heads.value.baseAddressOrCrash
-        let output = heads.output.baseAddressOrCrash
         let scores = heads.scores.baseAddressOrCrash
         let scale = 1 / Float(headSize).squareRoot()
         let headCount = configuration.attentionHeadCount
-        let headElements = length * headSize
-        // Every head's queries, keys and values as contiguous `length × headSize` blocks, then its scores.
         for head in 0..<headCount {
             let column = head * headSize
-            let block = head * headElements
-            for token in 0..<length {
-                let row = source + token * stride + column
-                (query + block + token * headSize).update(from: row, count: headSize)
-                (key + block + token * headSize).update(from: row + hidden, count: headSize)
-                (value + block + token * headSize).update(from: row + 2 * hidden, count: headSize)
-            }
             BLAS.gemm(
-                UnsafeBufferPointer(start: query + block, count: headElements),
-                UnsafeBufferPointer(start: key + block, count: headElements), transposeB: true,
-                into: UnsafeMutableBufferPointer(start: scores + head * length * length, count: length * length),
-                m: length, n: length, k: headSize, alpha: scale)
+                source + column, strideA: stride, source + hidden + column, strideB: stride, transposeB: true,
+                into: scores + head * length * length, strideC: length, m: length, n: length, k: headSize,
+                alpha: scale)
         }
         BertKernels.softmaxRows(scores, rowCount: headCount * length, columns: length)
         for head in 0..<headCount {
-            let block = head * headElements
+            let column = head * headSize
             BLAS.gemm(
-                UnsafeBufferPointer(start: scores + head * length * length, count: length * length),
-                UnsafeBufferPointer(start: value + block, count: headElements),
-                into: UnsafeMutableBufferPointer(start: output + block, count: headElements), m: length,
-                n: headSize, k: length)
-            for token in 0..<length {
-                (context + token * hidden + head * headSize).update(
-                    from: output + block + token * headSize, count: headSize)
-            }
+                scores + head * length * length, strideA: length, source + 2 * hidden + column, strideB: stride,
+                into: context + column, strideC: hidden, m: length, n: headSize, k: length)
         }
     }
 
@@ -391,12 +375,8 @@ private struct Workspace {
     /// One set of attention scratch per thread that attends.
     let heads: [HeadScratch]
 
-    /// The scratch of one sequence's attention, every head.
+    /// The scratch of one sequence's attention: every head's scores.
     struct HeadScratch {
-        let query: UnsafeMutableBufferPointer<Float>
-        let key: UnsafeMutableBufferPointer<Float>
-        let value: UnsafeMutableBufferPointer<Float>
-        let output: UnsafeMutableBufferPointer<Float>
         let scores: UnsafeMutableBufferPointer<Float>
     }
 
@@ -407,7 +387,6 @@ private struct Workspace {
             return buffer
         }
         let hidden = configuration.hiddenSize
-        let headElements = longest * hidden  // every head's block
         self.rowCount = rowCount
         state = buffer(rowCount * hidden)
         queryKeyValue = buffer(rowCount * 3 * hidden)
@@ -415,17 +394,13 @@ private struct Workspace {
         projection = buffer(rowCount * hidden)
         intermediate = buffer(rowCount * configuration.intermediateSize)
         heads = (0..<max(1, attentionParts)).map { _ in
-            HeadScratch(
-                query: buffer(headElements), key: buffer(headElements), value: buffer(headElements),
-                output: buffer(headElements), scores: buffer(configuration.attentionHeadCount * longest * longest))
+            HeadScratch(scores: buffer(configuration.attentionHeadCount * longest * longest))
         }
     }
 
     func deallocate() {
         for buffer in [state, queryKeyValue, context, projection, intermediate] { buffer.deallocate() }
-        for head in heads {
-            for buffer in [head.query, head.key, head.value, head.output, head.scores] { buffer.deallocate() }
-        }
+        for head in heads { head.scores.deallocate() }
     }
 }
 
