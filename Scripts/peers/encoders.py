@@ -13,9 +13,12 @@ script). Peers:
   normalisation in numpy, texts sorted by length and embedded 32 at a time (padded to the batch's longest);
 - ONNX Runtime int8: that graph dynamically quantized (onnxruntime.quantization.quantize_dynamic, QInt8 weights).
 
-Each object: {"peer", "texts", "tokens", "seconds", "passages_per_second", "tokens_per_second",
-"worst_cosine", "mean_cosine"}; tokens count every text's tokens after truncation to 256, [CLS] and [SEP]
-included, without padding. The reference vectors are written to WORK_DIR/reference.npy.
+Each object: {"peer", "engine", "method", "texts", "tokens", "seconds", "passages_per_second",
+"tokens_per_second", "worst_cosine", "mean_cosine", "padded_share"}; "peer" is "engine method"; tokens count
+every text's tokens after truncation to 256, [CLS] and [SEP] included, without padding; padded_share is the
+share of the tokens computed that were padding (ONNX Runtime pads each batch of 32 length-sorted texts to its
+longest; sentence-transformers does the same, its share estimated the same way). The reference vectors are
+written to WORK_DIR/reference.npy.
 """
 import json
 import os
@@ -42,12 +45,18 @@ def main(model_dir, texts_path, threads, work):
     lengths = [min(len(ids), limit) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
     tokens = int(sum(lengths))
 
-    def report(peer, seconds, vectors, reference):
+    ordered = sorted(lengths)
+    padded = sum(len(ordered[first:first + BATCH]) * max(ordered[first:first + BATCH])
+                 for first in range(0, len(ordered), BATCH))
+    padded_share = 1 - tokens / padded if padded else 0.0
+
+    def report(engine, method, seconds, vectors, reference):
         cosines = np.sum(vectors * reference, axis=1)
         print(json.dumps({
-            "peer": peer, "texts": len(texts), "tokens": tokens, "seconds": round(seconds, 3),
-            "passages_per_second": round(len(texts) / seconds, 2), "tokens_per_second": round(tokens / seconds),
-            "worst_cosine": float(cosines.min()), "mean_cosine": float(cosines.mean()),
+            "peer": f"{engine} {method}", "engine": engine, "method": method, "texts": len(texts), "tokens": tokens,
+            "seconds": round(seconds, 3), "passages_per_second": round(len(texts) / seconds, 2),
+            "tokens_per_second": round(tokens / seconds), "worst_cosine": float(cosines.min()),
+            "mean_cosine": float(cosines.mean()), "padded_share": round(padded_share, 4),
         }), flush=True)
 
     # sentence-transformers, fp32.
@@ -56,7 +65,7 @@ def main(model_dir, texts_path, threads, work):
     reference = model.encode(texts, batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True)
     seconds = time.perf_counter() - start
     np.save(os.path.join(work, "reference.npy"), reference)
-    report("sentence-transformers fp32 (PyTorch %s)" % torch.__version__, seconds, reference, reference)
+    report("sentence-transformers", "fp32 (PyTorch %s)" % torch.__version__, seconds, reference, reference)
 
     # ONNX Runtime: export the transformer (without pooling) once.
     import onnxruntime
@@ -112,9 +121,9 @@ def main(model_dir, texts_path, threads, work):
         return time.perf_counter() - start, vectors
 
     seconds, vectors = run_onnx(fp32_path)
-    report("ONNX Runtime %s fp32" % onnxruntime.__version__, seconds, vectors, reference)
+    report("ONNX Runtime", "%s fp32" % onnxruntime.__version__, seconds, vectors, reference)
     seconds, vectors = run_onnx(int8_path)
-    report("ONNX Runtime %s int8 (dynamic)" % onnxruntime.__version__, seconds, vectors, reference)
+    report("ONNX Runtime", "%s int8 (dynamic)" % onnxruntime.__version__, seconds, vectors, reference)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@ public import Foundation
 /// The files `Scripts/bench-peers.sh` reads, so that the peers search the same passages, queries and vectors:
 /// `passages.jsonl` (`{"id", "text"}`, the indexed text of every passage), `queries.txt` (one per line),
 /// `vectors.f32` and `query-vectors.f32` (little-endian float32, row-major, each with a `.json` giving
-/// `{"count", "dimension"}`).
+/// `{"count", "dimension"}`); and, when the encoder was measured, `encode-texts.jsonl` (`{"text"}`, the passages
+/// the `encode` operations embedded, for the encoder peers).
 public enum BenchmarkPeerInput {
     /// Writes the files into `directory` (created if needed).
     ///
     /// - Throws: `StorageError` when a passage cannot be read; a file system error when a file cannot be written.
-    public static func write(retriever: Retriever, queries: [String], to directory: URL) throws {
+    public static func write(
+        retriever: Retriever, queries: [String], encodeTexts: [String] = [], to directory: URL
+    ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let index = retriever.index
         var passages = Data()
@@ -24,6 +27,17 @@ public enum BenchmarkPeerInput {
         let oneLine = queries.map { $0.replacingOccurrences(of: "\n", with: " ") }
         try Data((oneLine.joined(separator: "\n") + "\n").utf8).write(
             to: directory.appendingPathComponent("queries.txt"))
+        let encodeFile = directory.appendingPathComponent("encode-texts.jsonl")
+        if encodeTexts.isEmpty {
+            try? FileManager.default.removeItem(at: encodeFile)
+        } else {
+            var lines = Data()
+            for text in encodeTexts {
+                lines.append(try JSONSerialization.data(withJSONObject: ["text": text]))
+                lines.append(0x0A)
+            }
+            try lines.write(to: encodeFile)
+        }
         guard let embedder = retriever.embedder, let vectors = index.vectors else { return }
         let rows = (0..<vectors.count).map { vectors.vector(at: $0) }
         try writeVectors(rows, dimension: vectors.dimension, to: directory.appendingPathComponent("vectors.f32"))

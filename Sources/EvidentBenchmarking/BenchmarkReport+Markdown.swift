@@ -45,6 +45,27 @@ extension BenchmarkReport {
         }
         lines.append("")
         lines.append("![Latency percentiles per operation](latency.svg)")
+        let encodings = operations.compactMap { operation in operation.encoding.map { (operation.name, $0) } }
+        if !encodings.isEmpty {
+            lines.append("")
+            lines.append("## The encoder")
+            lines.append("")
+            lines.append(
+                "Passages of the index embedded in batches of 32 on \(settings.threads) thread(s), as `evident index` "
+                    + "embeds them. Tokens are counted after truncation with [CLS] and [SEP]; nothing is padded (each "
+                    + "sequence attends over its own tokens), so no computed token is wasted.")
+            lines.append("")
+            lines.append("| operation | passages | tokens | passages/s | tokens/s | worst cosine to fp32 |")
+            lines.append("|---|---|---|---|---|---|")
+            for (name, encoding) in encodings {
+                lines.append(
+                    "| `\(name)` | \(encoding.texts) | \(encoding.tokens) | \(Self.decimal(encoding.passagesPerSecond, 1)) | "
+                        + "\(Self.decimal(encoding.tokensPerSecond, 0)) | "
+                        + "\(encoding.worstCosineToFP32.map { Self.decimal($0, 6) } ?? "") |")
+            }
+            lines.append("")
+            lines.append("![Encoder throughput, beside the peers when they ran](encode.svg)")
+        }
         if !stages.isEmpty {
             lines.append("")
             lines.append("## Where a hybrid query's time goes")
@@ -81,7 +102,8 @@ extension BenchmarkReport {
             lines.append(
                 "Versions: \(versions.joined(separator: ", ")). Latency ratio: the peer's p50 over ours; throughput "
                     + "ratio: our queries/s over the peer's (one at a time for single queries, in batches for "
-                    + "batches). Above 1, we are faster. Latencies in ms.")
+                    + "batches; for encoders, passages/s against our fastest encoder). Above 1, we are faster. "
+                    + "Latencies in ms.")
             lines.append("")
             lines.append(
                 "| peer | data | threads | batch | p50 | p99 | queries/s | ours | latency ratio | throughput ratio |")
@@ -113,7 +135,8 @@ extension BenchmarkReport {
     }
 
     /// Each peer measurement beside our matching figure: `vectors-fp32` for FAISS on the index, the sweep's
-    /// fp32 point of the same size and threads for FAISS on synthetic data, `bm25-scoring` for the BM25 peers.
+    /// fp32 point of the same size and threads for FAISS on synthetic data, `bm25-scoring` for the BM25 peers, our
+    /// fastest `encode-…` for the encoders.
     public var peerComparisons: [PeerComparison] {
         (peers?.results ?? []).map { peer in
             func single(_ ours: LatencySummary?) -> PeerComparison {
@@ -130,6 +153,17 @@ extension BenchmarkReport {
                 return PeerComparison(
                     peer: peer, ours: Self.decimal(ours.queriesPerSecond, 0) + " q/s (\(ours.threads) threads)",
                     throughputRatio: ours.queriesPerSecond / theirs)
+            }
+            if peer.kind == "encode" {
+                let fastest = operations.compactMap(\.encoding).max { $0.passagesPerSecond < $1.passagesPerSecond }
+                guard let fastest, let theirs = peer.queriesPerSecond, theirs > 0 else {
+                    return PeerComparison(peer: peer, ours: "")
+                }
+                return PeerComparison(
+                    peer: peer,
+                    ours: Self.decimal(fastest.passagesPerSecond, 1) + " passages/s (\(fastest.precision), "
+                        + "\(settings.threads) threads)",
+                    throughputRatio: fastest.passagesPerSecond / theirs)
             }
             if peer.data == "synthetic" {
                 return single(
@@ -168,8 +202,9 @@ extension BenchmarkReport {
 }
 
 extension BenchmarkReport {
-    /// The charts, by file name: `latency.svg` (percentiles per operation, log scale) and, with a sweep,
-    /// `sweep.svg` (latency against corpus size on log axes, with FAISS beside it when the peers ran).
+    /// The charts, by file name: `latency.svg` (percentiles per operation, log scale); with a sweep, `sweep.svg`
+    /// (latency against corpus size on log axes, with FAISS beside it when the peers ran); with `encode-…`
+    /// operations, `encode.svg` (passages per second, ours and the encoder peers').
     public var charts: [String: String] {
         var charts: [String: String] = [:]
         let percentiles: [(String, KeyPath<LatencySummary, Double>)] = [
@@ -180,6 +215,20 @@ extension BenchmarkReport {
             categories: operations.map(\.name), seriesNames: percentiles.map(\.0),
             values: percentiles.map { _, path in operations.map { $0.latency[keyPath: path] / 1000 } },
             yLabel: "latency (ms, log scale)")
+        let encodings = operations.filter { $0.encoding != nil }
+        if !encodings.isEmpty {
+            let peers = (peers?.results ?? []).filter { $0.kind == "encode" && $0.queriesPerSecond != nil }
+            charts["encode.svg"] = SVGChart.barChart(
+                title: "Encoder throughput on \(encodings.first?.encoding?.texts ?? 0) passages of the index "
+                    + "(\(settings.threads) threads)",
+                categories: encodings.map { "Evident \($0.encoding?.precision ?? "")" }
+                    + peers.map { "\($0.engine) \($0.method)" },
+                seriesNames: ["passages/s"],
+                values: [
+                    encodings.map { $0.encoding?.passagesPerSecond ?? 0 } + peers.map { $0.queriesPerSecond ?? 0 }
+                ],
+                yLabel: "passages per second", logarithmicY: false)
+        }
         if !sweep.isEmpty {
             var series: [ChartSeries] = []
             let configurations = Set(sweep.map { "\($0.precision)|\($0.threads)" }).sorted()

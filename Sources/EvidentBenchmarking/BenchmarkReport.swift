@@ -49,7 +49,7 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
     /// One operation's figures.
     public struct OperationResult: Sendable, Hashable, Codable {
         /// A short stable name: `lexical`, `dense-fp32`, `dense-int8`, `hybrid`, `bm25-scoring`, `vectors-fp32`,
-        /// `vectors-int8`, `ask`, `ground-5`, `ground-20`.
+        /// `vectors-int8`, `ask`, `ground-5`, `ground-20`, `encode-fp32`, `encode-bf16`.
         public var name: String
         /// What it does, in words.
         public var detail: String
@@ -57,6 +57,25 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
         public var latency: LatencySummary
         /// Batches, for the operations that have a batch form.
         public var batch: BatchResult?
+        /// The encoder's throughput, for the `encode-…` operations.
+        public var encoding: EncodingResult? = nil
+    }
+
+    /// What an `encode-…` operation measured beyond time.
+    public struct EncodingResult: Sendable, Hashable, Codable {
+        /// The encoder's precision: `fp32` or `bf16`.
+        public var precision: String
+        /// Passages embedded in each pass.
+        public var texts: Int
+        /// Their tokens after truncation, [CLS] and [SEP] included. Nothing is padded: each sequence attends over
+        /// its own tokens only, so every token computed is one of these.
+        public var tokens: Int
+        /// Passages and tokens per second over the timed passes.
+        public var passagesPerSecond: Double
+        public var tokensPerSecond: Double
+        /// The lowest cosine between a passage's vector and the fp32 encoder's vector of it; `nil` for fp32 itself
+        /// (and when fp32 was not measured).
+        public var worstCosineToFP32: Double?
     }
 
     /// Throughput in batches.
@@ -177,11 +196,11 @@ public struct PeerReport: Sendable, Hashable, Codable {
 
 /// One peer measurement.
 public struct PeerResult: Sendable, Hashable, Codable {
-    /// `faiss`, `bm25s` or `rank_bm25`.
+    /// `faiss`, `bm25s`, `rank_bm25`, `sentence-transformers` or `onnxruntime`.
     public var engine: String
-    /// `IndexFlatIP`, `IndexHNSWFlat`, `lucene`, `BM25Okapi`, …
+    /// `IndexFlatIP`, `IndexHNSWFlat`, `lucene`, `BM25Okapi`, `fp32`, `int8 (dynamic)`, …
     public var method: String
-    /// `dense` or `lexical`.
+    /// `dense`, `lexical` or `encode` (an encoder: its queries per second are passages per second).
     public var kind: String
     /// `index` (the real corpus) or `synthetic`.
     public var data: String
@@ -198,6 +217,12 @@ public struct PeerResult: Sendable, Hashable, Codable {
     public var queriesPerSecond: Double?
     /// Recall@10 against exact search (approximate methods).
     public var recallAt10: Double?
+    /// Encoders: tokens per second (after truncation, padding not counted).
+    public var tokensPerSecond: Double?
+    /// Encoders: the lowest cosine of a vector to sentence-transformers' fp32 vector of the same text.
+    public var worstCosine: Double?
+    /// Encoders: the share of the tokens computed that were padding.
+    public var paddedShare: Double?
 
     enum CodingKeys: String, CodingKey {
         case engine, method, kind, data, count, threads, batch
@@ -207,5 +232,8 @@ public struct PeerResult: Sendable, Hashable, Codable {
         case maxMicroseconds = "max_us"
         case queriesPerSecond = "qps"
         case recallAt10 = "recall_at_10"
+        case tokensPerSecond = "tokens_per_second"
+        case worstCosine = "worst_cosine"
+        case paddedShare = "padded_share"
     }
 }

@@ -30,6 +30,14 @@ public struct BenchmarkSettings: Sendable, Hashable {
     public var operations: Set<BenchmarkOperation>?
     /// The settings of the grounding operations.
     public var grounding = GroundingConfiguration()
+    /// Passages of the index the `encode` operations embed, spread evenly over it.
+    public var encodeTexts = 256
+    /// Sequences per encoder batch in the `encode` operations (as `evident index`).
+    public var encodeBatchSize = 32
+    /// Timed passes over those passages per precision, after one untimed pass.
+    public var encodeRuns = 3
+    /// Timed single passages per precision.
+    public var encodeSingleRuns = 40
 
     /// Creates the default settings.
     public init() {}
@@ -59,6 +67,9 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
     case verifyPair = "verify-pair"
     /// Grounding answers with the claim verifier, once per answer size (`ground-20-verified`).
     case groundVerified = "ground-N-verified"
+    /// The encoder alone, once per precision given (`encode-fp32`, `encode-bf16`): passages of the index embedded
+    /// one at a time, and all of them in batches as `evident index` embeds them (passages and tokens per second).
+    case encode
 
     /// The operation `name` stands for: a raw value, or `ground-` with a number of claims (and `-verified`).
     public init?(name: String) {
@@ -66,6 +77,10 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
         let base = verified ? String(name.dropLast("-verified".count)) : name
         if base.hasPrefix("ground-"), Int(base.dropFirst("ground-".count)) != nil {
             self = verified ? .groundVerified : .ground
+        } else if !verified, name.hasPrefix("encode-"),
+            EncoderPrecision(rawValue: String(name.dropFirst("encode-".count))) != nil
+        {
+            self = .encode
         } else {
             self.init(rawValue: name)
         }
@@ -109,6 +124,9 @@ public struct LatencyBenchmark: Sendable {
     public let retriever: Retriever
     /// The claim verifier, for `verify-pair` and `ground-N-verified`; without one they are left out.
     public let verifier: ClaimVerifier?
+    /// The embedders the `encode` operations measure, one per precision (fp32 first, the reference of the others'
+    /// cosines); by default the retriever's own.
+    public let encoders: [SentenceEmbedder]
     /// The settings.
     public var settings: BenchmarkSettings
 
@@ -117,11 +135,15 @@ public struct LatencyBenchmark: Sendable {
         settings.operations?.contains(operation) ?? true
     }
 
-    /// Creates a benchmark of `retriever`'s index, with `verifier` for the operations that need one.
-    public init(retriever: Retriever, verifier: ClaimVerifier? = nil, settings: BenchmarkSettings = BenchmarkSettings())
-    {
+    /// Creates a benchmark of `retriever`'s index, with `verifier` for the operations that need one and `encoders`
+    /// (default: the retriever's embedder) for `encode`.
+    public init(
+        retriever: Retriever, verifier: ClaimVerifier? = nil, encoders: [SentenceEmbedder]? = nil,
+        settings: BenchmarkSettings = BenchmarkSettings()
+    ) {
         self.retriever = retriever
         self.verifier = verifier
+        self.encoders = encoders ?? retriever.embedder.map { [$0] } ?? []
         self.settings = settings
     }
 
@@ -149,7 +171,9 @@ public struct LatencyBenchmark: Sendable {
             measures(operation) && (hasModel || operation == .lexical || operation == .bm25Scoring)
                 && (verifier != nil || !operation.needsVerifier)
         }.flatMap { operation in
-            operation.groundsAnswers ? settings.answerSizes.map { _ in operation } : [operation]
+            operation.groundsAnswers
+                ? settings.answerSizes.map { _ in operation }
+                : operation == .encode ? encoders.map { _ in operation } : [operation]
         }
         let sweepSteps = settings.sweepSizes.flatMap { size in
             ["fp32", "int8"].flatMap { precision in
@@ -339,6 +363,52 @@ public struct LatencyBenchmark: Sendable {
             }
         }
 
+        // The encoder alone: passages of the index embedded as `evident index` embeds them.
+        if measures(.encode), hasModel, !encoders.isEmpty {
+            let texts = try Self.encodeTexts(from: retriever.index, count: settings.encodeTexts)
+            var reference: [[Float]]?
+            let previousThreads = Parallelism.matrixProductThreads
+            defer { Parallelism.matrixProductThreads = previousThreads }
+            for embedder in encoders where !texts.isEmpty {
+                let precision = embedder.encoder.precision
+                let name = "encode-\(precision.rawValue)"
+                // In bf16 the encoder shares the work between the cores itself (as `evident index` runs it);
+                // in fp32 OpenBLAS does, on the run's threads.
+                Parallelism.matrixProductThreads = precision == .fp32 ? threads : 1
+                let limit = embedder.encoder.maximumSequenceLength
+                let tokens = embedder.tokenizer.tokenIDs(for: texts).reduce(0) { $0 + min($1.count, limit) }
+                var vectors: [[Float]] = []
+                let (single, passes) = Parallelism.$callerThreadOnly.withValue(threads == 1) {
+                    let single = measure(name, runs: settings.encodeSingleRuns, warmup: min(warmup, 5)) { run in
+                        _ = embedder.embed([texts[run % texts.count]])
+                    }
+                    let passes = measure(name + " (all \(texts.count))", runs: settings.encodeRuns, warmup: 1) { _ in
+                        vectors = embedder.embed(texts, batchSize: settings.encodeBatchSize)
+                    }
+                    return (single, passes)
+                }
+                let worstCosine = reference.map { reference in
+                    zip(vectors, reference).map { Double(Kernels.dotProduct($0, $1)) }.min() ?? 1
+                }
+                if reference == nil, precision == .fp32 { reference = vectors }
+                let perSecond = passes.mean > 0 ? 1_000_000 / passes.mean : 0
+                record(
+                    .init(
+                        name: name,
+                        detail: "embed passages of the index at \(precision.rawValue), one at a time; batches: all "
+                            + "\(texts.count) in batches of \(settings.encodeBatchSize) (passages/s), as `evident "
+                            + "index` embeds them",
+                        latency: single,
+                        batch: .init(
+                            size: texts.count, threads: threads, latency: passes,
+                            queriesPerSecond: Double(texts.count) * perSecond),
+                        encoding: .init(
+                            precision: precision.rawValue, texts: texts.count, tokens: tokens,
+                            passagesPerSecond: Double(texts.count) * perSecond,
+                            tokensPerSecond: Double(tokens) * perSecond, worstCosineToFP32: worstCosine)))
+            }
+        }
+
         let stageTotal = stageNanoseconds.values.reduce(0, +)
         let stages = SearchStage.allCases.compactMap { stage -> BenchmarkReport.StageResult? in
             guard let nanoseconds = stageNanoseconds[stage], stageQueries > 0 else { return nil }
@@ -388,6 +458,19 @@ public struct LatencyBenchmark: Sendable {
             operations: operations, stages: stages, sweep: sweep, peers: nil,
             peakResidentBytes: MachineDescription.peakResidentBytes,
             totalSeconds: Double(clock().uptimeNanoseconds - begin) / 1e9)
+    }
+
+    /// The texts the `encode` operations embed: `count` passages spread evenly over the index (all of them when
+    /// it has fewer), each as `evident index` embeds it (title and text).
+    ///
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public static func encodeTexts(from index: EvidentIndex, count: Int) throws -> [String] {
+        let total = index.passageCount
+        let chosen = min(max(count, 0), total)
+        return try (0..<chosen).map { position in
+            let (passage, documentIndex) = try index.passageRecord(at: position * total / chosen)
+            return index.configuration.indexedText(of: passage, in: index.documentHeader(at: documentIndex).title)
+        }
     }
 
     /// A random unit vector.

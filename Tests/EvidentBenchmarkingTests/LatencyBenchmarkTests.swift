@@ -75,6 +75,9 @@ struct LatencyBenchmarkTests {
         settings.threads = 2
         settings.sweepSizes = [500]
         settings.sweepRuns = 3
+        settings.encodeTexts = 6
+        settings.encodeRuns = 1
+        settings.encodeSingleRuns = 2
         let retriever = fixture.grounder.retriever
         let queries = try BenchmarkQueries.drawn(from: fixture.index, count: 10)
         var steps: [String] = []
@@ -89,7 +92,7 @@ struct LatencyBenchmarkTests {
             finished: { finished.append($0.name) })
         let names = [
             "lexical", "dense-fp32", "dense-int8", "hybrid", "bm25-scoring", "vectors-fp32", "vectors-int8", "ask",
-            "ground-3",
+            "ground-3", "encode-fp32",
         ]
         #expect(report.operations.map(\.name) == names)
         #expect(finished == names)
@@ -105,14 +108,52 @@ struct LatencyBenchmarkTests {
         #expect(report.sweep.allSatisfy { $0.vectors == 500 && $0.latency.samples == 3 })
         #expect(steps.contains("hybrid") && steps.contains { $0.hasPrefix("sweep") })
         #expect(report.peakResidentBytes > 0)
+        // The encoder: 6 passages spread over the index, their tokens counted, all of them in one batch.
+        let encode = try #require(report.operations.last?.encoding)
+        let texts = try LatencyBenchmark.encodeTexts(from: fixture.index, count: 6)
+        #expect(encode.texts == 6 && texts.count == 6 && Set(texts).count == 6)
+        #expect(
+            encode.tokens == retriever.embedder?.tokenizer.tokenIDs(for: texts).reduce(0) { $0 + min($1.count, 256) })
+        #expect(encode.passagesPerSecond > 0 && encode.tokensPerSecond > encode.passagesPerSecond)
+        #expect(encode.worstCosineToFP32 == nil)
+        #expect(report.operations.last?.batch?.size == 6)
+        #expect(report.charts["encode.svg"]?.contains("Evident fp32") == true)
 
         // JSON round trip and Markdown.
         let decoded = try JSONDecoder().decode(BenchmarkReport.self, from: JSONEncoder().encode(report))
         #expect(decoded == report)
         let markdown = report.markdown
         for name in names { #expect(markdown.contains("`\(name)`")) }
+        #expect(markdown.contains("## The encoder"))
         #expect(markdown.contains("## Where a hybrid query's time goes"))
         #expect(markdown.contains("## Dense search against corpus size"))
+    }
+
+    @Test func encodeOperationsAreNamedByPrecisionAndComparedWithFP32() async throws {
+        #expect(BenchmarkOperation(name: "encode-bf16") == .encode)
+        #expect(BenchmarkOperation(name: "encode") == .encode)
+        #expect(BenchmarkOperation(name: "encode-int4") == nil)
+        let fixture = try #require(await DemoGroundingFixture.shared)
+        let retriever = fixture.grounder.retriever
+        let fp32 = try #require(retriever.embedder)
+        let bf16 = try SentenceEmbedder(directory: #require(SharedData.miniLMModel), precision: .bf16)
+        var settings = BenchmarkSettings()
+        settings.operations = [.encode]
+        settings.encodeTexts = 8
+        settings.encodeRuns = 1
+        settings.encodeSingleRuns = 2
+        settings.warmup = 1
+        let report = try LatencyBenchmark(retriever: retriever, encoders: [fp32, bf16], settings: settings).run(
+            queries: ["a query"], querySource: "given",
+            index: IndexDescription(
+                path: "demo", documents: 1, passages: fixture.index.passageCount, sentenceVectors: 0, model: nil,
+                bytes: 1, loadSeconds: 0))
+        let precisions = bf16.encoder.precision == .bf16 ? ["fp32", "bf16"] : ["fp32", "fp32"]
+        #expect(report.operations.map(\.name) == precisions.map { "encode-\($0)" })
+        #expect(report.operations.compactMap(\.encoding).map(\.precision) == precisions)
+        // The second encoder's vectors against the first's: bf16 keeps the gate of the encoder tests (0.999).
+        let worst = try #require(report.operations.last?.encoding?.worstCosineToFP32)
+        #expect(worst >= 0.999 && worst <= 1.0001)
     }
 
     @Test func peersAreComparedWithTheMatchingOperation() throws {
@@ -127,6 +168,11 @@ struct LatencyBenchmarkTests {
                     name: "vectors-fp32", detail: "", latency: latency,
                     batch: .init(size: 64, threads: 1, latency: latency, queriesPerSecond: 6400)),
                 .init(name: "bm25-scoring", detail: "", latency: LatencySummary(nanoseconds: [50_000]), batch: nil),
+                .init(
+                    name: "encode-bf16", detail: "", latency: latency, batch: nil,
+                    encoding: .init(
+                        precision: "bf16", texts: 100, tokens: 20_000, passagesPerSecond: 120,
+                        tokensPerSecond: 24_000, worstCosineToFP32: 0.9999)),
             ],
             stages: [],
             sweep: [
@@ -142,13 +188,21 @@ struct LatencyBenchmarkTests {
               {"engine": "bm25s", "method": "lucene", "kind": "lexical", "data": "index", "count": 5, "threads": 1,
                "batch": 1, "p50_us": 500.0, "qps": 2000},
               {"engine": "faiss", "method": "IndexFlatIP", "kind": "dense", "data": "synthetic", "count": 10000,
-               "threads": 1, "batch": 1, "p50_us": 30.0, "qps": 30000}
+               "threads": 1, "batch": 1, "p50_us": 30.0, "qps": 30000},
+              {"engine": "ONNX Runtime", "method": "1.23 int8 (dynamic)", "kind": "encode", "data": "index",
+               "count": 100, "threads": 1, "batch": 32, "qps": 80, "tokens_per_second": 16000, "worst_cosine": 0.85,
+               "padded_share": 0.12}
             ]}
             """
         report.peers = try JSONDecoder().decode(PeerReport.self, from: Data(peersJSON.utf8))
-        #expect(report.peerComparisons.map(\.latencyRatio) == [2.5, nil, 10.0, 1.5])
-        // Ours one at a time: 10,000 q/s (vectors), 20,000 (BM25), 50,000 (sweep); batches 6,400 against 3,200.
-        #expect(report.peerComparisons.map(\.throughputRatio) == [2.5, 2.0, 10.0, 50_000.0 / 30_000])
+        #expect(report.peerComparisons.map(\.latencyRatio) == [2.5, nil, 10.0, 1.5, nil])
+        // Ours one at a time: 10,000 q/s (vectors), 20,000 (BM25), 50,000 (sweep); batches 6,400 against 3,200;
+        // the encoder: 120 passages/s against 80.
+        #expect(report.peerComparisons.map(\.throughputRatio) == [2.5, 2.0, 10.0, 50_000.0 / 30_000, 1.5])
+        #expect(report.peers?.results.last?.tokensPerSecond == 16000)
+        #expect(report.peers?.results.last?.paddedShare == 0.12)
+        let chart = try #require(report.charts["encode.svg"])
+        #expect(chart.contains("Evident bf16") && chart.contains("ONNX Runtime 1.23 int8 (dynamic)"))
         #expect(report.markdown.contains("## Peers on the same data"))
         #expect(report.markdown.contains("2.50×"))
     }

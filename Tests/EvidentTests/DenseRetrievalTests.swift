@@ -184,6 +184,65 @@ struct DenseRetrievalTests {
         #expect(results.count == 3)
     }
 
+    @Test func pooledSentenceVectorsNeedNoSecondPassAndAreReusedOnlyFromAPooledIndex() throws {
+        let embedder = try Self.embedder()
+        let documents = try Self.documents()
+        let encodedBuild = IndexBuilder().build(documents: documents, embedder: embedder)
+        let pooledBuild = IndexBuilder(sentenceVectors: .pooled).build(documents: documents, embedder: embedder)
+        let encoded = try EvidentIndex(build: encodedBuild)
+        let pooled = try EvidentIndex(build: pooledBuild)
+        #expect(pooled.configuration.embedding?.sentenceVectors == .pooled)
+        #expect(encoded.configuration.embedding?.sentenceVectors == .encoded)
+        // Nearly every distinct sentence is pooled; the passage vectors are the same either way.
+        #expect(pooledBuild.times.pooledSentences > pooledBuild.distinctSentences * 9 / 10)
+        #expect(
+            pooledBuild.times.embeddedSentences == pooledBuild.distinctSentences - pooledBuild.times.pooledSentences)
+        #expect(encodedBuild.times.pooledSentences == 0)
+        let encodedPassages = try #require(encoded.vectors)
+        let pooledPassages = try #require(pooled.vectors)
+        for passage in 0..<encoded.passageCount {
+            #expect(encodedPassages.vector(at: passage) == pooledPassages.vector(at: passage))
+        }
+        // A pooled sentence vector keeps its sentence's subject but carries its passage's context: measured on these
+        // pages, its cosine to the sentence encoded alone is 0.41 at worst, and 56 of 72 are nearest their own
+        // sentence (the context pulls the rest towards their neighbours). That is why `encoded` is the default.
+        let encodedSentences = try #require(encoded.sentenceVectors)
+        let pooledSentences = try #require(pooled.sentenceVectors)
+        #expect(encodedSentences.count == pooledSentences.count)
+        var nearest = 0
+        for row in 0..<pooledSentences.count {
+            let vector = pooledSentences.vector(row: row)
+            let own = Kernels.dotProduct(vector, encodedSentences.vector(row: row))
+            #expect(own > 0.3, "sentence \(row): \(own)")
+            let others = (0..<encodedSentences.count).filter { $0 != row }
+                .map { Kernels.dotProduct(vector, encodedSentences.vector(row: $0)) }
+            if others.allSatisfy({ $0 < own }) { nearest += 1 }
+        }
+        #expect(nearest * 10 > pooledSentences.count * 7, "\(nearest) of \(pooledSentences.count) nearest their own")
+        // Sentence vectors are reused only from an index that pooled them too: from an encoded index, every
+        // passage is encoded again to pool its sentences, as a fresh build does.
+        let fromEncoded = IndexBuilder(sentenceVectors: .pooled).build(
+            documents: documents, embedder: embedder, reusing: encoded)
+        #expect(fromEncoded.reusedEmbeddings == 0)
+        #expect(fromEncoded.times.pooledSentences == pooledBuild.times.pooledSentences)
+        let fromPooled = IndexBuilder(sentenceVectors: .pooled).build(
+            documents: documents, embedder: embedder, reusing: pooled)
+        #expect(fromPooled.reusedEmbeddings == pooled.passageCount)
+        #expect(fromPooled.times.embeddedSentences == 0)
+        #expect(fromPooled.times.pooledSentences == 0)
+        let backToEncoded = IndexBuilder().build(documents: documents, embedder: embedder, reusing: pooled)
+        #expect(backToEncoded.reusedEmbeddings == pooled.passageCount)
+        #expect(backToEncoded.times.embeddedSentences == backToEncoded.distinctSentences)
+        // The manifest records the method; one that does not say encoded its sentences.
+        let folder = try TemporaryFolder()
+        let directory = folder.url.appendingPathComponent("pooled.index")
+        try pooledBuild.write(to: directory, corpusPath: "memory")
+        #expect(try EvidentIndex(contentsOf: directory).configuration.embedding?.sentenceVectors == .pooled)
+        let old = try JSONDecoder().decode(
+            EmbeddingSettings.self, from: Data(#"{"modelID":"m","fingerprint":"f","dimension":384}"#.utf8))
+        #expect(old.sentenceVectors == .encoded)
+    }
+
     @Test func aLexicalIndexRefusesDenseSearch() throws {
         let index = try EvidentIndex(build: IndexBuilder().build(documents: Self.documents()))
         #expect(index.vectors == nil)

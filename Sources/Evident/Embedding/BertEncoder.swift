@@ -108,7 +108,32 @@ public struct BertEncoder: Sendable {
     /// - Complexity: O(*t* · (`hiddenSize`² + `hiddenSize` · `intermediateSize`) + Σ *n*² · `hiddenSize`) per
     ///   layer, for *t* tokens in all and sequences of *n* tokens.
     public func embed(tokenIDs batch: [[Int32]], batchSize: Int = 32) -> [[Float]] {
-        run(batch, segments: nil, batchSize: batchSize, output: .meanPooledUnitVector)
+        run(batch, segments: nil, spans: nil, batchSize: batchSize, output: .meanPooledUnitVector).map(\.vector)
+    }
+
+    /// Embeds every token-id sequence of `batch` as `embed(tokenIDs:batchSize:)` does and, from the same pass, the
+    /// mean of its final token states over each of its `spans`, scaled to unit length: a vector for a part of the
+    /// sequence (a sentence of a passage) read in the context of the whole, at no extra encoder cost.
+    ///
+    /// - Parameters:
+    ///   - batch: Token ids, as for `embed(tokenIDs:batchSize:)`.
+    ///   - spans: Per sequence, token ranges within the sequence as it is encoded (after truncation to
+    ///     `maximumSequenceLength`); an empty range gives a zero vector.
+    ///   - batchSize: The number of sequences encoded together.
+    /// - Returns: Per sequence, in the order of `batch`, its vector and one unit vector per span, in span order.
+    public func embed(
+        tokenIDs batch: [[Int32]], pooling spans: [[Range<Int>]], batchSize: Int = 32
+    ) -> [(vector: [Float], spans: [[Float]])] {
+        precondition(spans.count == batch.count, "one span list per sequence")
+        for (ids, list) in zip(batch, spans) {
+            let length = min(ids.count, sequenceLengthLimit)
+            for span in list {
+                precondition(span.lowerBound >= 0 && span.upperBound <= length, "span \(span) is outside the sequence")
+            }
+        }
+        return run(batch, segments: nil, spans: spans, batchSize: batchSize, output: .meanPooledUnitVector).map {
+            ($0.vector, $0.spans)
+        }
     }
 
     /// The last hidden state of the first token (`[CLS]`) of every sequence of `batch`: what a cross-encoder's
@@ -128,7 +153,7 @@ public struct BertEncoder: Sendable {
             precondition(ids.count == segment.count, "one segment per token")
             for type in segment { precondition(type >= 0 && Int(type) < types, "segment \(type) is not a token type") }
         }
-        return run(batch, segments: segments, batchSize: batchSize, output: .firstToken)
+        return run(batch, segments: segments, spans: nil, batchSize: batchSize, output: .firstToken).map(\.vector)
     }
 
     /// What a call returns per sequence.
@@ -137,9 +162,17 @@ public struct BertEncoder: Sendable {
         case firstToken
     }
 
+    /// What one sequence's encoding returns: `output`, and the pooled vector of each span asked for.
+    private struct Encoded {
+        var vector: [Float]
+        var spans: [[Float]] = []
+    }
+
     /// Validates and truncates `batch`, encodes it in batches of similar length, and returns `output` of each
-    /// sequence in input order.
-    private func run(_ batch: [[Int32]], segments: [[Int32]]?, batchSize: Int, output: Output) -> [[Float]] {
+    /// sequence (and the pooled vectors of its `spans`) in input order.
+    private func run(
+        _ batch: [[Int32]], segments: [[Int32]]?, spans: [[Range<Int>]]?, batchSize: Int, output: Output
+    ) -> [Encoded] {
         precondition(batchSize > 0, "batchSize must be positive")
         let vocabularySize = configuration.vocabularySize
         func truncated(_ ids: [Int32]) -> [Int32] {
@@ -154,25 +187,33 @@ public struct BertEncoder: Sendable {
         }
         let types = segments.map { $0.map(truncated) }
         let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
-        var results = [[Float]](repeating: [], count: sequences.count)
+        var results = [Encoded](repeating: Encoded(vector: []), count: sequences.count)
         var start = order.startIndex
         while start < order.endIndex {
             let end = min(start + batchSize, order.endIndex)
             let members = order[start..<end]
-            let vectors = encode(
-                members.map { sequences[$0] }, segments: types.map { list in members.map { list[$0] } }, output: output)
-            for (index, vector) in zip(members, vectors) { results[index] = vector }
+            let encoded = encode(
+                members.map { sequences[$0] }, segments: types.map { list in members.map { list[$0] } },
+                spans: spans.map { list in members.map { list[$0] } }, output: output)
+            for (index, result) in zip(members, encoded) { results[index] = result }
             start = end
         }
         return results
     }
 
     /// Runs the model on one batch of (already truncated, validated) sequences.
-    private func encode(_ sequences: [[Int32]], segments: [[Int32]]?, output: Output) -> [[Float]] {
+    private func encode(
+        _ sequences: [[Int32]], segments: [[Int32]]?, spans: [[Range<Int>]]?, output: Output
+    ) -> [Encoded] {
         let hidden = configuration.hiddenSize
         let lengths = sequences.map(\.count)
         let rowCount = lengths.reduce(0, +)
-        guard rowCount > 0 else { return sequences.map { _ in [Float](repeating: 0, count: hidden) } }
+        guard rowCount > 0 else {
+            let zero = [Float](repeating: 0, count: hidden)
+            return sequences.indices.map { index in
+                Encoded(vector: zero, spans: (spans?[index] ?? []).map { _ in zero })
+            }
+        }
         var offsets: [Int] = []
         var offset = 0
         for length in lengths {
@@ -193,14 +234,24 @@ public struct BertEncoder: Sendable {
             runLayer(
                 layer, bfloat16: bfloat16Layers?[index], workspace: workspace, lengths: lengths, offsets: offsets)
         }
-        return zip(offsets, lengths).map { offset, length in
+        return sequences.indices.map { index in
+            let offset = offsets[index]
+            let length = lengths[index]
+            let vector: [Float]
             switch output {
             case .meanPooledUnitVector:
-                return Self.meanPooledUnitVector(workspace.state, rows: offset..<(offset + length), width: hidden)
+                vector = Self.meanPooledUnitVector(workspace.state, rows: offset..<(offset + length), width: hidden)
             case .firstToken:
-                guard length > 0 else { return [Float](repeating: 0, count: hidden) }
-                return Array(workspace.state[(offset * hidden)..<((offset + 1) * hidden)])
+                vector =
+                    length > 0
+                    ? Array(workspace.state[(offset * hidden)..<((offset + 1) * hidden)])
+                    : [Float](repeating: 0, count: hidden)
             }
+            let pooled = (spans?[index] ?? []).map { span in
+                Self.meanPooledUnitVector(
+                    workspace.state, rows: (offset + span.lowerBound)..<(offset + span.upperBound), width: hidden)
+            }
+            return Encoded(vector: vector, spans: pooled)
         }
     }
 

@@ -31,12 +31,17 @@ public struct IndexingProgress: Sendable, Hashable {
 public struct IndexBuilder: Sendable {
     /// The settings used.
     public let configuration: IndexConfiguration
+    /// How the sentence vectors of an index with a model are made.
+    public let sentenceVectors: SentenceVectorMethod
 
     /// Creates a builder.
     ///
-    /// - Parameter configuration: How documents become passages and terms.
-    public init(configuration: IndexConfiguration = .default) {
+    /// - Parameters:
+    ///   - configuration: How documents become passages and terms.
+    ///   - sentenceVectors: How the sentence vectors of an index with a model are made.
+    public init(configuration: IndexConfiguration = .default, sentenceVectors: SentenceVectorMethod = .encoded) {
         self.configuration = configuration
+        self.sentenceVectors = sentenceVectors
     }
 
     /// Chunks, analyzes and indexes `documents`, using every core for chunking and analysis.
@@ -72,7 +77,7 @@ public struct IndexBuilder: Sendable {
         var documentPassageCounts: [UInt32] = []
         // With a model, the sentences of each passage (as grounding splits them) are embedded too.
         var sentenceTexts: [String] = []
-        var passageSentenceCounts: [Int] = []
+        var passageSentences: [[String]] = []
         let batchSize = 64
         var done = 0
         while done < documents.count {
@@ -93,7 +98,7 @@ public struct IndexBuilder: Sendable {
                     if embedder != nil {
                         embeddedTexts.append(configuration.indexedText(of: passage, in: document.title))
                         sentenceTexts += sentences
-                        passageSentenceCounts.append(sentences.count)
+                        passageSentences.append(sentences)
                     }
                     lexical.add(terms: terms)
                     passageRecords.append(passage.encodedRecord(documentIndex: documentIndex))
@@ -126,10 +131,16 @@ public struct IndexBuilder: Sendable {
             let dimension = embedder.dimension
             let passageCount = passageRecords.count
             // Vectors of the previous index, by the text they embed, when it comes from the same model.
-            let reusable = Self.reusableVectors(in: previous, for: embedder)
+            let reusable = Self.reusableVectors(in: previous, for: embedder, sentenceVectors: sentenceVectors)
             let embeddingStarted = DispatchTime.now().uptimeNanoseconds
-            let vectors = Self.embed(embeddedTexts, with: embedder, reusing: reusable.passages) { embedded, reused in
+            // With pooled sentence vectors, the first passage that holds a sentence gives its vector.
+            var pooled: [String: [Float]] = [:]
+            let vectors = Self.embed(
+                embeddedTexts, with: embedder, reusing: reusable.passages,
+                pooling: sentenceVectors == .pooled ? (passageSentences, reusable.sentences) : nil
+            ) { embedded, reused, sentences in
                 reusedEmbeddings = reused
+                for (text, vector) in sentences where pooled[text] == nil { pooled[text] = vector }
                 progress?(
                     IndexingProgress(
                         passagesEmbedded: embedded, documentsDone: documents.count, documentCount: documents.count,
@@ -152,8 +163,10 @@ public struct IndexBuilder: Sendable {
             }
             let sentencesStarted = DispatchTime.now().uptimeNanoseconds
             var reusedSentences = 0
-            let distinctVectors = Self.embed(distinctTexts, with: embedder, reusing: reusable.sentences) {
-                embedded, reused in
+            let distinctVectors = Self.embed(
+                distinctTexts, with: embedder, reusing: reusable.sentences.merging(pooled) { kept, _ in kept },
+                pooling: nil
+            ) { embedded, reused, _ in
                 reusedSentences = reused
                 progress?(
                     IndexingProgress(
@@ -162,10 +175,12 @@ public struct IndexBuilder: Sendable {
                         documentCount: documents.count, passages: passageCount))
             }
             times.embeddedSentences = distinctTexts.count - reusedSentences
+            times.pooledSentences = distinctTexts.count { reusable.sentences[$0] == nil && pooled[$0] != nil }
             distinctSentences = distinctTexts.count
             times.sentenceSeconds = seconds(since: sentencesStarted)
             files[IndexBuild.FileName.sentenceVectors] = SentenceVectors(
-                dimension: dimension, sentenceCounts: passageSentenceCounts, vectors: distinctVectors, rows: rows
+                dimension: dimension, sentenceCounts: passageSentences.map(\.count), vectors: distinctVectors,
+                rows: rows
             ).encoded()
         }
         let totalLength = lexical.lengths.reduce(0) { $0 + Int($1) }
@@ -188,17 +203,24 @@ public struct IndexBuilder: Sendable {
     ///   - texts: The texts to embed.
     ///   - embedder: The model.
     ///   - reusable: Vectors already computed, by text.
-    ///   - progress: Called after each chunk with the texts done so far and how many were reused.
+    ///   - sentences: Per text, its sentences to pool from the text's encoder pass, and the sentence vectors that
+    ///     may be reused; `nil` to pool none. A text is encoded again, even with a vector to reuse, when one of its
+    ///     sentences has none, so that every pooled vector comes from a pass as a fresh build would make it.
+    ///   - progress: Called after each chunk with the texts done so far, how many were reused, and the sentence
+    ///     vectors pooled in the chunk (text, vector; sentences that could not be pooled are left out).
     /// - Returns: The vectors, row-major.
     static func embed(
         _ texts: [String], with embedder: SentenceEmbedder, reusing reusable: [String: [Float]],
-        progress: (_ done: Int, _ reused: Int) -> Void
+        pooling sentences: (texts: [[String]], reusable: [String: [Float]])?,
+        progress: (_ done: Int, _ reused: Int, _ pooled: [(String, [Float])]) -> Void
     ) -> [Float] {
         let dimension = embedder.dimension
         var vectors = [Float](repeating: 0, count: texts.count * dimension)
         var missing: [Int] = []
         for (row, text) in texts.enumerated() {
-            if let vector = reusable[text] {
+            // A text whose sentences are pooled is encoded again when one of them has no vector to reuse.
+            let sentencesReusable = sentences.map { $0.texts[row].allSatisfy($0.reusable.keys.contains) } ?? true
+            if let vector = reusable[text], sentencesReusable {
                 vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
             } else {
                 missing.append(row)
@@ -210,35 +232,50 @@ public struct IndexBuilder: Sendable {
         var start = 0
         while start < missing.count {
             let end = min(start + chunk, missing.count)
-            let embedded = embedder.embed(missing[start..<end].map { texts[$0] })
-            for (row, vector) in zip(missing[start..<end], embedded) {
-                vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
+            let rows = missing[start..<end]
+            var pooled: [(String, [Float])] = []
+            if let sentences {
+                let embedded = embedder.embed(rows.map { texts[$0] }, pooling: rows.map { sentences.texts[$0] })
+                for (row, result) in zip(rows, embedded) {
+                    vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: result.vector)
+                    for (text, vector) in zip(sentences.texts[row], result.sentences) {
+                        if let vector { pooled.append((text, vector)) }
+                    }
+                }
+            } else {
+                for (row, vector) in zip(rows, embedder.embed(rows.map { texts[$0] })) {
+                    vectors.replaceSubrange(row * dimension..<(row + 1) * dimension, with: vector)
+                }
             }
             start = end
-            progress(reused + end, reused)
+            progress(reused + end, reused, pooled)
         }
-        if missing.isEmpty { progress(texts.count, reused) }
+        if missing.isEmpty { progress(texts.count, reused, []) }
         return vectors
     }
 
     /// The passage and sentence vectors of `previous` by the text they embed, when its model is `embedder`'s.
-    static func reusableVectors(in previous: EvidentIndex?, for embedder: SentenceEmbedder) -> (
+    static func reusableVectors(
+        in previous: EvidentIndex?, for embedder: SentenceEmbedder, sentenceVectors method: SentenceVectorMethod
+    ) -> (
         passages: [String: [Float]], sentences: [String: [Float]]
     ) {
-        guard let previous, let vectors = previous.vectors,
-            previous.configuration.embedding?.matches(embedder) == true
+        guard let previous, let vectors = previous.vectors, let settings = previous.configuration.embedding,
+            settings.matches(embedder)
         else { return ([:], [:]) }
+        // Sentence vectors are reused only when they were made the same way.
+        let sentenceVectors = settings.sentenceVectors == method ? previous.sentenceVectors : nil
         var passages: [String: [Float]] = [:]
         var sentences: [String: [Float]] = [:]
         passages.reserveCapacity(previous.passageCount)
         for documentIndex in 0..<previous.documentCount {
             let title = previous.documentHeader(at: documentIndex).title
-            let splitter = (previous.sentenceVectors == nil ? nil : try? previous.document(at: documentIndex))
+            let splitter = (sentenceVectors == nil ? nil : try? previous.document(at: documentIndex))
                 .map(PassageSentenceSplitter.init(document:))
             for passageIndex in previous.passageIndices(ofDocument: documentIndex) {
                 guard let (passage, _) = try? previous.passageRecord(at: passageIndex) else { continue }
                 passages[previous.configuration.indexedText(of: passage, in: title)] = vectors.vector(at: passageIndex)
-                guard let splitter, let sentenceVectors = previous.sentenceVectors else { continue }
+                guard let splitter, let sentenceVectors else { continue }
                 let rows = sentenceVectors.rows(ofPassage: passageIndex)
                 let texts = splitter.sentences(of: passage).map(\.text)
                 guard texts.count == rows.count else { continue }
@@ -261,7 +298,7 @@ public struct IndexBuilder: Sendable {
     /// The configuration an index built by this builder with `embedder` records.
     public func configuration(embeddingWith embedder: SentenceEmbedder?) -> IndexConfiguration {
         var configuration = self.configuration
-        configuration.embedding = embedder.map(EmbeddingSettings.init(of:))
+        configuration.embedding = embedder.map { EmbeddingSettings(of: $0, sentenceVectors: sentenceVectors) }
         return configuration
     }
 

@@ -9,21 +9,29 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     /// The precision the encoder ran at when it made the vectors (fp32 in indexes that do not say). Queries are
     /// embedded in fp32 whatever it is; a vector is reused only from an index of the same precision.
     public var precision: EncoderPrecision
+    /// How the sentence vectors for grounding were made (`encoded` in indexes that do not say).
+    public var sentenceVectors: SentenceVectorMethod
 
     /// Settings of a model by its name, fingerprint, dimension and precision.
-    public init(modelID: String, fingerprint: String, dimension: Int, precision: EncoderPrecision = .fp32) {
+    public init(
+        modelID: String, fingerprint: String, dimension: Int, precision: EncoderPrecision = .fp32,
+        sentenceVectors: SentenceVectorMethod = .encoded
+    ) {
         self.modelID = modelID
         self.fingerprint = fingerprint
         self.dimension = dimension
         self.precision = precision
+        self.sentenceVectors = sentenceVectors
     }
 
-    /// The settings of `embedder`'s model, at the precision its encoder runs.
-    public init(of embedder: SentenceEmbedder) {
+    /// The settings of `embedder`'s model, at the precision its encoder runs, with sentence vectors made by
+    /// `sentenceVectors`.
+    public init(of embedder: SentenceEmbedder, sentenceVectors: SentenceVectorMethod = .encoded) {
         modelID = embedder.modelID
         fingerprint = embedder.fingerprint
         dimension = embedder.dimension
         precision = embedder.encoder.precision
+        self.sentenceVectors = sentenceVectors
     }
 
     /// Whether vectors made with these settings are what `embedder` would make: the same model and precision.
@@ -32,7 +40,7 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case modelID, fingerprint, dimension, precision
+        case modelID, fingerprint, dimension, precision, sentenceVectors
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,7 +49,18 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
         fingerprint = try container.decode(String.self, forKey: .fingerprint)
         dimension = try container.decode(Int.self, forKey: .dimension)
         precision = try container.decodeIfPresent(EncoderPrecision.self, forKey: .precision) ?? .fp32
+        sentenceVectors =
+            try container.decodeIfPresent(SentenceVectorMethod.self, forKey: .sentenceVectors) ?? .encoded
     }
+}
+
+/// How an index makes the vectors of its passages' sentences, which grounding compares with claims.
+public enum SentenceVectorMethod: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Each distinct sentence is encoded on its own, after the passages: a second encoder pass over the text.
+    case encoded
+    /// Each sentence's vector is pooled from its passage's token states, in the passage's own encoder pass
+    /// (`SentenceEmbedder.embed(_:pooling:batchSize:)`); only sentences that cannot be pooled are encoded.
+    case pooled
 }
 
 /// Everything that decides how a corpus becomes an index.

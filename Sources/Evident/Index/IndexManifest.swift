@@ -44,6 +44,36 @@ public struct IndexManifest: Sendable, Hashable, Codable {
         /// Distinct sentences embedded for grounding (not reused), and the seconds that took.
         public var embeddedSentences: Int
         public var sentenceSeconds: Double
+        /// Distinct sentences whose vector was pooled from their passage's encoder pass (0 when the index encodes
+        /// sentences on their own, and in indexes that do not say).
+        public var pooledSentences: Int
+
+        /// Build times and counts.
+        public init(
+            seconds: Double, embeddedPassages: Int, embeddingSeconds: Double, embeddedSentences: Int,
+            sentenceSeconds: Double, pooledSentences: Int = 0
+        ) {
+            self.seconds = seconds
+            self.embeddedPassages = embeddedPassages
+            self.embeddingSeconds = embeddingSeconds
+            self.embeddedSentences = embeddedSentences
+            self.sentenceSeconds = sentenceSeconds
+            self.pooledSentences = pooledSentences
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case seconds, embeddedPassages, embeddingSeconds, embeddedSentences, sentenceSeconds, pooledSentences
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            seconds = try container.decode(Double.self, forKey: .seconds)
+            embeddedPassages = try container.decode(Int.self, forKey: .embeddedPassages)
+            embeddingSeconds = try container.decode(Double.self, forKey: .embeddingSeconds)
+            embeddedSentences = try container.decode(Int.self, forKey: .embeddedSentences)
+            sentenceSeconds = try container.decode(Double.self, forKey: .sentenceSeconds)
+            pooledSentences = try container.decodeIfPresent(Int.self, forKey: .pooledSentences) ?? 0
+        }
 
         /// Passages indexed per second of the whole build.
         public func passagesPerSecond(passages: Int) -> Double { seconds > 0 ? Double(passages) / seconds : 0 }

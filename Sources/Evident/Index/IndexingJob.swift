@@ -28,6 +28,8 @@ public struct IndexingJob: Sendable {
     public var configuration: IndexConfiguration
     /// The model that embeds the passages; `nil` for a lexical index.
     public var embedder: SentenceEmbedder?
+    /// How the sentence vectors of an index with a model are made.
+    public var sentenceVectors: SentenceVectorMethod = .encoded
     /// An earlier index whose vectors (from the same model) are reused for the texts it holds too; with
     /// `.keepIfUpToDate`, the index at `output` serves when this is `nil`.
     public var reusing: URL?
@@ -113,7 +115,8 @@ public struct IndexingJob: Sendable {
     public func isUpToDate(_ existing: EvidentIndex, documents: [Document]) -> Bool {
         existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: documents)
             && existing.configuration
-                == IndexBuilder(configuration: configuration).configuration(embeddingWith: embedder)
+                == IndexBuilder(configuration: configuration, sentenceVectors: sentenceVectors)
+                .configuration(embeddingWith: embedder)
             && (embedder == nil || existing.sentenceVectors != nil)
     }
 
@@ -156,7 +159,7 @@ public struct IndexingJob: Sendable {
         }
 
         let buildStarted = clock.now
-        let build = IndexBuilder(configuration: configuration).build(
+        let build = IndexBuilder(configuration: configuration, sentenceVectors: sentenceVectors).build(
             documents: read.documents, embedder: embedder, reusing: previous
         ) { state in progress(.building(state)) }
         times.build = seconds(since: buildStarted)

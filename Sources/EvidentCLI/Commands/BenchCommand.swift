@@ -9,11 +9,14 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure search, ask and grounding latency on an index, with peers side by side, and write a report.",
         discussion: """
             Runs warm-up, then timed repetitions of search (lexical, dense fp32, dense int8, hybrid), the BM25 and \
-            vector kernels alone, ask, and grounding answers of 5 and 20 claims; reports p50/p95/p99/max latency, \
-            queries per second one at a time and in batches, where a hybrid query's time goes, peak memory, index \
-            load time and size. With a claim verifier (--verifier DIR, or evident-verifier when it is found), also \
-            the verifier's cost per (claim, sentence) pair and grounding with it. Writes report.json, report.md and \
-            SVG charts into --out.
+            vector kernels alone, ask, grounding answers of 5 and 20 claims, and the encoder alone at each \
+            precision the processor runs (encode-fp32, encode-bf16: passages and tokens per second); reports \
+            p50/p95/p99/max latency, queries per second one at a time and in batches, where a hybrid query's time \
+            goes, peak memory, index load time and size. With a claim verifier (--verifier DIR, or \
+            evident-verifier when it is found), also the verifier's cost per (claim, sentence) pair and grounding \
+            with it. With --compare-peers, FAISS, bm25s and rank_bm25 on the same data and, beside the encoder, \
+            sentence-transformers and ONNX Runtime on the same passages. Writes report.json, report.md and SVG \
+            charts into --out.
             """)
 
     @Argument(help: "An index directory written by `evident index` (with a model for everything but lexical search).")
@@ -36,6 +39,8 @@ struct BenchCommand: ParsableCommand {
     var comparePeers = false
     @Option(help: "The peers script, for --compare-peers.") var peersScript = "Scripts/bench-peers.sh"
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @Option(help: "Passages of the index the encode operations embed, spread evenly over it (--quick: 32).")
+    var encodeTexts = 256
     @Flag(help: "Fewer repetitions (for a quick look; percentiles are rougher).") var quick = false
     @Option(
         help: ArgumentHelp(
@@ -51,6 +56,7 @@ struct BenchCommand: ParsableCommand {
         }
         guard queryCount > 0 else { throw ValidationError("--query-count must be at least 1.") }
         guard runs > 0 else { throw ValidationError("--runs must be at least 1.") }
+        guard encodeTexts > 0 else { throw ValidationError("--encode-texts must be at least 1.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
         if let names = operationNames {
             let unknown = names.filter { BenchmarkOperation(name: $0) == nil }.sorted()
@@ -128,6 +134,9 @@ struct BenchCommand: ParsableCommand {
         settings.groundRuns = quick ? 4 : settings.groundRuns
         settings.batchRuns = quick ? 2 : settings.batchRuns
         settings.sweepRuns = quick ? 10 : settings.sweepRuns
+        settings.encodeTexts = quick ? min(encodeTexts, 32) : encodeTexts
+        settings.encodeRuns = quick ? 1 : settings.encodeRuns
+        settings.encodeSingleRuns = quick ? 10 : settings.encodeSingleRuns
         if let threads { settings.threads = threads }
         if sweep { settings.sweepSizes = sizes ?? [] }
         settings.operations = selectedOperations
@@ -150,7 +159,10 @@ struct BenchCommand: ParsableCommand {
             "Benchmarking \(index) (\(Format.count(evidentIndex.passageCount)) passages) with "
                 + "\(Format.count(queryList.count)) queries; threads for batches: \(settings.threads)")
         print(Self.tableHeader)
-        var report = try LatencyBenchmark(retriever: retriever, verifier: verifier, settings: settings).run(
+        let encoders = try self.encoders(for: evidentIndex, retriever: retriever, settings: settings)
+        var report = try LatencyBenchmark(
+            retriever: retriever, verifier: verifier, encoders: encoders, settings: settings
+        ).run(
             queries: queryList, querySource: source, index: description,
             progress: { state in
                 let fraction = state.runs > 0 ? Double(state.runsDone) / Double(state.runs) : 0
@@ -165,7 +177,11 @@ struct BenchCommand: ParsableCommand {
         progress.finish()
 
         if comparePeers {
-            report.peers = try runPeers(retriever: retriever, queries: queryList, settings: settings)
+            report.peers = try runPeers(
+                retriever: retriever, queries: queryList,
+                encodeTexts: report.operations.contains { $0.encoding != nil }
+                    ? LatencyBenchmark.encodeTexts(from: evidentIndex, count: settings.encodeTexts) : [],
+                settings: settings)
         }
         try write(report)
         if !report.stages.isEmpty {
@@ -198,9 +214,30 @@ struct BenchCommand: ParsableCommand {
         print("report: \(out)/report.md, \(out)/report.json, charts in \(out)/")
     }
 
+    /// The embedders the encode operations measure: the retriever's (fp32), then bf16 where the processor has it.
+    private func encoders(for index: EvidentIndex, retriever: Retriever, settings: BenchmarkSettings) throws
+        -> [SentenceEmbedder]
+    {
+        guard let fp32 = retriever.embedder, let modelID = index.configuration.embedding?.modelID,
+            settings.operations?.contains(.encode) ?? true
+        else { return [] }
+        guard let directory = ModelLocation.directory(for: modelID, given: model) else { return [fp32] }
+        let bf16: SentenceEmbedder
+        do {
+            bf16 = try SentenceEmbedder(directory: directory, precision: .bf16)
+        } catch {
+            throw CommandFailure("\(directory.path): cannot load the model in bf16 (\(error))")
+        }
+        guard bf16.encoder.precision == .bf16 else {
+            Terminal.writeError("note: this processor has no AVX-512 BF16; the encoder is measured in fp32 only\n")
+            return [fp32]
+        }
+        return [fp32, bf16]
+    }
+
     /// Writes the peers' input beside the report, runs the peers script on it, and reads its figures.
-    private func runPeers(retriever: Retriever, queries: [String], settings: BenchmarkSettings) throws
-        -> PeerReport
+    private func runPeers(retriever: Retriever, queries: [String], encodeTexts: [String], settings: BenchmarkSettings)
+        throws -> PeerReport
     {
         guard FileManager.default.isExecutableFile(atPath: peersScript) else {
             throw CommandFailure(
@@ -208,9 +245,15 @@ struct BenchCommand: ParsableCommand {
         }
         let input = URL(fileURLWithPath: out).appendingPathComponent("peers-input")
         print("peers: writing their input to \(input.path)…")
-        try BenchmarkPeerInput.write(retriever: retriever, queries: queries, to: input)
+        try BenchmarkPeerInput.write(retriever: retriever, queries: queries, encodeTexts: encodeTexts, to: input)
         let output = URL(fileURLWithPath: out).appendingPathComponent("peers.json")
         var arguments = [input.path, output.path, "--threads", "1"]
+        if !encodeTexts.isEmpty, let modelID = retriever.index.configuration.embedding?.modelID,
+            let directory = ModelLocation.directory(for: modelID, given: model)
+        {
+            // The encoders run on the run's threads, as ours did; the searches on one.
+            arguments += ["--encoder-model", directory.path, "--encoder-threads", "\(settings.threads)"]
+        }
         if !settings.sweepSizes.isEmpty {
             arguments += ["--sizes", settings.sweepSizes.map(String.init).joined(separator: ",")]
         } else {
@@ -225,6 +268,7 @@ struct BenchCommand: ParsableCommand {
             }
             if selected.isDisjoint(with: [.bm25Scoring, .lexical, .hybrid]) { skipped += ["bm25s", "rank_bm25"] }
             if settings.sweepSizes.isEmpty { skipped.append("sweep") }
+            if !selected.contains(.encode) { skipped.append("encoders") }
             if !skipped.isEmpty { arguments += ["--skip", skipped.joined(separator: ",")] }
         }
         print("peers: \(peersScript) \(arguments.joined(separator: " "))")

@@ -52,6 +52,14 @@ struct IndexCommand: ParsableCommand {
                 + "passage and sentence vectors are made at it and the manifest records it; queries are always "
                 + "embedded in fp32."))
     var precision: PrecisionOption = .auto
+    @Option(
+        help: ArgumentHelp(
+            "How the sentence vectors for grounding are made: pooled (each sentence's vector pooled from its "
+                + "passage's own encoder pass; only sentences past the model's sequence limit, 256 tokens for MiniLM, are encoded "
+                + "on their own) or encoded (every distinct sentence encoded on its own after the passages: a second pass, "
+                + "about 40 % more time). The manifest records it.",
+            valueName: "method"))
+    var sentenceVectors: SentenceVectorsOption = .encoded
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
     @Option(
         help: ArgumentHelp(
@@ -96,6 +104,7 @@ struct IndexCommand: ParsableCommand {
             embedder: try loadEmbedder(), reusing: reuse.map { URL(fileURLWithPath: $0) },
             existingIndex: force ? .replace : ifChanged ? .keepIfUpToDate : .refuse)
         job.corpusName = corpus
+        job.sentenceVectors = sentenceVectors.method
         let display = IndexingDisplay(
             progress: ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal), embeds: job.embedder != nil)
         let outcome: IndexingJob.Outcome
@@ -149,7 +158,14 @@ struct IndexCommand: ParsableCommand {
             if let reuse { summary += ", \(Format.count(build.reusedEmbeddings)) reused from \(reuse)" }
             summary +=
                 "\n  sentence vectors for grounding: \(Format.counted(build.distinctSentences, "distinct sentence")) "
-                + "(\(Format.seconds(times.sentences)), reused ones included)"
+            if build.times.pooledSentences > 0 {
+                summary +=
+                    "(\(Format.count(build.times.pooledSentences)) pooled from their passages; "
+                    + "\(Format.count(build.times.embeddedSentences)) encoded on their own in "
+                    + "\(Format.seconds(times.sentences)))"
+            } else {
+                summary += "(\(Format.seconds(times.sentences)), reused ones included)"
+            }
         } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
         }
@@ -263,6 +279,18 @@ extension IndexCommand {
         guard !lexicalOnly else { return nil }
         if model == nil, ModelLocation.directory(for: ModelSearchPath.defaultModelID, given: nil) == nil { return nil }
         return try ModelLocation.load(ModelSearchPath.defaultModelID, given: model, precision: precision.precision)
+    }
+}
+
+/// `--sentence-vectors`: how an index makes its sentence vectors, spelled as the manifest spells them.
+enum SentenceVectorsOption: String, ExpressibleByArgument, CaseIterable {
+    case pooled, encoded
+
+    var method: SentenceVectorMethod {
+        switch self {
+        case .pooled: .pooled
+        case .encoded: .encoded
+        }
     }
 }
 
