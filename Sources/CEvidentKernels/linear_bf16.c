@@ -1,4 +1,4 @@
-// A linear layer in bfloat16 on AVX-512 BF16 (`vdpbf16ps`): output += input · weightᵀ, the input rounded to
+// A linear layer in bfloat16 on AVX-512 BF16 (`vdpbf16ps`): output = input · weightᵀ + bias, the input rounded to
 // bfloat16 row by row, the weights rounded once and packed, every product accumulated in fp32.
 //
 // `vdpbf16ps` multiplies 16 pairs of bfloat16 values by 16 other pairs and adds each pair's two products to one fp32
@@ -92,7 +92,7 @@ BF16_TARGET static inline __m512bh broadcast_pair(const uint16_t *pair) {
 // `width` elements), `b` the first panel (the next ones `panel_stride` elements on), `c` the rows' outputs. The
 // loops over rows and panels have fixed counts and unroll, so the 24 sums stay in registers.
 BF16_TARGET static void kernel_8x3(const uint16_t *a, size_t width, const uint16_t *b, size_t panel_stride,
-    size_t pairs, float *c, size_t c_stride, size_t valid) {
+    size_t pairs, const float *bias, float *c, size_t c_stride, size_t valid) {
     __m512 sums[ROWS][PANELS];
 #pragma clang loop unroll(full)
     for (int row = 0; row < ROWS; row++)
@@ -117,20 +117,22 @@ BF16_TARGET static void kernel_8x3(const uint16_t *a, size_t width, const uint16
         size_t first = (size_t)panel * PANEL;
         masks[panel] = valid >= first + PANEL ? 0xffff : valid <= first ? 0 : (__mmask16)((1u << (valid - first)) - 1);
     }
+    __m512 shifts[PANELS];
+#pragma clang loop unroll(full)
+    for (int panel = 0; panel < PANELS; panel++)
+        shifts[panel] = bias ? _mm512_maskz_loadu_ps(masks[panel], bias + panel * PANEL) : _mm512_setzero_ps();
 #pragma clang loop unroll(full)
     for (int row = 0; row < ROWS; row++) {
         float *target = c + row * c_stride;
 #pragma clang loop unroll(full)
-        for (int panel = 0; panel < PANELS; panel++) {
-            float *at = target + panel * PANEL;
-            _mm512_mask_storeu_ps(at, masks[panel], _mm512_add_ps(sums[row][panel], _mm512_maskz_loadu_ps(masks[panel], at)));
-        }
+        for (int panel = 0; panel < PANELS; panel++)
+            _mm512_mask_storeu_ps(target + panel * PANEL, masks[panel], _mm512_add_ps(sums[row][panel], shifts[panel]));
     }
 }
 
 // One row × up to 3 panels (`panels`): the rows left over after the blocks of 8, and the last panels.
 BF16_TARGET static void kernel_1xn(const uint16_t *a, const uint16_t *b, size_t panel_stride, size_t panels,
-    size_t pairs, float *c, size_t valid) {
+    size_t pairs, const float *bias, float *c, size_t valid) {
     __m512 s[PANELS] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (size_t pair = 0; pair < pairs; pair++) {
         __m512bh v = broadcast_pair(a + 2 * pair);
@@ -144,12 +146,13 @@ BF16_TARGET static void kernel_1xn(const uint16_t *a, const uint16_t *b, size_t 
         if (first >= valid) break;
         size_t count = valid - first >= PANEL ? PANEL : valid - first;
         __mmask16 mask = count == PANEL ? 0xffff : (__mmask16)((1u << count) - 1);
-        _mm512_mask_storeu_ps(c + first, mask, _mm512_add_ps(s[panel], _mm512_maskz_loadu_ps(mask, c + first)));
+        __m512 shift = bias ? _mm512_maskz_loadu_ps(mask, bias + first) : _mm512_setzero_ps();
+        _mm512_mask_storeu_ps(c + first, mask, _mm512_add_ps(s[panel], shift));
     }
 }
 
 BF16_TARGET static void linear_bf16_avx512(const uint16_t *pairs_in, size_t rows, size_t inputs,
-    const uint16_t *packed, size_t outputs, float *output) {
+    const uint16_t *packed, const float *bias, size_t outputs, float *output) {
     size_t pairs = padded_pairs(inputs), width = pairs * 2;
     size_t panel_stride = pairs * 2 * PANEL, panels = panel_count(outputs);
     for (size_t block = 0; block < rows; block += ROW_BLOCK) {
@@ -159,15 +162,17 @@ BF16_TARGET static void linear_bf16_avx512(const uint16_t *pairs_in, size_t rows
             size_t first = panel * PANEL;
             size_t valid = outputs - first < PANELS * PANEL ? outputs - first : PANELS * PANEL;
             const uint16_t *b = packed + panel * panel_stride;
+            const float *panel_bias = bias ? bias + first : 0;
             size_t row = block;
             if (count == PANELS) {
                 for (; row + ROWS <= block_end; row += ROWS) {
-                    kernel_8x3(pairs_in + row * width, width, b, panel_stride, pairs, output + row * outputs + first,
-                        outputs, valid);
+                    kernel_8x3(pairs_in + row * width, width, b, panel_stride, pairs, panel_bias,
+                        output + row * outputs + first, outputs, valid);
                 }
             }
             for (; row < block_end; row++) {
-                kernel_1xn(pairs_in + row * width, b, panel_stride, count, pairs, output + row * outputs + first, valid);
+                kernel_1xn(pairs_in + row * width, b, panel_stride, count, pairs, panel_bias,
+                    output + row * outputs + first, valid);
             }
         }
     }
@@ -175,19 +180,19 @@ BF16_TARGET static void linear_bf16_avx512(const uint16_t *pairs_in, size_t rows
 
 #endif
 
-void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, size_t outputs,
-    float *output, uint16_t *scratch) {
+void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, const float *bias,
+    size_t outputs, float *output, uint16_t *scratch) {
 #ifdef EVIDENT_BF16
     if (rows == 0 || outputs == 0) return;
     convert_rows_avx512(input, rows, inputs, scratch);
-    linear_bf16_avx512(scratch, rows, inputs, packed, outputs, output);
+    linear_bf16_avx512(scratch, rows, inputs, packed, bias, outputs, output);
 #else
-    (void)input, (void)rows, (void)inputs, (void)packed, (void)outputs, (void)output, (void)scratch;
+    (void)input, (void)rows, (void)inputs, (void)packed, (void)bias, (void)outputs, (void)output, (void)scratch;
 #endif
 }
 
 void evident_linear_bf16_reference(const float *input, size_t rows, size_t inputs, const uint16_t *packed,
-    size_t outputs, float *output) {
+    const float *bias, size_t outputs, float *output) {
     size_t pairs = padded_pairs(inputs);
     for (size_t row = 0; row < rows; row++) {
         for (size_t out = 0; out < outputs; out++) {
@@ -201,7 +206,7 @@ void evident_linear_bf16_reference(const float *input, size_t rows, size_t input
                 memcpy(&w, &wbits, sizeof w);
                 sum += (double)x * (double)w;
             }
-            output[row * outputs + out] += (float)sum;
+            output[row * outputs + out] = (float)sum + (bias ? bias[out] : 0);
         }
     }
 }

@@ -67,7 +67,7 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
     case verifyPair = "verify-pair"
     /// Grounding answers with the claim verifier, once per answer size (`ground-20-verified`).
     case groundVerified = "ground-N-verified"
-    /// The encoder alone, once per precision given (`encode-fp32`, `encode-bf16`): passages of the index embedded
+    /// The encoder alone, once per precision given (`encode-fp32`, `encode-int16`, …): passages of the index embedded
     /// one at a time, and all of them in batches as `evident index` embeds them (passages and tokens per second).
     case encode
 
@@ -372,8 +372,8 @@ public struct LatencyBenchmark: Sendable {
             for embedder in encoders where !texts.isEmpty {
                 let precision = embedder.encoder.precision
                 let name = "encode-\(precision.rawValue)"
-                // In bf16 the encoder shares the work between the cores itself (as `evident index` runs it);
-                // in fp32 OpenBLAS does, on the run's threads.
+                // In low precision the encoder shares the work between the cores itself (as `evident index` runs
+                // it); in fp32 OpenBLAS does, on the run's threads.
                 Parallelism.matrixProductThreads = precision == .fp32 ? threads : 1
                 let limit = embedder.encoder.maximumSequenceLength
                 let tokens = embedder.tokenizer.tokenIDs(for: texts).reduce(0) { $0 + min($1.count, limit) }

@@ -267,29 +267,31 @@ extension Kernels {
         evident_linear_bf16_pack(weight.baseAddress, outputs, inputs, packed.baseAddress)
     }
 
-    /// `output[row, out] += Σ bf16(input[row, in]) · bf16(weight[out, in])`, summed in fp32; with `reference`, in
-    /// portable C with double sums (for tests).
+    /// `output[row, out] = Σ bf16(input[row, in]) · bf16(weight[out, in]) + bias[out]`, summed in fp32; with
+    /// `reference`, in portable C with double sums (for tests).
     ///
     /// - Precondition: `linearBFloat16IsAvailable` unless `reference`.
     package static func linearBFloat16(
         _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, packed: UnsafeBufferPointer<UInt16>,
-        outputs: Int, into output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<UInt16>,
-        reference: Bool = false
+        bias: UnsafeBufferPointer<Float>, outputs: Int, into output: UnsafeMutableBufferPointer<Float>,
+        scratch: UnsafeMutableBufferPointer<UInt16>, reference: Bool = false
     ) {
         precondition(input.count >= rows * inputs, "bfloat16 linear: input has \(input.count), needs \(rows)×\(inputs)")
         precondition(packed.count >= bfloat16PackedCount(outputs: outputs, inputs: inputs), "bfloat16 linear: weights")
+        precondition(bias.count >= outputs, "bfloat16 linear: bias has \(bias.count), needs \(outputs)")
         precondition(
             output.count >= rows * outputs, "bfloat16 linear: output has \(output.count), needs \(rows)×\(outputs)")
         guard rows > 0, outputs > 0 else { return }
         if reference {
             evident_linear_bf16_reference(
-                input.baseAddress, rows, inputs, packed.baseAddress, outputs, output.baseAddress)
+                input.baseAddress, rows, inputs, packed.baseAddress, bias.baseAddress, outputs, output.baseAddress)
             return
         }
         precondition(linearBFloat16IsAvailable, "the bfloat16 linear kernel needs AVX-512 BF16")
         precondition(scratch.count >= bfloat16ScratchCount(rows: rows, inputs: inputs), "bfloat16 linear: scratch")
         evident_linear_bf16(
-            input.baseAddress, rows, inputs, packed.baseAddress, outputs, output.baseAddress, scratch.baseAddress)
+            input.baseAddress, rows, inputs, packed.baseAddress, bias.baseAddress, outputs, output.baseAddress,
+            scratch.baseAddress)
     }
 }
 
@@ -305,5 +307,90 @@ extension Kernels {
     /// nothing done, elsewhere.
     package static func softmaxRows(_ rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) -> Bool {
         evident_softmax_rows_f32(rows, rowCount, columns) != 0
+    }
+
+    /// Self-attention of one sequence, fused on AVX-512 (see `evident_attention_f32`); `false`, with nothing done,
+    /// where it does not run.
+    package static func attention(
+        _ queryKeyValue: UnsafePointer<Float>, stride: Int, into context: UnsafeMutablePointer<Float>,
+        contextStride: Int, length: Int, heads: Int, headSize: Int, scale: Float
+    ) -> Bool {
+        evident_attention_f32(queryKeyValue, stride, context, contextStride, length, heads, headSize, scale) != 0
+    }
+}
+
+// MARK: - Integer linear layers
+
+extension Kernels {
+    /// Whether the integer linear-layer kernels run here (AVX-512 F, BW, VL and VNNI).
+    package static let linearIntegerIsAvailable = evident_linear_integer_available() != 0
+
+    /// The largest code of a layer of `inputs` inputs at `bits` bits (see `evident_linear_integer_limit`).
+    package static func integerLimit(inputs: Int, bits: Int) -> Int {
+        Int(evident_linear_integer_limit(inputs, Int32(bits)))
+    }
+
+    /// The bytes of an `outputs × inputs` layer's packed weights at `bits` bits.
+    package static func integerPackedBytes(outputs: Int, inputs: Int, bits: Int) -> Int {
+        evident_linear_integer_packed_bytes(outputs, inputs, Int32(bits))
+    }
+
+    /// The bytes of scratch that `linearInteger` needs for `rows` rows.
+    package static func integerScratchBytes(rows: Int, inputs: Int, bits: Int) -> Int {
+        evident_linear_integer_scratch_bytes(rows, inputs, Int32(bits))
+    }
+
+    /// Quantizes the row-major `outputs × inputs` `weight` per output to `bits` (8 or 16) bits and packs it for
+    /// `linearInteger`, with each output's scale and zero-point offset.
+    package static func packInteger(
+        _ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, bits: Int,
+        into packed: UnsafeMutableRawBufferPointer,
+        scales: UnsafeMutableBufferPointer<Float>, offsets: UnsafeMutableBufferPointer<Int32>
+    ) {
+        precondition(bits == 8 || bits == 16, "integer codes of \(bits) bits")
+        precondition(
+            weight.count >= outputs * inputs, "integer pack: weight has \(weight.count), needs \(outputs)×\(inputs)")
+        precondition(
+            packed.count >= integerPackedBytes(outputs: outputs, inputs: inputs, bits: bits),
+            "integer pack: room is short")
+        precondition(
+            scales.count >= outputs && offsets.count >= outputs, "integer pack: one scale and offset an output")
+        evident_linear_integer_pack(
+            weight.baseAddress, outputs, inputs, Int32(bits), packed.baseAddress, scales.baseAddress,
+            offsets.baseAddress)
+    }
+
+    /// `output[row, out] = sx[row] · scales[out] · (Σ qx · qw − offsets[out]) + bias[out]`, each input row quantized
+    /// to `bits` bits as it comes and the products summed exactly; with `reference`, in portable C (for tests).
+    ///
+    /// - Precondition: `linearIntegerIsAvailable` unless `reference`.
+    package static func linearInteger(
+        bits: Int, _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, packed: UnsafeRawBufferPointer,
+        scales: UnsafeBufferPointer<Float>, offsets: UnsafeBufferPointer<Int32>, bias: UnsafeBufferPointer<Float>,
+        outputs: Int, into output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableRawBufferPointer,
+        rowScales: UnsafeMutableBufferPointer<Float>, reference: Bool = false
+    ) {
+        precondition(bits == 8 || bits == 16, "integer codes of \(bits) bits")
+        precondition(input.count >= rows * inputs, "integer linear: input has \(input.count), needs \(rows)×\(inputs)")
+        precondition(
+            packed.count >= integerPackedBytes(outputs: outputs, inputs: inputs, bits: bits), "integer linear: weights")
+        precondition(scales.count >= outputs && offsets.count >= outputs, "integer linear: scales and offsets")
+        precondition(bias.count >= outputs, "integer linear: bias has \(bias.count), needs \(outputs)")
+        precondition(
+            output.count >= rows * outputs, "integer linear: output has \(output.count), needs \(rows)×\(outputs)")
+        guard rows > 0, outputs > 0 else { return }
+        if reference {
+            evident_linear_integer_reference(
+                Int32(bits), input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress,
+                offsets.baseAddress, bias.baseAddress, outputs, output.baseAddress)
+            return
+        }
+        precondition(linearIntegerIsAvailable, "the integer linear kernels need AVX-512 VNNI")
+        precondition(
+            scratch.count >= integerScratchBytes(rows: rows, inputs: inputs, bits: bits), "integer linear: scratch")
+        precondition(rowScales.count >= rows, "integer linear: one scale a row")
+        evident_linear_integer(
+            Int32(bits), input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress, offsets.baseAddress,
+            bias.baseAddress, outputs, output.baseAddress, scratch.baseAddress, rowScales.baseAddress)
     }
 }

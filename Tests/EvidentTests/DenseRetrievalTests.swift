@@ -153,7 +153,7 @@ struct DenseRetrievalTests {
         #expect(IndexBuilder().build(documents: documents, embedder: embedder, reusing: lexical).reusedEmbeddings == 0)
     }
 
-    @Test(.enabled(if: BFloat16Weights.isAvailable, "the processor has no AVX-512 BF16"))
+    @Test(.enabled(if: EncoderPrecision.bf16.isAvailable, "the processor has no AVX-512 BF16"))
     func vectorsAreReusedOnlyAtTheSamePrecisionAndQueriesStayFP32() throws {
         let model = try #require(SharedData.miniLMModel)
         let fp32 = try Self.embedder()

@@ -125,15 +125,53 @@ size_t evident_linear_bf16_scratch_count(size_t rows, size_t inputs);
 /// inputs 2q and 2q + 1 side by side for every pair q; outputs and inputs past the ends are zeros.
 void evident_linear_bf16_pack(const float *weight, size_t outputs, size_t inputs, uint16_t *packed);
 
-/// output[row, out] += Σ bf16(input[row, in]) · bf16(weight[out, in]), summed in fp32, for `rows` row-major rows;
-/// `packed` from `evident_linear_bf16_pack`, `scratch` at least `evident_linear_bf16_scratch_count(rows, inputs)`
-/// elements. Only where `evident_linear_bf16_available()`; elsewhere it does nothing.
-void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, size_t outputs,
-    float *output, uint16_t *scratch);
+/// output[row, out] = Σ bf16(input[row, in]) · bf16(weight[out, in]) + bias[out], summed in fp32 (no bias when
+/// `bias` is NULL), for `rows` row-major rows; `packed` from `evident_linear_bf16_pack`, `scratch` at least
+/// `evident_linear_bf16_scratch_count(rows, inputs)` elements. Only where `evident_linear_bf16_available()`;
+/// elsewhere it does nothing.
+void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, const float *bias,
+    size_t outputs, float *output, uint16_t *scratch);
 
 /// `evident_linear_bf16` in portable C, each sum in double precision: what tests compare the kernel with.
 void evident_linear_bf16_reference(const float *input, size_t rows, size_t inputs, const uint16_t *packed,
-    size_t outputs, float *output);
+    const float *bias, size_t outputs, float *output);
+
+// MARK: - Linear layers in integers (AVX-512 VNNI)
+
+/// Whether `evident_linear_integer` can run: the processor has AVX-512 F, BW, VL and VNNI.
+int evident_linear_integer_available(void);
+
+/// The largest code of a layer of `inputs` inputs at `bits` (8 or 16) bits: 127 for 8 bits; for 16, the largest
+/// with inputs · limit² below 2³¹, so that no 32-bit sum can overflow (at most 32,767).
+int32_t evident_linear_integer_limit(size_t inputs, int bits);
+
+/// The number of bytes the packed weights of an `outputs × inputs` layer take at `bits` bits.
+size_t evident_linear_integer_packed_bytes(size_t outputs, size_t inputs, int bits);
+
+/// The number of bytes of scratch `evident_linear_integer` needs for `rows` rows of `inputs` features.
+size_t evident_linear_integer_scratch_bytes(size_t rows, size_t inputs, int bits);
+
+/// Quantizes a row-major `outputs × inputs` weight per output (codes within ± the limit, `scales[out]` = max |w| /
+/// limit) and packs it for `evident_linear_integer`: panels of 16 outputs, in each the 16 outputs' codes of one
+/// 4-byte step of inputs (4 inputs of 8 bits, 2 of 16) side by side, zeros past the ends. `offsets[out]` is the share
+/// of the 8-bit inputs' zero point in every sum (128 · Σ codes; 0 for 16 bits). `scales` and `offsets` hold
+/// `outputs` elements.
+void evident_linear_integer_pack(const float *weight, size_t outputs, size_t inputs, int bits, void *packed,
+    float *scales, int32_t *offsets);
+
+/// output[row, out] = sx[row] · scales[out] · (Σ qx[row, in] · qw[out, in] − offsets[out]) + bias[out] (no bias when
+/// `bias` is NULL) for `rows` row-major rows, where each row is quantized as it comes (sx = max |x| / limit,
+/// qx = round(x / sx), plus 128 for 8 bits) and the sums are exact in 32-bit integers. `scratch` holds at least
+/// `evident_linear_integer_scratch_bytes(rows, inputs, bits)` bytes and `row_scales` `rows` floats. Only where
+/// `evident_linear_integer_available()`; elsewhere it does nothing.
+void evident_linear_integer(int bits, const float *input, size_t rows, size_t inputs, const void *packed,
+    const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output, void *scratch,
+    float *row_scales);
+
+/// `evident_linear_integer` in portable C (the same quantization, sums in 64-bit integers): what tests compare the
+/// kernel with.
+void evident_linear_integer_reference(int bits, const float *input, size_t rows, size_t inputs, const void *packed,
+    const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output);
 
 // MARK: - The encoder's element-wise steps (AVX-512)
 
@@ -144,6 +182,13 @@ int evident_gelu_f32(float *values, size_t count);
 /// Replaces each of `row_count` rows of `columns` floats by its softmax, as BertKernels computes it; returns 1, or 0
 /// (and does nothing) where the processor has no AVX-512.
 int evident_softmax_rows_f32(float *rows, size_t row_count, size_t columns);
+
+/// Self-attention of one sequence of `length` tokens, every head: `qkv` holds each token's queries, keys and values
+/// (`heads · head_size` floats each, side by side, rows `stride` floats apart); each head's softmax(Q·Kᵀ·scale)·V
+/// goes into its `head_size` columns of `context` (rows `context_stride` apart). Fused on AVX-512, for head sizes of
+/// 16, 32, 48 or 64; returns 1, or 0 with nothing done (no AVX-512, another head size, or no memory).
+int evident_attention_f32(const float *qkv, size_t stride, float *context, size_t context_stride, size_t length,
+    size_t heads, size_t head_size, float scale);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 import Dispatch
 public import Foundation
+import Synchronization
 
 /// A BERT sentence encoder (a sentence-transformers checkpoint such as all-MiniLM-L6-v2): token ids in, one
 /// mean-pooled, L2-normalised embedding per sequence out.
@@ -7,7 +8,9 @@ public import Foundation
 /// The forward pass runs on OpenBLAS: every token of a batch is one row of a matrix, so each projection of each
 /// layer is a single matrix product. Sequences are not padded: attention runs per sequence on its own tokens, which
 /// gives the same result as padding with a mask and wastes nothing. The encoder is immutable after `init` and can
-/// be used from several tasks at once; each call allocates its own scratch memory.
+/// be used from several tasks at once; each batch takes scratch memory of its own from a small pool, which keeps
+/// it for the next batch (an indexing batch of 32 long passages needs about 120 MB; mapping and clearing fresh
+/// pages for each batch cost about 7 % of the time).
 public struct BertEncoder: Sendable {
     /// The model's shape, from `config.json`.
     public let configuration: BertConfiguration
@@ -17,22 +20,25 @@ public struct BertEncoder: Sendable {
     /// MiniLM); longer sequences are cut to this length, keeping their last token (`[SEP]`).
     public var maximumSequenceLength: Int { sequenceLengthLimit }
 
-    /// The precision the linear layers run at: what was asked for, or fp32 where the processor lacks bfloat16
-    /// (AVX-512 BF16).
+    /// The precision the linear layers run at: what was asked for, or fp32 where the processor lacks its kernel
+    /// (AVX-512 BF16 for bf16, AVX-512 VNNI for int8).
     public let precision: EncoderPrecision
 
     private let sequenceLengthLimit: Int
     private let parameters: BertParameters
-    /// Per layer, its linear layers' weights in bfloat16, when `precision` is bf16.
-    private let bfloat16Layers: [BFloat16Layer]?
+    /// Per layer, its linear layers' weights packed for the low-precision kernel, when `precision` is not fp32.
+    private let packedLayers: [PackedLayer]?
+    /// Scratch memory between batches.
+    private let workspaces = WorkspacePool()
 
     /// Loads the model in `directory`: `config.json`, `model.safetensors` and `sentence_bert_config.json`.
     ///
     /// - Parameters:
     ///   - directory: A sentence-transformers BERT model folder, such as `Models/all-MiniLM-L6-v2`.
-    ///   - precision: The precision of the linear layers' products: fp32 (the default), or bf16 (bfloat16
-    ///     products summed in fp32, about twice as fast, where the processor has AVX-512 BF16; elsewhere fp32, as
-    ///     `precision` then says). Attention, softmax, GELU and layer norms stay in fp32.
+    ///   - precision: The precision of the linear layers' products: fp32 (the default), bf16 (bfloat16 products
+    ///     summed in fp32, where the processor has AVX-512 BF16) or int8 (8-bit products summed exactly, where it
+    ///     has AVX-512 VNNI); where the kernel does not run, fp32, as `precision` then says. Attention, softmax,
+    ///     GELU and layer norms stay in fp32.
     /// - Throws: `EmbeddingError` naming the file when one is missing or malformed, when a weight is missing or
     ///   has the wrong shape, or when the configuration asks for something this encoder does not do.
     public init(directory: URL, precision: EncoderPrecision = .fp32) throws {
@@ -67,32 +73,33 @@ public struct BertEncoder: Sendable {
         let tensors = try SafeTensors(contentsOf: directory.appendingPathComponent("model.safetensors"))
         let parameters = try BertParameters(configuration: configuration, tensors: tensors)
         self.parameters = parameters
-        if precision == .bf16, BFloat16Weights.isAvailable {
-            self.precision = .bf16
+        if let format = precision.packedFormat, format.isAvailable {
+            self.precision = precision
             let hidden = configuration.hiddenSize
             let intermediate = configuration.intermediateSize
-            bfloat16Layers = parameters.layers.map { layer in
-                BFloat16Layer(
-                    queryKeyValue: BFloat16Weights(
-                        parameters[layer.queryKeyValueWeight], outputs: 3 * hidden, inputs: hidden),
-                    attentionOutput: BFloat16Weights(
-                        parameters[layer.attentionOutputWeight], outputs: hidden, inputs: hidden),
-                    intermediate: BFloat16Weights(
-                        parameters[layer.intermediateWeight], outputs: intermediate, inputs: hidden),
-                    output: BFloat16Weights(parameters[layer.outputWeight], outputs: hidden, inputs: intermediate))
+            packedLayers = parameters.layers.map { layer in
+                PackedLayer(
+                    queryKeyValue: LowPrecisionWeights(
+                        parameters[layer.queryKeyValueWeight], outputs: 3 * hidden, inputs: hidden, format: format),
+                    attentionOutput: LowPrecisionWeights(
+                        parameters[layer.attentionOutputWeight], outputs: hidden, inputs: hidden, format: format),
+                    intermediate: LowPrecisionWeights(
+                        parameters[layer.intermediateWeight], outputs: intermediate, inputs: hidden, format: format),
+                    output: LowPrecisionWeights(
+                        parameters[layer.outputWeight], outputs: hidden, inputs: intermediate, format: format))
             }
         } else {
             self.precision = .fp32
-            bfloat16Layers = nil
+            packedLayers = nil
         }
     }
 
-    /// One transformer layer's linear weights in bfloat16.
-    private struct BFloat16Layer: Sendable {
-        var queryKeyValue: BFloat16Weights
-        var attentionOutput: BFloat16Weights
-        var intermediate: BFloat16Weights
-        var output: BFloat16Weights
+    /// One transformer layer's linear weights, packed for a low-precision kernel.
+    private struct PackedLayer: Sendable {
+        var queryKeyValue: LowPrecisionWeights
+        var attentionOutput: LowPrecisionWeights
+        var intermediate: LowPrecisionWeights
+        var output: LowPrecisionWeights
     }
 
     /// Embeds every token-id sequence of `batch`.
@@ -220,19 +227,20 @@ public struct BertEncoder: Sendable {
             offsets.append(offset)
             offset += length
         }
-        // In bfloat16, whose linear layers are ours, sequences attend on two threads: the products of attention are
-        // too small for OpenBLAS to share well (run it on one thread then: `Parallelism.matrixProductThreads`).
+        // In low precision, whose linear layers are ours, sequences attend on two threads: the products of attention
+        // are too small for OpenBLAS to share well (run it on one thread then: `Parallelism.matrixProductThreads`).
         let attentionParts =
-            precision != .bf16 || Parallelism.callerThreadOnly || lengths.count < 2
+            precision == .fp32 || Parallelism.callerThreadOnly || lengths.count < 2
             ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
-        let workspace = Workspace(
-            rowCount: rowCount, configuration: configuration, longest: lengths.max() ?? 0,
-            attentionParts: attentionParts)
-        defer { workspace.deallocate() }
+        let storage = workspaces.take(
+            rows: rowCount, attentionParts: attentionParts, configuration: configuration,
+            longest: sequenceLengthLimit)
+        defer { workspaces.giveBack(storage) }
+        let workspace = storage.workspace(rows: rowCount, configuration: configuration, attentionParts: attentionParts)
         parameters.embed(sequences, segments: segments, into: workspace.state)
         for (index, layer) in parameters.layers.enumerated() {
             runLayer(
-                layer, bfloat16: bfloat16Layers?[index], workspace: workspace, lengths: lengths, offsets: offsets)
+                layer, packed: packedLayers?[index], workspace: workspace, lengths: lengths, offsets: offsets)
         }
         return sequences.indices.map { index in
             let offset = offsets[index]
@@ -257,7 +265,7 @@ public struct BertEncoder: Sendable {
 
     /// One transformer layer, `workspace.state` in and out.
     private func runLayer(
-        _ layer: BertParameters.Layer, bfloat16: BFloat16Layer?, workspace: Workspace, lengths: [Int], offsets: [Int]
+        _ layer: BertParameters.Layer, packed: PackedLayer?, workspace: Workspace, lengths: [Int], offsets: [Int]
     ) {
         let rows = workspace.rowCount
         let hidden = configuration.hiddenSize
@@ -267,7 +275,7 @@ public struct BertEncoder: Sendable {
         // Queries, keys and values in one product: their weights are stacked into 3·hidden rows.
         // Every product adds to its bias, copied into the output rows first.
         linear(
-            state, weight: layer.queryKeyValueWeight, bfloat16: bfloat16?.queryKeyValue, bias: layer.queryKeyValueBias,
+            state, weight: layer.queryKeyValueWeight, packed: packed?.queryKeyValue, bias: layer.queryKeyValueBias,
             into: workspace.queryKeyValue, rows: rows, outputs: 3 * hidden, inputs: hidden)
         let parts = workspace.heads.count
         if parts == 1 {
@@ -291,30 +299,30 @@ public struct BertEncoder: Sendable {
 
         projectAndNormalize(
             UnsafeBufferPointer(workspace.context), width: hidden, weight: layer.attentionOutputWeight,
-            bfloat16: bfloat16?.attentionOutput, bias: layer.attentionOutputBias, residual: state,
+            packed: packed?.attentionOutput, bias: layer.attentionOutputBias, residual: state,
             normScale: layer.attentionNormScale,
             normShift: layer.attentionNormShift, into: workspace.projection, rows: rows)
 
         let attended = UnsafeBufferPointer(workspace.projection)
         linear(
-            attended, weight: layer.intermediateWeight, bfloat16: bfloat16?.intermediate,
+            attended, weight: layer.intermediateWeight, packed: packed?.intermediate,
             bias: layer.intermediateBias, into: workspace.intermediate, rows: rows, outputs: intermediate,
             inputs: hidden)
         BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
         projectAndNormalize(
             UnsafeBufferPointer(workspace.intermediate), width: intermediate, weight: layer.outputWeight,
-            bfloat16: bfloat16?.output, bias: layer.outputBias, residual: attended, normScale: layer.outputNormScale,
+            packed: packed?.output, bias: layer.outputBias, residual: attended, normScale: layer.outputNormScale,
             normShift: layer.outputNormShift, into: workspace.state, rows: rows)
     }
 
     /// `output = input · weightᵀ + bias` for `rows` token rows: a linear layer of `inputs` to `outputs` features,
-    /// in bfloat16 when the layer's `bfloat16` weights are given.
+    /// in low precision when the layer's `packed` weights are given.
     private func linear(
-        _ input: UnsafeBufferPointer<Float>, weight: Range<Int>, bfloat16: BFloat16Weights?, bias: Range<Int>,
+        _ input: UnsafeBufferPointer<Float>, weight: Range<Int>, packed: LowPrecisionWeights?, bias: Range<Int>,
         into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int
     ) {
-        if let bfloat16 {
-            bfloat16.apply(input, bias: parameters[bias], into: output, rows: rows)
+        if let packed {
+            packed.apply(input, bias: parameters[bias], into: output, rows: rows)
             return
         }
         LinearLayer.apply(
@@ -325,14 +333,14 @@ public struct BertEncoder: Sendable {
     /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
     /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
     private func projectAndNormalize(
-        _ input: UnsafeBufferPointer<Float>, width: Int, weight: Range<Int>, bfloat16: BFloat16Weights?,
+        _ input: UnsafeBufferPointer<Float>, width: Int, weight: Range<Int>, packed: LowPrecisionWeights?,
         bias: Range<Int>,
         residual: UnsafeBufferPointer<Float>, normScale: Range<Int>, normShift: Range<Int>,
         into output: UnsafeMutableBufferPointer<Float>, rows: Int
     ) {
         let hidden = configuration.hiddenSize
         linear(
-            input, weight: weight, bfloat16: bfloat16, bias: bias, into: output, rows: rows, outputs: hidden,
+            input, weight: weight, packed: packed, bias: bias, into: output, rows: rows, outputs: hidden,
             inputs: width)
         BertKernels.normalizeRows(
             output.baseAddressOrCrash, rowCount: rows, columns: hidden, adding: nil, residual: residual.baseAddress,
@@ -354,6 +362,14 @@ public struct BertEncoder: Sendable {
         let scores = heads.scores.baseAddressOrCrash
         let scale = 1 / Float(headSize).squareRoot()
         let headCount = configuration.attentionHeadCount
+        // Fused on AVX-512: scores, softmax and values in registers, four queries at a time (twice as fast as the
+        // small products below, which are the path everywhere else).
+        if Kernels.attention(
+            source, stride: stride, into: context, contextStride: hidden, length: length, heads: headCount,
+            headSize: headSize, scale: scale)
+        {
+            return
+        }
         for head in 0..<headCount {
             let column = head * headSize
             BLAS.gemm(
@@ -415,7 +431,7 @@ private struct SentenceConfiguration: Decodable {
     }
 }
 
-/// The scratch memory of one `encode` call; nothing in it is shared between calls.
+/// The scratch memory of one `encode` call, viewed at the call's size; nothing in it is shared between calls.
 private struct Workspace {
     let rowCount: Int
     let state: UnsafeMutableBufferPointer<Float>
@@ -430,28 +446,89 @@ private struct Workspace {
     struct HeadScratch {
         let scores: UnsafeMutableBufferPointer<Float>
     }
+}
 
-    init(rowCount: Int, configuration: BertConfiguration, longest: Int, attentionParts: Int) {
+/// The memory behind workspaces: room for `rowCapacity` token rows and `partCapacity` threads that attend, for
+/// sequences of up to `longest` tokens. Used by one `encode` call at a time, handed over through the pool.
+private final class WorkspaceStorage: @unchecked Sendable {
+    let rowCapacity: Int
+    let partCapacity: Int
+    private let state: UnsafeMutableBufferPointer<Float>
+    private let queryKeyValue: UnsafeMutableBufferPointer<Float>
+    private let context: UnsafeMutableBufferPointer<Float>
+    private let projection: UnsafeMutableBufferPointer<Float>
+    private let intermediate: UnsafeMutableBufferPointer<Float>
+    private let scores: [UnsafeMutableBufferPointer<Float>]
+
+    init(rowCapacity: Int, partCapacity: Int, configuration: BertConfiguration, longest: Int) {
         func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
             buffer.initialize(repeating: 0)
             return buffer
         }
         let hidden = configuration.hiddenSize
-        self.rowCount = rowCount
-        state = buffer(rowCount * hidden)
-        queryKeyValue = buffer(rowCount * 3 * hidden)
-        context = buffer(rowCount * hidden)
-        projection = buffer(rowCount * hidden)
-        intermediate = buffer(rowCount * configuration.intermediateSize)
-        heads = (0..<max(1, attentionParts)).map { _ in
-            HeadScratch(scores: buffer(configuration.attentionHeadCount * longest * longest))
-        }
+        self.rowCapacity = rowCapacity
+        self.partCapacity = partCapacity
+        state = buffer(rowCapacity * hidden)
+        queryKeyValue = buffer(rowCapacity * 3 * hidden)
+        context = buffer(rowCapacity * hidden)
+        projection = buffer(rowCapacity * hidden)
+        intermediate = buffer(rowCapacity * configuration.intermediateSize)
+        scores = (0..<partCapacity).map { _ in buffer(configuration.attentionHeadCount * longest * longest) }
     }
 
-    func deallocate() {
+    /// The first `rows` rows of every buffer, and `attentionParts` sets of attention scratch.
+    func workspace(rows: Int, configuration: BertConfiguration, attentionParts: Int) -> Workspace {
+        precondition(rows <= rowCapacity && attentionParts <= partCapacity, "workspace too small")
+        func first(_ buffer: UnsafeMutableBufferPointer<Float>, _ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(rebasing: buffer[0..<max(count, 1)])
+        }
+        let hidden = configuration.hiddenSize
+        return Workspace(
+            rowCount: rows, state: first(state, rows * hidden), queryKeyValue: first(queryKeyValue, rows * 3 * hidden),
+            context: first(context, rows * hidden), projection: first(projection, rows * hidden),
+            intermediate: first(intermediate, rows * configuration.intermediateSize),
+            heads: scores.prefix(max(1, attentionParts)).map { Workspace.HeadScratch(scores: $0) })
+    }
+
+    deinit {
         for buffer in [state, queryKeyValue, context, projection, intermediate] { buffer.deallocate() }
-        for head in heads { head.scores.deallocate() }
+        for buffer in scores { buffer.deallocate() }
+    }
+}
+
+/// The workspaces an encoder keeps between calls: at most two (as many as encode at once when indexing), the
+/// largest kept. A call that needs more rows than any kept one gets a new one, at least twice the size of the
+/// largest so far (and so less than twice what it needs), so that batches growing in length (they come sorted by
+/// length) allocate a few times, not at every batch.
+private final class WorkspacePool: Sendable {
+    private let free = Mutex<[WorkspaceStorage]>([])
+    private let largest = Mutex(0)
+
+    func take(rows: Int, attentionParts: Int, configuration: BertConfiguration, longest: Int) -> WorkspaceStorage {
+        let parts = max(1, attentionParts)
+        let kept = free.withLock { pool -> WorkspaceStorage? in
+            guard let index = pool.firstIndex(where: { $0.rowCapacity >= rows && $0.partCapacity >= parts }) else {
+                return nil
+            }
+            return pool.remove(at: index)
+        }
+        if let kept { return kept }
+        let capacity = largest.withLock { largest in
+            let capacity = rows > largest ? max(rows, 2 * largest) : rows
+            largest = max(largest, capacity)
+            return capacity
+        }
+        return WorkspaceStorage(
+            rowCapacity: capacity, partCapacity: max(parts, 2), configuration: configuration, longest: longest)
+    }
+
+    func giveBack(_ storage: WorkspaceStorage) {
+        free.withLock { pool in
+            pool.append(storage)
+            pool.sort { $0.rowCapacity > $1.rowCapacity }
+            if pool.count > 2 { pool.removeLast(pool.count - 2) }
+        }
     }
 }
 

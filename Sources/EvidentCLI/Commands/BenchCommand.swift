@@ -10,7 +10,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Runs warm-up, then timed repetitions of search (lexical, dense fp32, dense int8, hybrid), the BM25 and \
             vector kernels alone, ask, grounding answers of 5 and 20 claims, and the encoder alone at each \
-            precision the processor runs (encode-fp32, encode-bf16: passages and tokens per second); reports \
+            precision the processor runs (encode-fp32, encode-int16, encode-int8, encode-bf16: passages and tokens \
+            per second); reports \
             p50/p95/p99/max latency, queries per second one at a time and in batches, where a hybrid query's time \
             goes, peak memory, index load time and size. With a claim verifier (--verifier DIR, or \
             evident-verifier when it is found), also the verifier's cost per (claim, sentence) pair and grounding \
@@ -214,7 +215,8 @@ struct BenchCommand: ParsableCommand {
         print("report: \(out)/report.md, \(out)/report.json, charts in \(out)/")
     }
 
-    /// The embedders the encode operations measure: the retriever's (fp32), then bf16 where the processor has it.
+    /// The embedders the encode operations measure: the retriever's (fp32), then every low-precision path the
+    /// processor runs (int16, int8, bf16).
     private func encoders(for index: EvidentIndex, retriever: Retriever, settings: BenchmarkSettings) throws
         -> [SentenceEmbedder]
     {
@@ -222,17 +224,21 @@ struct BenchCommand: ParsableCommand {
             settings.operations?.contains(.encode) ?? true
         else { return [] }
         guard let directory = ModelLocation.directory(for: modelID, given: model) else { return [fp32] }
-        let bf16: SentenceEmbedder
-        do {
-            bf16 = try SentenceEmbedder(directory: directory, precision: .bf16)
-        } catch {
-            throw CommandFailure("\(directory.path): cannot load the model in bf16 (\(error))")
+        let precisions = [EncoderPrecision.int16, .int8, .bf16].filter(\.isAvailable)
+        if precisions.count < 3 {
+            let missing = [EncoderPrecision.int16, .int8, .bf16].filter { !$0.isAvailable }.map(\.rawValue)
+            Terminal.writeError(
+                "note: this processor runs no \(missing.joined(separator: ", ")) kernel; the encoder is not measured "
+                    + "at \(missing.count == 1 ? "that precision" : "those precisions")\n")
         }
-        guard bf16.encoder.precision == .bf16 else {
-            Terminal.writeError("note: this processor has no AVX-512 BF16; the encoder is measured in fp32 only\n")
-            return [fp32]
-        }
-        return [fp32, bf16]
+        return try [fp32]
+            + precisions.map { precision in
+                do {
+                    return try SentenceEmbedder(directory: directory, precision: precision)
+                } catch {
+                    throw CommandFailure("\(directory.path): cannot load the model in \(precision) (\(error))")
+                }
+            }
     }
 
     /// Writes the peers' input beside the report, runs the peers script on it, and reads its figures.

@@ -69,16 +69,18 @@ private struct EmbeddedText: Encodable {
     var embedding: [Float]
 }
 
-/// `--precision`: the encoder's precisions, spelled as on the command line, and `auto`: bf16 where the processor
-/// has AVX-512 BF16, else fp32.
+/// `--precision`: the encoder's precisions, spelled as on the command line, and `auto`: the fastest this processor
+/// runs (`EncoderPrecision.fastestAvailable`).
 enum PrecisionOption: String, ExpressibleByArgument, CaseIterable {
-    case auto, fp32, bf16
+    case auto, fp32, bf16, int16, int8
 
     var precision: EncoderPrecision {
         switch self {
-        case .auto: BFloat16Weights.isAvailable ? .bf16 : .fp32
+        case .auto: .fastestAvailable
         case .fp32: .fp32
         case .bf16: .bf16
+        case .int16: .int16
+        case .int8: .int8
         }
     }
 }

@@ -48,9 +48,9 @@ struct IndexCommand: ParsableCommand {
     var model: String?
     @Option(
         help: ArgumentHelp(
-            ModelLocation.precisionHelp + " auto (the default) is bf16 where the processor has it, else fp32. The "
-                + "passage and sentence vectors are made at it and the manifest records it; queries are always "
-                + "embedded in fp32."))
+            ModelLocation.precisionHelp + " auto (the default) is int16 where the processor has AVX-512 VNNI, else "
+                + "fp32. The passage and sentence vectors are made at it and the manifest records it; queries are "
+                + "always embedded in fp32."))
     var precision: PrecisionOption = .auto
     @Option(
         help: ArgumentHelp(
