@@ -240,61 +240,6 @@ extension Kernels {
     }
 }
 
-// MARK: - bfloat16 linear layers
-
-extension Kernels {
-    /// Whether the bfloat16 linear-layer kernel runs here (AVX-512 F, BW, VL and BF16).
-    package static let linearBFloat16IsAvailable = evident_linear_bf16_available() != 0
-
-    /// The bfloat16 elements of an `outputs × inputs` layer's packed weights.
-    package static func bfloat16PackedCount(outputs: Int, inputs: Int) -> Int {
-        evident_linear_bf16_packed_count(outputs, inputs)
-    }
-
-    /// The bfloat16 elements of scratch that `linearBFloat16` needs for `rows` rows.
-    package static func bfloat16ScratchCount(rows: Int, inputs: Int) -> Int {
-        evident_linear_bf16_scratch_count(rows, inputs)
-    }
-
-    /// Rounds the row-major `outputs × inputs` `weight` to bfloat16 and packs it for `linearBFloat16`.
-    package static func packBFloat16(
-        _ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, into packed: UnsafeMutableBufferPointer<UInt16>
-    ) {
-        precondition(
-            weight.count >= outputs * inputs, "bfloat16 pack: weight has \(weight.count), needs \(outputs)×\(inputs)")
-        precondition(
-            packed.count >= bfloat16PackedCount(outputs: outputs, inputs: inputs), "bfloat16 pack: room is short")
-        evident_linear_bf16_pack(weight.baseAddress, outputs, inputs, packed.baseAddress)
-    }
-
-    /// `output[row, out] = Σ bf16(input[row, in]) · bf16(weight[out, in]) + bias[out]`, summed in fp32; with
-    /// `reference`, in portable C with double sums (for tests).
-    ///
-    /// - Precondition: `linearBFloat16IsAvailable` unless `reference`.
-    package static func linearBFloat16(
-        _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, packed: UnsafeBufferPointer<UInt16>,
-        bias: UnsafeBufferPointer<Float>, outputs: Int, into output: UnsafeMutableBufferPointer<Float>,
-        scratch: UnsafeMutableBufferPointer<UInt16>, reference: Bool = false
-    ) {
-        precondition(input.count >= rows * inputs, "bfloat16 linear: input has \(input.count), needs \(rows)×\(inputs)")
-        precondition(packed.count >= bfloat16PackedCount(outputs: outputs, inputs: inputs), "bfloat16 linear: weights")
-        precondition(bias.count >= outputs, "bfloat16 linear: bias has \(bias.count), needs \(outputs)")
-        precondition(
-            output.count >= rows * outputs, "bfloat16 linear: output has \(output.count), needs \(rows)×\(outputs)")
-        guard rows > 0, outputs > 0 else { return }
-        if reference {
-            evident_linear_bf16_reference(
-                input.baseAddress, rows, inputs, packed.baseAddress, bias.baseAddress, outputs, output.baseAddress)
-            return
-        }
-        precondition(linearBFloat16IsAvailable, "the bfloat16 linear kernel needs AVX-512 BF16")
-        precondition(scratch.count >= bfloat16ScratchCount(rows: rows, inputs: inputs), "bfloat16 linear: scratch")
-        evident_linear_bf16(
-            input.baseAddress, rows, inputs, packed.baseAddress, bias.baseAddress, outputs, output.baseAddress,
-            scratch.baseAddress)
-    }
-}
-
 // MARK: - The encoder's element-wise steps
 
 extension Kernels {
@@ -319,78 +264,88 @@ extension Kernels {
     }
 }
 
-// MARK: - Integer linear layers
+// MARK: - Low-precision linear layers
 
 extension Kernels {
-    /// Whether the integer linear-layer kernels run here (AVX-512 F, BW, VL and VNNI).
-    package static let linearIntegerIsAvailable = evident_linear_integer_available() != 0
+    /// The arithmetic of a packed linear layer (see `evident_linear_packed`).
+    package enum PackedKind: Int32, Sendable, Hashable, CaseIterable {
+        /// bfloat16 products summed in fp32 (AVX-512 BF16).
+        case bfloat16 = 0
+        /// 16-bit integer products summed exactly in int32 (AVX-512 VNNI).
+        case int16 = 1
+        /// 8-bit integer products summed exactly in int32 (AVX-512 VNNI).
+        case int8 = 2
 
-    /// The largest code of a layer of `inputs` inputs at `bits` bits (see `evident_linear_integer_limit`).
-    package static func integerLimit(inputs: Int, bits: Int) -> Int {
-        Int(evident_linear_integer_limit(inputs, Int32(bits)))
+        /// Whether the kernel of this kind runs here.
+        package var isAvailable: Bool { Self.available[Int(rawValue)] }
+
+        private static let available = allCases.map { evident_linear_packed_available($0.rawValue) != 0 }
     }
 
-    /// The bytes of an `outputs × inputs` layer's packed weights at `bits` bits.
-    package static func integerPackedBytes(outputs: Int, inputs: Int, bits: Int) -> Int {
-        evident_linear_integer_packed_bytes(outputs, inputs, Int32(bits))
+    /// The largest code of an integer kind for a layer of `inputs` inputs (see `evident_linear_packed_limit`).
+    package static func packedLimit(inputs: Int, kind: PackedKind) -> Int {
+        Int(evident_linear_packed_limit(inputs, kind.rawValue))
     }
 
-    /// The bytes of scratch that `linearInteger` needs for `rows` rows.
-    package static func integerScratchBytes(rows: Int, inputs: Int, bits: Int) -> Int {
-        evident_linear_integer_scratch_bytes(rows, inputs, Int32(bits))
+    /// The bytes of an `outputs × inputs` layer's packed weights.
+    package static func packedBytes(outputs: Int, inputs: Int, kind: PackedKind) -> Int {
+        evident_linear_packed_bytes(outputs, inputs, kind.rawValue)
     }
 
-    /// Quantizes the row-major `outputs × inputs` `weight` per output to `bits` (8 or 16) bits and packs it for
-    /// `linearInteger`, with each output's scale and zero-point offset.
-    package static func packInteger(
-        _ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, bits: Int,
-        into packed: UnsafeMutableRawBufferPointer,
-        scales: UnsafeMutableBufferPointer<Float>, offsets: UnsafeMutableBufferPointer<Int32>
+    /// The bytes of scratch that `linearPacked` needs for `rows` rows.
+    package static func packedScratchBytes(rows: Int, inputs: Int, kind: PackedKind) -> Int {
+        evident_linear_packed_scratch_bytes(rows, inputs, kind.rawValue)
+    }
+
+    /// Rounds or quantizes the row-major `outputs × inputs` `weight` and packs it for `linearPacked`, with each
+    /// output's scale and zero-point offset for the integer kinds.
+    package static func pack(
+        _ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, kind: PackedKind,
+        into packed: UnsafeMutableRawBufferPointer, scales: UnsafeMutableBufferPointer<Float>,
+        offsets: UnsafeMutableBufferPointer<Int32>
     ) {
-        precondition(bits == 8 || bits == 16, "integer codes of \(bits) bits")
+        precondition(outputs > 0 && inputs > 0, "packed weights of shape \(outputs)×\(inputs)")
+        precondition(weight.count >= outputs * inputs, "pack: weight has \(weight.count), needs \(outputs)×\(inputs)")
+        precondition(packed.count >= packedBytes(outputs: outputs, inputs: inputs, kind: kind), "pack: room is short")
         precondition(
-            weight.count >= outputs * inputs, "integer pack: weight has \(weight.count), needs \(outputs)×\(inputs)")
-        precondition(
-            packed.count >= integerPackedBytes(outputs: outputs, inputs: inputs, bits: bits),
-            "integer pack: room is short")
-        precondition(
-            scales.count >= outputs && offsets.count >= outputs, "integer pack: one scale and offset an output")
-        evident_linear_integer_pack(
-            weight.baseAddress, outputs, inputs, Int32(bits), packed.baseAddress, scales.baseAddress,
+            kind == .bfloat16 || (scales.count >= outputs && offsets.count >= outputs),
+            "pack: one scale and offset an output")
+        evident_linear_packed_pack(
+            kind.rawValue, weight.baseAddress, outputs, inputs, packed.baseAddress, scales.baseAddress,
             offsets.baseAddress)
     }
 
-    /// `output[row, out] = sx[row] · scales[out] · (Σ qx · qw − offsets[out]) + bias[out]`, each input row quantized
-    /// to `bits` bits as it comes and the products summed exactly; with `reference`, in portable C (for tests).
+    /// `output = input · weightᵀ + bias` at the packed weights' precision (see `evident_linear_packed`); with
+    /// `reference`, in portable C (for tests).
     ///
-    /// - Precondition: `linearIntegerIsAvailable` unless `reference`.
-    package static func linearInteger(
-        bits: Int, _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, packed: UnsafeRawBufferPointer,
+    /// - Precondition: `kind.isAvailable` unless `reference`.
+    package static func linearPacked(
+        _ input: UnsafeBufferPointer<Float>, rows: Int, inputs: Int, kind: PackedKind, packed: UnsafeRawBufferPointer,
         scales: UnsafeBufferPointer<Float>, offsets: UnsafeBufferPointer<Int32>, bias: UnsafeBufferPointer<Float>,
         outputs: Int, into output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableRawBufferPointer,
-        rowScales: UnsafeMutableBufferPointer<Float>, reference: Bool = false
+        reference: Bool = false
     ) {
-        precondition(bits == 8 || bits == 16, "integer codes of \(bits) bits")
-        precondition(input.count >= rows * inputs, "integer linear: input has \(input.count), needs \(rows)×\(inputs)")
+        precondition(input.count >= rows * inputs, "packed linear: input has \(input.count), needs \(rows)×\(inputs)")
         precondition(
-            packed.count >= integerPackedBytes(outputs: outputs, inputs: inputs, bits: bits), "integer linear: weights")
-        precondition(scales.count >= outputs && offsets.count >= outputs, "integer linear: scales and offsets")
-        precondition(bias.count >= outputs, "integer linear: bias has \(bias.count), needs \(outputs)")
+            packed.count >= packedBytes(outputs: outputs, inputs: inputs, kind: kind), "packed linear: weights")
         precondition(
-            output.count >= rows * outputs, "integer linear: output has \(output.count), needs \(rows)×\(outputs)")
+            kind == .bfloat16 || (scales.count >= outputs && offsets.count >= outputs),
+            "packed linear: scales and offsets")
+        precondition(bias.count >= outputs, "packed linear: bias has \(bias.count), needs \(outputs)")
+        precondition(
+            output.count >= rows * outputs, "packed linear: output has \(output.count), needs \(rows)×\(outputs)")
         guard rows > 0, outputs > 0 else { return }
         if reference {
-            evident_linear_integer_reference(
-                Int32(bits), input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress,
+            evident_linear_packed_reference(
+                kind.rawValue, input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress,
                 offsets.baseAddress, bias.baseAddress, outputs, output.baseAddress)
             return
         }
-        precondition(linearIntegerIsAvailable, "the integer linear kernels need AVX-512 VNNI")
+        precondition(kind.isAvailable, "the \(kind) linear kernel does not run on this processor")
         precondition(
-            scratch.count >= integerScratchBytes(rows: rows, inputs: inputs, bits: bits), "integer linear: scratch")
-        precondition(rowScales.count >= rows, "integer linear: one scale a row")
-        evident_linear_integer(
-            Int32(bits), input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress, offsets.baseAddress,
-            bias.baseAddress, outputs, output.baseAddress, scratch.baseAddress, rowScales.baseAddress)
+            scratch.count >= packedScratchBytes(rows: rows, inputs: inputs, kind: kind), "packed linear: scratch")
+        evident_linear_packed(
+            kind.rawValue, input.baseAddress, rows, inputs, packed.baseAddress, scales.baseAddress,
+            offsets.baseAddress, bias.baseAddress, outputs, output.baseAddress, scratch.baseAddress)
     }
 }

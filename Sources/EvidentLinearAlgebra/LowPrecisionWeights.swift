@@ -16,65 +16,29 @@ import Foundation
 /// same order), so a text's vector is the same whatever batch it was encoded in.
 package final class LowPrecisionWeights: @unchecked Sendable {
     /// The arithmetic of a packed layer.
-    package enum Format: String, Sendable, Hashable, CaseIterable {
-        /// bfloat16 products summed in fp32.
-        case bfloat16
-        /// 16-bit integer products summed in 32-bit integers.
-        case int16
-        /// 8-bit integer products summed in 32-bit integers.
-        case int8
-
-        /// The bits of an integer format's codes.
-        var bits: Int? {
-            switch self {
-            case .bfloat16: nil
-            case .int16: 16
-            case .int8: 8
-            }
-        }
-
-        /// Whether this format's kernel runs on this machine.
-        package var isAvailable: Bool {
-            switch self {
-            case .bfloat16: Kernels.linearBFloat16IsAvailable
-            case .int16, .int8: Kernels.linearIntegerIsAvailable
-            }
-        }
-    }
+    package typealias Format = Kernels.PackedKind
 
     package let format: Format
     package let outputs: Int
     package let inputs: Int
-    /// The packed weights: bfloat16 bit patterns or 8-bit codes.
+    /// The packed weights: bfloat16 bit patterns or integer codes.
     private let packed: UnsafeMutableRawBufferPointer
-    /// For the integer formats, per output: its scale and its zero-point offset.
+    /// For the integer formats, per output: its scale and its zero-point offset (empty for bfloat16).
     private let scales: UnsafeMutableBufferPointer<Float>
     private let offsets: UnsafeMutableBufferPointer<Int32>
 
     /// Rounds or quantizes the row-major `outputs × inputs` `weight` (PyTorch's layout) and packs it.
     package init(_ weight: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int, format: Format) {
-        precondition(outputs > 0 && inputs > 0, "low-precision weights of shape \(outputs)×\(inputs)")
         self.format = format
         self.outputs = outputs
         self.inputs = inputs
-        switch format {
-        case .bfloat16:
-            let count = Kernels.bfloat16PackedCount(outputs: outputs, inputs: inputs)
-            packed = .allocate(byteCount: count * MemoryLayout<UInt16>.stride, alignment: 64)
-            scales = .allocate(capacity: 0)
-            offsets = .allocate(capacity: 0)
-            Kernels.packBFloat16(
-                weight, outputs: outputs, inputs: inputs,
-                into: UnsafeMutableBufferPointer(rebasing: packed.bindMemory(to: UInt16.self)[0..<count]))
-        case .int16, .int8:
-            let bits = format.bits ?? 16
-            packed = .allocate(
-                byteCount: Kernels.integerPackedBytes(outputs: outputs, inputs: inputs, bits: bits), alignment: 64)
-            scales = .allocate(capacity: outputs)
-            offsets = .allocate(capacity: outputs)
-            Kernels.packInteger(
-                weight, outputs: outputs, inputs: inputs, bits: bits, into: packed, scales: scales, offsets: offsets)
-        }
+        packed = .allocate(
+            byteCount: max(1, Kernels.packedBytes(outputs: outputs, inputs: inputs, kind: format)), alignment: 64)
+        let perOutput = format == .bfloat16 ? 0 : outputs
+        scales = .allocate(capacity: perOutput)
+        offsets = .allocate(capacity: perOutput)
+        Kernels.pack(
+            weight, outputs: outputs, inputs: inputs, kind: format, into: packed, scales: scales, offsets: offsets)
     }
 
     deinit {
@@ -127,32 +91,12 @@ package final class LowPrecisionWeights: @unchecked Sendable {
         _ input: UnsafeBufferPointer<Float>, rows: Int, bias: UnsafeBufferPointer<Float>,
         into output: UnsafeMutableBufferPointer<Float>, reference: Bool
     ) {
-        switch format {
-        case .bfloat16:
-            let count = Kernels.bfloat16PackedCount(outputs: outputs, inputs: inputs)
-            let scratchCount = Kernels.bfloat16ScratchCount(rows: rows, inputs: inputs)
-            ScratchMemory.withBuffer(byteCount: scratchCount * MemoryLayout<UInt16>.stride) { scratch in
-                Kernels.linearBFloat16(
-                    input, rows: rows, inputs: inputs,
-                    packed: UnsafeBufferPointer(rebasing: packed.bindMemory(to: UInt16.self)[0..<count]), bias: bias,
-                    outputs: outputs, into: output,
-                    scratch: UnsafeMutableBufferPointer(
-                        rebasing: scratch.bindMemory(to: UInt16.self)[0..<scratchCount]),
-                    reference: reference)
-            }
-        case .int16, .int8:
-            let bits = format.bits ?? 16
-            // The rows' codes, then their scales (the codes' size is a multiple of 4 bytes).
-            let codeBytes = Kernels.integerScratchBytes(rows: rows, inputs: inputs, bits: bits)
-            ScratchMemory.withBuffer(byteCount: codeBytes + rows * MemoryLayout<Float>.stride) { scratch in
-                let codes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<codeBytes])
-                let rowScales = UnsafeMutableRawBufferPointer(rebasing: scratch[codeBytes...]).bindMemory(
-                    to: Float.self)
-                Kernels.linearInteger(
-                    bits: bits, input, rows: rows, inputs: inputs, packed: UnsafeRawBufferPointer(packed),
-                    scales: UnsafeBufferPointer(scales), offsets: UnsafeBufferPointer(offsets), bias: bias,
-                    outputs: outputs, into: output, scratch: codes, rowScales: rowScales, reference: reference)
-            }
+        let scratchBytes = reference ? 0 : Kernels.packedScratchBytes(rows: rows, inputs: inputs, kind: format)
+        ScratchMemory.withBuffer(byteCount: scratchBytes) { scratch in
+            Kernels.linearPacked(
+                input, rows: rows, inputs: inputs, kind: format, packed: UnsafeRawBufferPointer(packed),
+                scales: UnsafeBufferPointer(scales), offsets: UnsafeBufferPointer(offsets), bias: bias,
+                outputs: outputs, into: output, scratch: scratch, reference: reference)
         }
     }
 }

@@ -96,7 +96,7 @@ private func kernelAndReference(
         arguments: [384, 1536, 3000])
     func sixteenBitSumsCannotOverflow(_ inputs: Int) {
         // Every input and weight at the largest code, all of one sign: the largest sum a row can have.
-        let limit = Kernels.integerLimit(inputs: inputs, bits: 16)
+        let limit = Kernels.packedLimit(inputs: inputs, kind: .int16)
         #expect(inputs * limit * limit <= Int(Int32.max))
         let outputs = 16
         let weights = [Float](repeating: 0.5, count: outputs * inputs).withUnsafeBufferPointer {

@@ -109,68 +109,44 @@ int evident_screen_bf16(const uint16_t *matrix, size_t row_begin, size_t row_end
     const uint16_t *queries, size_t query_count, size_t limit, const float *margins,
     evident_candidate_list *lists);
 
-// MARK: - Linear layers in bfloat16 (AVX-512 BF16)
+// MARK: - Linear layers at low precision (AVX-512 BF16, AVX-512 VNNI)
 
-/// Whether `evident_linear_bf16` can run: the processor has AVX-512 F, BW, VL and BF16.
-int evident_linear_bf16_available(void);
+/// The kinds of packed linear layers: bfloat16 products summed in fp32 (AVX-512 BF16), 16-bit and 8-bit integer
+/// products summed exactly in int32 (AVX-512 VNNI).
+enum { EVIDENT_LINEAR_BF16 = 0, EVIDENT_LINEAR_INT16 = 1, EVIDENT_LINEAR_INT8 = 2 };
 
-/// The number of bfloat16 elements the packed weights of an `outputs × inputs` layer take.
-size_t evident_linear_bf16_packed_count(size_t outputs, size_t inputs);
+/// Whether `evident_linear_packed` can run `kind` here: AVX-512 F, BW, VL, and BF16 or VNNI.
+int evident_linear_packed_available(int kind);
 
-/// The number of bfloat16 elements of scratch `evident_linear_bf16` needs for `rows` rows of `inputs` features.
-size_t evident_linear_bf16_scratch_count(size_t rows, size_t inputs);
+/// The largest code of an integer kind for a layer of `inputs` inputs: 127 for 8 bits; for 16, the largest with
+/// inputs · limit² below 2³¹, so that no 32-bit sum can overflow (at most 32,767).
+int32_t evident_linear_packed_limit(size_t inputs, int kind);
 
-/// Rounds a row-major `outputs × inputs` weight (PyTorch's layout: one row per output) to bfloat16 (to nearest,
-/// ties to even) and packs it for `evident_linear_bf16`: panels of 16 outputs, in each the 16 outputs' weights of
-/// inputs 2q and 2q + 1 side by side for every pair q; outputs and inputs past the ends are zeros.
-void evident_linear_bf16_pack(const float *weight, size_t outputs, size_t inputs, uint16_t *packed);
+/// The bytes the packed weights of an `outputs × inputs` layer take.
+size_t evident_linear_packed_bytes(size_t outputs, size_t inputs, int kind);
 
-/// output[row, out] = Σ bf16(input[row, in]) · bf16(weight[out, in]) + bias[out], summed in fp32 (no bias when
-/// `bias` is NULL), for `rows` row-major rows; `packed` from `evident_linear_bf16_pack`, `scratch` at least
-/// `evident_linear_bf16_scratch_count(rows, inputs)` elements. Only where `evident_linear_bf16_available()`;
-/// elsewhere it does nothing.
-void evident_linear_bf16(const float *input, size_t rows, size_t inputs, const uint16_t *packed, const float *bias,
-    size_t outputs, float *output, uint16_t *scratch);
+/// The bytes of scratch `evident_linear_packed` needs for `rows` rows of `inputs` features.
+size_t evident_linear_packed_scratch_bytes(size_t rows, size_t inputs, int kind);
 
-/// `evident_linear_bf16` in portable C, each sum in double precision: what tests compare the kernel with.
-void evident_linear_bf16_reference(const float *input, size_t rows, size_t inputs, const uint16_t *packed,
-    const float *bias, size_t outputs, float *output);
-
-// MARK: - Linear layers in integers (AVX-512 VNNI)
-
-/// Whether `evident_linear_integer` can run: the processor has AVX-512 F, BW, VL and VNNI.
-int evident_linear_integer_available(void);
-
-/// The largest code of a layer of `inputs` inputs at `bits` (8 or 16) bits: 127 for 8 bits; for 16, the largest
-/// with inputs · limit² below 2³¹, so that no 32-bit sum can overflow (at most 32,767).
-int32_t evident_linear_integer_limit(size_t inputs, int bits);
-
-/// The number of bytes the packed weights of an `outputs × inputs` layer take at `bits` bits.
-size_t evident_linear_integer_packed_bytes(size_t outputs, size_t inputs, int bits);
-
-/// The number of bytes of scratch `evident_linear_integer` needs for `rows` rows of `inputs` features.
-size_t evident_linear_integer_scratch_bytes(size_t rows, size_t inputs, int bits);
-
-/// Quantizes a row-major `outputs × inputs` weight per output (codes within ± the limit, `scales[out]` = max |w| /
-/// limit) and packs it for `evident_linear_integer`: panels of 16 outputs, in each the 16 outputs' codes of one
-/// 4-byte step of inputs (4 inputs of 8 bits, 2 of 16) side by side, zeros past the ends. `offsets[out]` is the share
-/// of the 8-bit inputs' zero point in every sum (128 · Σ codes; 0 for 16 bits). `scales` and `offsets` hold
-/// `outputs` elements.
-void evident_linear_integer_pack(const float *weight, size_t outputs, size_t inputs, int bits, void *packed,
+/// Packs a row-major `outputs × inputs` weight (PyTorch's layout) for `evident_linear_packed`: rounded to bfloat16,
+/// or quantized per output to codes within ± the limit with `scales[out]` = max |w| / limit and `offsets[out]` the
+/// share of the 8-bit rows' zero point in every sum (128 · Σ codes; 0 for 16 bits). Laid out in panels of 16
+/// outputs, in each the 16 outputs' values of one 4-byte step of inputs side by side, zeros past the ends. `scales`
+/// and `offsets` hold `outputs` elements (unused, and may be NULL, for bfloat16).
+void evident_linear_packed_pack(int kind, const float *weight, size_t outputs, size_t inputs, void *packed,
     float *scales, int32_t *offsets);
 
-/// output[row, out] = sx[row] · scales[out] · (Σ qx[row, in] · qw[out, in] − offsets[out]) + bias[out] (no bias when
-/// `bias` is NULL) for `rows` row-major rows, where each row is quantized as it comes (sx = max |x| / limit,
-/// qx = round(x / sx), plus 128 for 8 bits) and the sums are exact in 32-bit integers. `scratch` holds at least
-/// `evident_linear_integer_scratch_bytes(rows, inputs, bits)` bytes and `row_scales` `rows` floats. Only where
-/// `evident_linear_integer_available()`; elsewhere it does nothing.
-void evident_linear_integer(int bits, const float *input, size_t rows, size_t inputs, const void *packed,
-    const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output, void *scratch,
-    float *row_scales);
+/// output = input · weightᵀ + bias (no bias when `bias` is NULL) for `rows` row-major rows: each row rounded to
+/// bfloat16 and the products summed in fp32, or each row quantized as it comes (sx = max |x| / limit, qx = round(x /
+/// sx), plus 128 for 8 bits) and output = sx · scales[out] · (Σ qx · qw − offsets[out]) + bias, the sums exact in
+/// int32. `scratch` holds at least `evident_linear_packed_scratch_bytes(rows, inputs, kind)` bytes. Only where
+/// `evident_linear_packed_available(kind)`; elsewhere it does nothing.
+void evident_linear_packed(int kind, const float *input, size_t rows, size_t inputs, const void *packed,
+    const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output, void *scratch);
 
-/// `evident_linear_integer` in portable C (the same quantization, sums in 64-bit integers): what tests compare the
-/// kernel with.
-void evident_linear_integer_reference(int bits, const float *input, size_t rows, size_t inputs, const void *packed,
+/// `evident_linear_packed` in portable C (the same rounding or quantization; bfloat16 sums in double precision,
+/// integer sums in int64): what tests compare the kernel with.
+void evident_linear_packed_reference(int kind, const float *input, size_t rows, size_t inputs, const void *packed,
     const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output);
 
 // MARK: - The encoder's element-wise steps (AVX-512)
