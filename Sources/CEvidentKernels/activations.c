@@ -5,6 +5,7 @@
 // Swift's baseline x86-64 code spends; elsewhere the functions return 0 and the Swift kernels run.
 
 #include "CEvidentKernels.h"
+#include "vector_math.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,26 +35,6 @@ static void prepare_series(void) {
     __atomic_store_n(&series_ready, 1, __ATOMIC_RELEASE);
 }
 
-// e^x within about 2 ulp for x in [-87.3, 88.3]; smaller inputs give 2^-126. Horner steps are fused
-// multiply-adds (one rounding instead of two: at least as accurate as the Swift kernel's separate steps).
-AVX512_TARGET static inline __m512 exponential(__m512 input) {
-    __m512 x = _mm512_max_ps(input, _mm512_set1_ps(-87.3f));
-    const __m512 rounding = _mm512_set1_ps(12582912.0f);  // 1.5·2^23: n = round(x / ln 2) in the low bits
-    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), rounding);
-    __m512 n = _mm512_sub_ps(shifted, rounding);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.1219444e-4f), _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x));
-    __m512 p = _mm512_fmadd_ps(r, _mm512_set1_ps(1.0f / 5040), _mm512_set1_ps(1.0f / 720));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    __m512i integer = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(rounding));
-    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(integer, _mm512_set1_epi32(127)), 23));
-    return _mm512_mul_ps(p, scale);
-}
-
 // erf(x): the Maclaurin series below 1, Abramowitz and Stegun 7.1.26 from 1 on. Sixteen lanes rarely all fall in
 // one branch, but when they do only that branch is computed. 1 / (1 + 0.3275911 |x|) is the hardware's 14-bit
 // reciprocal refined by one Newton step (within 2 ulp; the division it replaces was a fifth of GELU's time).
@@ -77,7 +58,7 @@ AVX512_TARGET static inline __m512 error_function(__m512 x) {
     p = _mm512_fmsub_ps(p, t, _mm512_set1_ps(0.284496736f));
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
     p = _mm512_mul_ps(p, t);
-    __m512 tail = _mm512_fnmadd_ps(p, exponential(_mm512_sub_ps(_mm512_setzero_ps(), square)), one);
+    __m512 tail = _mm512_fnmadd_ps(p, evident_exponential_avx512(_mm512_sub_ps(_mm512_setzero_ps(), square)), one);
     // The sign of x on the tail: erf is odd.
     tail = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(tail),
         _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))));
@@ -98,22 +79,17 @@ AVX512_TARGET static void gelu_avx512(float *values, size_t count) {
 AVX512_TARGET static void softmax_rows_avx512(float *rows, size_t row_count, size_t columns) {
     for (size_t row = 0; row < row_count; row++) {
         float *values = rows + row * columns;
-        __m512 maximum = _mm512_set1_ps(-INFINITY);
-        for (size_t column = 0; column < columns; column += 16) {
-            __mmask16 mask = columns - column >= 16 ? 0xffff : (__mmask16)((1u << (columns - column)) - 1);
-            maximum = _mm512_mask_max_ps(maximum, mask, maximum, _mm512_maskz_loadu_ps(mask, values + column));
-        }
-        __m512 top = _mm512_set1_ps(_mm512_reduce_max_ps(maximum));
+        __m512 top = evident_row_maximum_avx512(values, columns);
         __m512 total = _mm512_setzero_ps();
         for (size_t column = 0; column < columns; column += 16) {
-            __mmask16 mask = columns - column >= 16 ? 0xffff : (__mmask16)((1u << (columns - column)) - 1);
-            __m512 e = exponential(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, values + column), top));
+            __mmask16 mask = evident_tail_mask(columns, column);
+            __m512 e = evident_exponential_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, values + column), top));
             _mm512_mask_storeu_ps(values + column, mask, e);
             total = _mm512_mask_add_ps(total, mask, total, e);
         }
         __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(total));
         for (size_t column = 0; column < columns; column += 16) {
-            __mmask16 mask = columns - column >= 16 ? 0xffff : (__mmask16)((1u << (columns - column)) - 1);
+            __mmask16 mask = evident_tail_mask(columns, column);
             _mm512_mask_storeu_ps(values + column, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, values + column), inverse));
         }
     }
@@ -171,16 +147,11 @@ AVX512_TARGET static inline __attribute__((always_inline)) void attend_block(con
     float inverse[4];
     for (int r = 0; r < 4; r++) {
         float *row_scores = scores + r * padded;
-        __m512 maximum = _mm512_set1_ps(-INFINITY);
-        for (size_t key = 0; key < padded; key += 16) {
-            __mmask16 mask = length - key >= 16 ? 0xffff : (__mmask16)((1u << (length - key)) - 1);
-            maximum = _mm512_mask_max_ps(maximum, mask, maximum, _mm512_loadu_ps(row_scores + key));
-        }
-        __m512 top = _mm512_set1_ps(_mm512_reduce_max_ps(maximum));
+        __m512 top = evident_row_maximum_avx512(row_scores, length);
         __m512 total = _mm512_setzero_ps();
         for (size_t key = 0; key < padded; key += 16) {
-            __mmask16 mask = length - key >= 16 ? 0xffff : (__mmask16)((1u << (length - key)) - 1);
-            __m512 e = _mm512_maskz_mov_ps(mask, exponential(_mm512_sub_ps(_mm512_loadu_ps(row_scores + key), top)));
+            __mmask16 mask = evident_tail_mask(length, key);
+            __m512 e = _mm512_maskz_mov_ps(mask, evident_exponential_avx512(_mm512_sub_ps(_mm512_loadu_ps(row_scores + key), top)));
             _mm512_storeu_ps(row_scores + key, e);
             total = _mm512_add_ps(total, e);
         }

@@ -262,6 +262,23 @@ extension Kernels {
     ) -> Bool {
         evident_attention_f32(queryKeyValue, stride, context, contextStride, length, heads, headSize, scale) != 0
     }
+
+    /// Self-attention of one sequence in 16-bit integers (see `evident_attention_int16`), with scratch from
+    /// `ScratchMemory`; `false`, with nothing done, where it does not run.
+    package static func attentionInt16(
+        _ queryKeyValue: UnsafePointer<Float>, stride: Int, into context: UnsafeMutablePointer<Float>,
+        contextStride: Int, length: Int, heads: Int, headSize: Int, scale: Float
+    ) -> Bool {
+        precondition(length >= 0 && heads > 0 && headSize > 0, "attention of \(length) tokens, \(heads) heads")
+        precondition(stride >= 3 * heads * headSize && contextStride >= heads * headSize, "attention: strides")
+        guard length > 0 else { return true }
+        let bytes = evident_attention_int16_scratch_bytes(length, headSize)
+        return ScratchMemory.withBuffer(byteCount: bytes) { scratch in
+            evident_attention_int16(
+                queryKeyValue, stride, context, contextStride, length, heads, headSize, scale, scratch.baseAddress)
+                != 0
+        }
+    }
 }
 
 // MARK: - Low-precision linear layers

@@ -10,7 +10,7 @@ import Foundation
 ///   integers whose largest code keeps every 32-bit sum from overflowing (2,364 for 384 inputs, 1,182 for 1,536:
 ///   12–13 bits, against bfloat16's 8), products summed exactly and scaled back once per output.
 /// - `int8` (AVX-512 VNNI, `vpdpbusd`): the same with 8-bit codes (largest 127): twice `int16`'s products an
-///   instruction, but too coarse for MiniLM's activations (a worst cosine of 0.986 to fp32 on the reference texts).
+///   instruction, but too coarse for MiniLM's activations (a worst cosine of 0.981 to fp32 on the reference texts).
 ///
 /// A row's result does not depend on the other rows of the call (each row is quantized and summed alone, in the
 /// same order), so a text's vector is the same whatever batch it was encoded in.
@@ -51,12 +51,15 @@ package final class LowPrecisionWeights: @unchecked Sendable {
     private static let rowsPerPart = 32
 
     /// `output = input · weightᵀ + bias` for `rows` row-major rows; the rows are split between up to two threads
-    /// unless `Parallelism.callerThreadOnly`. With `reference`, the portable C reference does it (for tests).
+    /// unless `Parallelism.callerThreadOnly`, and each thread then calls `finishing` with the rows it computed (a
+    /// layer norm or an activation, done while the rows are in its cache). With `reference`, the portable C
+    /// reference does the product (for tests).
     ///
     /// - Precondition: `format.isAvailable` unless `reference`.
     package func apply(
         _ input: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
-        into output: UnsafeMutableBufferPointer<Float>, rows: Int, reference: Bool = false
+        into output: UnsafeMutableBufferPointer<Float>, rows: Int, reference: Bool = false,
+        finishing: (@Sendable (Range<Int>) -> Void)? = nil
     ) {
         precondition(bias.count == outputs, "low-precision linear: bias has \(bias.count), needs \(outputs)")
         precondition(
@@ -78,6 +81,7 @@ package final class LowPrecisionWeights: @unchecked Sendable {
                 bias: bias,
                 into: UnsafeMutableBufferPointer(rebasing: output[(first * self.outputs)..<(end * self.outputs)]),
                 reference: reference)
+            finishing?(first..<end)
         }
         if parts == 1 {
             run(0)

@@ -149,6 +149,17 @@ void evident_linear_packed(int kind, const float *input, size_t rows, size_t inp
 void evident_linear_packed_reference(int kind, const float *input, size_t rows, size_t inputs, const void *packed,
     const float *scales, const int32_t *offsets, const float *bias, size_t outputs, float *output);
 
+/// The bytes of scratch `evident_attention_int16` needs for a sequence of `length` tokens.
+size_t evident_attention_int16_scratch_bytes(size_t length, size_t head_size);
+
+/// Self-attention of one sequence of `length` tokens, every head, in 16-bit integers on AVX-512 VNNI: each head's
+/// keys quantized per key, its values per output column, its queries per row, and each row of softmax numerators
+/// (at most 1) on a fixed scale; scores and outputs are 16-bit products summed exactly, scaled back in fp32, and the
+/// softmax in between is fp32. `qkv` and `context` are laid out as for `evident_attention_f32`. For head sizes of 32
+/// or 64; returns 1, or 0 with nothing done (no VNNI, or another head size).
+int evident_attention_int16(const float *qkv, size_t stride, float *context, size_t context_stride, size_t length,
+    size_t heads, size_t head_size, float scale, void *scratch);
+
 // MARK: - The encoder's element-wise steps (AVX-512)
 
 /// values[i] = x · (1 + erf(x / √2)) / 2 for `count` floats, as BertKernels computes it; returns 1, or 0 (and does

@@ -141,8 +141,9 @@ enum BertKernels {
         }
     }
 
-    /// `values[i] = gelu(values[i])` for `count` floats, on both cores when there are many.
-    static func applyGELU(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    /// `values[i] = gelu(values[i])` for `count` floats, on both cores when there are many (and `splitting`).
+    static func applyGELU(_ values: UnsafeMutablePointer<Float>, count: Int, splitting: Bool = true) {
+        guard splitting else { return applyGELUOnOneThread(values, count: count) }
         let shared = SharedRows(rows: values, bias: UnsafeBufferPointer(start: nil, count: 0))
         let blocks = count / width
         splittingRows(blocks, minimumRows: 4096) { range in

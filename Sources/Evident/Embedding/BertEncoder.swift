@@ -304,11 +304,24 @@ public struct BertEncoder: Sendable {
             normShift: layer.attentionNormShift, into: workspace.projection, rows: rows)
 
         let attended = UnsafeBufferPointer(workspace.projection)
-        linear(
-            attended, weight: layer.intermediateWeight, packed: packed?.intermediate,
-            bias: layer.intermediateBias, into: workspace.intermediate, rows: rows, outputs: intermediate,
-            inputs: hidden)
-        BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
+        if let packedIntermediate = packed?.intermediate {
+            // GELU on each thread's rows as they come out of the product.
+            nonisolated(unsafe) let values = workspace.intermediate
+            linear(
+                attended, weight: layer.intermediateWeight, packed: packedIntermediate,
+                bias: layer.intermediateBias, into: workspace.intermediate, rows: rows, outputs: intermediate,
+                inputs: hidden
+            ) { range in
+                BertKernels.applyGELU(
+                    values.baseAddressOrCrash + range.lowerBound * intermediate, count: range.count * intermediate,
+                    splitting: false)
+            }
+        } else {
+            linear(
+                attended, weight: layer.intermediateWeight, packed: nil, bias: layer.intermediateBias,
+                into: workspace.intermediate, rows: rows, outputs: intermediate, inputs: hidden)
+            BertKernels.applyGELU(workspace.intermediate.baseAddressOrCrash, count: rows * intermediate)
+        }
         projectAndNormalize(
             UnsafeBufferPointer(workspace.intermediate), width: intermediate, weight: layer.outputWeight,
             packed: packed?.output, bias: layer.outputBias, residual: attended, normScale: layer.outputNormScale,
@@ -316,22 +329,28 @@ public struct BertEncoder: Sendable {
     }
 
     /// `output = input · weightᵀ + bias` for `rows` token rows: a linear layer of `inputs` to `outputs` features,
-    /// in low precision when the layer's `packed` weights are given.
+    /// in low precision when the layer's `packed` weights are given; then `finishing` on the output's rows.
+    ///
+    /// In low precision the rows are split between the threads and each finishes its own rows while they are still
+    /// in its cache (layer norms and GELU then cost no extra pass over memory and no single-threaded step); in fp32
+    /// OpenBLAS shares the product and `finishing` runs on the calling thread over all rows.
     private func linear(
         _ input: UnsafeBufferPointer<Float>, weight: Range<Int>, packed: LowPrecisionWeights?, bias: Range<Int>,
-        into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int
+        into output: UnsafeMutableBufferPointer<Float>, rows: Int, outputs: Int, inputs: Int,
+        finishing: (@Sendable (Range<Int>) -> Void)? = nil
     ) {
         if let packed {
-            packed.apply(input, bias: parameters[bias], into: output, rows: rows)
+            packed.apply(input, bias: parameters[bias], into: output, rows: rows, finishing: finishing)
             return
         }
         LinearLayer.apply(
             input, weight: parameters[weight], bias: parameters[bias], into: output, rows: rows, outputs: outputs,
             inputs: inputs)
+        finishing?(0..<rows)
     }
 
     /// `output = LayerNorm(input · weightᵀ + bias + residual)`: the projection that closes the attention block and
-    /// the one that closes the feed-forward block. The bias is copied into `output` first so that sgemm adds to it.
+    /// the one that closes the feed-forward block.
     private func projectAndNormalize(
         _ input: UnsafeBufferPointer<Float>, width: Int, weight: Range<Int>, packed: LowPrecisionWeights?,
         bias: Range<Int>,
@@ -339,13 +358,19 @@ public struct BertEncoder: Sendable {
         into output: UnsafeMutableBufferPointer<Float>, rows: Int
     ) {
         let hidden = configuration.hiddenSize
+        let epsilon = configuration.layerNormEpsilon
+        // The buffers outlive the call; each range of rows is normalised by one thread.
+        nonisolated(unsafe) let (output, residual) = (output, residual)
+        nonisolated(unsafe) let (scale, shift) = (parameters[normScale], parameters[normShift])
         linear(
             input, weight: weight, packed: packed, bias: bias, into: output, rows: rows, outputs: hidden,
-            inputs: width)
-        BertKernels.normalizeRows(
-            output.baseAddressOrCrash, rowCount: rows, columns: hidden, adding: nil, residual: residual.baseAddress,
-            scale: parameters[normScale].baseAddressOrCrash, shift: parameters[normShift].baseAddressOrCrash,
-            epsilon: configuration.layerNormEpsilon)
+            inputs: width
+        ) { range in
+            BertKernels.normalizeRows(
+                output.baseAddressOrCrash + range.lowerBound * hidden, rowCount: range.count, columns: hidden,
+                adding: nil, residual: residual.baseAddressOrCrash + range.lowerBound * hidden,
+                scale: scale.baseAddressOrCrash, shift: shift.baseAddressOrCrash, epsilon: epsilon)
+        }
     }
 
     /// Self-attention of one sequence (rows `offset..<offset + length`), every head, into `workspace.context`.
@@ -362,8 +387,16 @@ public struct BertEncoder: Sendable {
         let scores = heads.scores.baseAddressOrCrash
         let scale = 1 / Float(headSize).squareRoot()
         let headCount = configuration.attentionHeadCount
-        // Fused on AVX-512: scores, softmax and values in registers, four queries at a time (twice as fast as the
-        // small products below, which are the path everywhere else).
+        // At integer precision, in 16-bit integers (twice the products an instruction of fp32). Else fused on
+        // AVX-512: scores, softmax and values in registers, four queries at a time (twice as fast as the small
+        // products below, which are the path everywhere else).
+        if precision == .int16 || precision == .int8,
+            Kernels.attentionInt16(
+                source, stride: stride, into: context, contextStride: hidden, length: length, heads: headCount,
+                headSize: headSize, scale: scale)
+        {
+            return
+        }
         if Kernels.attention(
             source, stride: stride, into: context, contextStride: hidden, length: length, heads: headCount,
             headSize: headSize, scale: scale)

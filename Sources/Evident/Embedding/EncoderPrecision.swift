@@ -10,7 +10,7 @@ public enum EncoderPrecision: String, Sendable, Hashable, Codable, CaseIterable 
     /// layer norms in fp32.
     case int16
     /// As int16 with 8-bit codes (`vpdpbusd`): twice the products an instruction, but coarse for MiniLM (a worst
-    /// cosine of about 0.986 to fp32 on the reference texts, where int16 and bf16 keep above 0.9999).
+    /// cosine of about 0.981 to fp32 on the reference texts, where int16 and bf16 keep above 0.9999).
     case int8
 
     /// The packed format of the linear layers' weights; `nil` for fp32.

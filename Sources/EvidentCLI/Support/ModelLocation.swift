@@ -46,7 +46,7 @@ enum ModelLocation {
     /// The help text of every `--precision` option.
     static let precisionHelp =
         "The encoder's arithmetic: fp32; int16 (16-bit integer products summed exactly, needs AVX-512 VNNI); int8 "
-        + "(8-bit, faster, coarser: a worst cosine of 0.986 to fp32); or bf16 (bfloat16 products summed in fp32, "
+        + "(8-bit, faster, coarser: a worst cosine of 0.981 to fp32); or bf16 (bfloat16 products summed in fp32, "
         + "needs AVX-512 BF16). Where the processor lacks the kernel, fp32 with a note."
 
     /// The failure of a model that is on none of the search path's folders.
