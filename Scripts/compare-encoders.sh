@@ -2,7 +2,7 @@
 # Measures Evident's encoder beside its peers on the same model (all-MiniLM-L6-v2), the same texts and the same
 # number of threads: sentence-transformers on PyTorch CPU (fp32), ONNX Runtime (fp32, and int8 dynamically
 # quantized) — installed from PyPI into Scripts/.venv-encoders, never runtime dependencies — and `evident embed`
-# at fp32 and bf16. Texts: the first 2,000 SciFact abstracts and the first 2,000 NCI PDQ paragraphs of 40 words or
+# at every precision this processor runs (fp32, int16, int8, bf16; one that would fall back to fp32 is left out). Texts: the first 2,000 SciFact abstracts and the first 2,000 NCI PDQ paragraphs of 40 words or
 # more. Each peer is timed after a warm-up; Evident by the command's wall time less that of embedding one text (its
 # start and model load). Every path's vectors are compared with sentence-transformers' (worst and mean cosine).
 #
@@ -59,7 +59,12 @@ for set in scifact nci-pdq; do
     OMP_NUM_THREADS="$threads" "$python" Scripts/peers/encoders.py "$model" "$texts" "$threads" "$work" \
         | sed "s/^{/{\"set\": \"$set\", /" >> "$out"
     head -1 "$texts" > "$work/one.jsonl"
-    for precision in fp32 bf16; do
+    for precision in fp32 int16 int8 bf16; do
+        # A precision whose kernel this processor lacks runs fp32 with a note: not a row of its own.
+        if "$evident" embed --input "$work/one.jsonl" --precision "$precision" 2>&1 >/dev/null | grep -q "note:"; then
+            echo "compare-encoders: $set: no $precision kernel on this processor; left out" >&2
+            continue
+        fi
         echo "compare-encoders: $set: evident embed --precision $precision" >&2
         "$python" - "$evident" "$precision" "$texts" "$work" "$set" "$threads" >> "$out" <<'PY'
 import json, os, subprocess, sys, time
@@ -90,11 +95,13 @@ done
 "$python" - "$out" "$threads" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-print(f"| set | encoder ({sys.argv[2]} threads) | passages/s | tokens/s | worst cosine to sentence-transformers | Evident bf16 ÷ this |")
+# Our row: the precision `evident index` chooses by default (int16 where AVX-512 VNNI runs, else fp32).
+default = next((f"Evident {p}" for p in ["int16", "fp32"] if any(row["peer"] == f"Evident {p}" for row in rows)), "")
+print(f"| set | encoder ({sys.argv[2]} threads) | passages/s | tokens/s | worst cosine to sentence-transformers | {default} ÷ this |")
 print("|---|---|---|---|---|---|")
 for name in ["scifact", "nci-pdq"]:
     chosen = [row for row in rows if row["set"] == name]
-    ours = next((row for row in chosen if row["peer"] == "Evident bf16"), None)
+    ours = next((row for row in chosen if row["peer"] == default), None)
     for row in chosen:
         ratio = f"{ours['passages_per_second'] / row['passages_per_second']:.2f}×" if ours else ""
         print(f"| {name} | {row['peer']} | {row['passages_per_second']:,.1f} | {row['tokens_per_second']:,} | "

@@ -194,18 +194,60 @@ public struct BertEncoder: Sendable {
         }
         let types = segments.map { $0.map(truncated) }
         let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
+        var batches = stride(from: 0, to: order.count, by: batchSize).map {
+            order[$0..<min($0 + batchSize, order.count)]
+        }
+        let workers = batchWorkers(batchCount: batches.count)
+        if workers > 1 {
+            // Side by side, each worker's batch should stay in its share of the cache: at most `batchTokens` tokens
+            // (8 passages of 256 tokens; 60 sentences), which measured 10–15 % faster than 32 long passages.
+            batches = order.chunked(maximumCount: batchSize, maximumWeight: Self.batchTokens) { sequences[$0].count }
+        }
         var results = [Encoded](repeating: Encoded(vector: []), count: sequences.count)
-        var start = order.startIndex
-        while start < order.endIndex {
-            let end = min(start + batchSize, order.endIndex)
-            let members = order[start..<end]
-            let encoded = encode(
+        func encodeBatch(_ members: ArraySlice<Int>) -> [Encoded] {
+            encode(
                 members.map { sequences[$0] }, segments: types.map { list in members.map { list[$0] } },
                 spans: spans.map { list in members.map { list[$0] } }, output: output)
-            for (index, result) in zip(members, encoded) { results[index] = result }
-            start = end
+        }
+        guard workers > 1 else {
+            for members in batches {
+                for (index, result) in zip(members, encodeBatch(members)) { results[index] = result }
+            }
+            return results
+        }
+        // Each worker takes the next batch, longest first (so that the last ones, taken while the other worker
+        // finishes, are the shortest), and encodes it alone; each writes only its batches' rows of `results`.
+        let longestFirst = Array(batches.reversed())
+        let next = Atomic(0)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let buffer = buffer
+            nonisolated(unsafe) let encodeBatch = encodeBatch
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                Parallelism.$callerThreadOnly.withValue(true) {
+                    while case let taken = next.add(1, ordering: .relaxed).oldValue, taken < longestFirst.count {
+                        for (index, result) in zip(longestFirst[taken], encodeBatch(longestFirst[taken])) {
+                            buffer[index] = result
+                        }
+                    }
+                }
+            }
         }
         return results
+    }
+
+    /// The most tokens of a batch that a worker encodes beside another (see `batchWorkers`).
+    private static let batchTokens = 2048
+
+    /// The threads that encode whole batches side by side: two (the cores of a small machine) when there are two
+    /// batches or more, the linear layers are ours (low precision) and the caller lets the work spread; else one,
+    /// and the batch's own steps are shared between the threads instead.
+    ///
+    /// Whole batches side by side keep both cores busy with no meeting point between them, where splitting each
+    /// step of a batch makes them wait for each other six times a layer (about 9 % of their time when indexing).
+    /// A row's vector does not depend on how its batch was run, so the results are the same either way.
+    private func batchWorkers(batchCount: Int) -> Int {
+        guard precision != .fp32, !Parallelism.callerThreadOnly, batchCount >= 2 else { return 1 }
+        return min(2, ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Runs the model on one batch of (already truncated, validated) sequences.
@@ -578,5 +620,26 @@ extension UnsafeBufferPointer {
     fileprivate var baseAddressOrCrash: UnsafePointer<Element> {
         guard let baseAddress else { preconditionFailure("empty parameter buffer") }
         return baseAddress
+    }
+}
+
+extension Array {
+    /// The array cut, in order, into runs of at most `maximumCount` elements whose weights add up to at most
+    /// `maximumWeight` (a single element heavier than that makes a run of its own).
+    fileprivate func chunked(maximumCount: Int, maximumWeight: Int, weight: (Element) -> Int) -> [ArraySlice<Element>] {
+        var chunks: [ArraySlice<Element>] = []
+        var start = startIndex
+        var total = 0
+        for index in indices {
+            let next = weight(self[index])
+            if index > start, index - start >= maximumCount || total + next > maximumWeight {
+                chunks.append(self[start..<index])
+                start = index
+                total = 0
+            }
+            total += next
+        }
+        if start < endIndex { chunks.append(self[start..<endIndex]) }
+        return chunks
     }
 }

@@ -51,7 +51,14 @@ public struct SentenceEmbedder: Sendable {
     ///   - batchSize: Sequences per encoder batch.
     /// - Returns: One unit vector of `dimension` floats per text, in input order.
     public func embed(_ texts: [String], batchSize: Int = 32) -> [[Float]] {
-        encoder.embed(tokenIDs: tokenizer.tokenIDs(for: texts), batchSize: batchSize)
+        encoder.embed(tokenIDs: tokenIDs(for: texts), batchSize: batchSize)
+    }
+
+    /// The token ids of `texts`, tokenized on every core when there are many (and the caller lets the work spread).
+    private func tokenIDs(for texts: [String]) -> [[Int32]] {
+        guard texts.count >= 64, !Parallelism.callerThreadOnly else { return tokenizer.tokenIDs(for: texts) }
+        let tokenizer = tokenizer
+        return texts.concurrentMap { tokenizer.tokenIDs(for: $0) }
     }
 
     /// Embeds `texts` as `embed(_:batchSize:)` does and, from the same encoder pass, each of their sentences: the
@@ -71,7 +78,10 @@ public struct SentenceEmbedder: Sendable {
         _ texts: [String], pooling sentences: [[String]], batchSize: Int = 32
     ) -> [(vector: [Float], sentences: [[Float]?])] {
         precondition(sentences.count == texts.count, "one sentence list per text")
-        let located = zip(texts, sentences).map { text, sentences in tokenSpans(of: sentences, in: text) }
+        let located =
+            texts.count >= 64 && !Parallelism.callerThreadOnly
+            ? Array(zip(texts, sentences)).concurrentMap { text, sentences in tokenSpans(of: sentences, in: text) }
+            : zip(texts, sentences).map { text, sentences in tokenSpans(of: sentences, in: text) }
         let encoded = encoder.embed(
             tokenIDs: located.map(\.ids), pooling: located.map { $0.spans.compactMap { $0 } }, batchSize: batchSize)
         return zip(located, encoded).map { located, encoded in

@@ -227,8 +227,11 @@ public struct IndexBuilder: Sendable {
             }
         }
         let reused = texts.count - missing.count
-        // Embedded in chunks for progress; the encoder batches sequences of similar length inside each chunk.
-        let chunk = 256
+        // Embedded in chunks for progress, of about 60,000 tokens (256 passages, 2,048 sentences): long enough that
+        // the threads rarely wait for each other at a chunk's end, short enough for the progress line. The encoder
+        // batches sequences of similar length inside each chunk.
+        let averageLength = texts.isEmpty ? 1 : texts.reduce(0) { $0 + $1.utf8.count } / texts.count
+        let chunk = min(2048, max(256, 256 * 1200 / max(averageLength, 1)))
         var start = 0
         while start < missing.count {
             let end = min(start + chunk, missing.count)
