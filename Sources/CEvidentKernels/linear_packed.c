@@ -160,10 +160,15 @@ PACKED_TARGET INLINE void prepare_rows(const int kind, const float *input, size_
             for (; index < width; index++) ((uint16_t *)to)[index] = index < inputs ? bf16_rounded(from[index]) : 0;
             continue;
         }
-        __m512 largest = _mm512_setzero_ps();
+        // Four running maxima, so that the loop is not one chain of dependent instructions.
+        __m512 largest[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (; index + 64 <= inputs; index += 64)
+            for (int part = 0; part < 4; part++)
+                largest[part] = _mm512_max_ps(largest[part], _mm512_abs_ps(_mm512_loadu_ps(from + index + 16 * part)));
         for (; index + 16 <= inputs; index += 16)
-            largest = _mm512_max_ps(largest, _mm512_abs_ps(_mm512_loadu_ps(from + index)));
-        float maximum = _mm512_reduce_max_ps(largest);
+            largest[0] = _mm512_max_ps(largest[0], _mm512_abs_ps(_mm512_loadu_ps(from + index)));
+        float maximum = _mm512_reduce_max_ps(
+            _mm512_max_ps(_mm512_max_ps(largest[0], largest[1]), _mm512_max_ps(largest[2], largest[3])));
         for (; index < inputs; index++) maximum = fabsf(from[index]) > maximum ? fabsf(from[index]) : maximum;
         float step = maximum > 0 ? maximum / (float)limit : 1;
         float inverse = 1 / step;

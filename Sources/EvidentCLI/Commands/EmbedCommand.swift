@@ -19,7 +19,8 @@ struct EmbedCommand: ParsableCommand {
                 + "all-MiniLM-L6-v2 found as for every command, see `evident --help`).", valueName: "dir"))
     var model: String?
     @Option(help: "Read the texts from this file instead of standard input.") var input: String?
-    @Option(help: "Texts per batch.") var batchSize = 64
+    @Option(help: "Texts the encoder runs together (at most; in low precision also at most 2,048 tokens).")
+    var batchSize = 64
     @Option(help: ArgumentHelp(ModelLocation.precisionHelp)) var precision: PrecisionOption = .fp32
 
     func validate() throws {
@@ -46,9 +47,12 @@ struct EmbedCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let output = FileHandle.standardOutput
+        // Texts go to the encoder 1,024 at a time (or a batch, if larger), so that it can keep several batches in
+        // flight; their lines are written as each such chunk is done.
+        let chunk = max(batchSize, 1024)
         var start = 0
         while start < texts.count {
-            let batch = Array(texts[start..<min(start + batchSize, texts.count)])
+            let batch = Array(texts[start..<min(start + chunk, texts.count)])
             let vectors = embedder.embed(batch, batchSize: batchSize)
             var lines = Data()
             for (text, vector) in zip(batch, vectors) {
