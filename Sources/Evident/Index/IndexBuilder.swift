@@ -67,7 +67,9 @@ public struct IndexBuilder: Sendable {
         var embeddedTexts: [String] = []
         let chunker = {
             var chunker = Chunker(configuration: configuration.chunker)
-            chunker.boilerplate = Boilerplate(repeatedLines: Boilerplate.repeatedLines(in: documents))
+            chunker.boilerplate = Boilerplate(
+                repeatedLines: Boilerplate.repeatedLines(
+                    amongLinesOf: documents.concurrentMap(Boilerplate.candidateLines)))
             return chunker
         }()
         let analyzer = Analyzer(configuration: configuration.analyzer)
