@@ -400,8 +400,12 @@ public struct IndexBuild: Sendable {
                 try Self.writeDurably(bytes, to: temporary.appendingPathComponent(name))
             }
             Self.synchronizeDirectory(temporary)
-            if exists {
-                // Move the old index aside, the new one in, and the old one back if that fails.
+            if exists, Self.exchange(temporary, target) {
+                // The new index took the old one's place in one step; the old one is where the new one was.
+                try? fileManager.removeItem(at: temporary)
+            } else if exists {
+                // Without an atomic exchange: move the old index aside, the new one in, and the old one back if
+                // that fails.
                 let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
                 try fileManager.moveItem(at: target, to: old)
                 do {
@@ -461,6 +465,22 @@ public struct IndexBuild: Sendable {
         defer { try? handle.close() }
         try handle.write(contentsOf: bytes)
         try handle.synchronize()
+    }
+
+    /// Swaps two directories in one step (Linux's `renameat2` with `RENAME_EXCHANGE`, looked up at run time as
+    /// Glibc's module map does not declare it), so that a reader, or a process killed at any moment, finds the old
+    /// index or the new one at the target and never neither. `false` where the call is missing or refused.
+    private static func exchange(_ first: URL, _ second: URL) -> Bool {
+        #if os(Linux)
+            typealias RenameAt2 =
+                @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+            guard let symbol = dlsym(nil, "renameat2") else { return false }
+            let renameAt2 = unsafeBitCast(symbol, to: RenameAt2.self)
+            let exchangeFlag: UInt32 = 1 << 1  // RENAME_EXCHANGE
+            return renameAt2(AT_FDCWD, first.path, AT_FDCWD, second.path, exchangeFlag) == 0
+        #else
+            return false
+        #endif
     }
 
     /// Flushes a directory's entries to disk, so that a rename survives a power loss.
