@@ -10,6 +10,7 @@ package enum IndexFileMagic {
     package static let flatVectors: UInt32 = 0x4656_5645  // "EVVF"
     package static let int8Vectors: UInt32 = 0x5156_5645  // "EVVQ"
     package static let sentenceVectors: UInt32 = 0x5356_5645  // "EVVS"
+    package static let ivfVectors: UInt32 = 0x4956_5645  // "EVVI"
 
     /// Reads the magic and the version at the start of a file and checks them.
     ///

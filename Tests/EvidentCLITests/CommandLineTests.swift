@@ -48,6 +48,12 @@ import Testing
         #expect(options.fusion == .weighted(lexicalWeight: 0.3))
         let defaults = try #require(try EvidentCommand.parseAsRoot(["search", "idx", "q"]) as? SearchCommand)
         #expect(defaults.retrievalOptions.searchOptions(scoring: nil) == SearchOptions())
+        let approximate = try #require(
+            try EvidentCommand.parseAsRoot(["search", "idx", "q", "--probes", "12"]) as? SearchCommand)
+        #expect(approximate.retrievalOptions.searchOptions(scoring: nil).probes == 12)
+        let exact = try #require(try EvidentCommand.parseAsRoot(["search", "idx", "q", "--exact"]) as? SearchCommand)
+        #expect(exact.retrievalOptions.searchOptions(scoring: nil).exact)
+        #expect(throws: (any Error).self) { try EvidentCommand.parseAsRoot(["search", "idx", "q", "--probes", "0"]) }
     }
 
     @Test func bm25OptionsOverrideOnlyWhatTheyName() throws {
@@ -70,6 +76,13 @@ import Testing
         #expect(command.format == .text)
         #expect(command.passageWords == 80)
         #expect(command.noTitles && !command.noSections)
+        #expect(command.ann == .none)
+        let ivf = try #require(
+            try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "ivf"]) as? IndexCommand)
+        #expect(ivf.ann.method == .ivf)
+        #expect(throws: (any Error).self) {
+            try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "hnsw"])
+        }
     }
 
     @Test func anIndexKeptByIfChangedStillReportsItsBuildTimeAndRate() throws {

@@ -113,6 +113,47 @@ struct DenseRetrievalTests {
         #expect(throws: RetrievalError.self) { try lexical.search(batch: [queries[1], queries[0]]) }
     }
 
+    @Test func anIndexWithAnApproximateIndexSearchesItUnlessAskedForExactSearch() throws {
+        let embedder = try Self.embedder()
+        let build = IndexBuilder(approximateIndex: .ivf).build(documents: try Self.documents(), embedder: embedder)
+        #expect(build.times.approximateIndexSeconds > 0)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ivf-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try build.write(to: directory, corpusPath: "demo")
+        let index = try EvidentIndex(contentsOf: directory)
+        #expect(index.configuration.embedding?.approximateIndex == .ivf)
+        let shape = try #require(index.approximateIndexShape)
+        #expect(shape.lists == IVFVectorIndex.defaultListCount(for: index.passageCount))
+        let retriever = try Retriever(index: index, embedder: embedder)
+        let queries = [
+            "genetically modified white blood cells returned into the bloodstream", "radiation for mesothelioma",
+            "how are cancer vaccines made", "tumor antigens",
+        ]
+        for query in queries {
+            let exact = try retriever.search(query, limit: 10, options: SearchOptions(mode: .dense, exact: true))
+            #expect(
+                exact.map(\.passageIndex) == (index.vectors?.search(embedder.embed([query])[0], limit: 10).map(\.index))
+            )
+            // Scanning every list finds what exact search finds; fewer lists find fewer, never other scores.
+            let everyList = try retriever.search(
+                query, limit: 10, options: SearchOptions(mode: .dense, probes: shape.lists))
+            #expect(everyList.map(\.passageIndex) == exact.map(\.passageIndex), "\(query)")
+            let oneList = try retriever.search(query, limit: 10, options: SearchOptions(mode: .dense, probes: 1))
+            let exactScores = Dictionary(uniqueKeysWithValues: exact.map { ($0.passageIndex, $0.score) })
+            for result in oneList where exactScores[result.passageIndex] != nil {
+                #expect(abs(result.score - exactScores[result.passageIndex]!) < 1e-6)
+            }
+            // The batch path takes the same road as a single search.
+            let batched = try retriever.search(
+                batch: [.init(query, limit: 10, options: SearchOptions(mode: .dense, probes: 1))])[0]
+            #expect(batched.map(\.passageIndex) == oneList.map(\.passageIndex))
+        }
+        // An index without one records none and keeps its manifest as before (no key).
+        let plain = IndexBuilder().build(documents: try Self.documents(), embedder: embedder)
+        let manifest = try JSONEncoder().encode(plain.configuration)
+        #expect(!String(decoding: manifest, as: UTF8.self).contains("approximateIndex"))
+    }
+
     @Test func rebuildingReusesTheVectorsOfUnchangedPassagesAndEmbedsTheRest() throws {
         let embedder = try Self.embedder()
         var documents = try Self.documents()

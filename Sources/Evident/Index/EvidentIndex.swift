@@ -18,6 +18,8 @@ public struct EvidentIndex: Sendable {
     package let vectors: FlatVectorIndex?
     /// The same vectors quantized to 8 bits, re-scored with `vectors`.
     package let quantizedVectors: Int8VectorIndex?
+    /// The approximate index of the same vectors, when the index was built with one.
+    package let approximateVectors: IVFVectorIndex?
     /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
     /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
     public let sentenceVectors: SentenceVectors?
@@ -74,6 +76,9 @@ public struct EvidentIndex: Sendable {
         var names = IndexBuild.FileName.all + (manifest.configuration.embedding == nil ? [] : IndexBuild.FileName.dense)
         if manifest.configuration.embedding != nil, manifest.files[IndexBuild.FileName.sentenceVectors] != nil {
             names.append(IndexBuild.FileName.sentenceVectors)
+        }
+        if manifest.configuration.embedding?.approximateIndex == .ivf {
+            names.append(IndexBuild.FileName.ivfVectors)
         }
         let opened = try names.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path
@@ -159,6 +164,9 @@ public struct EvidentIndex: Sendable {
             }
             vectors = flat
             quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
+            approximateVectors =
+                embedding.approximateIndex == .ivf
+                ? try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat) : nil
             if let bytes = files[IndexBuild.FileName.sentenceVectors] {
                 let sentences = try SentenceVectors(bytes, passageCount: passageFile.count)
                 guard sentences.dimension == embedding.dimension else {
@@ -173,6 +181,7 @@ public struct EvidentIndex: Sendable {
         } else {
             vectors = nil
             quantizedVectors = nil
+            approximateVectors = nil
             sentenceVectors = nil
         }
     }
@@ -258,6 +267,25 @@ public struct EvidentIndex: Sendable {
     public func int8Recall(queries: [[Float]], limit: Int = 10) -> Double? {
         guard let vectors, let quantizedVectors else { return nil }
         return quantizedVectors.recall(against: vectors, queries: queries, limit: limit)
+    }
+
+    /// What the approximate index finds of the exact top `limit` over `queries` when it scans `probes` lists
+    /// (see `IVFVectorIndex.recall`), with the mean time of one such search in seconds; `nil` when the index has
+    /// no approximate index.
+    public func approximateRecall(queries: [[Float]], limit: Int = 10, probes: Int? = nil) -> (
+        recall: Double, seconds: Double
+    )? {
+        guard let vectors, let approximateVectors else { return nil }
+        let recall = approximateVectors.recall(against: vectors, queries: queries, limit: limit, probes: probes)
+        let started = DispatchTime.now().uptimeNanoseconds
+        for query in queries { _ = approximateVectors.search(query, limit: limit, probes: probes) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return (recall, seconds / Double(max(queries.count, 1)))
+    }
+
+    /// The approximate index's list count and the lists a search scans by default; `nil` without one.
+    public var approximateIndexShape: (lists: Int, defaultProbes: Int)? {
+        approximateVectors.map { ($0.listCount, $0.defaultProbes) }
     }
 
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the

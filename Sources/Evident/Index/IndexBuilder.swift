@@ -22,6 +22,8 @@ public struct IndexingProgress: Sendable, Hashable {
     public var documentCount: Int
     /// Passages produced so far.
     public var passages: Int
+    /// Whether the passage vectors are being clustered for the approximate index (after they are embedded).
+    public var clusteringVectors = false
 }
 
 /// Turns documents into a lexical index: chunking, analysis and the inverted index, in memory.
@@ -33,15 +35,22 @@ public struct IndexBuilder: Sendable {
     public let configuration: IndexConfiguration
     /// How the sentence vectors of an index with a model are made.
     public let sentenceVectors: SentenceVectorMethod
+    /// The approximate index an index with a model keeps beside its passage vectors.
+    public let approximateIndex: ApproximateIndexMethod
 
     /// Creates a builder.
     ///
     /// - Parameters:
     ///   - configuration: How documents become passages and terms.
     ///   - sentenceVectors: How the sentence vectors of an index with a model are made.
-    public init(configuration: IndexConfiguration = .default, sentenceVectors: SentenceVectorMethod = .encoded) {
+    ///   - approximateIndex: The approximate index an index with a model keeps beside its passage vectors.
+    public init(
+        configuration: IndexConfiguration = .default, sentenceVectors: SentenceVectorMethod = .encoded,
+        approximateIndex: ApproximateIndexMethod = .none
+    ) {
         self.configuration = configuration
         self.sentenceVectors = sentenceVectors
+        self.approximateIndex = approximateIndex
     }
 
     /// Chunks, analyzes and indexes `documents`, using every core for chunking and analysis.
@@ -153,6 +162,17 @@ public struct IndexBuilder: Sendable {
             let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
+            if approximateIndex == .ivf {
+                progress?(
+                    IndexingProgress(
+                        passagesEmbedded: passageCount, documentsDone: documents.count,
+                        documentCount: documents.count, passages: passageCount, clusteringVectors: true))
+                let clusteringStarted = DispatchTime.now().uptimeNanoseconds
+                files[IndexBuild.FileName.ivfVectors] =
+                    IVFVectorIndex(clustering: flat, threadCount: ProcessInfo.processInfo.activeProcessorCount)
+                    .encoded()
+                times.approximateIndexSeconds = seconds(since: clusteringStarted)
+            }
 
             // Each distinct sentence is embedded once.
             var distinct: [String: Int] = [:]
@@ -303,7 +323,9 @@ public struct IndexBuilder: Sendable {
     /// The configuration an index built by this builder with `embedder` records.
     public func configuration(embeddingWith embedder: SentenceEmbedder?) -> IndexConfiguration {
         var configuration = self.configuration
-        configuration.embedding = embedder.map { EmbeddingSettings(of: $0, sentenceVectors: sentenceVectors) }
+        configuration.embedding = embedder.map {
+            EmbeddingSettings(of: $0, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex)
+        }
         return configuration
     }
 
@@ -345,6 +367,7 @@ public struct IndexBuild: Sendable {
         static let norms = "norms.bin"
         static let vectors = "vectors.bin"
         static let quantizedVectors = "vectors-int8.bin"
+        static let ivfVectors = "vectors-ivf.bin"
         static let sentenceVectors = "sentence-vectors.bin"
     }
 

@@ -11,27 +11,34 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     public var precision: EncoderPrecision
     /// How the sentence vectors for grounding were made (`encoded` in indexes that do not say).
     public var sentenceVectors: SentenceVectorMethod
+    /// The approximate index kept beside the exact vectors (`none` in indexes that do not say).
+    public var approximateIndex: ApproximateIndexMethod
 
     /// Settings of a model by its name, fingerprint, dimension and precision.
     public init(
         modelID: String, fingerprint: String, dimension: Int, precision: EncoderPrecision = .fp32,
-        sentenceVectors: SentenceVectorMethod = .encoded
+        sentenceVectors: SentenceVectorMethod = .encoded, approximateIndex: ApproximateIndexMethod = .none
     ) {
         self.modelID = modelID
         self.fingerprint = fingerprint
         self.dimension = dimension
         self.precision = precision
         self.sentenceVectors = sentenceVectors
+        self.approximateIndex = approximateIndex
     }
 
     /// The settings of `embedder`'s model, at the precision its encoder runs, with sentence vectors made by
-    /// `sentenceVectors`.
-    public init(of embedder: SentenceEmbedder, sentenceVectors: SentenceVectorMethod = .encoded) {
+    /// `sentenceVectors` and an approximate index made by `approximateIndex`.
+    public init(
+        of embedder: SentenceEmbedder, sentenceVectors: SentenceVectorMethod = .encoded,
+        approximateIndex: ApproximateIndexMethod = .none
+    ) {
         modelID = embedder.modelID
         fingerprint = embedder.fingerprint
         dimension = embedder.dimension
         precision = embedder.encoder.precision
         self.sentenceVectors = sentenceVectors
+        self.approximateIndex = approximateIndex
     }
 
     /// Whether vectors made with these settings are what `embedder` would make: the same model and precision.
@@ -40,7 +47,7 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case modelID, fingerprint, dimension, precision, sentenceVectors
+        case modelID, fingerprint, dimension, precision, sentenceVectors, approximateIndex
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,7 +58,29 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
         precision = try container.decodeIfPresent(EncoderPrecision.self, forKey: .precision) ?? .fp32
         sentenceVectors =
             try container.decodeIfPresent(SentenceVectorMethod.self, forKey: .sentenceVectors) ?? .encoded
+        approximateIndex =
+            try container.decodeIfPresent(ApproximateIndexMethod.self, forKey: .approximateIndex) ?? .none
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(modelID, forKey: .modelID)
+        try container.encode(fingerprint, forKey: .fingerprint)
+        try container.encode(dimension, forKey: .dimension)
+        try container.encode(precision, forKey: .precision)
+        try container.encode(sentenceVectors, forKey: .sentenceVectors)
+        // Left out when there is none, so that the manifests of indexes without one stay as they were.
+        if approximateIndex != .none { try container.encode(approximateIndex, forKey: .approximateIndex) }
+    }
+}
+
+/// The approximate nearest-neighbour index an index keeps beside its exact passage vectors.
+public enum ApproximateIndexMethod: String, Sendable, Hashable, Codable, CaseIterable {
+    /// None: dense search scans every vector.
+    case none
+    /// An inverted file (`IVFVectorIndex`): k-means lists of 8-bit codes, the nearest lists scanned, the best
+    /// candidates re-scored exactly.
+    case ivf
 }
 
 /// How an index makes the vectors of its passages' sentences, which grounding compares with claims.

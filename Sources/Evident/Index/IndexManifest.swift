@@ -47,12 +47,16 @@ public struct IndexManifest: Sendable, Hashable, Codable {
         /// Distinct sentences whose vector was pooled from their passage's encoder pass (0 when the index encodes
         /// sentences on their own, and in indexes that do not say).
         public var pooledSentences: Int
+        /// Seconds spent clustering the passage vectors for the approximate index (0 without one, and in indexes
+        /// that do not say).
+        public var approximateIndexSeconds: Double
 
         /// Build times and counts.
         public init(
             seconds: Double, embeddedPassages: Int, embeddingSeconds: Double, embeddedSentences: Int,
-            sentenceSeconds: Double, pooledSentences: Int = 0
+            sentenceSeconds: Double, pooledSentences: Int = 0, approximateIndexSeconds: Double = 0
         ) {
+            self.approximateIndexSeconds = approximateIndexSeconds
             self.seconds = seconds
             self.embeddedPassages = embeddedPassages
             self.embeddingSeconds = embeddingSeconds
@@ -63,6 +67,7 @@ public struct IndexManifest: Sendable, Hashable, Codable {
 
         private enum CodingKeys: String, CodingKey {
             case seconds, embeddedPassages, embeddingSeconds, embeddedSentences, sentenceSeconds, pooledSentences
+            case approximateIndexSeconds
         }
 
         public init(from decoder: any Decoder) throws {
@@ -73,6 +78,21 @@ public struct IndexManifest: Sendable, Hashable, Codable {
             embeddedSentences = try container.decode(Int.self, forKey: .embeddedSentences)
             sentenceSeconds = try container.decode(Double.self, forKey: .sentenceSeconds)
             pooledSentences = try container.decodeIfPresent(Int.self, forKey: .pooledSentences) ?? 0
+            approximateIndexSeconds =
+                try container.decodeIfPresent(Double.self, forKey: .approximateIndexSeconds) ?? 0
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(seconds, forKey: .seconds)
+            try container.encode(embeddedPassages, forKey: .embeddedPassages)
+            try container.encode(embeddingSeconds, forKey: .embeddingSeconds)
+            try container.encode(embeddedSentences, forKey: .embeddedSentences)
+            try container.encode(sentenceSeconds, forKey: .sentenceSeconds)
+            try container.encode(pooledSentences, forKey: .pooledSentences)
+            if approximateIndexSeconds > 0 {
+                try container.encode(approximateIndexSeconds, forKey: .approximateIndexSeconds)
+            }
         }
 
         /// Passages indexed per second of the whole build.

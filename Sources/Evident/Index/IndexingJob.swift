@@ -30,6 +30,8 @@ public struct IndexingJob: Sendable {
     public var embedder: SentenceEmbedder?
     /// How the sentence vectors of an index with a model are made.
     public var sentenceVectors: SentenceVectorMethod = .encoded
+    /// The approximate index an index with a model keeps beside its passage vectors.
+    public var approximateIndex: ApproximateIndexMethod = .none
     /// An earlier index whose vectors (from the same model) are reused for the texts it holds too; with
     /// `.keepIfUpToDate`, the index at `output` serves when this is `nil`.
     public var reusing: URL?
@@ -115,7 +117,9 @@ public struct IndexingJob: Sendable {
     public func isUpToDate(_ existing: EvidentIndex, documents: [Document]) -> Bool {
         existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: documents)
             && existing.configuration
-                == IndexBuilder(configuration: configuration, sentenceVectors: sentenceVectors)
+                == IndexBuilder(
+                    configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
+                )
                 .configuration(embeddingWith: embedder)
             && (embedder == nil || existing.sentenceVectors != nil)
     }
@@ -159,7 +163,9 @@ public struct IndexingJob: Sendable {
         }
 
         let buildStarted = clock.now
-        let build = IndexBuilder(configuration: configuration, sentenceVectors: sentenceVectors).build(
+        let build = IndexBuilder(
+            configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
+        ).build(
             documents: read.documents, embedder: embedder, reusing: previous
         ) { state in progress(.building(state)) }
         times.build = seconds(since: buildStarted)

@@ -128,21 +128,14 @@ public struct Retriever: Sendable {
             let query = queries[position]
             return modes[position] == .hybrid ? max(query.limit, query.options.fusionDepth) : query.limit
         }
-        // fp32 and int8 searches apart; each group as deep as its deepest query (a longer list of the same ranking
-        // starts with the shorter one: equal scores rank the lower index first in both).
-        for quantized in [false, true] {
-            let group = dense.indices.filter { queries[dense[$0]].options.usesQuantizedVectors == quantized }
-            guard !group.isEmpty else { continue }
+        // Approximate, fp32 and int8 searches apart; each group as deep as its deepest query (a longer list of the
+        // same ranking starts with the shorter one: equal scores rank the lower index first in all three).
+        let groups = Dictionary(grouping: dense.indices) { denseMethod(queries[dense[$0]].options) }
+        for (method, group) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
             let limit = group.map { depth(dense[$0]) }.max() ?? 1
             let threads = group.map { queries[dense[$0]].options.threadCount }.max() ?? 1
-            let groupVectors = group.map { embedded[$0] }
-            let matches: [[VectorMatch]]
-            if quantized {
-                let int8 = index.quantizedVectors
-                matches = groupVectors.map { int8?.search($0, limit: limit, threadCount: threads) ?? [] }
-            } else {
-                matches = vectors.search(batch: groupVectors, limit: limit, threadCount: threads)
-            }
+            let matches = denseMatches(
+                group.map { embedded[$0] }, limit: limit, method: method, vectors: vectors, threadCount: threads)
             for (member, found) in zip(group, matches) {
                 let position = dense[member]
                 rankings[position] = found.prefix(depth(position)).map {
@@ -151,6 +144,38 @@ public struct Retriever: Sendable {
             }
         }
         return rankings
+    }
+
+    /// How a dense search finds its passages.
+    private enum DenseMethod: Hashable {
+        /// The approximate index, scanning `probes` lists (its default when `nil`).
+        case approximate(probes: Int?)
+        /// Every fp32 vector.
+        case exact
+        /// Every int8 vector, the best re-scored in fp32.
+        case quantized
+    }
+
+    /// The approximate index unless `options` ask for exact search or the index has none.
+    private func denseMethod(_ options: SearchOptions) -> DenseMethod {
+        if !options.exact, index.approximateVectors != nil { return .approximate(probes: options.probes) }
+        return options.usesQuantizedVectors ? .quantized : .exact
+    }
+
+    /// The `limit` best passages of each query vector by `method`.
+    private func denseMatches(
+        _ queries: [[Float]], limit: Int, method: DenseMethod, vectors: FlatVectorIndex, threadCount: Int
+    ) -> [[VectorMatch]] {
+        switch method {
+        case .approximate(let probes):
+            guard let ivf = index.approximateVectors else { return queries.map { _ in [] } }
+            return ivf.search(batch: queries, limit: limit, probes: probes, threadCount: threadCount)
+        case .quantized:
+            guard let int8 = index.quantizedVectors else { return queries.map { _ in [] } }
+            return queries.map { int8.search($0, limit: limit, threadCount: threadCount) }
+        case .exact:
+            return vectors.search(batch: queries, limit: limit, threadCount: threadCount)
+        }
     }
 
     /// `search(_:limit:options:)`, adding the time each stage takes to `stages` when given.
@@ -232,10 +257,9 @@ public struct Retriever: Sendable {
             guard let embedder, let vectors = index.vectors else { return [] }
             let vector = queryVector ?? stages.time(.encoding) { embedder.embed([query])[0] }
             return stages.time(.denseSearch) {
-                let matches =
-                    options.usesQuantizedVectors
-                    ? index.quantizedVectors?.search(vector, limit: limit, threadCount: options.threadCount) ?? []
-                    : vectors.search(vector, limit: limit, threadCount: options.threadCount)
+                let matches = denseMatches(
+                    [vector], limit: limit, method: denseMethod(options), vectors: vectors,
+                    threadCount: options.threadCount)[0]
                 return matches.map { RankedItem(item: $0.index, score: Double($0.score)) }
             }
         }

@@ -18,6 +18,11 @@ public struct SearchOptions: Sendable, Hashable {
     public var fusion: FusionMethod
     /// Whether dense search scans the int8 vectors (re-scored exactly) instead of the fp32 ones.
     public var usesQuantizedVectors: Bool
+    /// Whether dense search scans every vector even when the index has an approximate index (which it uses
+    /// otherwise).
+    public var exact: Bool
+    /// The lists an approximate search scans; the index's default when `nil`.
+    public var probes: Int?
     /// Passages each ranking contributes to a hybrid search (at least the limit).
     public var fusionDepth: Int
     /// Threads for one dense search.
@@ -32,10 +37,15 @@ public struct SearchOptions: Sendable, Hashable {
     ///   - usesQuantizedVectors: Whether to scan int8 vectors.
     ///   - fusionDepth: Passages per ranking in hybrid search.
     ///   - threadCount: Threads for one dense search.
+    ///   - exact: Whether dense search scans every vector even when the index has an approximate index.
+    ///   - probes: The lists an approximate search scans, or `nil` for the index's default.
     public init(
         mode: SearchMode? = nil, scoring: LexicalScoring? = nil, fusion: FusionMethod = .default,
-        usesQuantizedVectors: Bool = false, fusionDepth: Int = 100, threadCount: Int = 1
+        usesQuantizedVectors: Bool = false, fusionDepth: Int = 100, threadCount: Int = 1, exact: Bool = false,
+        probes: Int? = nil
     ) {
+        self.exact = exact
+        self.probes = probes
         self.mode = mode
         self.scoring = scoring
         self.fusion = fusion

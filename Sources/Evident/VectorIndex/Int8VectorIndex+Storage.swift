@@ -6,8 +6,7 @@ extension Int8VectorIndex {
         var writer = ByteWriter()
         writer.reserve(64 + dimension * 8 + count * dimension)
         writer.writeVectorFileHeader(magic: IndexFileMagic.int8Vectors, dimension: dimension, count: count)
-        for minimum in minimums { writer.write(minimum) }
-        for step in steps { writer.write(step) }
+        quantizer.write(to: &writer)
         writer.align(to: 32)
         var bytes = writer.bytes
         codes.withElements { bytes.append(contentsOf: $0) }
@@ -23,28 +22,15 @@ extension Int8VectorIndex {
     ///   match `flat`'s dimension and vector count.
     init(_ bytes: ReadOnlyBytes, rescoringWith flat: FlatVectorIndex) throws(StorageError) {
         var reader = ByteReader(bytes.bytes, path: bytes.path)
-        let (dimension, count) = try reader.readVectorFileHeader(magic: IndexFileMagic.int8Vectors, kind: "int8 vector")
-        guard dimension == flat.dimension, count == flat.count else {
-            throw StorageError.corrupt(
-                bytes.path,
-                "\(count) vectors of \(dimension) elements, but the flat index has \(flat.count) of \(flat.dimension)")
-        }
-        _ = try reader.checkedElementCount(rows: 2, dimension: dimension, elementSize: 4)
-        var minimums: [Float] = []
-        var steps: [Float] = []
-        minimums.reserveCapacity(dimension)
-        steps.reserveCapacity(dimension)
-        for _ in 0..<dimension { minimums.append(try reader.readFloat()) }
-        for _ in 0..<dimension { steps.append(try reader.readFloat()) }
-        guard minimums.allSatisfy(\.isFinite), steps.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw StorageError.corrupt(bytes.path, "a quantization range is not finite")
-        }
+        let (dimension, count) = try reader.readVectorFileHeader(
+            magic: IndexFileMagic.int8Vectors, kind: "int8 vector", matching: flat)
+        let quantizer = try ScalarQuantizer(reading: &reader, dimension: dimension)
         try reader.skip(toAlignment: 32)
         let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 1)
         let codes = try reader.readArray(of: UInt8.self, count: elementCount)
         guard reader.isAtEnd else {
             throw StorageError.corrupt(bytes.path, "\(reader.bytes.count - reader.offset) bytes after the codes")
         }
-        self.init(flat: flat, minimums: minimums, steps: steps, codes: .mapped(bytes, codes))
+        self.init(flat: flat, quantizer: quantizer, codes: .mapped(bytes, codes))
     }
 }

@@ -3,15 +3,9 @@ import Dispatch
 /// A scalar-quantized copy of a `FlatVectorIndex`, a quarter of its size, searched approximately and then
 /// re-scored exactly.
 ///
-/// Each dimension *d* is quantized on its own range over all vectors: `value ≈ minimum[d] + step[d] · code` with an
-/// unsigned 8-bit `code`, where `step[d] = (maximum[d] − minimum[d]) / 255`. For a query *x*, the score of a vector
-/// is then `Σ x[d] · minimum[d] + Σ code[d] · (x[d] · step[d])`: the first sum is the same for every vector, so the
-/// ranking only needs the second, and `x[d] · step[d]` is itself quantized to signed 8 bits with one scale per
-/// query. The unsigned-by-signed 8-bit product is what AVX-512 VNNI's `vpdpbusd` computes, 64 pairs per
-/// instruction. A per-dimension range suits sentence embeddings, whose dimensions spread very differently (a few
-/// carry most of the norm); a per-vector scale would spend the 8 bits of every dimension on the widest one.
-///
-/// The best `limit × rescoreFactor` candidates by quantized score are re-scored in 32-bit floats against the flat
+/// Each dimension is coded in 8 bits on its own range over all vectors (`ScalarQuantizer`), and scored against a
+/// query with the unsigned-by-signed 8-bit products of AVX-512 VNNI's `vpdpbusd`, 64 pairs per instruction. The
+/// best `limit × rescoreFactor` candidates by quantized score are re-scored in 32-bit floats against the flat
 /// index, so the returned scores are exact.
 public struct Int8VectorIndex: Sendable {
     /// The number of elements of every vector.
@@ -20,10 +14,8 @@ public struct Int8VectorIndex: Sendable {
     public var count: Int { flat.count }
     /// The index whose vectors re-score the candidates.
     let flat: FlatVectorIndex
-    /// Each dimension's smallest value.
-    let minimums: [Float]
-    /// Each dimension's quantization step; 0 where every vector has the same value.
-    let steps: [Float]
+    /// Each dimension's range.
+    let quantizer: ScalarQuantizer
     /// The codes, row-major, `dimension` bytes per vector.
     let codes: VectorStorage<UInt8>
 
@@ -38,53 +30,25 @@ public struct Int8VectorIndex: Sendable {
     public init(quantizing flat: FlatVectorIndex) {
         let dimension = flat.dimension
         let count = flat.count
-        var minimums = [Float](repeating: count == 0 ? 0 : .infinity, count: dimension)
-        var maximums = [Float](repeating: count == 0 ? 0 : -.infinity, count: dimension)
         var codes = [UInt8](repeating: 0, count: count * dimension)
-        var steps: [Float] = []
-        flat.storage.withElements { vectors in
-            for row in 0..<count {
-                for column in 0..<dimension {
-                    let value = vectors[row * dimension + column]
-                    minimums[column] = min(minimums[column], value)
-                    maximums[column] = max(maximums[column], value)
+        let quantizer = flat.storage.withElements { vectors in
+            let quantizer = ScalarQuantizer(fitting: vectors, count: count, dimension: dimension)
+            codes.withUnsafeMutableBufferPointer { codes in
+                for row in 0..<count {
+                    quantizer.encode(
+                        UnsafeBufferPointer(rebasing: vectors[(row * dimension)..<((row + 1) * dimension)]),
+                        into: UnsafeMutableBufferPointer(rebasing: codes[(row * dimension)..<((row + 1) * dimension)]))
                 }
             }
-            for column in 0..<dimension where !(minimums[column].isFinite && maximums[column].isFinite) {
-                (minimums[column], maximums[column]) = (0, 0)  // a dimension with NaN or infinity gets one code
-            }
-            steps = zip(minimums, maximums).map { ($1 - $0) / 255 }
-            for row in 0..<count {
-                for column in 0..<dimension where steps[column] > 0 {
-                    let level = ((vectors[row * dimension + column] - minimums[column]) / steps[column]).rounded()
-                    codes[row * dimension + column] = UInt8(min(max(level, 0), 255))
-                }
-            }
+            return quantizer
         }
-        self.init(flat: flat, minimums: minimums, steps: steps, codes: .array(codes))
+        self.init(flat: flat, quantizer: quantizer, codes: .array(codes))
     }
 
-    init(flat: FlatVectorIndex, minimums: [Float], steps: [Float], codes: VectorStorage<UInt8>) {
+    init(flat: FlatVectorIndex, quantizer: ScalarQuantizer, codes: VectorStorage<UInt8>) {
         self.flat = flat
-        self.minimums = minimums
-        self.steps = steps
+        self.quantizer = quantizer
         self.codes = codes
-    }
-
-    /// A query ready for the 8-bit kernel: `x[d] · step[d]` rounded to signed 8 bits.
-    struct QuantizedQuery {
-        var elements: [Int8]
-    }
-
-    func quantize(_ query: [Float]) -> QuantizedQuery {
-        precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
-        let scaled = zip(query, steps).map { $0 * $1 }
-        let largest = scaled.reduce(0) { max($0, abs($1)) }
-        guard largest > 0, largest.isFinite else {
-            return QuantizedQuery(elements: [Int8](repeating: 0, count: dimension))
-        }
-        let factor = 127 / largest
-        return QuantizedQuery(elements: scaled.map { Int8(($0 * factor).rounded()) })
     }
 
     /// Returns the `limit` vectors with the highest inner product with `query`, best first.
@@ -100,13 +64,13 @@ public struct Int8VectorIndex: Sendable {
     /// - Returns: At most `limit` matches, best first.
     /// - Complexity: O(*n* · `dimension` + *n* log *c* + *c* · `dimension`) for *n* vectors and *c* candidates.
     public func search(_ query: [Float], limit: Int, rescoreFactor: Int = 4, threadCount: Int = 1) -> [VectorMatch] {
-        let quantized = quantize(query)
+        let quantized = quantizer.quantize(query)
         guard limit > 0, count > 0 else { return [] }
         let candidateCount = candidateCount(limit: limit, rescoreFactor: rescoreFactor)
         let parts = FlatVectorIndex.partCount(rows: count, threadCount: threadCount)
         var tops = [TopMatches](repeating: TopMatches(limit: candidateCount), count: parts)
         codes.withElements { codes in
-            quantized.elements.withUnsafeBufferPointer { query in
+            quantized.withUnsafeBufferPointer { query in
                 tops.withUnsafeMutableBufferPointer { tops in
                     // Each part writes its own element; the buffers outlive the concurrent calls.
                     nonisolated(unsafe) let (tops, query, codes) = (tops, query, codes)
@@ -160,7 +124,7 @@ public struct Int8VectorIndex: Sendable {
     public func search(batch queries: [[Float]], limit: Int, rescoreFactor: Int = 4, threadCount: Int = 1)
         -> [[VectorMatch]]
     {
-        let quantized = queries.map(quantize)
+        let quantized = queries.map(quantizer.quantize)
         guard limit > 0, count > 0, !queries.isEmpty else { return queries.map { _ in [] } }
         if queries.count == 1 {
             return [search(queries[0], limit: limit, rescoreFactor: rescoreFactor, threadCount: threadCount)]
@@ -173,7 +137,7 @@ public struct Int8VectorIndex: Sendable {
                 // Each part writes the results of its own queries; the buffers outlive the concurrent calls.
                 nonisolated(unsafe) let (results, codes) = (results, codes)
                 FlatVectorIndex.forEachPart(parts, rows: queries.count) { _, queryRange in
-                    let partQueries = queryRange.map { quantized[$0].elements }
+                    let partQueries = queryRange.map { quantized[$0] }
                     let tops = candidates(of: partQueries, in: codes, limit: candidateCount)
                     for (query, candidates) in zip(queryRange, tops) {
                         results[query] = rescore(candidates, query: queries[query], limit: limit)
@@ -195,21 +159,13 @@ public struct Int8VectorIndex: Sendable {
         of query: UnsafeBufferPointer<Int8>, in codes: UnsafeBufferPointer<UInt8>, rows: Range<Int>, limit: Int
     ) -> TopMatches {
         var top = TopMatches(limit: limit)
-        let blockRows = FlatVectorIndex.blockRows
-        let integers = UnsafeMutableBufferPointer<Int32>.allocate(capacity: min(blockRows, rows.count))
+        let blockRows = min(FlatVectorIndex.blockRows, rows.count)
+        let integers = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(blockRows, 1))
         defer { integers.deallocate() }
-        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: min(blockRows, rows.count))
+        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(blockRows, 1))
         defer { scores.deallocate() }
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = min(start + blockRows, rows.upperBound)
-            Kernels.innerProducts(
-                codes: UnsafeBufferPointer(rebasing: codes[(start * dimension)..<(end * dimension)]), rows: end - start,
-                dimension: dimension, query: query, into: integers)
-            for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
-            top.insert(scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
-            start = end
-        }
+        ScalarQuantizer.offer(
+            codes: codes, rows: rows, dimension: dimension, query: query, to: &top, scratch: (integers, scores))
         return top
     }
 

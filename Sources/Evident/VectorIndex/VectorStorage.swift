@@ -32,6 +32,22 @@ extension ByteReader {
         }
         return (dimension, Int(count))
     }
+
+    /// Reads a vector file's header, as `readVectorFileHeader(magic:kind:)`, for a file of the same vectors as
+    /// `flat` (a quantized or clustered copy that re-scores with it).
+    ///
+    /// - Throws: `StorageError` when the header is wrong or its dimension or count differ from `flat`'s.
+    mutating func readVectorFileHeader(magic: UInt32, kind: String, matching flat: FlatVectorIndex)
+        throws(StorageError) -> (dimension: Int, count: Int)
+    {
+        let (dimension, count) = try readVectorFileHeader(magic: magic, kind: kind)
+        guard dimension == flat.dimension, count == flat.count else {
+            throw StorageError.corrupt(
+                path,
+                "\(count) vectors of \(dimension) elements, but the flat index has \(flat.count) of \(flat.dimension)")
+        }
+        return (dimension, count)
+    }
 }
 
 extension ByteWriter {

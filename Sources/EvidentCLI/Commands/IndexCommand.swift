@@ -60,6 +60,12 @@ struct IndexCommand: ParsableCommand {
                 + "about 40 % more time). The manifest records it.",
             valueName: "method"))
     var sentenceVectors: SentenceVectorsOption = .encoded
+    @Option(
+        help: ArgumentHelp(
+            "An approximate nearest-neighbour index kept beside the exact vectors: ivf (k-means lists of 8-bit "
+                + "codes; dense search then scans the lists nearest the query, --exact scans every vector) or none.",
+            valueName: "kind"))
+    var ann: ApproximateIndexOption = .none
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
     @Option(
         help: ArgumentHelp(
@@ -105,6 +111,7 @@ struct IndexCommand: ParsableCommand {
             existingIndex: force ? .replace : ifChanged ? .keepIfUpToDate : .refuse)
         job.corpusName = corpus
         job.sentenceVectors = sentenceVectors.method
+        job.approximateIndex = ann.method
         let display = IndexingDisplay(
             progress: ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal), embeds: job.embedder != nil)
         let outcome: IndexingJob.Outcome
@@ -165,6 +172,11 @@ struct IndexCommand: ParsableCommand {
                     + "\(Format.seconds(times.sentences)))"
             } else {
                 summary += "(\(Format.seconds(times.sentences)), reused ones included)"
+            }
+            if build.times.approximateIndexSeconds > 0 {
+                summary +=
+                    "\n  approximate index: IVF over the passage vectors, clustered in "
+                    + Format.seconds(build.times.approximateIndexSeconds)
             }
         } else {
             summary += "\n  lexical only (no model): dense and hybrid search need `--model DIR`"
@@ -235,6 +247,11 @@ final class IndexingDisplay {
 
     private func showBuilding(_ state: IndexingProgress) {
         let now = Terminal.now()
+        if state.clusteringVectors {
+            progress.update(
+                "clustering \(Format.count(state.passages)) passage vectors for the approximate index…", force: true)
+            return
+        }
         if state.sentencesToEmbed > 0 {
             let started = sentenceStart ?? now
             sentenceStart = started
@@ -290,6 +307,18 @@ enum SentenceVectorsOption: String, ExpressibleByArgument, CaseIterable {
         switch self {
         case .pooled: .pooled
         case .encoded: .encoded
+        }
+    }
+}
+
+/// `--ann`: the approximate index kinds, spelled as the manifest spells them.
+enum ApproximateIndexOption: String, ExpressibleByArgument, CaseIterable {
+    case none, ivf
+
+    var method: ApproximateIndexMethod {
+        switch self {
+        case .none: .none
+        case .ivf: .ivf
         }
     }
 }

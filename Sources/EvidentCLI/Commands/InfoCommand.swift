@@ -9,9 +9,13 @@ struct InfoCommand: ParsableCommand {
 
     @Argument(help: "An index directory written by `evident index`.") var index: String
     @Flag(help: "Print the manifest as JSON.") var json = false
-    @Flag(help: "Measure the int8 vectors' recall@10 against exact search, queries: first sentences of 500 passages.")
-    var int8Recall = false
-    @Option(help: ArgumentHelp("For --int8-recall: " + ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @Flag(
+        name: [.customLong("recall"), .customLong("int8-recall")],
+        help: ArgumentHelp(
+            "Measure the recall@10 of the int8 vectors and of the approximate index (at several --probes, with "
+                + "the time of one search) against exact search; queries: first sentences of 500 passages."))
+    var recall = false
+    @Option(help: ArgumentHelp("For --recall: " + ModelLocation.optionHelp, valueName: "dir")) var model: String?
 
     func run() throws {
         let start = Terminal.now()
@@ -46,7 +50,7 @@ struct InfoCommand: ParsableCommand {
               vectors     \(vectorSummary(evidentIndex))
               compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
             """)
-        if int8Recall { try printInt8Recall(evidentIndex) }
+        if recall { try printRecall(evidentIndex) }
     }
 
     private func vectorSummary(_ index: EvidentIndex) -> String {
@@ -57,12 +61,16 @@ struct InfoCommand: ParsableCommand {
         guard let sentences = index.sentenceVectors else {
             return passages + "; no sentence vectors (an older index: rebuild with --reuse for faster grounding)"
         }
+        let approximate = index.approximateIndexShape.map {
+            "; approximate index: IVF, \(Format.count($0.lists)) lists, \($0.defaultProbes) scanned by default"
+        }
         return passages + "; \(Format.count(sentences.count)) sentence vectors (int8) for grounding"
+            + (approximate ?? "")
     }
 
-    private func printInt8Recall(_ index: EvidentIndex) throws {
+    private func printRecall(_ index: EvidentIndex) throws {
         guard let embedding = index.configuration.embedding else {
-            throw CommandFailure("\(self.index): the index has no vectors; --int8-recall needs an index with them")
+            throw CommandFailure("\(self.index): the index has no vectors; --recall needs an index with them")
         }
         let embedder = try ModelLocation.load(embedding.modelID, given: model)
         let count = min(500, index.passageCount)
@@ -72,9 +80,22 @@ struct InfoCommand: ParsableCommand {
             let scalars = Array(text.unicodeScalars)
             return splitter.sentences(in: text).first.map { String(String.UnicodeScalarView(scalars[$0])) } ?? text
         }
-        guard let recall = index.int8Recall(queries: embedder.embed(sentences), limit: 10) else { return }
+        let queries = embedder.embed(sentences)
+        guard let recall = index.int8Recall(queries: queries, limit: 10) else { return }
         print(
             "  int8        recall@10 against exact search \(Format.decimal(recall, places: 4)) "
                 + "(\(count) queries: first sentences of passages spread over the index)")
+        guard let shape = index.approximateIndexShape else { return }
+        let probes = Set([1, 4, 16, 32, 64, 96, 128, 192, 256, shape.defaultProbes].filter { $0 <= shape.lists })
+            .sorted()
+        for probes in probes {
+            guard let (recall, seconds) = index.approximateRecall(queries: queries, limit: 10, probes: probes) else {
+                return
+            }
+            print(
+                "  ivf         recall@10 \(Format.decimal(recall, places: 4)) scanning \(probes) of "
+                    + "\(Format.count(shape.lists)) lists, \(Format.decimal(seconds * 1000, places: 3)) ms a search"
+                    + (probes == shape.defaultProbes ? " (the default)" : ""))
+        }
     }
 }

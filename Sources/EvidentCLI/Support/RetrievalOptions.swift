@@ -30,10 +30,20 @@ struct RetrievalOptions: ParsableArguments {
     @Option(help: "Threads for one dense search (the vectors are split between them; 1 keeps one core free).")
     var threads = 1
 
+    @Flag(help: "Scan every vector even when the index has an approximate index (built with --ann).")
+    var exact = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Lists an approximate search scans (more: higher recall, slower). Default: the index's, an eighth of "
+                + "its lists and at least 8.", valueName: "n"))
+    var probes: Int?
+
     func validate() throws {
         guard rrfK > 0 else { throw ValidationError("--rrf-k must be positive.") }
         guard (0...1).contains(lexicalWeight) else { throw ValidationError("--lexical-weight must lie in 0…1.") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must lie between 1 and 256.") }
+        if let probes, probes < 1 { throw ValidationError("--probes must be at least 1.") }
     }
 
     /// A retriever for `index`: with the model when the mode needs it (or, without --mode, when it is at hand).
@@ -62,6 +72,6 @@ struct RetrievalOptions: ParsableArguments {
         SearchOptions(
             mode: mode.flatMap { SearchMode(rawValue: $0.rawValue) }, scoring: scoring,
             fusion: fusion == .rrf ? .reciprocalRank(k: rrfK) : .weighted(lexicalWeight: lexicalWeight),
-            usesQuantizedVectors: int8, threadCount: threads)
+            usesQuantizedVectors: int8, threadCount: threads, exact: exact, probes: probes)
     }
 }

@@ -1,0 +1,22 @@
+import Evident
+
+func normalised(_ vector: [Float]) -> [Float] {
+    let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return norm > 0 ? vector.map { $0 / norm } : vector
+}
+
+/// Random unit vectors, row-major.
+func randomUnitVectors(count: Int, dimension: Int, generator: inout SplitMix64) -> [Float] {
+    (0..<count).flatMap { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+}
+
+/// Unit vectors drawn around `centreCount` random centres, as real embeddings cluster by topic.
+func clusteredUnitVectors(
+    count: Int, dimension: Int, centreCount: Int, spread: Float, generator: inout SplitMix64
+) -> [Float] {
+    let centres = (0..<centreCount).map { _ in normalised((0..<dimension).map { _ in generator.gaussian() }) }
+    return (0..<count).flatMap { _ in
+        let centre = centres[Int.random(in: 0..<centreCount, using: &generator)]
+        return normalised(centre.map { $0 + spread * generator.gaussian() })
+    }
+}
