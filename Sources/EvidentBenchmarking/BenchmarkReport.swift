@@ -63,7 +63,7 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
 
     /// What an `encode-…` operation measured beyond time.
     public struct EncodingResult: Sendable, Hashable, Codable {
-        /// The encoder's precision: `fp32` or `bf16`.
+        /// The encoder's precision: `fp32`, `int16`, `int8` or `bf16`.
         public var precision: String
         /// Passages embedded in each pass.
         public var texts: Int

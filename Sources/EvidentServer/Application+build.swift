@@ -39,11 +39,13 @@ public func buildApplication(
     }
     router.post("/v1/search") { request, _ in
         let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode"])
+            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode", "exact", "probes"])
         let query = try body.requiredString("query", maxCharacters: configuration.maxQueryCharacters)
         let limit = try body.integer("limit", default: 10, range: 1...100)
-        let mode = try body.choice("mode", as: SearchMode.self)
-        return try JSONResponse.make(try await service.search(query, limit: limit, mode: mode))
+        var options = SearchOptions(mode: try body.choice("mode", as: SearchMode.self))
+        options.exact = try body.boolean("exact", default: false)
+        if body.has("probes") { options.probes = try body.integer("probes", default: 0, range: 1...1_000_000) }
+        return try JSONResponse.make(try await service.search(query, limit: limit, options: options))
     }
     router.post("/v1/ask") { request, _ in
         let body = try await JSONBody.read(

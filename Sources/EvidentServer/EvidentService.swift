@@ -92,9 +92,8 @@ public final class EvidentService: Sendable {
             model: retriever.embedder == nil ? nil : index.configuration.embedding?.modelID, version: evidentVersion)
     }
 
-    /// Searches for `query`.
-    func search(_ query: String, limit: Int, mode: SearchMode?) async throws -> SearchResponse {
-        let options = SearchOptions(mode: mode)
+    /// Searches for `query` with `options` (a mode, exact or approximate vector search).
+    func search(_ query: String, limit: Int, options: SearchOptions) async throws -> SearchResponse {
         let resolvedMode: SearchMode
         do {
             resolvedMode = try retriever.mode(for: options)

@@ -185,6 +185,16 @@ struct JSONBody {
         return Int(number)
     }
 
+    /// The boolean `field`, or `defaultValue` when absent.
+    func boolean(_ field: String, default defaultValue: Bool) throws -> Bool {
+        guard let value = fields[field], value != .null else { return defaultValue }
+        guard case .bool(let flag) = value else {
+            throw APIError.badRequest(
+                "wrong_type", "the field \"\(field)\" must be true or false; got \(value.kindDescription)")
+        }
+        return flag
+    }
+
     /// The string `field` as one of `Choice`'s raw values, or nil when absent.
     func choice<Choice: RawRepresentable & CaseIterable>(_ field: String, as type: Choice.Type) throws -> Choice?
     where Choice.RawValue == String {

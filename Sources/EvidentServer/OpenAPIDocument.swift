@@ -137,7 +137,9 @@ enum OpenAPIDocument {
                 "properties": {
                   "query": {"type": "string", "minLength": 1, "maxLength": 2000},
                   "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
-                  "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"], "description": "Default: hybrid when the index has vectors, lexical otherwise."}
+                  "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"], "description": "Default: hybrid when the index has vectors, lexical otherwise."},
+                  "exact": {"type": "boolean", "default": false, "description": "Scan every passage vector even when the index has an approximate index (evident index --ann)."},
+                  "probes": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "Lists an approximate search scans; default: the index's (an eighth of its lists)."}
                 }
               },
               "SearchResponse": {

@@ -37,6 +37,12 @@ struct DenseServerTests {
             #expect(reply.object["mode"] as? String == "hybrid")
             let results = try #require(reply.object["results"] as? [[String: Any]])
             #expect(results.map { $0["passage"] as? Int } == expected.map(\.passageIndex))
+            // Exact search and a number of lists are accepted; without an approximate index they change nothing.
+            let exact = try await api.send(
+                .post, "/v1/search", json: ["query": query, "limit": 5, "exact": true, "probes": 3])
+            #expect(exact.status == 200, "\(exact.text)")
+            let exactResults = try #require(exact.object["results"] as? [[String: Any]])
+            #expect(exactResults.map { $0["passage"] as? Int } == expected.map(\.passageIndex))
         }
     }
 

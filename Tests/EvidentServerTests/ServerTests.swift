@@ -111,6 +111,9 @@ struct ServerTests {
             (#"{"query": "x", "mode": "fuzzy"}"#, 422, "invalid_mode"),
             (#"{"query": "x", "mode": "dense"}"#, 422, "mode_unavailable"),
             (#"{"query": "   "}"#, 422, "empty_field"),
+            (#"{"query": "x", "exact": "yes"}"#, 400, "wrong_type"),
+            (#"{"query": "x", "probes": 0}"#, 422, "probes_out_of_range"),
+            (#"{"query": "x", "probes": "all"}"#, 400, "wrong_type"),
         ])
     func badSearchRequests(body: String, status: Int, code: String) async throws {
         try await expectError(from: "/v1/search", body: body, status: status, code: code)
