@@ -134,7 +134,8 @@ extension BenchmarkReport {
         public var throughputRatio: Double?
     }
 
-    /// Each peer measurement beside our matching figure: `vectors-fp32` for FAISS on the index, the sweep's
+    /// Each peer measurement beside our matching figure: `vectors-fp32` for FAISS on the index (`vectors-ivf` for
+    /// its approximate HNSW when that ran), the sweep's
     /// fp32 point of the same size and threads for FAISS on synthetic data, `bm25-scoring` for the BM25 peers, our
     /// fastest `encode-…` for the encoders.
     public var peerComparisons: [PeerComparison] {
@@ -174,7 +175,11 @@ extension BenchmarkReport {
                     sweep.first { $0.vectors == peer.count && $0.precision == "fp32" && $0.threads == peer.threads }?
                         .latency)
             }
-            let name = peer.kind == "dense" ? "vectors-fp32" : peer.kind == "lexical" ? "bm25-scoring" : ""
+            // An approximate peer beside our approximate index when it ran, an exact one beside exact search.
+            let approximate = peer.recallAt10 != nil && operations.contains { $0.name == "vectors-ivf" }
+            let name =
+                peer.kind == "dense"
+                ? (approximate ? "vectors-ivf" : "vectors-fp32") : peer.kind == "lexical" ? "bm25-scoring" : ""
             guard let ours = operations.first(where: { $0.name == name }) else {
                 return PeerComparison(peer: peer, ours: "")
             }

@@ -49,7 +49,8 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
     /// One operation's figures.
     public struct OperationResult: Sendable, Hashable, Codable {
         /// A short stable name: `lexical`, `dense-fp32`, `dense-int8`, `hybrid`, `bm25-scoring`, `vectors-fp32`,
-        /// `vectors-int8`, `ask`, `ground-5`, `ground-20`, `encode-fp32`, `encode-int16`, `encode-int8`, `encode-bf16`.
+        /// `vectors-int8`, `vectors-ivf`, `ask`, `ground-5`, `ground-20`, `encode-fp32`, `encode-int16`, `encode-int8`,
+        /// `encode-bf16`.
         public var name: String
         /// What it does, in words.
         public var detail: String
@@ -59,6 +60,8 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
         public var batch: BatchResult?
         /// The encoder's throughput, for the `encode-…` operations.
         public var encoding: EncodingResult? = nil
+        /// Recall@10 against exact search, for the approximate `vectors-ivf`.
+        public var recallAt10: Double? = nil
     }
 
     /// What an `encode-…` operation measured beyond time.

@@ -59,6 +59,9 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
     case vectorsFP32 = "vectors-fp32"
     /// The int8 vector kernel alone, from a query vector.
     case vectorsInt8 = "vectors-int8"
+    /// The approximate (IVF) index alone, from a query vector, at its default number of lists, with its
+    /// recall@10 against exact search; the index's own IVF, or one clustered in memory when it has none.
+    case vectorsIVF = "vectors-ivf"
     /// An extractive answer.
     case ask
     /// Grounding answers, once per answer size (`ground-5`, `ground-20`).
@@ -286,7 +289,9 @@ public struct LatencyBenchmark: Sendable {
             let quantized = retriever.index.quantizedVectors
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
-            let queryVectors = measures(.vectorsFP32) || measures(.vectorsInt8) ? embedder.embed(queries) : []
+            let queryVectors =
+                measures(.vectorsFP32) || measures(.vectorsInt8) || measures(.vectorsIVF)
+                ? embedder.embed(queries) : []
             let kernels:
                 [(operation: BenchmarkOperation, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] =
                     [
@@ -308,6 +313,26 @@ public struct LatencyBenchmark: Sendable {
                 }
                 let batch = batches(name) { indices in kernel.batch(indices.map { queryVectors[$0] }) }
                 record(.init(name: name, detail: kernel.detail, latency: latency, batch: batch))
+            }
+            if measures(.vectorsIVF) {
+                progress(
+                    BenchmarkProgress(
+                        step: "vectors-ivf: clustering", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
+                let ivf =
+                    retriever.index.approximateVectors ?? IVFVectorIndex(clustering: vectors, threadCount: threads)
+                let recall = ivf.recall(against: vectors, queries: queryVectors, limit: limit)
+                let latency = measure("vectors-ivf", runs: runs, warmup: warmup) { run in
+                    _ = ivf.search(queryVectors[run % queryVectors.count], limit: limit)
+                }
+                let batch = batches("vectors-ivf") { indices in
+                    _ = ivf.search(batch: indices.map { queryVectors[$0] }, limit: limit, threadCount: threads)
+                }
+                record(
+                    .init(
+                        name: "vectors-ivf",
+                        detail: "approximate top 10 from a query vector, one thread: IVF, \(ivf.defaultProbes) of "
+                            + "\(ivf.listCount) lists scanned, recall@10 \(String(format: "%.3f", recall)) against exact",
+                        latency: latency, batch: batch, recallAt10: recall))
             }
 
             if measures(.ask) {

@@ -91,10 +91,14 @@ struct LatencyBenchmarkTests {
             progress: { if steps.last != $0.step { steps.append($0.step) } },
             finished: { finished.append($0.name) })
         let names = [
-            "lexical", "dense-fp32", "dense-int8", "hybrid", "bm25-scoring", "vectors-fp32", "vectors-int8", "ask",
-            "ground-3", "encode-fp32",
+            "lexical", "dense-fp32", "dense-int8", "hybrid", "bm25-scoring", "vectors-fp32", "vectors-int8",
+            "vectors-ivf", "ask", "ground-3", "encode-fp32",
         ]
         #expect(report.operations.map(\.name) == names)
+        // The approximate index says what it finds of the exact top 10 (queries are sentences of the index).
+        let recall = try #require(report.operations.first { $0.name == "vectors-ivf" }?.recallAt10)
+        #expect(recall > 0.5 && recall <= 1, "recall@10 \(recall)")
+        #expect(report.operations.allSatisfy { ($0.recallAt10 != nil) == ($0.name == "vectors-ivf") })
         #expect(finished == names)
         #expect(report.operations.first { $0.name == "hybrid" }?.latency.samples == 5)
         #expect(report.operations.first { $0.name == "hybrid" }?.batch?.size == 4)

@@ -52,7 +52,7 @@ public struct IVFVectorIndex: Sendable {
     ///   - listCount: The number of lists; `defaultListCount(for:)` when `nil`.
     ///   - iterations: The rounds of k-means.
     ///   - seed: Fixes the training sample and the first centroids.
-    ///   - threadCount: The threads of the matrix products (an OpenBLAS setting of the process).
+    ///   - threadCount: The threads of the matrix products (an OpenBLAS setting of the process, restored after).
     ///   - progress: Called with the share of the work done, in [0, 1].
     /// - Complexity: O((`iterations` · *s* + *n*) · `listCount` · `dimension`) for a sample of *s* vectors.
     public init(
@@ -62,7 +62,10 @@ public struct IVFVectorIndex: Sendable {
         let dimension = flat.dimension
         let count = flat.count
         let lists = max(1, min(listCount ?? Self.defaultListCount(for: count), max(count, 1)))
-        if BLAS.threadCount != max(threadCount, 1) { BLAS.threadCount = max(threadCount, 1) }
+        // OpenBLAS's thread count is the process's: set for the clustering, then put back.
+        let previousThreads = BLAS.threadCount
+        if previousThreads != max(threadCount, 1) { BLAS.threadCount = max(threadCount, 1) }
+        defer { if BLAS.threadCount != previousThreads { BLAS.threadCount = previousThreads } }
         var centroids = [Float]()
         var assignment = [Int32]()
         var codes = [UInt8](repeating: 0, count: count * dimension)
