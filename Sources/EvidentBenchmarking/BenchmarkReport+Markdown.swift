@@ -176,10 +176,12 @@ extension BenchmarkReport {
                         .latency)
             }
             // An approximate peer beside our approximate index when it ran, an exact one beside exact search.
-            let approximate = peer.recallAt10 != nil && operations.contains { $0.name == "vectors-ivf" }
+            let approximate =
+                peer.recallAt10 == nil
+                ? nil : ["vectors-hnsw", "vectors-ivf"].first { name in operations.contains { $0.name == name } }
             let name =
                 peer.kind == "dense"
-                ? (approximate ? "vectors-ivf" : "vectors-fp32") : peer.kind == "lexical" ? "bm25-scoring" : ""
+                ? (approximate ?? "vectors-fp32") : peer.kind == "lexical" ? "bm25-scoring" : ""
             guard let ours = operations.first(where: { $0.name == name }) else {
                 return PeerComparison(peer: peer, ours: "")
             }

@@ -62,6 +62,9 @@ public enum BenchmarkOperation: String, Sendable, Hashable, Codable, CaseIterabl
     /// The approximate (IVF) index alone, from a query vector, at its default number of lists, with its
     /// recall@10 against exact search; the index's own IVF, or one clustered in memory when it has none.
     case vectorsIVF = "vectors-ivf"
+    /// An HNSW graph (M 32, efConstruction 200, efSearch 64, FAISS's settings in the peers) linked in memory, from
+    /// a query vector, with its recall@10 against exact search and its build time. Not run unless named.
+    case vectorsHNSW = "vectors-hnsw"
     /// An extractive answer.
     case ask
     /// Grounding answers, once per answer size (`ground-5`, `ground-20`).
@@ -135,7 +138,8 @@ public struct LatencyBenchmark: Sendable {
 
     /// Whether the settings ask for `operation`.
     func measures(_ operation: BenchmarkOperation) -> Bool {
-        settings.operations?.contains(operation) ?? true
+        // The graph takes long to link, so it is measured only when named.
+        settings.operations?.contains(operation) ?? (operation != .vectorsHNSW)
     }
 
     /// Creates a benchmark of `retriever`'s index, with `verifier` for the operations that need one and `encoders`
@@ -290,7 +294,7 @@ public struct LatencyBenchmark: Sendable {
         {
             // The vector kernels alone: a query vector to 10 passage numbers (what FAISS returns).
             let queryVectors =
-                measures(.vectorsFP32) || measures(.vectorsInt8) || measures(.vectorsIVF)
+                measures(.vectorsFP32) || measures(.vectorsInt8) || measures(.vectorsIVF) || measures(.vectorsHNSW)
                 ? embedder.embed(queries) : []
             let kernels:
                 [(operation: BenchmarkOperation, detail: String, single: ([Float]) -> Void, batch: ([[Float]]) -> Void)] =
@@ -333,6 +337,25 @@ public struct LatencyBenchmark: Sendable {
                         detail: "approximate top 10 from a query vector, one thread: IVF, \(ivf.defaultProbes) of "
                             + "\(ivf.listCount) lists scanned, recall@10 \(String(format: "%.3f", recall)) against exact",
                         latency: latency, batch: batch, recallAt10: recall))
+            }
+            if measures(.vectorsHNSW) {
+                progress(
+                    BenchmarkProgress(
+                        step: "vectors-hnsw: linking", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
+                let started = clock().uptimeNanoseconds
+                let graph = HNSWVectorIndex(building: vectors, maxNeighbors: 32, constructionWidth: 200)
+                let buildSeconds = Double(clock().uptimeNanoseconds - started) / 1e9
+                let recall = graph.recall(against: vectors, queries: queryVectors, limit: limit)
+                let latency = measure("vectors-hnsw", runs: runs, warmup: warmup) { run in
+                    _ = graph.search(queryVectors[run % queryVectors.count], limit: limit)
+                }
+                record(
+                    .init(
+                        name: "vectors-hnsw",
+                        detail: "approximate top 10 from a query vector, one thread: HNSW (M 32, efConstruction 200, "
+                            + "efSearch 64) linked in \(String(format: "%.1f", buildSeconds)) s, recall@10 "
+                            + "\(String(format: "%.3f", recall)) against exact",
+                        latency: latency, batch: nil, recallAt10: recall))
             }
 
             if measures(.ask) {

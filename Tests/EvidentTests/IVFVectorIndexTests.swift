@@ -5,21 +5,8 @@ import Testing
 @testable import Evident
 
 @Suite(.offThePool) struct IVFVectorIndexTests {
-    /// Clustered vectors (as embeddings of a corpus are) and queries near indexed vectors.
-    private static func clusteredData(count: Int, seed: UInt64) -> (FlatVectorIndex, [[Float]]) {
-        var generator = SplitMix64(seed: seed)
-        let vectors = clusteredUnitVectors(
-            count: count, dimension: 64, centreCount: 50, spread: 0.15, generator: &generator)
-        let index = FlatVectorIndex(dimension: 64, vectors: vectors)
-        let queries = (0..<100).map { _ in
-            let row = Int.random(in: 0..<count, using: &generator)
-            return normalised(index.vector(at: row).map { $0 + 0.05 * generator.gaussian() })
-        }
-        return (index, queries)
-    }
-
     @Test func everyVectorIsInExactlyOneListAndItsNearestCentroidsList() {
-        let (flat, _) = Self.clusteredData(count: 4000, seed: 1)
+        let (flat, _) = clusteredIndexAndQueries(count: 4000, seed: 1)
         let ivf = IVFVectorIndex(clustering: flat)
         #expect(ivf.listCount == IVFVectorIndex.defaultListCount(for: 4000))
         #expect(ivf.listCount == 253)
@@ -37,7 +24,7 @@ import Testing
     }
 
     @Test func recallGrowsWithProbesAndScoresAreExact() {
-        let (flat, queries) = Self.clusteredData(count: 20_000, seed: 2)
+        let (flat, queries) = clusteredIndexAndQueries(count: 20_000, seed: 2)
         let ivf = IVFVectorIndex(clustering: flat, threadCount: 2)
         let one = ivf.recall(against: flat, queries: queries, probes: 1)
         let standard = ivf.recall(against: flat, queries: queries)
@@ -56,7 +43,7 @@ import Testing
     }
 
     @Test func theSameSeedBuildsTheSameIndex() {
-        let (flat, _) = Self.clusteredData(count: 3000, seed: 3)
+        let (flat, _) = clusteredIndexAndQueries(count: 3000, seed: 3)
         #expect(IVFVectorIndex(clustering: flat).encoded() == IVFVectorIndex(clustering: flat).encoded())
         #expect(IVFVectorIndex(clustering: flat).encoded() != IVFVectorIndex(clustering: flat, seed: 9).encoded())
     }
@@ -76,7 +63,7 @@ import Testing
     }
 
     @Test func aReopenedIndexSearchesAlikeAndDamageIsRefused() throws {
-        let (flat, queries) = Self.clusteredData(count: 2000, seed: 4)
+        let (flat, queries) = clusteredIndexAndQueries(count: 2000, seed: 4)
         let ivf = IVFVectorIndex(clustering: flat, listCount: 40)
         let bytes = ivf.encoded()
         let reopened = try IVFVectorIndex(ReadOnlyBytes(copying: bytes, path: "test.ivf"), rescoringWith: flat)

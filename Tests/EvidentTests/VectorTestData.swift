@@ -20,3 +20,16 @@ func clusteredUnitVectors(
         return normalised(centre.map { $0 + spread * generator.gaussian() })
     }
 }
+
+/// 64-dimensional clustered unit vectors (as embeddings of a corpus are) and 100 queries near indexed vectors.
+func clusteredIndexAndQueries(count: Int, seed: UInt64) -> (FlatVectorIndex, [[Float]]) {
+    var generator = SplitMix64(seed: seed)
+    let vectors = clusteredUnitVectors(
+        count: count, dimension: 64, centreCount: 50, spread: 0.15, generator: &generator)
+    let index = FlatVectorIndex(dimension: 64, vectors: vectors)
+    let queries = (0..<100).map { _ in
+        let row = Int.random(in: 0..<count, using: &generator)
+        return normalised(index.vector(at: row).map { $0 + 0.05 * generator.gaussian() })
+    }
+    return (index, queries)
+}

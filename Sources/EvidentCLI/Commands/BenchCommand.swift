@@ -269,7 +269,9 @@ struct BenchCommand: ParsableCommand {
         if let selected = settings.operations {
             // Only the peers of what was measured: FAISS beside the vector kernels, bm25s and rank_bm25 beside BM25.
             var skipped: [String] = []
-            if selected.isDisjoint(with: [.vectorsFP32, .vectorsInt8, .vectorsIVF, .denseFP32, .denseInt8, .hybrid]) {
+            if selected.isDisjoint(with: [
+                .vectorsFP32, .vectorsInt8, .vectorsIVF, .vectorsHNSW, .denseFP32, .denseInt8, .hybrid,
+            ]) {
                 skipped += ["flat", "hnsw"]
             }
             if selected.isDisjoint(with: [.bm25Scoring, .lexical, .hybrid]) { skipped += ["bm25s", "rank_bm25"] }

@@ -156,7 +156,7 @@ struct IndexCommand: ParsableCommand {
             let embedded = build.passageCount - build.reusedEmbeddings
             summary +=
                 "\n  embeddings \(embedder.modelID), \(embedder.dimension) dimensions, \(embedder.encoder.precision)"
-            if times.embedding > 0 {
+            if embedded > 0, times.embedding > 0 {
                 summary +=
                     ", \(Format.counted(embedded, "passage")) embedded at "
                     + "\(Format.count(Int(Double(embedded) / times.embedding))) passages/s "
