@@ -322,8 +322,12 @@ public struct LatencyBenchmark: Sendable {
                 progress(
                     BenchmarkProgress(
                         step: "vectors-ivf: clustering", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
-                let ivf =
-                    retriever.index.approximateVectors ?? IVFVectorIndex(clustering: vectors, threadCount: threads)
+                let ivf: IVFVectorIndex
+                if case .ivf(let own) = retriever.index.approximateVectors {
+                    ivf = own
+                } else {
+                    ivf = IVFVectorIndex(clustering: vectors, threadCount: threads)
+                }
                 let recall = ivf.recall(against: vectors, queries: queryVectors, limit: limit)
                 let latency = measure("vectors-ivf", runs: runs, warmup: warmup) { run in
                     _ = ivf.search(queryVectors[run % queryVectors.count], limit: limit)

@@ -80,8 +80,12 @@ import Testing
         let ivf = try #require(
             try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "ivf"]) as? IndexCommand)
         #expect(ivf.ann.method == .ivf)
+        let hnsw = try #require(
+            try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "hnsw"]) as? IndexCommand)
+        #expect(hnsw.ann.method == .hnsw)
+        #expect(command.ann.method == .exactOnly)
         #expect(throws: (any Error).self) {
-            try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "hnsw"])
+            try EvidentCommand.parseAsRoot(["index", "Corpus", "--out", "x", "--ann", "annoy"])
         }
     }
 

@@ -113,17 +113,27 @@ struct DenseRetrievalTests {
         #expect(throws: RetrievalError.self) { try lexical.search(batch: [queries[1], queries[0]]) }
     }
 
-    @Test func anIndexWithAnApproximateIndexSearchesItUnlessAskedForExactSearch() throws {
+    @Test(arguments: [ApproximateIndexMethod.ivf, .hnsw])
+    func anIndexWithAnApproximateIndexSearchesItUnlessAskedForExactSearch(method: ApproximateIndexMethod) throws {
         let embedder = try Self.embedder()
-        let build = IndexBuilder(approximateIndex: .ivf).build(documents: try Self.documents(), embedder: embedder)
+        let build = IndexBuilder(approximateIndex: method).build(documents: try Self.documents(), embedder: embedder)
         #expect(build.times.approximateIndexSeconds > 0)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ivf-\(UUID())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ann-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         try build.write(to: directory, corpusPath: "demo")
         let index = try EvidentIndex(contentsOf: directory)
-        #expect(index.configuration.embedding?.approximateIndex == .ivf)
-        let shape = try #require(index.approximateIndexShape)
-        #expect(shape.lists == IVFVectorIndex.defaultListCount(for: index.passageCount))
+        #expect(index.configuration.embedding?.approximateIndex == method)
+        let approximate = try #require(index.approximateIndex)
+        // The widest search: every list of the IVF, every node of the graph in view.
+        let widest: Int
+        switch approximate {
+        case .ivf(let ivf):
+            #expect(method == .ivf && ivf.listCount == IVFVectorIndex.defaultListCount(for: index.passageCount))
+            widest = ivf.listCount
+        case .hnsw(let graph):
+            #expect(method == .hnsw && graph.count == index.passageCount)
+            widest = index.passageCount
+        }
         let retriever = try Retriever(index: index, embedder: embedder)
         let queries = [
             "genetically modified white blood cells returned into the bloodstream", "radiation for mesothelioma",
@@ -134,9 +144,9 @@ struct DenseRetrievalTests {
             #expect(
                 exact.map(\.passageIndex) == (index.vectors?.search(embedder.embed([query])[0], limit: 10).map(\.index))
             )
-            // Scanning every list finds what exact search finds; fewer lists find fewer, never other scores.
+            // The widest search finds what exact search finds; narrower ones find fewer, never other scores.
             let everyList = try retriever.search(
-                query, limit: 10, options: SearchOptions(mode: .dense, probes: shape.lists))
+                query, limit: 10, options: SearchOptions(mode: .dense, probes: widest))
             #expect(everyList.map(\.passageIndex) == exact.map(\.passageIndex), "\(query)")
             let oneList = try retriever.search(query, limit: 10, options: SearchOptions(mode: .dense, probes: 1))
             let exactScores = Dictionary(uniqueKeysWithValues: exact.map { ($0.passageIndex, $0.score) })

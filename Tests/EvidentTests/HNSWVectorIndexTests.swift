@@ -9,13 +9,14 @@ import Testing
         let (flat, _) = clusteredIndexAndQueries(count: 3000, seed: 5)
         let graph = HNSWVectorIndex(building: flat, maxNeighbors: 8)
         let slots = 16
+        let base = graph.baseNeighbors.withElements { Array($0) }
         var linked = Set<Int32>()
         for node in 0..<3000 {
-            let neighbors = graph.baseNeighbors[(node * slots)..<((node + 1) * slots)].prefix { $0 >= 0 }
+            let neighbors = base[(node * slots)..<((node + 1) * slots)].prefix { $0 >= 0 }
             #expect(!neighbors.isEmpty, "node \(node) has no neighbour")
             #expect(Set(neighbors).count == neighbors.count && !neighbors.contains(Int32(node)))
             // No link after the first empty slot.
-            #expect(graph.baseNeighbors[(node * slots + neighbors.count)..<((node + 1) * slots)].allSatisfy { $0 < 0 })
+            #expect(base[(node * slots + neighbors.count)..<((node + 1) * slots)].allSatisfy { $0 < 0 })
             linked.formUnion(neighbors)
         }
         #expect(linked.count == 3000, "every node can be reached from another")
@@ -48,12 +49,43 @@ import Testing
         let (flat, queries) = clusteredIndexAndQueries(count: 1500, seed: 7)
         let first = HNSWVectorIndex(building: flat, maxNeighbors: 8)
         let second = HNSWVectorIndex(building: flat, maxNeighbors: 8)
-        #expect(first.baseNeighbors == second.baseNeighbors && first.entryPoint == second.entryPoint)
+        #expect(first.encoded() == second.encoded() && first.entryPoint == second.entryPoint)
         #expect(first.search(queries[0], limit: 5) == second.search(queries[0], limit: 5))
         #expect(first.search(queries[0], limit: 0).isEmpty)
         let empty = HNSWVectorIndex(building: FlatVectorIndex(dimension: 3, vectors: []))
         #expect(empty.search([1, 0, 0], limit: 3).isEmpty)
         let one = HNSWVectorIndex(building: FlatVectorIndex(dimension: 3, vectors: [0, 1, 0]))
         #expect(one.search([0, 1, 0], limit: 3).map(\.index) == [0])
+    }
+
+    @Test func aReopenedGraphSearchesAlikeAndDamageIsRefused() throws {
+        let (flat, queries) = clusteredIndexAndQueries(count: 2000, seed: 8)
+        let graph = HNSWVectorIndex(building: flat, maxNeighbors: 8)
+        let bytes = graph.encoded()
+        let reopened = try HNSWVectorIndex(ReadOnlyBytes(copying: bytes, path: "test.hnsw"), linking: flat)
+        #expect(reopened.encoded() == bytes)
+        for query in queries.prefix(20) { #expect(reopened.search(query, limit: 10) == graph.search(query, limit: 10)) }
+        func refused(_ bytes: [UInt8], flat: FlatVectorIndex = flat) -> String? {
+            do {
+                _ = try HNSWVectorIndex(ReadOnlyBytes(copying: bytes, path: "damaged.hnsw"), linking: flat)
+                return nil
+            } catch { return "\(error)" }
+        }
+        for length in stride(from: 0, to: bytes.count, by: 101) { #expect(refused(Array(bytes.prefix(length))) != nil) }
+        #expect(refused(bytes + [0]) != nil)
+        #expect(
+            refused(bytes, flat: FlatVectorIndex(dimension: 64, vectors: Array(repeating: 0.125, count: 64))) != nil)
+        // A link of layer 0 past the last vector (the header is 36 bytes, padded to 32: the slots start at 64).
+        var outside = bytes
+        withUnsafeBytes(of: Int32(2000).littleEndian) {
+            for (offset, byte) in $0.enumerated() { outside[64 + offset] = byte }
+        }
+        #expect(refused(outside)?.contains("outside") == true)
+        // An entry point outside the index.
+        var entry = bytes
+        withUnsafeBytes(of: Int32(-5).littleEndian) {
+            for (offset, byte) in $0.enumerated() { entry[28 + offset] = byte }
+        }
+        #expect(refused(entry) != nil)
     }
 }

@@ -19,7 +19,7 @@ public struct EvidentIndex: Sendable {
     /// The same vectors quantized to 8 bits, re-scored with `vectors`.
     package let quantizedVectors: Int8VectorIndex?
     /// The approximate index of the same vectors, when the index was built with one.
-    package let approximateVectors: IVFVectorIndex?
+    package let approximateVectors: ApproximateVectorIndex?
     /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
     /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
     public let sentenceVectors: SentenceVectors?
@@ -77,8 +77,10 @@ public struct EvidentIndex: Sendable {
         if manifest.configuration.embedding != nil, manifest.files[IndexBuild.FileName.sentenceVectors] != nil {
             names.append(IndexBuild.FileName.sentenceVectors)
         }
-        if manifest.configuration.embedding?.approximateIndex == .ivf {
-            names.append(IndexBuild.FileName.ivfVectors)
+        switch manifest.configuration.embedding?.approximateIndex {
+        case .ivf: names.append(IndexBuild.FileName.ivfVectors)
+        case .hnsw: names.append(IndexBuild.FileName.hnswVectors)
+        case .exactOnly, nil: break
         }
         let opened = try names.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
             let path = directory.appendingPathComponent(name).path
@@ -164,9 +166,14 @@ public struct EvidentIndex: Sendable {
             }
             vectors = flat
             quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
-            approximateVectors =
-                embedding.approximateIndex == .ivf
-                ? try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat) : nil
+            switch embedding.approximateIndex {
+            case .exactOnly: approximateVectors = nil
+            case .ivf:
+                approximateVectors = .ivf(
+                    try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))
+            case .hnsw:
+                approximateVectors = .hnsw(try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat))
+            }
             if let bytes = files[IndexBuild.FileName.sentenceVectors] {
                 let sentences = try SentenceVectors(bytes, passageCount: passageFile.count)
                 guard sentences.dimension == embedding.dimension else {
@@ -269,24 +276,22 @@ public struct EvidentIndex: Sendable {
         return quantizedVectors.recall(against: vectors, queries: queries, limit: limit)
     }
 
-    /// What the approximate index finds of the exact top `limit` over `queries` when it scans `probes` lists
-    /// (see `IVFVectorIndex.recall`), with the mean time of one such search in seconds; `nil` when the index has
+    /// What the approximate index finds of the exact top `limit` over `queries` when it searches `breadth` wide
+    /// (see `ApproximateVectorIndex`), with the mean time of one such search in seconds; `nil` when the index has
     /// no approximate index.
-    public func approximateRecall(queries: [[Float]], limit: Int = 10, probes: Int? = nil) -> (
+    public func approximateRecall(queries: [[Float]], limit: Int = 10, breadth: Int? = nil) -> (
         recall: Double, seconds: Double
     )? {
         guard let vectors, let approximateVectors else { return nil }
-        let recall = approximateVectors.recall(against: vectors, queries: queries, limit: limit, probes: probes)
+        let recall = approximateVectors.recall(against: vectors, queries: queries, limit: limit, breadth: breadth)
         let started = DispatchTime.now().uptimeNanoseconds
-        for query in queries { _ = approximateVectors.search(query, limit: limit, probes: probes) }
+        for query in queries { _ = approximateVectors.search(batch: [query], limit: limit, breadth: breadth) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return (recall, seconds / Double(max(queries.count, 1)))
     }
 
-    /// The approximate index's list count and the lists a search scans by default; `nil` without one.
-    public var approximateIndexShape: (lists: Int, defaultProbes: Int)? {
-        approximateVectors.map { ($0.listCount, $0.defaultProbes) }
-    }
+    /// The approximate index, when the index was built with one.
+    public var approximateIndex: ApproximateVectorIndex? { approximateVectors }
 
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the
     /// run of passages whose document index is `documentIndex`, found by binary search.

@@ -22,8 +22,8 @@ public struct IndexingProgress: Sendable, Hashable {
     public var documentCount: Int
     /// Passages produced so far.
     public var passages: Int
-    /// Whether the passage vectors are being clustered for the approximate index (after they are embedded).
-    public var clusteringVectors = false
+    /// Whether the approximate index of the passage vectors is being built (after they are embedded).
+    public var buildingApproximateIndex = false
 }
 
 /// Turns documents into a lexical index: chunking, analysis and the inverted index, in memory.
@@ -46,7 +46,7 @@ public struct IndexBuilder: Sendable {
     ///   - approximateIndex: The approximate index an index with a model keeps beside its passage vectors.
     public init(
         configuration: IndexConfiguration = .default, sentenceVectors: SentenceVectorMethod = .encoded,
-        approximateIndex: ApproximateIndexMethod = .none
+        approximateIndex: ApproximateIndexMethod = .exactOnly
     ) {
         self.configuration = configuration
         self.sentenceVectors = sentenceVectors
@@ -162,15 +162,22 @@ public struct IndexBuilder: Sendable {
             let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
-            if approximateIndex == .ivf {
+            if approximateIndex != .exactOnly {
                 progress?(
                     IndexingProgress(
                         passagesEmbedded: passageCount, documentsDone: documents.count,
-                        documentCount: documents.count, passages: passageCount, clusteringVectors: true))
+                        documentCount: documents.count, passages: passageCount, buildingApproximateIndex: true))
                 let clusteringStarted = DispatchTime.now().uptimeNanoseconds
-                files[IndexBuild.FileName.ivfVectors] =
-                    IVFVectorIndex(clustering: flat, threadCount: ProcessInfo.processInfo.activeProcessorCount)
-                    .encoded()
+                switch approximateIndex {
+                case .exactOnly: break
+                case .ivf:
+                    files[IndexBuild.FileName.ivfVectors] =
+                        IVFVectorIndex(clustering: flat, threadCount: ProcessInfo.processInfo.activeProcessorCount)
+                        .encoded()
+                case .hnsw:
+                    files[IndexBuild.FileName.hnswVectors] =
+                        HNSWVectorIndex(building: flat, maxNeighbors: 32, constructionWidth: 200).encoded()
+                }
                 times.approximateIndexSeconds = seconds(since: clusteringStarted)
             }
 
@@ -368,6 +375,7 @@ public struct IndexBuild: Sendable {
         static let vectors = "vectors.bin"
         static let quantizedVectors = "vectors-int8.bin"
         static let ivfVectors = "vectors-ivf.bin"
+        static let hnswVectors = "vectors-hnsw.bin"
         static let sentenceVectors = "sentence-vectors.bin"
     }
 

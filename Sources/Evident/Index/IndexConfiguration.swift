@@ -17,7 +17,7 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     /// Settings of a model by its name, fingerprint, dimension and precision.
     public init(
         modelID: String, fingerprint: String, dimension: Int, precision: EncoderPrecision = .fp32,
-        sentenceVectors: SentenceVectorMethod = .encoded, approximateIndex: ApproximateIndexMethod = .none
+        sentenceVectors: SentenceVectorMethod = .encoded, approximateIndex: ApproximateIndexMethod = .exactOnly
     ) {
         self.modelID = modelID
         self.fingerprint = fingerprint
@@ -31,7 +31,7 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
     /// `sentenceVectors` and an approximate index made by `approximateIndex`.
     public init(
         of embedder: SentenceEmbedder, sentenceVectors: SentenceVectorMethod = .encoded,
-        approximateIndex: ApproximateIndexMethod = .none
+        approximateIndex: ApproximateIndexMethod = .exactOnly
     ) {
         modelID = embedder.modelID
         fingerprint = embedder.fingerprint
@@ -59,7 +59,7 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
         sentenceVectors =
             try container.decodeIfPresent(SentenceVectorMethod.self, forKey: .sentenceVectors) ?? .encoded
         approximateIndex =
-            try container.decodeIfPresent(ApproximateIndexMethod.self, forKey: .approximateIndex) ?? .none
+            try container.decodeIfPresent(ApproximateIndexMethod.self, forKey: .approximateIndex) ?? .exactOnly
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -70,17 +70,19 @@ public struct EmbeddingSettings: Sendable, Hashable, Codable {
         try container.encode(precision, forKey: .precision)
         try container.encode(sentenceVectors, forKey: .sentenceVectors)
         // Left out when there is none, so that the manifests of indexes without one stay as they were.
-        if approximateIndex != .none { try container.encode(approximateIndex, forKey: .approximateIndex) }
+        if approximateIndex != .exactOnly { try container.encode(approximateIndex, forKey: .approximateIndex) }
     }
 }
 
 /// The approximate nearest-neighbour index an index keeps beside its exact passage vectors.
 public enum ApproximateIndexMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// None: dense search scans every vector.
-    case none
+    case exactOnly = "none"
     /// An inverted file (`IVFVectorIndex`): k-means lists of 8-bit codes, the nearest lists scanned, the best
     /// candidates re-scored exactly.
     case ivf
+    /// A graph (`HNSWVectorIndex`, M 32, efConstruction 200): searched best first from a top layer down.
+    case hnsw
 }
 
 /// How an index makes the vectors of its passages' sentences, which grounding compares with claims.

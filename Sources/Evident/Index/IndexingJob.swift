@@ -31,7 +31,7 @@ public struct IndexingJob: Sendable {
     /// How the sentence vectors of an index with a model are made.
     public var sentenceVectors: SentenceVectorMethod = .encoded
     /// The approximate index an index with a model keeps beside its passage vectors.
-    public var approximateIndex: ApproximateIndexMethod = .none
+    public var approximateIndex: ApproximateIndexMethod = .exactOnly
     /// An earlier index whose vectors (from the same model) are reused for the texts it holds too; with
     /// `.keepIfUpToDate`, the index at `output` serves when this is `nil`.
     public var reusing: URL?

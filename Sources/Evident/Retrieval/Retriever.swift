@@ -148,7 +148,7 @@ public struct Retriever: Sendable {
 
     /// How a dense search finds its passages.
     private enum DenseMethod: Hashable {
-        /// The approximate index, scanning `probes` lists (its default when `nil`).
+        /// The approximate index, `probes` wide (its default when `nil`).
         case approximate(probes: Int?)
         /// Every fp32 vector.
         case exact
@@ -168,8 +168,8 @@ public struct Retriever: Sendable {
     ) -> [[VectorMatch]] {
         switch method {
         case .approximate(let probes):
-            guard let ivf = index.approximateVectors else { return queries.map { _ in [] } }
-            return ivf.search(batch: queries, limit: limit, probes: probes, threadCount: threadCount)
+            guard let approximate = index.approximateVectors else { return queries.map { _ in [] } }
+            return approximate.search(batch: queries, limit: limit, breadth: probes, threadCount: threadCount)
         case .quantized:
             guard let int8 = index.quantizedVectors else { return queries.map { _ in [] } }
             return queries.map { int8.search($0, limit: limit, threadCount: threadCount) }

@@ -21,7 +21,8 @@ public struct SearchOptions: Sendable, Hashable {
     /// Whether dense search scans every vector even when the index has an approximate index (which it uses
     /// otherwise).
     public var exact: Bool
-    /// The lists an approximate search scans; the index's default when `nil`.
+    /// How widely an approximate search looks (the lists an IVF scans, the nodes an HNSW search keeps in view);
+    /// the index's default when `nil`.
     public var probes: Int?
     /// Passages each ranking contributes to a hybrid search (at least the limit).
     public var fusionDepth: Int

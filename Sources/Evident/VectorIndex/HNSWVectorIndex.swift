@@ -22,7 +22,7 @@ public struct HNSWVectorIndex: Sendable {
     /// The vectors the graph links.
     let flat: FlatVectorIndex
     /// Layer 0: `2 · maxNeighbors` slots a node, −1 after its last neighbour.
-    let baseNeighbors: [Int32]
+    let baseNeighbors: VectorStorage<Int32>
     /// Layers 1 and above (index 0 is layer 1): each node of the layer and its neighbours.
     let upperNeighbors: [[Int32: [Int32]]]
     /// The node searches start from, on the top layer; −1 for an empty index.
@@ -119,11 +119,20 @@ public struct HNSWVectorIndex: Sendable {
             }
         }
         progress?(1)
+        self.init(
+            flat: flat, maxNeighbors: maxNeighbors, baseNeighbors: .array(base), upperNeighbors: upper,
+            entryPoint: entry)
+    }
+
+    init(
+        flat: FlatVectorIndex, maxNeighbors: Int, baseNeighbors: VectorStorage<Int32>,
+        upperNeighbors: [[Int32: [Int32]]], entryPoint: Int32
+    ) {
         self.flat = flat
         self.maxNeighbors = maxNeighbors
-        baseNeighbors = base
-        upperNeighbors = upper
-        entryPoint = entry
+        self.baseNeighbors = baseNeighbors
+        self.upperNeighbors = upperNeighbors
+        self.entryPoint = entryPoint
     }
 
     private static func neighbors(of node: Int32, in base: [Int32], slots: Int) -> [Int32] {
@@ -159,7 +168,7 @@ public struct HNSWVectorIndex: Sendable {
                     nearest = graph.greedy(from: nearest, query: query) { upperNeighbors[layer - 1][$0] ?? [] }
                 }
                 let slots = baseSlots
-                let found = baseNeighbors.withUnsafeBufferPointer { base in
+                let found = baseNeighbors.withElements { base in
                     graph.searchLayer(
                         query: query, entries: [nearest], width: max(searchWidth, limit), visited: visited
                     ) { node, body in

@@ -63,7 +63,8 @@ struct IndexCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "An approximate nearest-neighbour index kept beside the exact vectors: ivf (k-means lists of 8-bit "
-                + "codes; dense search then scans the lists nearest the query, --exact scans every vector) or none.",
+                + "codes; dense search scans the lists nearest the query), hnsw (a graph searched best first; "
+                + "slower to build) or none. Dense search uses it; --exact scans every vector.",
             valueName: "kind"))
     var ann: ApproximateIndexOption = .none
     @Flag(help: "Build a lexical index only, without passage embeddings.") var lexicalOnly = false
@@ -175,7 +176,7 @@ struct IndexCommand: ParsableCommand {
             }
             if build.times.approximateIndexSeconds > 0 {
                 summary +=
-                    "\n  approximate index: IVF over the passage vectors, clustered in "
+                    "\n  approximate index: \(ann.rawValue.uppercased()) over the passage vectors, built in "
                     + Format.seconds(build.times.approximateIndexSeconds)
             }
         } else {
@@ -247,9 +248,9 @@ final class IndexingDisplay {
 
     private func showBuilding(_ state: IndexingProgress) {
         let now = Terminal.now()
-        if state.clusteringVectors {
+        if state.buildingApproximateIndex {
             progress.update(
-                "clustering \(Format.count(state.passages)) passage vectors for the approximate index…", force: true)
+                "building the approximate index of \(Format.count(state.passages)) passage vectors…", force: true)
             return
         }
         if state.sentencesToEmbed > 0 {
@@ -313,12 +314,13 @@ enum SentenceVectorsOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--ann`: the approximate index kinds, spelled as the manifest spells them.
 enum ApproximateIndexOption: String, ExpressibleByArgument, CaseIterable {
-    case none, ivf
+    case none, ivf, hnsw
 
     var method: ApproximateIndexMethod {
         switch self {
-        case .none: .none
+        case .none: .exactOnly
         case .ivf: .ivf
+        case .hnsw: .hnsw
         }
     }
 }

@@ -61,9 +61,7 @@ struct InfoCommand: ParsableCommand {
         guard let sentences = index.sentenceVectors else {
             return passages + "; no sentence vectors (an older index: rebuild with --reuse for faster grounding)"
         }
-        let approximate = index.approximateIndexShape.map {
-            "; approximate index: IVF, \(Format.count($0.lists)) lists, \($0.defaultProbes) scanned by default"
-        }
+        let approximate = index.approximateIndex.map { "; approximate index: \($0.summary)" }
         return passages + "; \(Format.count(sentences.count)) sentence vectors (int8) for grounding"
             + (approximate ?? "")
     }
@@ -85,17 +83,14 @@ struct InfoCommand: ParsableCommand {
         print(
             "  int8        recall@10 against exact search \(Format.decimal(recall, places: 4)) "
                 + "(\(count) queries: first sentences of passages spread over the index)")
-        guard let shape = index.approximateIndexShape else { return }
-        let probes = Set([1, 4, 16, 32, 64, 96, 128, 192, 256, shape.defaultProbes].filter { $0 <= shape.lists })
-            .sorted()
-        for probes in probes {
-            guard let (recall, seconds) = index.approximateRecall(queries: queries, limit: 10, probes: probes) else {
-                return
-            }
+        guard let approximate = index.approximateIndex else { return }
+        for breadth in approximate.breadthsToMeasure {
+            guard let (recall, seconds) = index.approximateRecall(queries: queries, limit: 10, breadth: breadth)
+            else { return }
             print(
-                "  ivf         recall@10 \(Format.decimal(recall, places: 4)) scanning \(probes) of "
-                    + "\(Format.count(shape.lists)) lists, \(Format.decimal(seconds * 1000, places: 3)) ms a search"
-                    + (probes == shape.defaultProbes ? " (the default)" : ""))
+                "  approximate recall@10 \(Format.decimal(recall, places: 4)) at --probes \(breadth), "
+                    + "\(Format.decimal(seconds * 1000, places: 3)) ms a search"
+                    + (breadth == approximate.defaultBreadth ? " (the default)" : ""))
         }
     }
 }

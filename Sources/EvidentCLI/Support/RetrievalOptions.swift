@@ -35,8 +35,8 @@ struct RetrievalOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Lists an approximate search scans (more: higher recall, slower). Default: the index's, an eighth of "
-                + "its lists and at least 8.", valueName: "n"))
+            "How widely an approximate search looks (more: higher recall, slower): the lists an IVF scans (default "
+                + "an eighth of them), the nodes an HNSW search keeps in view (default 64).", valueName: "n"))
     var probes: Int?
 
     func validate() throws {
