@@ -153,10 +153,14 @@ struct DenseRetrievalTests {
             for result in oneList where exactScores[result.passageIndex] != nil {
                 #expect(abs(result.score - exactScores[result.passageIndex]!) < 1e-6)
             }
-            // The batch path takes the same road as a single search.
-            let batched = try retriever.search(
-                batch: [.init(query, limit: 10, options: SearchOptions(mode: .dense, probes: 1))])[0]
-            #expect(batched.map(\.passageIndex) == oneList.map(\.passageIndex))
+            // The batch path takes the same road as a single search, beside a deeper search of the same query.
+            let batched = try retriever.search(batch: [
+                .init(query, limit: 10, options: SearchOptions(mode: .dense, probes: 1)),
+                .init(query, limit: 40, options: SearchOptions(mode: .dense, probes: 1)),
+            ])
+            #expect(batched[0].map(\.passageIndex) == oneList.map(\.passageIndex))
+            let deeper = try retriever.search(query, limit: 40, options: SearchOptions(mode: .dense, probes: 1))
+            #expect(batched[1].map(\.passageIndex) == deeper.map(\.passageIndex))
         }
         // An index without one records none and keeps its manifest as before (no key).
         let plain = IndexBuilder().build(documents: try Self.documents(), embedder: embedder)

@@ -128,14 +128,24 @@ public struct Retriever: Sendable {
             let query = queries[position]
             return modes[position] == .hybrid ? max(query.limit, query.options.fusionDepth) : query.limit
         }
-        // Approximate, fp32 and int8 searches apart; each group as deep as its deepest query (a longer list of the
-        // same ranking starts with the shorter one: equal scores rank the lower index first in all three).
-        let groups = Dictionary(grouping: dense.indices) { denseMethod(queries[dense[$0]].options) }
-        for (method, group) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
+        // Approximate, fp32 and int8 searches apart. An exact group runs as deep as its deepest query (a longer list
+        // of the same ranking starts with the shorter one: equal scores rank the lower index first); an approximate
+        // search finds other candidates at another depth, so each depth is a group of its own, and a query gets
+        // what it would get alone.
+        struct Group: Hashable {
+            var method: DenseMethod
+            var depth: Int?
+        }
+        let groups = Dictionary(grouping: dense.indices) { member -> Group in
+            let method = denseMethod(queries[dense[member]].options)
+            guard case .approximate = method else { return Group(method: method, depth: nil) }
+            return Group(method: method, depth: depth(dense[member]))
+        }
+        for (key, group) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
             let limit = group.map { depth(dense[$0]) }.max() ?? 1
             let threads = group.map { queries[dense[$0]].options.threadCount }.max() ?? 1
             let matches = denseMatches(
-                group.map { embedded[$0] }, limit: limit, method: method, vectors: vectors, threadCount: threads)
+                group.map { embedded[$0] }, limit: limit, method: key.method, vectors: vectors, threadCount: threads)
             for (member, found) in zip(group, matches) {
                 let position = dense[member]
                 rankings[position] = found.prefix(depth(position)).map {
