@@ -323,7 +323,7 @@ public struct LatencyBenchmark: Sendable {
                     BenchmarkProgress(
                         step: "vectors-ivf: clustering", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
                 let ivf: IVFVectorIndex
-                if case .ivf(let own) = retriever.index.approximateVectors {
+                if case .ivf(let own) = retriever.index.approximateIndex {
                     ivf = own
                 } else {
                     ivf = IVFVectorIndex(clustering: vectors, threadCount: threads)

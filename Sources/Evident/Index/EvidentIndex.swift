@@ -19,7 +19,7 @@ public struct EvidentIndex: Sendable {
     /// The same vectors quantized to 8 bits, re-scored with `vectors`.
     package let quantizedVectors: Int8VectorIndex?
     /// The approximate index of the same vectors, when the index was built with one.
-    package let approximateVectors: ApproximateVectorIndex?
+    public let approximateIndex: ApproximateVectorIndex?
     /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
     /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
     public let sentenceVectors: SentenceVectors?
@@ -167,12 +167,12 @@ public struct EvidentIndex: Sendable {
             vectors = flat
             quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
             switch embedding.approximateIndex {
-            case .exactOnly: approximateVectors = nil
+            case .exactOnly: approximateIndex = nil
             case .ivf:
-                approximateVectors = .ivf(
+                approximateIndex = .ivf(
                     try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))
             case .hnsw:
-                approximateVectors = .hnsw(try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat))
+                approximateIndex = .hnsw(try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat))
             }
             if let bytes = files[IndexBuild.FileName.sentenceVectors] {
                 let sentences = try SentenceVectors(bytes, passageCount: passageFile.count)
@@ -188,7 +188,7 @@ public struct EvidentIndex: Sendable {
         } else {
             vectors = nil
             quantizedVectors = nil
-            approximateVectors = nil
+            approximateIndex = nil
             sentenceVectors = nil
         }
     }
@@ -276,22 +276,23 @@ public struct EvidentIndex: Sendable {
         return quantizedVectors.recall(against: vectors, queries: queries, limit: limit)
     }
 
-    /// What the approximate index finds of the exact top `limit` over `queries` when it searches `breadth` wide
-    /// (see `ApproximateVectorIndex`), with the mean time of one such search in seconds; `nil` when the index has
-    /// no approximate index.
-    public func approximateRecall(queries: [[Float]], limit: Int = 10, breadth: Int? = nil) -> (
-        recall: Double, seconds: Double
-    )? {
-        guard let vectors, let approximateVectors else { return nil }
-        let recall = approximateVectors.recall(against: vectors, queries: queries, limit: limit, breadth: breadth)
-        let started = DispatchTime.now().uptimeNanoseconds
-        for query in queries { _ = approximateVectors.search(batch: [query], limit: limit, breadth: breadth) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return (recall, seconds / Double(max(queries.count, 1)))
+    /// What the approximate index finds of the exact top `limit` over `queries` at each of `breadths` (see
+    /// `ApproximateVectorIndex`), with the mean time of one such search in seconds; empty when the index has no
+    /// approximate index.
+    public func approximateRecall(queries: [[Float]], limit: Int = 10, breadths: [Int]) -> [(
+        breadth: Int, recall: Double, seconds: Double
+    )] {
+        guard let vectors, let approximateIndex else { return [] }
+        let truth = vectors.search(batch: queries, limit: limit)
+        return breadths.map { breadth in
+            let started = DispatchTime.now().uptimeNanoseconds
+            let found = queries.map { approximateIndex.search(batch: [$0], limit: limit, breadth: breadth)[0] }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            return (
+                breadth, VectorMatch.recall(found: found, truth: truth), seconds / Double(max(queries.count, 1))
+            )
+        }
     }
-
-    /// The approximate index, when the index was built with one.
-    public var approximateIndex: ApproximateVectorIndex? { approximateVectors }
 
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the
     /// run of passages whose document index is `documentIndex`, found by binary search.

@@ -47,8 +47,8 @@ public struct IndexManifest: Sendable, Hashable, Codable {
         /// Distinct sentences whose vector was pooled from their passage's encoder pass (0 when the index encodes
         /// sentences on their own, and in indexes that do not say).
         public var pooledSentences: Int
-        /// Seconds spent clustering the passage vectors for the approximate index (0 without one, and in indexes
-        /// that do not say).
+        /// Seconds spent building the approximate index of the passage vectors (0 without one, and in indexes that
+        /// do not say).
         public var approximateIndexSeconds: Double
 
         /// Build times and counts.

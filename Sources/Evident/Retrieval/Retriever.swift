@@ -168,7 +168,7 @@ public struct Retriever: Sendable {
 
     /// The approximate index unless `options` ask for exact search or the index has none.
     private func denseMethod(_ options: SearchOptions) -> DenseMethod {
-        if !options.exact, index.approximateVectors != nil { return .approximate(probes: options.probes) }
+        if !options.exact, index.approximateIndex != nil { return .approximate(probes: options.probes) }
         return options.usesQuantizedVectors ? .quantized : .exact
     }
 
@@ -178,7 +178,7 @@ public struct Retriever: Sendable {
     ) -> [[VectorMatch]] {
         switch method {
         case .approximate(let probes):
-            guard let approximate = index.approximateVectors else { return queries.map { _ in [] } }
+            guard let approximate = index.approximateIndex else { return queries.map { _ in [] } }
             return approximate.search(batch: queries, limit: limit, breadth: probes, threadCount: threadCount)
         case .quantized:
             guard let int8 = index.quantizedVectors else { return queries.map { _ in [] } }

@@ -40,31 +40,10 @@ public enum ApproximateVectorIndex: Sendable {
         case .ivf(let index):
             return index.search(batch: queries, limit: limit, probes: breadth, threadCount: threadCount)
         case .hnsw(let index):
-            var results = [[VectorMatch]](repeating: [], count: queries.count)
-            results.withUnsafeMutableBufferPointer { results in
-                // Each part writes the results of its own queries; the buffer outlives the concurrent calls.
-                nonisolated(unsafe) let results = results
-                FlatVectorIndex.forEachPart(max(1, min(threadCount, queries.count)), rows: queries.count) { _, range in
-                    for query in range {
-                        results[query] = index.search(
-                            queries[query], limit: limit, searchWidth: breadth ?? HNSWVectorIndex.defaultSearchWidth)
-                    }
-                }
+            let width = breadth ?? HNSWVectorIndex.defaultSearchWidth
+            return FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
+                index.search($0, limit: limit, searchWidth: width)
             }
-            return results
-        }
-    }
-
-    /// The share of the exact top `limit` that searches `breadth` wide find over `queries`.
-    public func recall(against exact: FlatVectorIndex, queries: [[Float]], limit: Int = 10, breadth: Int? = nil)
-        -> Double
-    {
-        switch self {
-        case .ivf(let index): index.recall(against: exact, queries: queries, limit: limit, probes: breadth)
-        case .hnsw(let index):
-            index.recall(
-                against: exact, queries: queries, limit: limit,
-                searchWidth: breadth ?? HNSWVectorIndex.defaultSearchWidth)
         }
     }
 }

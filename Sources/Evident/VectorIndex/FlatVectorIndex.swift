@@ -256,6 +256,21 @@ public struct FlatVectorIndex: Sendable {
         max(1, min(threadCount, rows / minimumRowsPerThread))
     }
 
+    /// `search` applied to each of `queries`, the queries split between `threadCount` threads.
+    static func searchEach(
+        _ queries: [[Float]], threadCount: Int, _ search: @Sendable ([Float]) -> [VectorMatch]
+    ) -> [[VectorMatch]] {
+        var results = [[VectorMatch]](repeating: [], count: queries.count)
+        results.withUnsafeMutableBufferPointer { results in
+            // Each part writes the results of its own queries; the buffer outlives the concurrent calls.
+            nonisolated(unsafe) let results = results
+            forEachPart(max(1, min(threadCount, queries.count)), rows: queries.count) { _, range in
+                for query in range { results[query] = search(queries[query]) }
+            }
+        }
+        return results
+    }
+
     /// Calls `body` with each of `parts` consecutive, nearly equal ranges of `0..<rows`, concurrently when
     /// `parts > 1`.
     static func forEachPart(_ parts: Int, rows: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {

@@ -190,14 +190,8 @@ public struct HNSWVectorIndex: Sendable {
     ) -> Double {
         precondition(exact.count == count && exact.dimension == dimension, "recall needs the index this one links")
         let truth = exact.search(batch: queries, limit: limit)
-        var hits = 0
-        var total = 0
-        for (query, truth) in zip(queries, truth) {
-            let found = search(query, limit: limit, searchWidth: searchWidth)
-            hits += Set(truth.map(\.index)).intersection(found.map(\.index)).count
-            total += truth.count
-        }
-        return total == 0 ? 1 : Double(hits) / Double(total)
+        let found = queries.map { search($0, limit: limit, searchWidth: searchWidth) }
+        return VectorMatch.recall(found: found, truth: truth)
     }
 }
 

@@ -63,12 +63,7 @@ extension IVFVectorIndex {
             }
             seen[Int(member)] = true
         }
-        try reader.skip(toAlignment: 32)
-        let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 1)
-        let codes = try reader.readArray(of: UInt8.self, count: elementCount)
-        guard reader.isAtEnd else {
-            throw StorageError.corrupt(bytes.path, "\(reader.bytes.count - reader.offset) bytes after the codes")
-        }
+        let codes = try reader.readTrailingCodes(UInt8.self, rows: count, dimension: dimension)
         self.init(
             flat: flat,
             centroids: FlatVectorIndex(dimension: dimension, count: lists, storage: .mapped(bytes, centroids)),

@@ -195,17 +195,9 @@ public struct IVFVectorIndex: Sendable {
     public func search(
         batch queries: [[Float]], limit: Int, probes: Int? = nil, rescoreFactor: Int = 4, threadCount: Int = 1
     ) -> [[VectorMatch]] {
-        var results = [[VectorMatch]](repeating: [], count: queries.count)
-        results.withUnsafeMutableBufferPointer { results in
-            // Each part writes the results of its own queries; the buffer outlives the concurrent calls.
-            nonisolated(unsafe) let results = results
-            FlatVectorIndex.forEachPart(max(1, min(threadCount, queries.count)), rows: queries.count) { _, range in
-                for query in range {
-                    results[query] = search(queries[query], limit: limit, probes: probes, rescoreFactor: rescoreFactor)
-                }
-            }
+        FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
+            search($0, limit: limit, probes: probes, rescoreFactor: rescoreFactor)
         }
-        return results
     }
 
     /// The share of the exact top `limit` (found by `exact`, the index this one clusters) that this index finds
@@ -218,13 +210,7 @@ public struct IVFVectorIndex: Sendable {
         precondition(exact.count == count && exact.dimension == dimension, "recall needs the index this one clusters")
         let truth = exact.search(batch: queries, limit: limit)
         let found = search(batch: queries, limit: limit, probes: probes, rescoreFactor: rescoreFactor)
-        var hits = 0
-        var total = 0
-        for (truth, found) in zip(truth, found) {
-            hits += Set(truth.map(\.index)).intersection(found.map(\.index)).count
-            total += truth.count
-        }
-        return total == 0 ? 1 : Double(hits) / Double(total)
+        return VectorMatch.recall(found: found, truth: truth)
     }
 
     /// Re-scores the candidates (rows of the lists) exactly against their vectors and returns the `limit` best.

@@ -25,12 +25,7 @@ extension Int8VectorIndex {
         let (dimension, count) = try reader.readVectorFileHeader(
             magic: IndexFileMagic.int8Vectors, kind: "int8 vector", matching: flat)
         let quantizer = try ScalarQuantizer(reading: &reader, dimension: dimension)
-        try reader.skip(toAlignment: 32)
-        let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 1)
-        let codes = try reader.readArray(of: UInt8.self, count: elementCount)
-        guard reader.isAtEnd else {
-            throw StorageError.corrupt(bytes.path, "\(reader.bytes.count - reader.offset) bytes after the codes")
-        }
+        let codes = try reader.readTrailingCodes(UInt8.self, rows: count, dimension: dimension)
         self.init(flat: flat, quantizer: quantizer, codes: .mapped(bytes, codes))
     }
 }

@@ -100,13 +100,7 @@ public struct Int8VectorIndex: Sendable {
         precondition(exact.count == count && exact.dimension == dimension, "recall needs the index this one quantizes")
         let truth = exact.search(batch: queries, limit: limit)
         let found = search(batch: queries, limit: limit, rescoreFactor: rescoreFactor)
-        var hits = 0
-        var total = 0
-        for (truth, found) in zip(truth, found) {
-            hits += Set(truth.map(\.index)).intersection(found.map(\.index)).count
-            total += truth.count
-        }
-        return total == 0 ? 1 : Double(hits) / Double(total)
+        return VectorMatch.recall(found: found, truth: truth)
     }
 
     /// Returns, for each query, the `limit` vectors with the highest inner product, best first.

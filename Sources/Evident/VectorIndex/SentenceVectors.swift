@@ -127,12 +127,7 @@ extension SentenceVectors {
         guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw StorageError.corrupt(bytes.path, "a row's scale is not finite")
         }
-        try reader.skip(toAlignment: 32)
-        let elementCount = try reader.checkedElementCount(rows: count, dimension: dimension, elementSize: 1)
-        let codes = try reader.readArray(of: Int8.self, count: elementCount)
-        guard reader.isAtEnd else {
-            throw StorageError.corrupt(bytes.path, "\(reader.bytes.count - reader.offset) bytes after the codes")
-        }
+        let codes = try reader.readTrailingCodes(Int8.self, rows: count, dimension: dimension)
         self.init(
             dimension: dimension, offsets: .mapped(bytes, offsets), scales: .mapped(bytes, scales),
             codes: .mapped(bytes, codes))

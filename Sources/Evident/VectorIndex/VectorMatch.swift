@@ -28,3 +28,17 @@ public struct VectorMatch: Sendable, Hashable, Comparable {
         left.score != right.score ? left.score < right.score : left.index > right.index
     }
 }
+
+extension VectorMatch {
+    /// Recall against exact search: the share of the `truth` lists' matches (by index) that the `found` lists,
+    /// query by query, hold; 1 when the truth lists are empty.
+    static func recall(found: [[VectorMatch]], truth: [[VectorMatch]]) -> Double {
+        var hits = 0
+        var total = 0
+        for (found, truth) in zip(found, truth) {
+            hits += Set(truth.map(\.index)).intersection(found.map(\.index)).count
+            total += truth.count
+        }
+        return total == 0 ? 1 : Double(hits) / Double(total)
+    }
+}

@@ -33,6 +33,20 @@ extension ByteReader {
         return (dimension, Int(count))
     }
 
+    /// Reads what ends a file of codes: padding to 32 bytes, then `rows` rows of `dimension` one-byte codes, and
+    /// nothing after them.
+    ///
+    /// - Throws: `StorageError` when the codes are cut short or bytes follow them.
+    mutating func readTrailingCodes<Code>(_: Code.Type, rows: Int, dimension: Int) throws(StorageError)
+        -> UnsafeBufferPointer<Code>
+    {
+        try skip(toAlignment: 32)
+        let elementCount = try checkedElementCount(rows: rows, dimension: dimension, elementSize: 1)
+        let codes = try readArray(of: Code.self, count: elementCount)
+        guard isAtEnd else { throw StorageError.corrupt(path, "\(bytes.count - offset) bytes after the codes") }
+        return codes
+    }
+
     /// Reads a vector file's header, as `readVectorFileHeader(magic:kind:)`, for a file of the same vectors as
     /// `flat` (a quantized or clustered copy that re-scores with it).
     ///

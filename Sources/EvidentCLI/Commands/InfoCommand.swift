@@ -84,9 +84,9 @@ struct InfoCommand: ParsableCommand {
             "  int8        recall@10 against exact search \(Format.decimal(recall, places: 4)) "
                 + "(\(count) queries: first sentences of passages spread over the index)")
         guard let approximate = index.approximateIndex else { return }
-        for breadth in approximate.breadthsToMeasure {
-            guard let (recall, seconds) = index.approximateRecall(queries: queries, limit: 10, breadth: breadth)
-            else { return }
+        for (breadth, recall, seconds) in index.approximateRecall(
+            queries: queries, limit: 10, breadths: approximate.breadthsToMeasure)
+        {
             print(
                 "  approximate recall@10 \(Format.decimal(recall, places: 4)) at --probes \(breadth), "
                     + "\(Format.decimal(seconds * 1000, places: 3)) ms a search"
