@@ -5,11 +5,12 @@ enum FrontMatterValue: Sendable, Hashable {
     /// A block (`- item` lines) or flow (`[a, b]`) list.
     case list([String])
 
-    /// The value as one string; list items joined with ", ".
+    /// The value as one string; list items joined with "; ", as every reader joins a list (a filter splits
+    /// them there again).
     var joined: String {
         switch self {
         case .scalar(let value): value
-        case .list(let items): items.joined(separator: ", ")
+        case .list(let items): items.joined(separator: "; ")
         }
     }
 }

@@ -18,6 +18,16 @@ package enum BLAS {
         }
     }
 
+    /// Runs `body` with OpenBLAS set to `threadCount` threads, then puts back the count it found (the setting is
+    /// the process's, so a call that changes it for itself must not leave it changed for the others).
+    package static func withThreadCount<Result>(_ threadCount: Int, _ body: () throws -> Result) rethrows -> Result {
+        let previous = self.threadCount
+        let wanted = max(threadCount, 1)
+        if previous != wanted { self.threadCount = wanted }
+        defer { if self.threadCount != previous { self.threadCount = previous } }
+        return try body()
+    }
+
     /// `c = alpha · op(a) · op(b) + beta · c`, all row-major.
     ///
     /// - Parameters:

@@ -39,23 +39,27 @@ public func buildApplication(
     }
     router.post("/v1/search") { request, _ in
         let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode", "exact", "probes"])
+            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode", "exact", "probes", "filter"])
         let query = try body.requiredString("query", maxCharacters: configuration.maxQueryCharacters)
         let limit = try body.integer("limit", default: 10, range: 1...100)
         var options = SearchOptions(mode: try body.choice("mode", as: SearchMode.self))
         options.exact = try body.boolean("exact", default: false)
         if body.has("probes") { options.probes = try body.integer("probes", default: 0, range: 1...1_000_000) }
+        options.filter = try service.checked(body.filter("filter"))
         return try JSONResponse.make(try await service.search(query, limit: limit, options: options))
     }
     router.post("/v1/ask") { request, _ in
         let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["question", "sentences"])
+            request, limit: configuration.maxBodyBytes, known: ["question", "sentences", "filter"])
         let question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
         let sentences = try body.integer("sentences", default: 5, range: 3...6)
-        return try JSONResponse.make(try await service.ask(question, sentences: sentences))
+        let filter = try service.checked(body.filter("filter"))
+        return try JSONResponse.make(try await service.ask(question, sentences: sentences, filter: filter))
     }
     router.post("/v1/ground") { request, _ in
-        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: ["answer", "claims"])
+        let body = try await JSONBody.read(
+            request, limit: configuration.maxBodyBytes, known: ["answer", "claims", "filter"])
+        let filter = try service.checked(body.filter("filter"))
         switch (body.has("answer"), body.has("claims")) {
         case (true, true):
             throw APIError.badRequest("conflicting_fields", "give either \"answer\" or \"claims\", not both")
@@ -65,10 +69,10 @@ public func buildApplication(
                 "give \"answer\" (the answer's text) or \"claims\" (an array of {\"id\", \"text\"} or strings)")
         case (true, false):
             let answer = try body.requiredString("answer", maxCharacters: configuration.maxAnswerCharacters)
-            return try JSONResponse.make(try await service.ground(answer: answer))
+            return try JSONResponse.make(try await service.ground(answer: answer, filter: filter))
         case (false, true):
             let claims = try groundingClaims(body.array("claims") ?? [], configuration: configuration)
-            return try JSONResponse.make(try await service.ground(claims: claims))
+            return try JSONResponse.make(try await service.ground(claims: claims, filter: filter))
         }
     }
 

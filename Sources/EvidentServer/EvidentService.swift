@@ -116,23 +116,40 @@ public final class EvidentService: Sendable {
         }
     }
 
-    /// An extractive answer to `question`.
-    func ask(_ question: String, sentences: Int) async throws -> ExtractiveAnswer {
-        let answerer = self.answerer
-        return try await run(on: groundingLane) { try answerer.answer(question, sentenceCount: sentences) }
+    /// `filter` once checked against the index's keys and kinds of values (so that a request with a bad filter is
+    /// refused with 422 before it waits for a worker).
+    func checked(_ filter: MetadataFilter?) throws -> MetadataFilter? {
+        guard let filter, !filter.isEmpty else { return nil }
+        do {
+            _ = try index.documentCount(matching: filter)
+        } catch {
+            throw APIError.unprocessable("invalid_filter", error.description)
+        }
+        return filter
     }
 
-    /// Grounds an answer.
-    func ground(answer: String) async throws -> GroundedAnswer {
-        let grounder = self.grounder
-        return try await run(on: groundingLane) { try grounder.ground(answer: answer) }
+    /// An extractive answer to `question`, drawn from the documents `filter` keeps.
+    func ask(_ question: String, sentences: Int, filter: MetadataFilter? = nil) async throws -> ExtractiveAnswer {
+        var answerer = self.answerer
+        answerer.filter = filter
+        return try await run(on: groundingLane) { [answerer] in
+            try answerer.answer(question, sentenceCount: sentences)
+        }
     }
 
-    /// Grounds independent claims.
-    func ground(claims: [(id: String?, text: String)]) async throws -> GroundedAnswer {
-        let grounder = self.grounder
+    /// Grounds an answer in the documents `filter` keeps.
+    func ground(answer: String, filter: MetadataFilter? = nil) async throws -> GroundedAnswer {
+        var grounder = self.grounder
+        grounder.filter = filter
+        return try await run(on: groundingLane) { [grounder] in try grounder.ground(answer: answer) }
+    }
+
+    /// Grounds independent claims in the documents `filter` keeps.
+    func ground(claims: [(id: String?, text: String)], filter: MetadataFilter? = nil) async throws -> GroundedAnswer {
+        var grounder = self.grounder
+        grounder.filter = filter
         let sendableClaims = claims.map { Claim(id: $0.id, text: $0.text) }
-        return try await run(on: groundingLane) {
+        return try await run(on: groundingLane) { [grounder] in
             GroundedAnswer(
                 answer: "", claims: try grounder.ground(claims: sendableClaims.map { (id: $0.id, text: $0.text) }))
         }

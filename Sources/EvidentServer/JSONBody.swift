@@ -1,3 +1,4 @@
+import Evident
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -204,6 +205,68 @@ struct JSONBody {
             throw APIError.unprocessable("invalid_\(field)", "\(field) must be one of \(choices)")
         }
         return choice
+    }
+
+    /// The metadata filter `field` (absent: nil): an object whose keys are metadata keys and whose values are a
+    /// value (a string or number: equal to it), an array of values (any of them), or an object of comparisons
+    /// (`{">=": 2020, "<": 2024}`, `{"!=": ["fr", "de"]}`).
+    func filter(_ field: String) throws -> MetadataFilter? {
+        guard let value = fields[field], value != .null else { return nil }
+        guard case .object(let keys) = value else {
+            throw APIError.badRequest(
+                "wrong_type",
+                "the field \"\(field)\" must be an object such as {\"year\": {\">=\": 2020}, \"format\": \"pubmed\"}; got "
+                    + value.kindDescription)
+        }
+        func values(_ value: JSONValue, key: String) throws -> [String] {
+            switch value {
+            case .string(let text): return [text]
+            case .number(let number):
+                return [number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)]
+            case .array(let items):
+                guard !items.isEmpty else {
+                    throw APIError.badRequest("invalid_filter", "the filter on \"\(key)\" lists no values")
+                }
+                return try items.flatMap { item -> [String] in
+                    if case .array = item {
+                        throw APIError.badRequest("invalid_filter", "the filter on \"\(key)\" nests arrays")
+                    }
+                    return try values(item, key: key)
+                }
+            default:
+                throw APIError.badRequest(
+                    "invalid_filter",
+                    "the filter on \"\(key)\" must be a string, a number, an array of them or an object of comparisons; "
+                        + "got \(value.kindDescription)")
+            }
+        }
+        var conditions: [MetadataFilter.Condition] = []
+        for key in keys.keys.sorted() {
+            guard let value = keys[key] else { continue }
+            guard case .object(let comparisons) = value else {
+                conditions.append(MetadataFilter.Condition(key: key, .equal, try values(value, key: key)))
+                continue
+            }
+            guard !comparisons.isEmpty else {
+                throw APIError.badRequest("invalid_filter", "the filter on \"\(key)\" has no comparison")
+            }
+            for symbol in comparisons.keys.sorted() {
+                guard let comparison = MetadataFilter.Comparison(rawValue: symbol) else {
+                    throw APIError.badRequest(
+                        "invalid_filter",
+                        "\"\(symbol)\" (in the filter on \"\(key)\") is not one of "
+                            + MetadataFilter.Comparison.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                }
+                let compared = try values(comparisons[symbol] ?? .null, key: key)
+                guard !comparison.orders || compared.count == 1 else {
+                    throw APIError.badRequest(
+                        "invalid_filter",
+                        "\"\(symbol)\" (in the filter on \"\(key)\") compares with one value, not a list")
+                }
+                conditions.append(MetadataFilter.Condition(key: key, comparison, compared))
+            }
+        }
+        return MetadataFilter(conditions)
     }
 
     /// The array `field` (absent: nil).

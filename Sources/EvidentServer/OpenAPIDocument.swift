@@ -88,10 +88,38 @@ enum OpenAPIDocument {
               "BadRequest": {"description": "Malformed JSON, a missing field, a field of the wrong type, or an unknown field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "TooLarge": {"description": "The body, a text or the list of claims is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "UnsupportedMediaType": {"description": "The body was not sent as application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "Unprocessable": {"description": "A value out of range, an empty text, or a mode the index cannot serve.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "Unprocessable": {"description": "A value out of range, an empty text, a mode the index cannot serve, or a filter on a key the index does not have (the message lists its keys) or a comparison its values do not allow.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "Unavailable": {"description": "The server is busy or the request took longer than its time limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
             "schemas": {
+              "MetadataFilter": {
+                "type": "object",
+                "description": "Keep only the documents whose metadata matches every key (front matter keys, PubMed's year, journal, mesh, publication_types, ..., and format; GET /health does not list them, evident info does). A value is a string or number (equal to it, text without regard to case, an item of a list value), an array (any of them), or an object of comparisons: {\"=\", \"!=\", \"<\", \"<=\", \">\", \">=\"}; the orderings need a key whose values are all numbers or dates (2024, 2024-05, 2024-05-17). Example: {\"year\": {\">=\": 2020}, \"publication_types\": [\"Randomized Controlled Trial\", \"Meta-Analysis\"]}.",
+                "additionalProperties": {
+                  "oneOf": [
+                    {"$ref": "#/components/schemas/FilterValues"},
+                    {
+                      "type": "object",
+                      "minProperties": 1,
+                      "additionalProperties": false,
+                      "properties": {
+                        "=": {"$ref": "#/components/schemas/FilterValues"},
+                        "!=": {"$ref": "#/components/schemas/FilterValues"},
+                        "<": {"type": ["string", "number"]},
+                        "<=": {"type": ["string", "number"]},
+                        ">": {"type": ["string", "number"]},
+                        ">=": {"type": ["string", "number"]}
+                      }
+                    }
+                  ]
+                }
+              },
+              "FilterValues": {
+                "oneOf": [
+                  {"type": ["string", "number"]},
+                  {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}}
+                ]
+              },
               "PageReference": {
                 "type": "object",
                 "description": "A page of a PDF: its physical number and, when the PDF's page labels give one, its number as printed.",
@@ -139,7 +167,8 @@ enum OpenAPIDocument {
                   "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
                   "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"], "description": "Default: hybrid when the index has vectors, lexical otherwise."},
                   "exact": {"type": "boolean", "default": false, "description": "Scan every passage vector even when the index has an approximate index (evident index --ann)."},
-                  "probes": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "Lists an approximate search scans; default: the index's (an eighth of its lists)."}
+                  "probes": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "Lists an approximate search scans; default: the index's (an eighth of its lists)."},
+                  "filter": {"$ref": "#/components/schemas/MetadataFilter"}
                 }
               },
               "SearchResponse": {
@@ -185,7 +214,8 @@ enum OpenAPIDocument {
                 "additionalProperties": false,
                 "properties": {
                   "question": {"type": "string", "minLength": 1, "maxLength": 2000},
-                  "sentences": {"type": "integer", "minimum": 3, "maximum": 6, "default": 5}
+                  "sentences": {"type": "integer", "minimum": 3, "maximum": 6, "default": 5},
+                  "filter": {"$ref": "#/components/schemas/MetadataFilter"}
                 }
               },
               "ExtractiveAnswer": {
@@ -238,9 +268,10 @@ enum OpenAPIDocument {
               "GroundRequest": {
                 "type": "object",
                 "additionalProperties": false,
-                "description": "Exactly one of answer and claims.",
+                "description": "Exactly one of answer and claims; filter keeps the evidence to some documents.",
                 "properties": {
                   "answer": {"type": "string", "minLength": 1, "maxLength": 20000},
+                  "filter": {"$ref": "#/components/schemas/MetadataFilter"},
                   "claims": {
                     "type": "array",
                     "minItems": 1,

@@ -12,6 +12,7 @@ package enum IndexFileMagic {
     package static let sentenceVectors: UInt32 = 0x5356_5645  // "EVVS"
     package static let ivfVectors: UInt32 = 0x4956_5645  // "EVVI"
     package static let hnswVectors: UInt32 = 0x4856_5645  // "EVVH"
+    package static let fields: UInt32 = 0x4446_5645  // "EVFD"
 
     /// Reads the magic and the version at the start of a file and checks them.
     ///

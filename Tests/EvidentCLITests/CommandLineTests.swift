@@ -56,6 +56,34 @@ import Testing
         #expect(throws: (any Error).self) { try EvidentCommand.parseAsRoot(["search", "idx", "q", "--probes", "0"]) }
     }
 
+    @Test func filtersReachSearchAskGroundAndEvalAndBadOnesAreRefusedBeforeAnyWork() throws {
+        let search = try #require(
+            try EvidentCommand.parseAsRoot(["search", "idx", "q", "--filter", "year>=2020", "--filter", "mesh=a,b"])
+                as? SearchCommand)
+        #expect(
+            search.filterOptions.filter
+                == MetadataFilter([
+                    .init(key: "year", .greaterOrEqual, ["2020"]), .init(key: "mesh", .equal, ["a", "b"]),
+                ]))
+        let plain = try #require(try EvidentCommand.parseAsRoot(["search", "idx", "q"]) as? SearchCommand)
+        #expect(plain.filterOptions.filter == nil)
+        let ask = try #require(
+            try EvidentCommand.parseAsRoot(["ask", "idx", "q?", "--filter", "format=pdf"]) as? AskCommand)
+        #expect(ask.filterOptions.filter?.conditions.first?.key == "format")
+        #expect(try EvidentCommand.parseAsRoot(["ground", "idx", "--filter", "year<2000"]) is GroundCommand)
+        #expect(
+            try EvidentCommand.parseAsRoot(["eval", "idx", "--queries", "q", "--qrels", "r", "--filter", "a!=b"])
+                is EvalCommand)
+        for bad in ["year", "year>=1,2", "=x", "year=<2020"] {
+            #expect(throws: (any Error).self, "\(bad)") {
+                try EvidentCommand.parseAsRoot(["search", "idx", "q", "--filter", bad])
+            }
+        }
+        // Filters the index cannot apply are worded for the command line.
+        let unknown = MetadataFilterError.unknownKey("colour", available: ["format", "year"])
+        #expect("\(Advice.worded(unknown))" == "--filter: \(unknown)")
+    }
+
     @Test func bm25OptionsOverrideOnlyWhatTheyName() throws {
         let command = try #require(
             try EvidentCommand.parseAsRoot(["search", "idx", "q", "--k1", "1.5"]) as? SearchCommand)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Checks JSON values against the schemas of an OpenAPI 3.1 document: the part of JSON Schema the document uses
-/// (`$ref`, `type` with null, `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `oneOf`,
-/// `minimum`/`maximum`, `minLength`/`maxLength`, `minItems`/`maxItems`). Returns what does not match, with its
+/// (`$ref`, `type` with null, `properties`, `required`, `additionalProperties` (false or a schema), `items`, `enum`,
+/// `oneOf`, `minimum`/`maximum`, `minLength`/`maxLength`, `minItems`/`maxItems`, `minProperties`). Returns what does not match, with its
 /// JSON path; an empty list means the value matches.
 struct OpenAPIValidator: @unchecked Sendable {  // immutable after init
     let document: [String: Any]
@@ -79,6 +79,9 @@ struct OpenAPIValidator: @unchecked Sendable {  // immutable after init
         }
         if let object = value as? [String: Any] {
             let properties = schema["properties"] as? [String: Any] ?? [:]
+            if let minimum = schema["minProperties"] as? Int, object.count < minimum {
+                problems.append("\(path): fewer than \(minimum) properties")
+            }
             for key in schema["required"] as? [String] ?? [] where object[key] == nil {
                 problems.append("\(path): the required property \"\(key)\" is missing")
             }
@@ -87,6 +90,8 @@ struct OpenAPIValidator: @unchecked Sendable {  // immutable after init
                     problems += mismatches(of: child, against: childSchema, at: "\(path).\(key)")
                 } else if (schema["additionalProperties"] as? Bool) == false {
                     problems.append("\(path): property \"\(key)\" is not in the schema")
+                } else if let extra = schema["additionalProperties"] as? [String: Any] {
+                    problems += mismatches(of: child, against: extra, at: "\(path).\(key)")
                 }
             }
         }

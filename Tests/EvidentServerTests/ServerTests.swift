@@ -114,9 +114,66 @@ struct ServerTests {
             (#"{"query": "x", "exact": "yes"}"#, 400, "wrong_type"),
             (#"{"query": "x", "probes": 0}"#, 422, "probes_out_of_range"),
             (#"{"query": "x", "probes": "all"}"#, 400, "wrong_type"),
+            (#"{"query": "x", "filter": "year>=2020"}"#, 400, "wrong_type"),
+            (#"{"query": "x", "filter": {"year": {"~": 2020}}}"#, 400, "invalid_filter"),
+            (#"{"query": "x", "filter": {"year": {">=": [2019, 2020]}}}"#, 400, "invalid_filter"),
+            (#"{"query": "x", "filter": {"year": []}}"#, 400, "invalid_filter"),
+            (#"{"query": "x", "filter": {"year": true}}"#, 400, "invalid_filter"),
+            (#"{"query": "x", "filter": {"colour": "red"}}"#, 422, "invalid_filter"),
+            (#"{"query": "x", "filter": {"journal": {">": "A"}}}"#, 422, "invalid_filter"),
+            (#"{"query": "x", "filter": {"year": {">=": "soon"}}}"#, 422, "invalid_filter"),
         ])
     func badSearchRequests(body: String, status: Int, code: String) async throws {
         try await expectError(from: "/v1/search", body: body, status: status, code: code)
+    }
+
+    @Test func filtersKeepSearchAskAndGroundingToTheDocumentsTheyName() async throws {
+        let service = try LexicalFixture.service()
+        let index = try #require(LexicalFixture.retriever).index
+        let kept = try index.fields.documents(matching: MetadataFilter(parsing: ["format=pubmed"]))
+        let pubmed = Set((0..<index.documentCount).filter { kept.contains($0) }.map { index.documentHeader(at: $0).id })
+        #expect(pubmed.count == 3)
+        let validator = try OpenAPIValidator(json: OpenAPIDocument.json)
+        try await withAPI(service) { api in
+            let filter: [String: Any] = ["format": "pubmed", "year": [">=": 2019, "<": "2030"]]
+            let request: [String: Any] = ["query": "nivolumab ipilimumab survival", "limit": 5, "filter": filter]
+            // The request is what the document describes.
+            let requestSchema: [String: Any] = ["$ref": "#/components/schemas/SearchRequest"]
+            #expect(validator.mismatches(of: request, against: requestSchema).isEmpty)
+            #expect(
+                !validator.mismatches(of: ["query": "x", "filter": ["year": ["~": 1]]], against: requestSchema).isEmpty)
+            let reply = try await api.send(.post, "/v1/search", json: request)
+            #expect(reply.status == 200, "\(reply.text)")
+            let documents = (reply.object["results"] as? [[String: Any]] ?? []).compactMap { $0["document"] as? String }
+            #expect(!documents.isEmpty && documents.allSatisfy(pubmed.contains), "\(documents)")
+            // Nothing but Markdown: none of the PubMed records.
+            let markdown = try await api.send(
+                .post, "/v1/search",
+                json: ["query": "nivolumab ipilimumab survival", "filter": ["format": ["markdown"]]])
+            let markdownDocuments = (markdown.object["results"] as? [[String: Any]] ?? []).compactMap {
+                $0["document"] as? String
+            }
+            #expect(!markdownDocuments.isEmpty && !markdownDocuments.contains(where: pubmed.contains))
+            let answer = try await api.send(
+                .post, "/v1/ask", json: ["question": "How long did patients live on nivolumab?", "filter": filter])
+            #expect(answer.status == 200, "\(answer.text)")
+            let references = (answer.object["references"] as? [[String: Any]] ?? []).compactMap {
+                $0["document"] as? String
+            }
+            #expect(!references.isEmpty && references.allSatisfy(pubmed.contains), "\(references)")
+            let grounded = try await api.send(
+                .post, "/v1/ground",
+                json: [
+                    "answer": "Nivolumab plus ipilimumab extended overall survival.", "filter": ["format": "pubmed"],
+                ])
+            #expect(grounded.status == 200, "\(grounded.text)")
+            let cited = ((grounded.object["claims"] as? [[String: Any]]) ?? []).flatMap {
+                ($0["citations"] as? [[String: Any]]) ?? []
+            }.compactMap { $0["document"] as? String }
+            #expect(!cited.isEmpty && cited.allSatisfy(pubmed.contains), "\(grounded.text)")
+            let bad = try await api.send(.post, "/v1/ask", json: ["question": "x", "filter": ["colour": "red"]])
+            #expect(bad.status == 422 && bad.errorMessage.contains("its keys are"), "\(bad.text)")
+        }
     }
 
     /// Posts `body` to `route` on the lexical demo server and checks the JSON error: status, code and a message.

@@ -49,8 +49,8 @@ func issue(_ body: () throws -> Void) -> CorpusIssue? {
         #expect(document.url == "https://www.cancer.gov/types/mesothelioma/hp")
         #expect(
             document.metadata == [
-                "cancerTypes": "lung, pleura 'and' peritoneum", "lastReviewed": "2025-12-30", "note": "plain value",
-                "tags": "pdq, treatment",
+                "cancerTypes": "lung; pleura 'and' peritoneum", "lastReviewed": "2025-12-30", "note": "plain value",
+                "tags": "pdq; treatment",
             ])
         #expect(document.source == text)
         let body = String(String.UnicodeScalarView(Array(document.source.unicodeScalars)[document.bodyRange]))
@@ -87,7 +87,7 @@ func issue(_ body: () throws -> Void) -> CorpusIssue? {
         let file = try folder.write(text, to: "crlf.md")
         let document = try #require(try CorpusReader().read(at: file).documents.first)
         #expect(document.title == "Windows")
-        #expect(document.metadata == ["tags": "a, b"])
+        #expect(document.metadata == ["tags": "a; b"])
         #expect(document.source == text)
         // "---\r\n" 5 + "title: Windows\r\n" 16 + "tags:\r\n" 7 + "- a\r\n" 5 + "- b\r\n" 5 + "---\r\n" 5 = 43;
         // body "Body é\r\n" is 8 scalars.

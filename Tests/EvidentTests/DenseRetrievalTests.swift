@@ -248,7 +248,9 @@ struct DenseRetrievalTests {
         let pooled = try EvidentIndex(build: pooledBuild)
         #expect(pooled.configuration.embedding?.sentenceVectors == .pooled)
         #expect(encoded.configuration.embedding?.sentenceVectors == .encoded)
-        // Nearly every distinct sentence is pooled; the passage vectors are the same either way.
+        // Nearly every distinct sentence is pooled; the passage vectors are the same either way (to float rounding:
+        // OpenBLAS's thread count is one setting for the whole process, which other tests running beside this one
+        // change, and its matrix products split their sums differently with another count).
         #expect(pooledBuild.times.pooledSentences > pooledBuild.distinctSentences * 9 / 10)
         #expect(
             pooledBuild.times.embeddedSentences == pooledBuild.distinctSentences - pooledBuild.times.pooledSentences)
@@ -256,7 +258,10 @@ struct DenseRetrievalTests {
         let encodedPassages = try #require(encoded.vectors)
         let pooledPassages = try #require(pooled.vectors)
         for passage in 0..<encoded.passageCount {
-            #expect(encodedPassages.vector(at: passage) == pooledPassages.vector(at: passage))
+            let difference =
+                zip(encodedPassages.vector(at: passage), pooledPassages.vector(at: passage))
+                .map { abs($0 - $1) }.max() ?? 0
+            #expect(difference < 1e-5, "passage \(passage) differs by \(difference)")
         }
         // A pooled sentence vector keeps its sentence's subject but carries its passage's context: measured on these
         // pages, its cosine to the sentence encoded alone is 0.41 at worst, and 56 of 72 are nearest their own

@@ -94,6 +94,8 @@ public struct ExtractiveAnswerer: Sendable {
     public let retriever: Retriever
     /// The settings.
     public var configuration: AnswerConfiguration
+    /// The documents an answer may draw on; every document when `nil`.
+    public var filter: MetadataFilter?
     let comparer: ClaimComparer
 
     /// Creates an answerer over `retriever`'s index.
@@ -123,15 +125,16 @@ public struct ExtractiveAnswerer: Sendable {
         // A longer answer than the default five draws on two more passages for every sentence more.
         let limit = configuration.candidatePassages + 2 * max(0, sentenceCount - 5)
         let mode: SearchMode = embedder == nil ? .lexical : .hybrid
+        let allowed = try retriever.allowedPassages(SearchOptions(filter: filter))
         var ranked = try retriever.rankPassages(
             question, terms: retriever.terms(of: question), vector: questionVector, limit: limit,
-            options: SearchOptions(mode: mode))
+            options: SearchOptions(mode: mode), allowed: allowed)
         // The rank of each passage in the general question's list, by its place in `ranked`.
         var focusRanks: [Int: Int] = [:]
         if let focus = kind.focus {
             let general = try retriever.rankPassages(
                 focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
-                options: SearchOptions(mode: mode))
+                options: SearchOptions(mode: mode), allowed: allowed)
             for (rank, passage) in general.enumerated() {
                 if let known = ranked.firstIndex(where: { $0.item == passage.item }) {
                     focusRanks[known] = rank

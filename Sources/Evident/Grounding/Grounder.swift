@@ -78,6 +78,8 @@ public struct Grounder: Sendable {
     /// The cross-encoder that reads each claim with its best sentences; without one, verdicts rest on the support
     /// score and the word rules alone.
     public var verifier: ClaimVerifier?
+    /// The documents whose sentences may support a claim; every document when `nil`.
+    public var filter: MetadataFilter?
     let comparer: ClaimComparer
 
     /// Creates a grounder over `retriever`'s index.
@@ -242,13 +244,14 @@ public struct Grounder: Sendable {
         let embedder = retriever.embedder
         let statementVectors = embedder?.embed(statements)
         let mode: SearchMode = embedder == nil ? .lexical : .hybrid
+        let allowed = try retriever.allowedPassages(SearchOptions(filter: filter))
 
         var candidates: [[Candidate]] = []
         for (position, statement) in statements.enumerated() {
             let prepared = comparer.prepare(statement)
             let ranked = try retriever.rankPassages(
                 statement, terms: retriever.terms(of: statement), vector: statementVectors?[position],
-                limit: configuration.candidatePassages, options: SearchOptions(mode: mode))
+                limit: configuration.candidatePassages, options: SearchOptions(mode: mode), allowed: allowed)
             var list: [Candidate] = []
             for (rank, passage) in ranked.enumerated() {
                 for sentence in try sentences.sentences(ofPassage: passage.item) {

@@ -23,6 +23,8 @@ public struct EvidentIndex: Sendable {
     /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
     /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
     public let sentenceVectors: SentenceVectors?
+    /// The documents' metadata keys and values, which filters select documents by.
+    public let fields: DocumentFields
     /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
     private let documentHeaders: [DocumentHeader]
 
@@ -77,6 +79,7 @@ public struct EvidentIndex: Sendable {
         if manifest.configuration.embedding != nil, manifest.files[IndexBuild.FileName.sentenceVectors] != nil {
             names.append(IndexBuild.FileName.sentenceVectors)
         }
+        if manifest.files[IndexBuild.FileName.fields] != nil { names.append(IndexBuild.FileName.fields) }
         switch manifest.configuration.embedding?.approximateIndex {
         case .ivf: names.append(IndexBuild.FileName.ivfVectors)
         case .hnsw: names.append(IndexBuild.FileName.hnswVectors)
@@ -155,6 +158,18 @@ public struct EvidentIndex: Sendable {
             headers.append(DocumentHeader(id: id, title: title, url: hasURL ? url : nil, identifiers: identifiers))
         }
         documentHeaders = headers
+        if let bytes = files[IndexBuild.FileName.fields] {
+            fields = try DocumentFields(bytes, documentCount: documentFile.count)
+        } else {
+            // An index written before filters: collect the fields from the documents' records.
+            var documents: [Document] = []
+            documents.reserveCapacity(documentFile.count)
+            for index in 0..<documentFile.count {
+                var reader = documentFile.reader(at: index)
+                documents.append(try Document.decode(&reader))
+            }
+            fields = DocumentFields(documents: documents)
+        }
         analyzer = Analyzer(configuration: manifest.configuration.analyzer)
         if let embedding = manifest.configuration.embedding {
             let flat = try FlatVectorIndex(file(IndexBuild.FileName.vectors))
@@ -292,6 +307,68 @@ public struct EvidentIndex: Sendable {
                 breadth, VectorMatch.recall(found: found, truth: truth), seconds / Double(max(queries.count, 1))
             )
         }
+    }
+
+    /// The number of documents that meet `filter`.
+    ///
+    /// - Throws: `MetadataFilterError` for a key the index does not have, or a comparison its values do not allow.
+    public func documentCount(matching filter: MetadataFilter) throws(MetadataFilterError) -> Int {
+        try fields.documents(matching: filter).count
+    }
+
+    /// The passages of the documents that meet `filter`.
+    ///
+    /// - Throws: `MetadataFilterError` for a key the index does not have, or a comparison its values do not allow.
+    package func passages(matching filter: MetadataFilter) throws(MetadataFilterError) -> RowSet {
+        let documents = try fields.documents(matching: filter)
+        var passages = RowSet(rowCount: passageCount)
+        for run in documents.runs {
+            let first = passageIndices(ofDocument: run.lowerBound).lowerBound
+            let end = passageIndices(ofDocument: run.upperBound - 1).upperBound
+            passages.insert(first..<end)
+        }
+        return passages
+    }
+
+    /// What a filter does to approximate search: see `filteredRecall(queries:limit:filter:)`.
+    public struct FilteredRecall: Sendable, Hashable {
+        /// The passages the filter keeps.
+        public var keptPassages: Int
+        /// Whether dense search scans the kept passages' vectors rather than search the approximate index
+        /// (`ApproximateVectorIndex.scansExactly(_:breadth:)`).
+        public var scansExactly: Bool
+        /// Recall@limit of the filtered approximate search against the exact top among the kept passages.
+        public var approximateRecall: Double
+        /// The mean time of one filtered approximate search, in seconds.
+        public var approximateSeconds: Double
+        /// The mean time of one exact scan of the kept passages, in seconds.
+        public var scanSeconds: Double
+    }
+
+    /// Measures, over `queries`, the filtered approximate search (at its default breadth) against the exact scan of
+    /// the passages `filter` keeps: recall and time of each, and which one dense search picks. `nil` when the
+    /// index has no approximate index.
+    ///
+    /// - Throws: `MetadataFilterError` for a filter the index cannot apply.
+    public func filteredRecall(queries: [[Float]], limit: Int = 10, filter: MetadataFilter) throws(MetadataFilterError)
+        -> FilteredRecall?
+    {
+        guard let vectors, let approximateIndex else { return nil }
+        let allowed = try passages(matching: filter)
+        func timed<Result>(_ body: () -> Result) -> (Result, Double) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let result = body()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            return (result, seconds / Double(max(queries.count, 1)))
+        }
+        let (truth, scanSeconds) = timed { queries.map { vectors.search($0, limit: limit, among: allowed) } }
+        let (found, approximateSeconds) = timed {
+            queries.map { approximateIndex.search(batch: [$0], limit: limit, allowed: allowed)[0] }
+        }
+        return FilteredRecall(
+            keptPassages: allowed.count, scansExactly: approximateIndex.scansExactly(allowed),
+            approximateRecall: VectorMatch.recall(found: found, truth: truth), approximateSeconds: approximateSeconds,
+            scanSeconds: scanSeconds)
     }
 
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the

@@ -135,6 +135,7 @@ public struct IndexBuilder: Sendable {
             IndexBuild.FileName.lexicon: encoded.lexicon,
             IndexBuild.FileName.postings: encoded.postings,
             IndexBuild.FileName.norms: encoded.norms,
+            IndexBuild.FileName.fields: DocumentFields(documents: documents).encoded(),
         ]
         var reusedEmbeddings = 0
         var distinctSentences = 0
@@ -377,6 +378,7 @@ public struct IndexBuild: Sendable {
         static let ivfVectors = "vectors-ivf.bin"
         static let hnswVectors = "vectors-hnsw.bin"
         static let sentenceVectors = "sentence-vectors.bin"
+        static let fields = "fields.bin"
     }
 
     /// The total size of the index files, in bytes.

@@ -101,7 +101,11 @@ package struct LexicalIndex: @unchecked Sendable {
     ///
     /// - Complexity: O(*p* + *m* log `limit`), where *p* is the number of postings of the query terms and *m* the
     ///   number of matching passages; O(*p* + *n*) over *n* passages when *p* is at least *n* / 16.
-    package func search(terms: [String], limit: Int, scoring: LexicalScoring) -> [ScoredPassage] {
+    /// With `allowed`, only its passages are ranked (the scores of the others are computed and dropped, so every
+    /// passage's score is the one it has without a filter).
+    package func search(terms: [String], limit: Int, scoring: LexicalScoring, allowed: RowSet? = nil)
+        -> [ScoredPassage]
+    {
         guard limit > 0, passageCount > 0 else { return [] }
         let entries = terms.compactMap { lexicon[$0] }
         let postingTotal = entries.reduce(0) { $0 + $1.documentFrequency }
@@ -160,11 +164,18 @@ package struct LexicalIndex: @unchecked Sendable {
             }
             if squaredNorm > 0 { queryNorm = squaredNorm.squareRoot() }
         }
+        var ranked = scratch.matchedCount
+        if let allowed {
+            // The reset clears every listed passage whatever its order, so the list may be reordered.
+            if scratch.listsMatches {
+                ranked = allowed.partition(UnsafeMutableBufferPointer(rebasing: scratch.matched[0..<ranked]))
+            } else {
+                allowed.zeroOutside(scratch.scores)
+            }
+        }
         var selected =
             scratch.listsMatches
-            ? Self.best(
-                limit, of: UnsafeBufferPointer(rebasing: scratch.matched[0..<scratch.matchedCount]),
-                scores: scratch.scores)
+            ? Self.best(limit, of: UnsafeBufferPointer(rebasing: scratch.matched[0..<ranked]), scores: scratch.scores)
             : Self.bestOfAll(limit, scores: scratch.scores)
         if queryNorm != 1 {
             for index in selected.indices { selected[index].score /= queryNorm }

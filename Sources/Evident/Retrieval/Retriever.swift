@@ -106,20 +106,27 @@ public struct Retriever: Sendable {
             precondition(query.limit > 0, "limit must be positive")
             return try mode(for: query.options)
         }
-        let denseRankings = denseRankings(of: queries, modes: modes)
+        var allowed: [MetadataFilter: RowSet] = [:]
+        for query in queries {
+            guard let filter = query.options.filter, !filter.isEmpty, allowed[filter] == nil else { continue }
+            allowed[filter] = try index.passages(matching: filter)
+        }
+        let denseRankings = denseRankings(of: queries, modes: modes, allowed: allowed)
         return try queries.indices.map { position in
             let query = queries[position]
             let queryTerms = terms(of: query.query)
             let ranked = try rankPassages(
                 query.query, terms: queryTerms, dense: denseRankings[position], limit: query.limit,
-                options: query.options)
+                options: query.options, allowed: query.options.filter.flatMap { allowed[$0] })
             return try results(ranked, queryTerms: queryTerms)
         }
     }
 
     /// For each query of a dense or hybrid search, the passages its vector ranks highest, as deep as its search
     /// needs; nil for a lexical search. Queries that search the same vectors are searched in one batch.
-    private func denseRankings(of queries: [BatchQuery], modes: [SearchMode]) -> [[RankedItem]?] {
+    private func denseRankings(of queries: [BatchQuery], modes: [SearchMode], allowed: [MetadataFilter: RowSet])
+        -> [[RankedItem]?]
+    {
         var rankings = [[RankedItem]?](repeating: nil, count: queries.count)
         let dense = queries.indices.filter { modes[$0] != .lexical }
         guard let embedder, let vectors = index.vectors, !dense.isEmpty else { return rankings }
@@ -132,20 +139,27 @@ public struct Retriever: Sendable {
         // of the same ranking starts with the shorter one: equal scores rank the lower index first); an approximate
         // search finds other candidates at another depth, so each depth is a group of its own, and a query gets
         // what it would get alone.
+        // Queries with different filters search different vectors, so a filter is part of the group too.
         struct Group: Hashable {
             var method: DenseMethod
             var depth: Int?
+            var filter: MetadataFilter?
         }
         let groups = Dictionary(grouping: dense.indices) { member -> Group in
-            let method = denseMethod(queries[dense[member]].options)
-            guard case .approximate = method else { return Group(method: method, depth: nil) }
-            return Group(method: method, depth: depth(dense[member]))
+            let options = queries[dense[member]].options
+            let filter = options.filter.flatMap { $0.isEmpty ? nil : $0 }
+            let method = denseMethod(options, allowed: filter.flatMap { allowed[$0] })
+            switch method {
+            case .approximate: return Group(method: method, depth: depth(dense[member]), filter: filter)
+            case .exact, .quantized, .exactAmong: return Group(method: method, depth: nil, filter: filter)
+            }
         }
         for (key, group) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
             let limit = group.map { depth(dense[$0]) }.max() ?? 1
             let threads = group.map { queries[dense[$0]].options.threadCount }.max() ?? 1
             let matches = denseMatches(
-                group.map { embedded[$0] }, limit: limit, method: key.method, vectors: vectors, threadCount: threads)
+                group.map { embedded[$0] }, limit: limit, method: key.method, vectors: vectors, threadCount: threads,
+                allowed: key.filter.flatMap { allowed[$0] })
             for (member, found) in zip(group, matches) {
                 let position = dense[member]
                 rankings[position] = found.prefix(depth(position)).map {
@@ -158,33 +172,50 @@ public struct Retriever: Sendable {
 
     /// How a dense search finds its passages.
     private enum DenseMethod: Hashable {
-        /// The approximate index, `probes` wide (its default when `nil`).
+        /// The approximate index, `probes` wide (its default when `nil`), kept to the allowed passages if any.
         case approximate(probes: Int?)
         /// Every fp32 vector.
         case exact
         /// Every int8 vector, the best re-scored in fp32.
         case quantized
+        /// The fp32 vector of every allowed passage.
+        case exactAmong
     }
 
-    /// The approximate index unless `options` ask for exact search or the index has none.
-    private func denseMethod(_ options: SearchOptions) -> DenseMethod {
-        if !options.exact, index.approximateIndex != nil { return .approximate(probes: options.probes) }
+    /// The approximate index unless `options` ask for exact search or the index has none; with a filter, the
+    /// allowed passages' vectors when scanning them costs less than a filtered approximate search, and exact
+    /// search over them rather than over the int8 vectors.
+    private func denseMethod(_ options: SearchOptions, allowed: RowSet?) -> DenseMethod {
+        if !options.exact, let approximate = index.approximateIndex {
+            guard let allowed, approximate.scansExactly(allowed, breadth: options.probes) else {
+                return .approximate(probes: options.probes)
+            }
+            return .exactAmong
+        }
+        if allowed != nil { return .exactAmong }
         return options.usesQuantizedVectors ? .quantized : .exact
     }
 
-    /// The `limit` best passages of each query vector by `method`.
+    /// The `limit` best passages of each query vector by `method`, among `allowed` when given.
     private func denseMatches(
-        _ queries: [[Float]], limit: Int, method: DenseMethod, vectors: FlatVectorIndex, threadCount: Int
+        _ queries: [[Float]], limit: Int, method: DenseMethod, vectors: FlatVectorIndex, threadCount: Int,
+        allowed: RowSet?
     ) -> [[VectorMatch]] {
         switch method {
         case .approximate(let probes):
             guard let approximate = index.approximateIndex else { return queries.map { _ in [] } }
-            return approximate.search(batch: queries, limit: limit, breadth: probes, threadCount: threadCount)
+            return approximate.search(
+                batch: queries, limit: limit, breadth: probes, threadCount: threadCount, allowed: allowed)
         case .quantized:
             guard let int8 = index.quantizedVectors else { return queries.map { _ in [] } }
             return queries.map { int8.search($0, limit: limit, threadCount: threadCount) }
         case .exact:
             return vectors.search(batch: queries, limit: limit, threadCount: threadCount)
+        case .exactAmong:
+            guard let allowed else { return vectors.search(batch: queries, limit: limit, threadCount: threadCount) }
+            return FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
+                vectors.search($0, limit: limit, among: allowed)
+            }
         }
     }
 
@@ -194,7 +225,9 @@ public struct Retriever: Sendable {
     {
         precondition(limit > 0, "limit must be positive")
         let queryTerms = stages.time(.analysis) { terms(of: query) }
-        let ranked = try rankPassages(query, terms: queryTerms, limit: limit, options: options, stages: stages)
+        let ranked = try rankPassages(
+            query, terms: queryTerms, limit: limit, options: options, allowed: allowedPassages(options),
+            stages: stages)
         return try stages.time(.citations) { try results(ranked, queryTerms: queryTerms) }
     }
 
@@ -218,9 +251,11 @@ public struct Retriever: Sendable {
     {
         precondition(limit > 0, "limit must be positive")
         let queryTerms = terms(of: query)
+        let allowed = try allowedPassages(options)
         var passageLimit = min(limit, index.passageCount)
         while true {
-            let ranked = try rankPassages(query, terms: queryTerms, limit: passageLimit, options: options)
+            let ranked = try rankPassages(
+                query, terms: queryTerms, limit: passageLimit, options: options, allowed: allowed)
             var seen = Set<Int>(minimumCapacity: ranked.count)
             var documents: [(document: String, score: Double)] = []
             documents.reserveCapacity(min(limit, ranked.count))
@@ -247,18 +282,21 @@ public struct Retriever: Sendable {
     ///     search, when a batch has searched them already; used instead of `queryVector`.
     ///   - limit: The maximum number of passages.
     ///   - options: Mode, scoring and fusion.
+    ///   - allowed: The passages of the documents `options.filter` keeps (`allowedPassages(_:)`), or `nil`.
     ///   - stages: Where to add the time each stage takes, or `nil`.
     /// - Returns: Passage indices with scores, best first.
     /// - Throws: `RetrievalError` for a mode this retriever cannot run.
     func rankPassages(
         _ query: String, terms queryTerms: [String], vector queryVector: [Float]? = nil,
-        dense denseRanking: [RankedItem]? = nil, limit: Int, options: SearchOptions, stages: SearchStageTimes? = nil
+        dense denseRanking: [RankedItem]? = nil, limit: Int, options: SearchOptions, allowed: RowSet? = nil,
+        stages: SearchStageTimes? = nil
     ) throws -> [RankedItem] {
         let mode = try mode(for: options)
         func lexical(_ limit: Int) -> [RankedItem] {
             stages.time(.lexicalSearch) {
                 index.lexical.search(
-                    terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring
+                    terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring,
+                    allowed: allowed
                 ).map { RankedItem(item: $0.passage, score: Double($0.score)) }
             }
         }
@@ -268,8 +306,8 @@ public struct Retriever: Sendable {
             let vector = queryVector ?? stages.time(.encoding) { embedder.embed([query])[0] }
             return stages.time(.denseSearch) {
                 let matches = denseMatches(
-                    [vector], limit: limit, method: denseMethod(options), vectors: vectors,
-                    threadCount: options.threadCount)[0]
+                    [vector], limit: limit, method: denseMethod(options, allowed: allowed), vectors: vectors,
+                    threadCount: options.threadCount, allowed: allowed)[0]
                 return matches.map { RankedItem(item: $0.index, score: Double($0.score)) }
             }
         }
@@ -281,6 +319,14 @@ public struct Retriever: Sendable {
             let rankings = [lexical(depth), dense(depth)]
             return stages.time(.fusion) { RankFusion.fuse(rankings, method: options.fusion, limit: limit) }
         }
+    }
+
+    /// The passages `options.filter` keeps, or `nil` when it keeps every document.
+    ///
+    /// - Throws: `MetadataFilterError` for a key the index does not have or a comparison its values do not allow.
+    func allowedPassages(_ options: SearchOptions) throws(MetadataFilterError) -> RowSet? {
+        guard let filter = options.filter, !filter.isEmpty else { return nil }
+        return try index.passages(matching: filter)
     }
 
     private func result(rank: Int, passageIndex: Int, score: Double, queryTerms: [String]) throws -> SearchResult {

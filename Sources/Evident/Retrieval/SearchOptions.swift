@@ -28,6 +28,10 @@ public struct SearchOptions: Sendable, Hashable {
     public var fusionDepth: Int
     /// Threads for one dense search.
     public var threadCount: Int
+    /// Which documents' passages may be returned; every document when `nil` or empty. Lexical and exact dense
+    /// search stay exact under a filter; an approximate search looks further, or scans the kept passages' vectors
+    /// when that costs less (`ApproximateVectorIndex.scansExactly(_:breadth:)`).
+    public var filter: MetadataFilter?
 
     /// Creates options.
     ///
@@ -40,11 +44,13 @@ public struct SearchOptions: Sendable, Hashable {
     ///   - threadCount: Threads for one dense search.
     ///   - exact: Whether dense search scans every vector even when the index has an approximate index.
     ///   - probes: The lists an approximate search scans, or `nil` for the index's default.
+    ///   - filter: Which documents may be returned, or `nil` for all.
     public init(
         mode: SearchMode? = nil, scoring: LexicalScoring? = nil, fusion: FusionMethod = .default,
         usesQuantizedVectors: Bool = false, fusionDepth: Int = 100, threadCount: Int = 1, exact: Bool = false,
-        probes: Int? = nil
+        probes: Int? = nil, filter: MetadataFilter? = nil
     ) {
+        self.filter = filter
         self.exact = exact
         self.probes = probes
         self.mode = mode

@@ -32,18 +32,40 @@ public enum ApproximateVectorIndex: Sendable {
         }
     }
 
-    /// The `limit` best matches of each query, `breadth` wide (the default when `nil`), on `threadCount` threads.
-    public func search(batch queries: [[Float]], limit: Int, breadth: Int? = nil, threadCount: Int = 1)
-        -> [[VectorMatch]]
-    {
+    /// The `limit` best matches of each query, `breadth` wide (the default when `nil`), on `threadCount` threads;
+    /// with `allowed`, only among its vectors (see `scansExactly(_:breadth:)` for when that is worth it).
+    public func search(
+        batch queries: [[Float]], limit: Int, breadth: Int? = nil, threadCount: Int = 1, allowed: RowSet? = nil
+    ) -> [[VectorMatch]] {
         switch self {
         case .ivf(let index):
-            return index.search(batch: queries, limit: limit, probes: breadth, threadCount: threadCount)
+            return index.search(
+                batch: queries, limit: limit, probes: breadth, threadCount: threadCount, allowed: allowed)
         case .hnsw(let index):
             let width = breadth ?? HNSWVectorIndex.defaultSearchWidth
             return FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
-                index.search($0, limit: limit, searchWidth: width)
+                index.search($0, limit: limit, searchWidth: width, allowed: allowed)
             }
         }
+    }
+
+    /// Whether scoring every vector of `allowed` costs less than a filtered approximate search.
+    ///
+    /// A filtered search must look about 1 / *f* times as far as an unfiltered one to keep its recall when the
+    /// filter keeps a fraction *f* of *n* vectors (the nearest allowed vectors lie that much deeper), so it costs
+    /// about *a* / *f* vector scores, where *a* is what an unfiltered search scores (IVF: the codes of its lists,
+    /// a quarter the cost of an fp32 score each; HNSW: about `width` × `M` nodes). Scanning the allowed vectors
+    /// costs *f* · *n*; that is cheaper while *f* · *n* ≤ √(*a* · *n*), and exact.
+    public func scansExactly(_ allowed: RowSet, breadth: Int? = nil) -> Bool {
+        let count = Double(allowed.rowCount)
+        let unfilteredCost: Double
+        switch self {
+        case .ivf(let index):
+            let probes = Double(max(1, min(breadth ?? index.defaultProbes, index.listCount)))
+            unfilteredCost = count * probes / Double(index.listCount) / 4
+        case .hnsw(let index):
+            unfilteredCost = Double(breadth ?? HNSWVectorIndex.defaultSearchWidth) * Double(index.maxNeighbors)
+        }
+        return Double(allowed.count) <= (unfilteredCost * count).squareRoot()
     }
 }

@@ -77,6 +77,38 @@ public struct FlatVectorIndex: Sendable {
         return search(query, limit: limit, threadCount: threadCount, method: .kernel)
     }
 
+    /// Returns the `limit` vectors of `allowed` with the highest inner product with `query`, best first: every
+    /// vector of the set is scored, run by run.
+    ///
+    /// - Complexity: O(*m* · `dimension` + *m* log `limit`) for *m* vectors in `allowed`, plus O(*n* / 64) to find
+    ///   its runs.
+    public func search(_ query: [Float], limit: Int, among allowed: RowSet) -> [VectorMatch] {
+        precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
+        precondition(allowed.rowCount == count, "a set of \(allowed.rowCount) rows for \(count) vectors")
+        guard limit > 0, allowed.count > 0 else { return [] }
+        return storage.withElements { vectors in
+            query.withUnsafeBufferPointer { query in
+                var top = TopMatches(limit: limit)
+                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: min(Self.blockRows, allowed.count))
+                defer { scratch.deallocate() }
+                // Runs ascend, so rows are offered in index order as `insert(scores:firstIndex:)` needs.
+                for run in allowed.runs {
+                    var start = run.lowerBound
+                    while start < run.upperBound {
+                        let end = min(start + scratch.count, run.upperBound)
+                        let scores = UnsafeMutableBufferPointer(rebasing: scratch[0..<(end - start)])
+                        Kernels.innerProducts(
+                            UnsafeBufferPointer(rebasing: vectors[(start * dimension)..<(end * dimension)]),
+                            rows: end - start, dimension: dimension, query: query, into: scores)
+                        top.insert(scores: UnsafeBufferPointer(scores), firstIndex: start)
+                        start = end
+                    }
+                }
+                return top.sorted
+            }
+        }
+    }
+
     /// `search(_:limit:threadCount:)` with a choice of scoring method, for benchmarks.
     func search(_ query: [Float], limit: Int, threadCount: Int, method: SingleQueryMethod) -> [VectorMatch] {
         precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
@@ -146,7 +178,7 @@ public struct FlatVectorIndex: Sendable {
     ///   - queries: Vectors of `dimension` elements each.
     ///   - limit: The maximum number of matches per query.
     ///   - threadCount: The number of threads; for `sgemm` batches, the number of OpenBLAS threads (a process-wide
-    ///     OpenBLAS setting, changed only when it differs).
+    ///     OpenBLAS setting, changed for the batch and put back after it).
     /// - Returns: One list of at most `limit` matches per query, best first.
     /// - Complexity: O(*m* · *n* · `dimension` + *m* · *n* log `limit`) for *m* queries and *n* vectors.
     public func search(batch queries: [[Float]], limit: Int, threadCount: Int = 1) -> [[VectorMatch]] {
@@ -216,14 +248,19 @@ public struct FlatVectorIndex: Sendable {
 
     /// Multiplies the queries by blocks of vectors with `sgemm` and selects from each block's scores.
     private func gemmBatch(_ queryMatrix: [Float], queryCount: Int, limit: Int, threadCount: Int) -> [[VectorMatch]] {
-        let threadCount = max(threadCount, 1)
-        if BLAS.threadCount != threadCount { BLAS.threadCount = threadCount }
+        BLAS.withThreadCount(threadCount) {
+            gemmBatch(
+                queryMatrix, queryCount: queryCount, limit: limit, selectionParts: min(max(threadCount, 1), queryCount))
+        }
+    }
+
+    private func gemmBatch(_ queryMatrix: [Float], queryCount: Int, limit: Int, selectionParts: Int) -> [[VectorMatch]]
+    {
         // About 4 MiB of scores per block, and never fewer than 1024 vectors.
         let blockRows = min(count, max(1024, (1 << 20) / queryCount))
         var tops = [TopMatches](repeating: TopMatches(limit: limit), count: queryCount)
         let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: queryCount * blockRows)
         defer { scores.deallocate() }
-        let selectionParts = min(threadCount, queryCount)
         storage.withElements { vectors in
             queryMatrix.withUnsafeBufferPointer { queryMatrix in
                 tops.withUnsafeMutableBufferPointer { tops in

@@ -154,8 +154,13 @@ public struct HNSWVectorIndex: Sendable {
     ///   - limit: The maximum number of matches.
     ///   - searchWidth: The nodes kept in view on layer 0 (efSearch); at least `limit`. More: higher recall,
     ///     slower.
+    ///   - allowed: When given, only its vectors are returned: the walk goes through every node, but only those of
+    ///     `allowed` are kept, and it goes on until `searchWidth` of them are in view (a narrow filter makes it
+    ///     walk far; `ApproximateVectorIndex.scansExactly(_:breadth:)` says when scanning the allowed vectors costs less).
     /// - Returns: At most `limit` matches, best first; equal scores rank the lower index first.
-    public func search(_ query: [Float], limit: Int, searchWidth: Int = defaultSearchWidth) -> [VectorMatch] {
+    public func search(_ query: [Float], limit: Int, searchWidth: Int = defaultSearchWidth, allowed: RowSet? = nil)
+        -> [VectorMatch]
+    {
         precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
         guard limit > 0, entryPoint >= 0 else { return [] }
         let visited = visitedPool.acquire(count: count)
@@ -170,7 +175,8 @@ public struct HNSWVectorIndex: Sendable {
                 let slots = baseSlots
                 let found = baseNeighbors.withElements { base in
                     graph.searchLayer(
-                        query: query, entries: [nearest], width: max(searchWidth, limit), visited: visited
+                        query: query, entries: [nearest], width: max(searchWidth, limit), visited: visited,
+                        keeps: allowed.map { allowed in { allowed.contains(Int($0)) } }
                     ) { node, body in
                         for slot in (Int(node) * slots)..<(Int(node) * slots + slots) {
                             guard base[slot] >= 0 else { break }
@@ -249,15 +255,17 @@ struct GraphView {
 
     /// `searchLayer(query:entries:width:visited:neighbors:)` with the neighbours handed to a body one at a time
     /// (no list made per node).
+    /// With `keeps`, only the nodes it accepts are kept (and returned); the others are walked through.
     func searchLayer(
         query: UnsafeBufferPointer<Float>, entries: [Candidate], width: Int, visited: VisitedMarks,
-        forEachNeighbor: (Int32, (Int32) -> Void) -> Void
+        keeps: ((Int32) -> Bool)? = nil, forEachNeighbor: (Int32, (Int32) -> Void) -> Void
     ) -> [Candidate] {
         visited.startSearch()
         var frontier = Heap<Candidate>()
         var kept = Heap<Candidate>()
         for entry in entries where visited.insert(entry.id) {
             frontier.insert(entry)
+            guard keeps?(entry.id) ?? true else { continue }
             kept.insert(entry)
             if kept.count > width { kept.removeMin() }
         }
@@ -268,6 +276,7 @@ struct GraphView {
                 let candidate = Candidate(id: neighbor, score: score(query, neighbor))
                 if kept.count < width || kept.min.map({ candidate > $0 }) ?? true {
                     frontier.insert(candidate)
+                    guard keeps?(neighbor) ?? true else { return }
                     kept.insert(candidate)
                     if kept.count > width { kept.removeMin() }
                 }

@@ -62,55 +62,56 @@ public struct IVFVectorIndex: Sendable {
         let dimension = flat.dimension
         let count = flat.count
         let lists = max(1, min(listCount ?? Self.defaultListCount(for: count), max(count, 1)))
-        // OpenBLAS's thread count is the process's: set for the clustering, then put back.
-        let previousThreads = BLAS.threadCount
-        if previousThreads != max(threadCount, 1) { BLAS.threadCount = max(threadCount, 1) }
-        defer { if BLAS.threadCount != previousThreads { BLAS.threadCount = previousThreads } }
         var centroids = [Float]()
         var assignment = [Int32]()
         var codes = [UInt8](repeating: 0, count: count * dimension)
         var quantizer = ScalarQuantizer(
             minimums: .init(repeating: 0, count: dimension), steps: .init(repeating: 0, count: dimension))
-        flat.storage.withElements { vectors in
-            var generator = SplitMix64(seed: seed)
-            // The training sample, in the order of the index (so that its reads go forward through memory).
-            let sampleCount = min(count, lists * 64)
-            var sample = Array(0..<count)
-            if sampleCount < count {
-                for position in 0..<sampleCount {
-                    sample.swapAt(position, Int.random(in: position..<count, using: &generator))
+        // OpenBLAS's thread count is the process's: set for the clustering, then put back.
+        BLAS.withThreadCount(threadCount) {
+            flat.storage.withElements { vectors in
+                var generator = SplitMix64(seed: seed)
+                // The training sample, in the order of the index (so that its reads go forward through memory).
+                let sampleCount = min(count, lists * 64)
+                var sample = Array(0..<count)
+                if sampleCount < count {
+                    for position in 0..<sampleCount {
+                        sample.swapAt(position, Int.random(in: position..<count, using: &generator))
+                    }
+                    sample = Array(sample[0..<sampleCount]).sorted()
                 }
-                sample = Array(sample[0..<sampleCount]).sorted()
-            }
-            var training = [Float](repeating: 0, count: sampleCount * dimension)
-            for (row, index) in sample.enumerated() {
-                for column in 0..<dimension { training[row * dimension + column] = vectors[index * dimension + column] }
-            }
-            // The first centroids: distinct sample vectors, chosen at random.
-            var firsts = Array(0..<sampleCount)
-            for position in 0..<min(lists, sampleCount) {
-                firsts.swapAt(position, Int.random(in: position..<sampleCount, using: &generator))
-            }
-            centroids = [Float](repeating: 0, count: lists * dimension)
-            for list in 0..<lists where sampleCount > 0 {
-                let row = firsts[list % sampleCount]
-                for column in 0..<dimension {
-                    centroids[list * dimension + column] = training[row * dimension + column]
+                var training = [Float](repeating: 0, count: sampleCount * dimension)
+                for (row, index) in sample.enumerated() {
+                    for column in 0..<dimension {
+                        training[row * dimension + column] = vectors[index * dimension + column]
+                    }
                 }
-            }
-            let totalWork = Double(iterations * sampleCount + count)
-            for round in 0..<iterations where sampleCount > 0 {
-                let nearest = training.withUnsafeBufferPointer {
-                    Self.nearestCentroids(of: $0, count: sampleCount, centroids: centroids, lists: lists)
+                // The first centroids: distinct sample vectors, chosen at random.
+                var firsts = Array(0..<sampleCount)
+                for position in 0..<min(lists, sampleCount) {
+                    firsts.swapAt(position, Int.random(in: position..<sampleCount, using: &generator))
                 }
-                centroids = training.withUnsafeBufferPointer {
-                    Self.means(of: $0, assignment: nearest, lists: lists, previous: centroids)
+                centroids = [Float](repeating: 0, count: lists * dimension)
+                for list in 0..<lists where sampleCount > 0 {
+                    let row = firsts[list % sampleCount]
+                    for column in 0..<dimension {
+                        centroids[list * dimension + column] = training[row * dimension + column]
+                    }
                 }
-                progress?(Double((round + 1) * sampleCount) / max(totalWork, 1))
+                let totalWork = Double(iterations * sampleCount + count)
+                for round in 0..<iterations where sampleCount > 0 {
+                    let nearest = training.withUnsafeBufferPointer {
+                        Self.nearestCentroids(of: $0, count: sampleCount, centroids: centroids, lists: lists)
+                    }
+                    centroids = training.withUnsafeBufferPointer {
+                        Self.means(of: $0, assignment: nearest, lists: lists, previous: centroids)
+                    }
+                    progress?(Double((round + 1) * sampleCount) / max(totalWork, 1))
+                }
+                assignment = Self.nearestCentroids(of: vectors, count: count, centroids: centroids, lists: lists)
+                quantizer = ScalarQuantizer(fitting: vectors, count: count, dimension: dimension)
+                progress?(1)
             }
-            assignment = Self.nearestCentroids(of: vectors, count: count, centroids: centroids, lists: lists)
-            quantizer = ScalarQuantizer(fitting: vectors, count: count, dimension: dimension)
-            progress?(1)
         }
         // Rows list by list, each list in the order of the index.
         var listStarts = [Int](repeating: 0, count: lists + 1)
@@ -163,12 +164,32 @@ public struct IVFVectorIndex: Sendable {
     ///   - limit: The maximum number of matches.
     ///   - probes: The number of lists scanned; `defaultProbes` when `nil`, at most `listCount`.
     ///   - rescoreFactor: The number of candidates re-scored exactly, as a multiple of `limit`; at least 1.
+    ///   - allowed: When given, only its vectors are returned; lists are then scanned, nearest first, until as many
+    ///     of its vectors have been scored as the `probes` nearest lists hold in all (so that a filter keeping a
+    ///     fifth of the vectors scans about five times the lists).
     /// - Returns: At most `limit` matches, best first.
-    public func search(_ query: [Float], limit: Int, probes: Int? = nil, rescoreFactor: Int = 4) -> [VectorMatch] {
+    public func search(
+        _ query: [Float], limit: Int, probes: Int? = nil, rescoreFactor: Int = 4, allowed: RowSet? = nil
+    ) -> [VectorMatch] {
         precondition(query.count == dimension, "query has \(query.count) elements; the index has \(dimension)")
         guard limit > 0, count > 0 else { return [] }
         let probes = max(1, min(probes ?? defaultProbes, listCount))
-        let nearestLists = centroids.search(query, limit: probes)
+        var nearestLists = centroids.search(query, limit: allowed == nil ? probes : listCount)
+        if let allowed {
+            let wanted = nearestLists.prefix(probes).reduce(0) { $0 + listStarts[$1.index + 1] - listStarts[$1.index] }
+            var scanned = 0
+            var kept = 0
+            members.withElements { members in
+                for list in nearestLists where scanned < wanted {
+                    for row in listStarts[list.index]..<listStarts[list.index + 1]
+                    where allowed.contains(Int(members[row])) {
+                        scanned += 1
+                    }
+                    kept += 1
+                }
+            }
+            nearestLists.removeLast(nearestLists.count - kept)
+        }
         let (product, overflow) = limit.multipliedReportingOverflow(by: max(rescoreFactor, 1))
         var candidates = TopMatches(limit: overflow ? count : min(product, count))
         let longest = nearestLists.reduce(0) { max($0, listStarts[$1.index + 1] - listStarts[$1.index]) }
@@ -181,9 +202,18 @@ public struct IVFVectorIndex: Sendable {
         codes.withElements { codes in
             coded.withUnsafeBufferPointer { coded in
                 for list in nearestLists.map(\.index) {
-                    ScalarQuantizer.offer(
-                        codes: codes, rows: listStarts[list]..<listStarts[list + 1], dimension: dimension,
-                        query: coded, to: &candidates, scratch: (integers, scores))
+                    if let allowed {
+                        members.withElements { members in
+                            ScalarQuantizer.offer(
+                                codes: codes, rows: listStarts[list]..<listStarts[list + 1], dimension: dimension,
+                                query: coded, to: &candidates, scratch: (integers, scores),
+                                keeping: { allowed.contains(Int(members[$0])) })
+                        }
+                    } else {
+                        ScalarQuantizer.offer(
+                            codes: codes, rows: listStarts[list]..<listStarts[list + 1], dimension: dimension,
+                            query: coded, to: &candidates, scratch: (integers, scores))
+                    }
                 }
             }
         }
@@ -193,10 +223,11 @@ public struct IVFVectorIndex: Sendable {
     /// Returns, for each query, what `search(_:limit:probes:rescoreFactor:)` returns; the queries are split
     /// between `threadCount` threads.
     public func search(
-        batch queries: [[Float]], limit: Int, probes: Int? = nil, rescoreFactor: Int = 4, threadCount: Int = 1
+        batch queries: [[Float]], limit: Int, probes: Int? = nil, rescoreFactor: Int = 4, threadCount: Int = 1,
+        allowed: RowSet? = nil
     ) -> [[VectorMatch]] {
         FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
-            search($0, limit: limit, probes: probes, rescoreFactor: rescoreFactor)
+            search($0, limit: limit, probes: probes, rescoreFactor: rescoreFactor, allowed: allowed)
         }
     }
 

@@ -70,9 +70,11 @@ struct ScalarQuantizer: Sendable {
     ///   - query: The query as `quantize(_:)` codes it.
     ///   - top: Receives each row's score as the match of its row number.
     ///   - scratch: Room for the integer and float scores of one block; a block is as long as the shorter.
+    ///   - keeps: When given, only the rows it accepts are offered.
     static func offer(
         codes: UnsafeBufferPointer<UInt8>, rows: Range<Int>, dimension: Int, query: UnsafeBufferPointer<Int8>,
-        to top: inout TopMatches, scratch: (UnsafeMutableBufferPointer<Int32>, UnsafeMutableBufferPointer<Float>)
+        to top: inout TopMatches, scratch: (UnsafeMutableBufferPointer<Int32>, UnsafeMutableBufferPointer<Float>),
+        keeping keeps: ((Int) -> Bool)? = nil
     ) {
         let (integers, scores) = scratch
         let blockRows = min(integers.count, scores.count)
@@ -83,8 +85,14 @@ struct ScalarQuantizer: Sendable {
             Kernels.innerProducts(
                 codes: UnsafeBufferPointer(rebasing: codes[(start * dimension)..<(end * dimension)]), rows: end - start,
                 dimension: dimension, query: query, into: integers)
-            for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
-            top.insert(scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
+            if let keeps {
+                for row in 0..<(end - start) where keeps(start + row) {
+                    top.insert(VectorMatch(index: start + row, score: Float(integers[row])))
+                }
+            } else {
+                for row in 0..<(end - start) { scores[row] = Float(integers[row]) }
+                top.insert(scores: UnsafeBufferPointer(rebasing: scores[0..<(end - start)]), firstIndex: start)
+            }
             start = end
         }
     }

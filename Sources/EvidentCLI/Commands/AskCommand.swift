@@ -24,6 +24,7 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Sentences in the answer (3–6).") var sentences = 5
     @Flag(help: "Print the answer as JSON.") var json = false
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @OptionGroup var filterOptions: FilterOptions
 
     func validate() throws {
         guard (3...6).contains(sentences) else { throw ValidationError("--sentences must lie between 3 and 6.") }
@@ -34,8 +35,9 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let answerer = ExtractiveAnswerer(
+        var answerer = ExtractiveAnswerer(
             retriever: try groundingRetriever(for: evidentIndex, model: model, purpose: "ask"))
+        answerer.filter = filterOptions.filter
         let answer = try answerer.answer(question, sentenceCount: sentences)
         if json {
             print(try GroundCommand.jsonString(answer))

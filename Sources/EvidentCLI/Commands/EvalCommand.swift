@@ -26,6 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the metrics as JSON.") var json = false
     @OptionGroup var scoringOptions: ScoringOptions
     @OptionGroup var retrievalOptions: RetrievalOptions
+    @OptionGroup var filterOptions: FilterOptions
 
     func validate() throws {
         guard (100...10_000).contains(depth) else {
@@ -47,7 +48,8 @@ struct EvalCommand: ParsableCommand {
         let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
         let progress = ProgressLine(isEnabled: !json && Terminal.standardErrorIsTerminal)
         let retriever = try retrievalOptions.retriever(for: evidentIndex)
-        let options = retrievalOptions.searchOptions(scoring: scoring)
+        var options = retrievalOptions.searchOptions(scoring: scoring)
+        options.filter = filterOptions.filter
         let mode = try retriever.mode(for: options)
         let result = try retriever.evaluate(
             queries: queryList, judgments: judgments, depth: depth, options: options, repetitions: repetitions

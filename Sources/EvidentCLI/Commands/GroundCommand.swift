@@ -29,6 +29,7 @@ struct GroundCommand: ParsableCommand {
     @Flag(help: "Print the answer as Markdown with inline [n] citations and a References list.") var markdown = false
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @OptionGroup var verification: VerifierOptions
+    @OptionGroup var filterOptions: FilterOptions
 
     func validate() throws {
         if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
@@ -42,9 +43,10 @@ struct GroundCommand: ParsableCommand {
 
     func run() throws {
         let evidentIndex = try openIndex(index)
-        let grounder = Grounder(
+        var grounder = Grounder(
             retriever: try groundingRetriever(for: evidentIndex, model: model),
             configuration: verification.configuration(), verifier: try verification.load())
+        grounder.filter = filterOptions.filter
         if let claims {
             try groundClaimsFile(claims, with: grounder)
             return

@@ -16,6 +16,13 @@ struct InfoCommand: ParsableCommand {
                 + "the time of one search) against exact search; queries: first sentences of 500 passages."))
     var recall = false
     @Option(help: ArgumentHelp("For --recall: " + ModelLocation.optionHelp, valueName: "dir")) var model: String?
+    @OptionGroup(title: "With --recall, also measure search under a filter") var filterOptions: FilterOptions
+
+    func validate() throws {
+        if !filterOptions.expressions.isEmpty, !recall {
+            throw ValidationError("--filter measures search under a filter and needs --recall.")
+        }
+    }
 
     func run() throws {
         let start = Terminal.now()
@@ -48,9 +55,18 @@ struct InfoCommand: ParsableCommand {
               files       \(Format.bytes(manifest.fileBytes)) in \
             \(manifest.files.count + 1) files, checksums verified; opened in \(Format.seconds(loadSeconds))
               vectors     \(vectorSummary(evidentIndex))
+              metadata    \(metadataSummary(evidentIndex.fields))
               compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
             """)
         if recall { try printRecall(evidentIndex) }
+    }
+
+    /// The filterable keys, each with its kind and number of distinct values.
+    private func metadataSummary(_ fields: DocumentFields) -> String {
+        fields.keys.map { key in
+            let count = fields.values(of: key).count
+            return "\(key) (\(fields.kind(of: key) ?? .text), \(Format.count(count)) value\(count == 1 ? "" : "s"))"
+        }.joined(separator: ", ") + "; --filter key=value"
     }
 
     private func vectorSummary(_ index: EvidentIndex) -> String {
@@ -84,6 +100,17 @@ struct InfoCommand: ParsableCommand {
             "  int8        recall@10 against exact search \(Format.decimal(recall, places: 4)) "
                 + "(\(count) queries: first sentences of passages spread over the index)")
         guard let approximate = index.approximateIndex else { return }
+        if let filter = filterOptions.filter, let measured = try index.filteredRecall(queries: queries, filter: filter)
+        {
+            let share = Double(measured.keptPassages) / Double(max(index.passageCount, 1))
+            print(
+                "  filter      \(filter) keeps \(Format.count(measured.keptPassages)) passages "
+                    + "(\(Format.decimal(share * 100, places: 2)) %); filtered approximate search: recall@10 "
+                    + "\(Format.decimal(measured.approximateRecall, places: 4)) in "
+                    + "\(Format.decimal(measured.approximateSeconds * 1000, places: 3)) ms; scanning the kept vectors "
+                    + "(exact): \(Format.decimal(measured.scanSeconds * 1000, places: 3)) ms; dense search "
+                    + (measured.scansExactly ? "scans them" : "uses the approximate index"))
+        }
         for (breadth, recall, seconds) in index.approximateRecall(
             queries: queries, limit: 10, breadths: approximate.breadthsToMeasure)
         {

@@ -19,6 +19,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print results and citations as JSON.") var json = false
     @OptionGroup var scoringOptions: ScoringOptions
     @OptionGroup var retrievalOptions: RetrievalOptions
+    @OptionGroup var filterOptions: FilterOptions
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must lie between 1 and 1000.") }
@@ -31,7 +32,8 @@ struct SearchCommand: ParsableCommand {
         let evidentIndex = try openIndex(index)
         let retriever = try retrievalOptions.retriever(for: evidentIndex)
         let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
-        let options = retrievalOptions.searchOptions(scoring: scoring)
+        var options = retrievalOptions.searchOptions(scoring: scoring)
+        options.filter = filterOptions.filter
         let mode = try retriever.mode(for: options)
         let results = try retriever.search(query, limit: limit, options: options)
         if json {

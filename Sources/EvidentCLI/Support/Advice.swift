@@ -9,6 +9,7 @@ enum Advice {
         case let error as StorageError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as RetrievalError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as EmbeddingError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as MetadataFilterError: CommandFailure("--filter: \(error)")
         default: error
         }
     }
