@@ -16,7 +16,8 @@ struct EvidentCommand: AsyncParsableCommand {
             IndexCommand.self, SearchCommand.self, AskCommand.self, GroundCommand.self, EvalCommand.self,
             EvalGroundingCommand.self,
             EmbedCommand.self,
-            InfoCommand.self, ShowCommand.self, BenchCommand.self, ServeCommand.self, ReadPDFCommand.self,
+            InfoCommand.self, ShowCommand.self, OptimizeCommand.self, BenchCommand.self, ServeCommand.self,
+            ReadPDFCommand.self,
         ]
     )
 

@@ -49,6 +49,19 @@ public struct RowSet: Sendable, Hashable {
         }
     }
 
+    /// The members within `range`, numbered from its start: a set of `range.count` rows.
+    public func slice(_ range: Range<Int>) -> RowSet {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rowCount, "rows \(range) outside 0..<\(rowCount)")
+        var slice = RowSet(rowCount: range.count)
+        var row = range.lowerBound
+        while let start = firstRow(from: row, members: true), start < range.upperBound {
+            let end = min(firstRow(from: start, members: false) ?? rowCount, range.upperBound)
+            slice.insert((start - range.lowerBound)..<(end - range.lowerBound))
+            row = end
+        }
+        return slice
+    }
+
     /// The fraction of all rows the set keeps (0 for a set of no rows).
     public var fraction: Double { rowCount == 0 ? 0 : Double(count) / Double(rowCount) }
 

@@ -87,8 +87,8 @@ public final class EvidentService: Sendable {
     /// The index's counts and model.
     public var health: Health {
         Health(
-            status: "ok", index: name, documents: index.documentCount, passages: index.passageCount,
-            sentenceVectors: index.sentenceVectors?.count ?? 0,
+            status: "ok", index: name, documents: index.liveDocumentCount, passages: index.livePassageCount,
+            sentenceVectors: index.sentenceVectorCount,
             model: retriever.embedder == nil ? nil : index.configuration.embedding?.modelID, version: evidentVersion)
     }
 

@@ -81,9 +81,9 @@ struct ClaimComparer: Sendable {
 
     /// A comparer with `index`'s analyzer and its BM25 inverse document frequencies.
     init(index: EvidentIndex) {
-        let passageCount = Double(max(index.lexical.scoredPassageCount, 1))
+        let passageCount = Double(max(index.scoredPassageCount, 1))
         self.init(analyzer: index.analyzer) { term in
-            let frequency = Double(index.lexical.documentFrequency(of: term))
+            let frequency = Double(index.documentFrequency(of: term))
             return log(1 + (passageCount - frequency + 0.5) / (frequency + 0.5))
         }
     }

@@ -188,7 +188,7 @@ public struct ExtractiveAnswerer: Sendable {
         }
         candidates.sort { $0.lexical > $1.lexical }
         // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
-        if retriever.index.sentenceVectors == nil {
+        if !retriever.index.hasSentenceVectors {
             candidates = Array(candidates.prefix(configuration.sentencesScored))
         }
         guard !candidates.isEmpty else {

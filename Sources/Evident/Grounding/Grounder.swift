@@ -259,7 +259,7 @@ public struct Grounder: Sendable {
                 }
             }
             // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
-            if retriever.index.sentenceVectors == nil {
+            if !retriever.index.hasSentenceVectors {
                 list.sort { $0.prescore > $1.prescore }
                 list = Array(list.prefix(configuration.sentencesScoredPerClaim))
             }
@@ -555,7 +555,7 @@ struct SentenceCache {
         var embedded = (missing.isEmpty ? [] : embedder.embed(missing.map { sentences[$0].text }))
             .makeIterator()
         return sentences.map { sentence in
-            if let row = sentence.vectorRow, let stored = index.sentenceVectors { return stored.vector(row: row) }
+            if let row = sentence.vectorRow { return index.sentenceVector(row: row) }
             return embedded.next() ?? []
         }
     }
@@ -575,7 +575,7 @@ struct SentenceCache {
         let preparedContext = comparer.prepare(([document.title] + passage.sectionPath).joined(separator: " "))
         let split = entry.splitter.sentences(of: passage)
         // Stored vectors are used only when the index split the passage as we do (it always should).
-        let rows = index.sentenceVectors?.rows(ofPassage: passageIndex)
+        let rows = index.sentenceRows(ofPassage: passageIndex)
         let vectorRows = rows.flatMap { $0.count == split.count ? $0 : nil }
         let sentences = split.enumerated().map { offset, sentence in
             CandidateSentence(

@@ -71,14 +71,36 @@ public struct DocumentFields: Sendable {
                 }
             }
         }
+        self.init(documentCount: documents.count, fields: Self.fields(collected))
+    }
+
+    /// The fields of values collected by their folded form, each with its first spelling and its documents.
+    private static func fields(_ collected: [String: [String: (spelling: String, documents: [UInt32])]])
+        -> [String: Field]
+    {
         var fields: [String: Field] = [:]
         for (key, items) in collected {
             let sorted = items.sorted { $0.key < $1.key }
             let values = sorted.map(\.value.spelling)
             fields[key] = Field(kind: Self.kind(of: values), values: values, documents: sorted.map(\.value.documents))
         }
-        self.documentCount = documents.count
-        self.fields = fields
+        return fields
+    }
+
+    /// The fields of several segments as one, each segment's document numbers shifted by its offset.
+    init(merging parts: [(fields: DocumentFields, documentOffset: Int)]) {
+        var collected: [String: [String: (spelling: String, documents: [UInt32])]] = [:]
+        for (part, offset) in parts {
+            for (key, field) in part.fields {
+                for (value, documents) in zip(field.values, field.documents) {
+                    let folded = value.lowercased()
+                    var entry = collected[key, default: [:]][folded] ?? (value, [])
+                    entry.documents += documents.map { $0 + UInt32(offset) }
+                    collected[key, default: [:]][folded] = entry
+                }
+            }
+        }
+        self.init(documentCount: parts.reduce(0) { $0 + $1.fields.documentCount }, fields: Self.fields(collected))
     }
 
     private init(documentCount: Int, fields: [String: Field]) {

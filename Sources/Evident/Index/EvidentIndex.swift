@@ -9,24 +9,31 @@ public struct EvidentIndex: Sendable {
     public let manifest: IndexManifest
     /// Where the index was opened from; `nil` for an index built in memory.
     public let directory: URL?
-    package let lexical: LexicalIndex
+    /// The segments: the first build's, then one for each update (see `IndexSegment`).
+    package let segments: [IndexSegment]
     /// The analyzer the index was built with; queries must be analyzed with it.
     public let analyzer: Analyzer
-    private let passageFile: RecordFile
-    private let documentFile: RecordFile
-    /// The passage vectors, row `i` for passage `i`, when the index was built with a model.
-    package let vectors: FlatVectorIndex?
-    /// The same vectors quantized to 8 bits, re-scored with `vectors`.
-    package let quantizedVectors: Int8VectorIndex?
-    /// The approximate index of the same vectors, when the index was built with one.
-    public let approximateIndex: ApproximateVectorIndex?
-    /// The vectors of every passage's sentences, when the index was built with a model by a version of Evident
-    /// that stores them (older indexes have none: grounding then embeds candidate sentences as it goes).
-    public let sentenceVectors: SentenceVectors?
-    /// The documents' metadata keys and values, which filters select documents by.
+    /// The documents' metadata keys and values, which filters select documents by (every segment's, in the
+    /// index's document numbers).
     public let fields: DocumentFields
-    /// Document ids, titles and addresses, decoded when the index is opened (sources are decoded on demand).
-    private let documentHeaders: [DocumentHeader]
+    /// The first segment's lexical index (the whole index's when it has one segment).
+    package var lexical: LexicalIndex { segments[0].lexical }
+    /// The first segment's passage vectors, row `i` for passage `i`, when the index was built with a model.
+    package var vectors: FlatVectorIndex? { segments[0].vectors }
+    /// The same vectors quantized to 8 bits, re-scored with `vectors`.
+    package var quantizedVectors: Int8VectorIndex? { segments[0].quantizedVectors }
+    /// The approximate index of the first segment's vectors, when the index was built with one (segments added
+    /// by updates are scanned exactly until `evident optimize` merges them).
+    public var approximateIndex: ApproximateVectorIndex? { segments[0].approximateIndex }
+    /// The first segment's sentence vectors (see `hasSentenceVectors` for the whole index).
+    public var sentenceVectors: SentenceVectors? { segments[0].sentenceVectors }
+    /// Whether every segment stores the vectors of its passages' sentences (older indexes have none: grounding
+    /// then embeds candidate sentences as it goes).
+    public var hasSentenceVectors: Bool { segments.allSatisfy { $0.sentenceVectors != nil } }
+    /// The number of stored sentence vectors in all segments.
+    public var sentenceVectorCount: Int { segments.reduce(0) { $0 + ($1.sentenceVectors?.count ?? 0) } }
+    /// Whether the index has one segment and no deleted document: what a full build writes.
+    public var isSingleSegment: Bool { segments.count == 1 && segments[0].deletedDocuments == nil }
 
     package struct DocumentHeader: Sendable, Hashable {
         package var id: String
@@ -35,10 +42,16 @@ public struct EvidentIndex: Sendable {
         package var identifiers: WorkIdentifiers
     }
 
-    /// The number of documents.
-    public var documentCount: Int { documentHeaders.count }
-    /// The number of passages.
-    public var passageCount: Int { passageFile.count }
+    /// The number of documents, deleted ones included: documents are numbered 0 ..< `documentCount`.
+    public var documentCount: Int { segments.reduce(0) { $0 + $1.documentCount } }
+    /// The number of passages, those of deleted documents included: passages are numbered 0 ..< `passageCount`.
+    public var passageCount: Int { segments.reduce(0) { $0 + $1.passageCount } }
+    /// The documents no update deleted.
+    public var liveDocumentCount: Int {
+        segments.reduce(0) { $0 + $1.documentCount - ($1.deletedDocuments?.count ?? 0) }
+    }
+    /// The passages of those documents.
+    public var livePassageCount: Int { segments.reduce(0) { $0 + ($1.livePassages?.count ?? $1.passageCount) } }
     /// The settings the index was built with.
     public var configuration: IndexConfiguration { manifest.configuration }
 
@@ -65,7 +78,10 @@ public struct EvidentIndex: Sendable {
         } catch {
             throw StorageError.corrupt(manifestURL.path, "manifest cannot be read (\(error))")
         }
-        guard manifest.formatVersion == IndexManifest.currentFormatVersion else {
+        guard
+            manifest.formatVersion == IndexManifest.currentFormatVersion
+                || manifest.formatVersion == IndexManifest.segmentedFormatVersion
+        else {
             throw StorageError.unsupportedFormat(
                 path: manifestURL.path, version: manifest.formatVersion, supported: IndexManifest.currentFormatVersion,
                 writtenBy: manifest.evidentVersion)
@@ -74,21 +90,23 @@ public struct EvidentIndex: Sendable {
             throw StorageError.corrupt(
                 manifestURL.path, "its BM25 parameters (k1 \(parameters.k1), b \(parameters.b)) are out of range")
         }
+        // Every file of every segment, and the deletion files, by path inside the directory with its manifest entry.
+        var wanted = Self.fileNames(of: manifest.configuration, listed: manifest.files, isFirst: true).map {
+            WantedFile(path: $0, entry: manifest.files[$0])
+        }
+        for segment in manifest.segments ?? [] {
+            for name in Self.fileNames(of: manifest.configuration, listed: segment.files, isFirst: false) {
+                wanted.append(WantedFile(path: "\(segment.name)/\(name)", entry: segment.files[name]))
+            }
+        }
+        for deletions in (manifest.deletions ?? [:]).values {
+            wanted.append(WantedFile(path: deletions.file, entry: deletions.entry))
+        }
         // Map and check every file, hashing them on all cores: hashing is most of the time it takes to open.
-        var names = IndexBuild.FileName.all + (manifest.configuration.embedding == nil ? [] : IndexBuild.FileName.dense)
-        if manifest.configuration.embedding != nil, manifest.files[IndexBuild.FileName.sentenceVectors] != nil {
-            names.append(IndexBuild.FileName.sentenceVectors)
-        }
-        if manifest.files[IndexBuild.FileName.fields] != nil { names.append(IndexBuild.FileName.fields) }
-        switch manifest.configuration.embedding?.approximateIndex {
-        case .ivf: names.append(IndexBuild.FileName.ivfVectors)
-        case .hnsw: names.append(IndexBuild.FileName.hnswVectors)
-        case .exactOnly, nil: break
-        }
-        let opened = try names.concurrentMap { name throws(StorageError) -> ReadOnlyBytes in
-            let path = directory.appendingPathComponent(name).path
-            guard let entry = manifest.files[name] else {
-                throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(name)")
+        let opened = try wanted.concurrentMap { (wanted: WantedFile) throws(StorageError) -> ReadOnlyBytes in
+            let path = directory.appendingPathComponent(wanted.path).path
+            guard let entry = wanted.entry else {
+                throw StorageError.corrupt(manifestURL.path, "the manifest does not list \(wanted.path)")
             }
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StorageError.missingFile(path: path)
@@ -103,8 +121,36 @@ public struct EvidentIndex: Sendable {
             }
             return bytes
         }
-        let files = Dictionary(uniqueKeysWithValues: zip(names, opened))
+        let files = Dictionary(uniqueKeysWithValues: zip(wanted.map(\.path), opened))
         try self.init(manifest: manifest, directory: directory, files: files)
+    }
+
+    /// A file to open and what the manifest says of it.
+    private struct WantedFile: Sendable {
+        var path: String
+        var entry: IndexManifest.FileEntry?
+    }
+
+    /// The files a segment of an index with `configuration` has: the five of every index, `fields.bin` and the
+    /// vector files when `listed` names them (older indexes lack them), the dense files with a model; the first
+    /// segment must have the approximate index the configuration names, a segment an update added has none.
+    private static func fileNames(
+        of configuration: IndexConfiguration, listed: [String: IndexManifest.FileEntry], isFirst: Bool
+    ) -> [String] {
+        var names = IndexBuild.FileName.all
+        for optional in [IndexBuild.FileName.fields] where listed[optional] != nil { names.append(optional) }
+        guard let embedding = configuration.embedding else { return names }
+        names += IndexBuild.FileName.dense
+        if listed[IndexBuild.FileName.sentenceVectors] != nil { names.append(IndexBuild.FileName.sentenceVectors) }
+        switch embedding.approximateIndex {
+        case .ivf where listed[IndexBuild.FileName.ivfVectors] != nil: names.append(IndexBuild.FileName.ivfVectors)
+        case .hnsw where listed[IndexBuild.FileName.hnswVectors] != nil:
+            names.append(IndexBuild.FileName.hnswVectors)
+        case .ivf where isFirst: names.append(IndexBuild.FileName.ivfVectors)  // missing: refused, the file named
+        case .hnsw where isFirst: names.append(IndexBuild.FileName.hnswVectors)
+        case .ivf, .hnsw, .exactOnly: break
+        }
+        return names
     }
 
     /// Opens an index built in memory, without writing it anywhere.
@@ -119,108 +165,127 @@ public struct EvidentIndex: Sendable {
         try self.init(manifest: build.manifest(corpusPath: corpusPath, skipped: 0), directory: nil, files: files)
     }
 
+    /// Opens the segments from `files` (paths inside the index directory), marks their deleted documents, and
+    /// numbers their passages and documents one after the other.
     private init(manifest: IndexManifest, directory: URL?, files: [String: ReadOnlyBytes]) throws(StorageError) {
-        func file(_ name: String) throws(StorageError) -> ReadOnlyBytes {
-            guard let bytes = files[name] else { throw StorageError.missingFile(path: name) }
-            return bytes
-        }
         self.manifest = manifest
         self.directory = directory
-        var lexical = try LexicalIndex(
-            lexicon: file(IndexBuild.FileName.lexicon), postings: file(IndexBuild.FileName.postings),
-            norms: file(IndexBuild.FileName.norms))
-        if case .bm25(let parameters) = manifest.configuration.scoring {
-            lexical.defaultInverseNorms = (
-                parameters, LexicalIndex.inverseNorms(parameters, averageLength: lexical.averageLength)
-            )
-        }
-        self.lexical = lexical
-        passageFile = try RecordFile(file(IndexBuild.FileName.passages), magic: IndexFileMagic.passages)
-        documentFile = try RecordFile(file(IndexBuild.FileName.documents), magic: IndexFileMagic.documents)
-        guard passageFile.count == lexical.passageCount else {
-            throw StorageError.corrupt(
-                passageFile.bytes.path,
-                "it holds \(passageFile.count) passages; the lexical index has \(lexical.passageCount)")
-        }
-        for documentIndex in passageFile.keys where Int(documentIndex) >= documentFile.count {
-            throw StorageError.corrupt(
-                passageFile.bytes.path, "a passage names document \(documentIndex) of \(documentFile.count)")
-        }
-        var headers: [DocumentHeader] = []
-        headers.reserveCapacity(documentFile.count)
-        for index in 0..<documentFile.count {
-            var reader = documentFile.reader(at: index)
-            let id = try reader.readString()
-            let title = try reader.readString()
-            let hasURL = try reader.read(UInt8.self) == 1
-            let url = try reader.readString()
-            let identifiers = try WorkIdentifiers.decode(&reader)
-            headers.append(DocumentHeader(id: id, title: title, url: hasURL ? url : nil, identifiers: identifiers))
-        }
-        documentHeaders = headers
-        if let bytes = files[IndexBuild.FileName.fields] {
-            fields = try DocumentFields(bytes, documentCount: documentFile.count)
-        } else {
-            // An index written before filters: collect the fields from the documents' records.
-            var documents: [Document] = []
-            documents.reserveCapacity(documentFile.count)
-            for index in 0..<documentFile.count {
-                var reader = documentFile.reader(at: index)
-                documents.append(try Document.decode(&reader))
-            }
-            fields = DocumentFields(documents: documents)
-        }
         analyzer = Analyzer(configuration: manifest.configuration.analyzer)
-        if let embedding = manifest.configuration.embedding {
-            let flat = try FlatVectorIndex(file(IndexBuild.FileName.vectors))
-            guard flat.count == passageFile.count, flat.dimension == embedding.dimension else {
-                throw StorageError.corrupt(
-                    IndexBuild.FileName.vectors,
-                    "it holds \(flat.count) vectors of \(flat.dimension) dimensions for \(passageFile.count) passages "
-                        + "of a \(embedding.dimension)-dimensional model")
+        var segments: [IndexSegment] = []
+        for name in [""] + (manifest.segments ?? []).map(\.name) {
+            let prefix = name.isEmpty ? "" : name + "/"
+            var segmentFiles: [String: ReadOnlyBytes] = [:]
+            for (path, bytes) in files where path.hasPrefix(prefix) {
+                let fileName = String(path.dropFirst(prefix.count))
+                if !fileName.contains("/") { segmentFiles[fileName] = bytes }
             }
-            vectors = flat
-            quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
-            switch embedding.approximateIndex {
-            case .exactOnly: approximateIndex = nil
-            case .ivf:
-                approximateIndex = .ivf(
-                    try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))
-            case .hnsw:
-                approximateIndex = .hnsw(try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat))
+            var segment = try IndexSegment(name: name, files: segmentFiles, configuration: manifest.configuration)
+            if let last = segments.last {
+                segment.passageOffset = last.passageOffset + last.passageCount
+                segment.documentOffset = last.documentOffset + last.documentCount
+                segment.sentenceRowOffset = last.sentenceRowOffset + (last.sentenceVectors?.count ?? 0)
             }
-            if let bytes = files[IndexBuild.FileName.sentenceVectors] {
-                let sentences = try SentenceVectors(bytes, passageCount: passageFile.count)
-                guard sentences.dimension == embedding.dimension else {
-                    throw StorageError.corrupt(
-                        bytes.path,
-                        "its vectors have \(sentences.dimension) dimensions, the model \(embedding.dimension)")
-                }
-                sentenceVectors = sentences
-            } else {
-                sentenceVectors = nil
+            if let deletions = manifest.deletions?[name] {
+                guard let bytes = files[deletions.file] else { throw StorageError.missingFile(path: deletions.file) }
+                segment.markDeleted(try Self.deletedDocuments(bytes, documentCount: segment.documentCount))
             }
-        } else {
-            vectors = nil
-            quantizedVectors = nil
-            approximateIndex = nil
-            sentenceVectors = nil
+            segments.append(segment)
         }
+        for name in (manifest.deletions ?? [:]).keys where !segments.contains(where: { $0.name == name }) {
+            throw StorageError.corrupt(
+                directory?.appendingPathComponent(IndexManifest.fileName).path ?? IndexManifest.fileName,
+                "it deletes documents of a segment it does not list (\(name))")
+        }
+        self.segments = segments
+        fields =
+            segments.count == 1
+            ? segments[0].fields : DocumentFields(merging: segments.map { ($0.fields, $0.documentOffset) })
+    }
+
+    /// The deletion file: magic, version, the segment's document count and the deleted documents' numbers, each a
+    /// little-endian 32-bit integer, ascending.
+    static func encodeDeletions(_ documents: RowSet) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(IndexFileMagic.deletions)
+        writer.write(IndexFileMagic.version)
+        writer.write(UInt32(documents.rowCount))
+        writer.write(UInt32(documents.count))
+        for run in documents.runs {
+            for document in run { writer.write(UInt32(document)) }
+        }
+        return writer.bytes
+    }
+
+    /// Reads what `encodeDeletions(_:)` wrote.
+    static func deletedDocuments(_ bytes: ReadOnlyBytes, documentCount: Int) throws(StorageError) -> RowSet {
+        var reader = ByteReader(bytes.bytes, path: bytes.path)
+        try IndexFileMagic.check(&reader, magic: IndexFileMagic.deletions)
+        let recorded = try reader.read(UInt32.self)
+        guard Int(recorded) == documentCount else {
+            throw StorageError.corrupt(bytes.path, "it is for \(recorded) documents; its segment has \(documentCount)")
+        }
+        let count = try reader.readCount(limit: documentCount)
+        var deleted = RowSet(rowCount: documentCount)
+        var previous = -1
+        for _ in 0..<count {
+            let document = Int(try reader.read(UInt32.self))
+            guard document > previous, document < documentCount else {
+                throw StorageError.corrupt(bytes.path, "document \(document) is out of order or range")
+            }
+            deleted.insert(document..<(document + 1))
+            previous = document
+        }
+        guard reader.isAtEnd else { throw StorageError.corrupt(bytes.path, "it has bytes after its last document") }
+        return deleted
+    }
+
+    /// The segment that holds passage `passage` of the index, and the passage's number in it.
+    @inline(__always)
+    func segment(ofPassage passage: Int) -> (segment: Int, local: Int) {
+        segment(containing: passage, offset: \.passageOffset)
+    }
+
+    /// The segment that holds document `document` of the index, and the document's number in it.
+    @inline(__always)
+    func segment(ofDocument document: Int) -> (segment: Int, local: Int) {
+        segment(containing: document, offset: \.documentOffset)
+    }
+
+    /// The last segment whose `offset` is at most `number`, and `number` less that offset.
+    private func segment(containing number: Int, offset: KeyPath<IndexSegment, Int>) -> (segment: Int, local: Int) {
+        guard segments.count > 1 else { return (0, number) }
+        var low = 0
+        var high = segments.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if segments[middle][keyPath: offset] <= number { low = middle } else { high = middle - 1 }
+        }
+        return (low, number - segments[low][keyPath: offset])
+    }
+
+    /// Whether document `document` (an index-wide number) was deleted by an update.
+    public func isDeleted(document: Int) -> Bool {
+        let (segment, local) = segment(ofDocument: document)
+        return segments[segment].isDeleted(document: local)
     }
 
     /// Returns the passage at `index` (0 ..< `passageCount`) and the index of its document.
     ///
     /// - Throws: `StorageError` when the record cannot be decoded.
     package func passageRecord(at index: Int) throws(StorageError) -> (passage: Passage, documentIndex: Int) {
-        var reader = passageFile.reader(at: index)
-        let headers = documentHeaders
+        let (position, local) = segment(ofPassage: index)
+        let segment = segments[position]
+        var reader = segment.passageFile.reader(at: local)
+        let headers = segment.documentHeaders
         let path = reader.path
-        return try Passage.decode(&reader) { (documentIndex: Int) throws(StorageError) -> String in
+        let (passage, documentIndex) = try Passage.decode(&reader) {
+            (documentIndex: Int) throws(StorageError) -> String in
             guard documentIndex < headers.count else {
                 throw StorageError.corrupt(path, "a passage names document \(documentIndex) of \(headers.count)")
             }
             return headers[documentIndex].id
         }
+        return (passage, documentIndex + segment.documentOffset)
     }
 
     /// Returns the passage at `index`, from 0 to `passageCount - 1`.
@@ -234,17 +299,42 @@ public struct EvidentIndex: Sendable {
     ///
     /// - Throws: `StorageError` when the record cannot be decoded.
     public func document(at index: Int) throws -> Document {
-        var reader = documentFile.reader(at: index)
+        let (segment, local) = segment(ofDocument: index)
+        var reader = segments[segment].documentFile.reader(at: local)
         return try Document.decode(&reader)
     }
 
-    package func documentHeader(at index: Int) -> DocumentHeader { documentHeaders[index] }
+    /// The stored record of the document at `index`: equal bytes, equal documents.
+    func documentRecord(at index: Int) -> UnsafeRawBufferPointer {
+        let (segment, local) = segment(ofDocument: index)
+        return segments[segment].documentFile.reader(at: local).bytes
+    }
+
+    package func documentHeader(at index: Int) -> DocumentHeader {
+        let (segment, local) = segment(ofDocument: index)
+        return segments[segment].documentHeaders[local]
+    }
+
+    /// The index-wide numbers of the documents no update deleted, in order.
+    public var liveDocuments: [Int] {
+        segments.flatMap { segment in
+            (0..<segment.documentCount).filter { !segment.isDeleted(document: $0) }.map { $0 + segment.documentOffset }
+        }
+    }
 
     /// The position of the document whose identifier is `id`, or `nil` when the index has none.
     ///
     /// - Complexity: O(*n*) in the number of documents.
     public func documentIndex(withID id: String) -> Int? {
-        documentHeaders.firstIndex { $0.id == id }
+        // The newest segment first: an updated document's live version is in a later segment than its old one.
+        for segment in segments.reversed() {
+            if let local = segment.documentHeaders.indices.first(where: {
+                segment.documentHeaders[$0].id == id && !segment.isDeleted(document: $0)
+            }) {
+                return local + segment.documentOffset
+            }
+        }
+        return nil
     }
 
     /// The identifiers of the documents whose identifier or title contains `text` (case-insensitively), at most
@@ -252,9 +342,12 @@ public struct EvidentIndex: Sendable {
     public func documentIDs(matching text: String, limit: Int = 5) -> [String] {
         let needle = text.lowercased()
         return Array(
-            documentHeaders.lazy.filter {
-                $0.id.lowercased().contains(needle) || $0.title.lowercased().contains(needle)
+            segments.lazy.flatMap { segment in
+                segment.documentHeaders.indices.lazy.filter { !segment.isDeleted(document: $0) }.map {
+                    segment.documentHeaders[$0]
+                }
             }
+            .filter { $0.id.lowercased().contains(needle) || $0.title.lowercased().contains(needle) }
             .prefix(limit).map(\.id))
     }
 
@@ -264,7 +357,7 @@ public struct EvidentIndex: Sendable {
         let corpus = URL(fileURLWithPath: manifest.corpus.path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: corpus.path, isDirectory: &isDirectory) else { return nil }
-        let file = isDirectory.boolValue ? corpus.appendingPathComponent(documentHeaders[index].id) : corpus
+        let file = isDirectory.boolValue ? corpus.appendingPathComponent(documentHeader(at: index).id) : corpus
         guard !isDirectory.boolValue || FileManager.default.fileExists(atPath: file.path) else { return nil }
         return file
     }
@@ -274,15 +367,14 @@ public struct EvidentIndex: Sendable {
     /// - Throws: `StorageError` when a record cannot be decoded.
     /// - Complexity: O(*p*) in the number of passages of the index.
     public func passages(ofDocumentAt index: Int) throws -> [Passage] {
-        var passages: [Passage] = []
-        for (passageIndex, key) in passageFile.keys.enumerated() where Int(key) == index {
-            passages.append(try passage(at: passageIndex))
-        }
-        return passages
+        try passageIndices(ofDocument: index).map { try passage(at: $0) }
     }
 
     /// The index of the document that passage `index` belongs to, without decoding the passage.
-    func documentIndex(ofPassage index: Int) -> Int { Int(passageFile.keys[index]) }
+    func documentIndex(ofPassage index: Int) -> Int {
+        let (segment, local) = segment(ofPassage: index)
+        return Int(segments[segment].passageFile.keys[local]) + segments[segment].documentOffset
+    }
 
     /// Recall@`limit` of the int8 vectors against exact search over `queries` (see `Int8VectorIndex.recall`), or
     /// `nil` when the index has no vectors.
@@ -313,7 +405,8 @@ public struct EvidentIndex: Sendable {
     ///
     /// - Throws: `MetadataFilterError` for a key the index does not have, or a comparison its values do not allow.
     public func documentCount(matching filter: MetadataFilter) throws(MetadataFilterError) -> Int {
-        try fields.documents(matching: filter).count
+        let documents = try fields.documents(matching: filter)
+        return (0..<documentCount).filter { documents.contains($0) && !isDeleted(document: $0) }.count
     }
 
     /// The passages of the documents that meet `filter`.
@@ -327,6 +420,7 @@ public struct EvidentIndex: Sendable {
             let end = passageIndices(ofDocument: run.upperBound - 1).upperBound
             passages.insert(first..<end)
         }
+        if let live = livePassages { passages.formIntersection(live) }
         return passages
     }
 
@@ -354,7 +448,8 @@ public struct EvidentIndex: Sendable {
         -> FilteredRecall?
     {
         guard let vectors, let approximateIndex else { return nil }
-        let allowed = try passages(matching: filter)
+        // The first segment's vectors are the ones the approximate index covers.
+        let allowed = try passages(matching: filter).slice(0..<vectors.count)
         func timed<Result>(_ body: () -> Result) -> (Result, Double) {
             let started = DispatchTime.now().uptimeNanoseconds
             let result = body()
@@ -374,17 +469,109 @@ public struct EvidentIndex: Sendable {
     /// The passages of the document at `documentIndex`: passages are stored in document order, so they are the
     /// run of passages whose document index is `documentIndex`, found by binary search.
     func passageIndices(ofDocument documentIndex: Int) -> Range<Int> {
-        let keys = passageFile.keys
-        func firstPassage(atLeast document: Int) -> Int {
-            var low = 0
-            var high = keys.count
-            while low < high {
-                let middle = (low + high) / 2
-                if Int(keys[middle]) < document { low = middle + 1 } else { high = middle }
+        let (position, local) = segment(ofDocument: documentIndex)
+        let segment = segments[position]
+        let passages = segment.passageIndices(ofDocuments: local..<(local + 1))
+        return (passages.lowerBound + segment.passageOffset)..<(passages.upperBound + segment.passageOffset)
+    }
+
+    /// The passages of documents no update deleted, or `nil` when no document is deleted.
+    package var livePassages: RowSet? {
+        guard segments.contains(where: { $0.livePassages != nil }) else { return nil }
+        var live = RowSet(rowCount: passageCount)
+        for segment in segments {
+            guard let segmentLive = segment.livePassages else {
+                live.insert(segment.passageOffset..<(segment.passageOffset + segment.passageCount))
+                continue
             }
-            return low
+            for run in segmentLive.runs {
+                live.insert((run.lowerBound + segment.passageOffset)..<(run.upperBound + segment.passageOffset))
+            }
         }
-        return firstPassage(atLeast: documentIndex)..<firstPassage(atLeast: documentIndex + 1)
+        return live
+    }
+
+    /// BM25's collection statistics over every segment, deleted passages left out, for `terms`: `nil` for an index
+    /// of one segment without deletions, whose lexical index holds them itself.
+    package func lexicalStatistics(for terms: [String]) -> LexicalStatistics? {
+        guard !isSingleSegment else { return nil }
+        var scored = 0
+        var length = 0
+        for segment in segments {
+            scored += segment.lexical.scoredPassageCount - segment.deletedScoredPassages
+            length += segment.lexical.totalLength - segment.deletedLength
+        }
+        var frequencies: [String: Int] = [:]
+        for term in terms where frequencies[term] == nil {
+            frequencies[term] = segments.reduce(0) {
+                $0 + $1.lexical.documentFrequency(of: term) - ($1.deletedFrequencies[term] ?? 0)
+            }
+        }
+        return LexicalStatistics(
+            scoredPassageCount: scored,
+            averageLength: scored == 0 ? 1 : Float(Double(length) / Double(scored)), documentFrequencies: frequencies)
+    }
+
+    /// BM25's N and a term's document frequency over the live passages of every segment, as the grounding's word
+    /// comparisons weigh terms.
+    package var scoredPassageCount: Int {
+        segments.reduce(0) { $0 + $1.lexical.scoredPassageCount - $1.deletedScoredPassages }
+    }
+
+    package func documentFrequency(of term: String) -> Int {
+        segments.reduce(0) { $0 + $1.lexical.documentFrequency(of: term) - ($1.deletedFrequencies[term] ?? 0) }
+    }
+
+    /// The `limit` best passages for the analyzed query `terms` among `allowed` (every live passage when `nil`):
+    /// each segment is searched with the statistics of all of them, so the scores are those of one index of the
+    /// live documents.
+    package func lexicalSearch(terms: [String], limit: Int, scoring: LexicalScoring, allowed: RowSet?)
+        -> [LexicalIndex.ScoredPassage]
+    {
+        guard !isSingleSegment else {
+            return segments[0].lexical.search(terms: terms, limit: limit, scoring: scoring, allowed: allowed)
+        }
+        let statistics = lexicalStatistics(for: terms)
+        var merged: [LexicalIndex.ScoredPassage] = []
+        for segment in segments {
+            let range = segment.passageOffset..<(segment.passageOffset + segment.passageCount)
+            var kept = allowed.map { $0.slice(range) }
+            if let live = segment.livePassages {
+                if kept == nil { kept = live } else { kept?.formIntersection(live) }
+            }
+            merged += segment.lexical.search(
+                terms: terms, limit: limit, scoring: scoring, allowed: kept, statistics: statistics
+            ).map { LexicalIndex.ScoredPassage(passage: $0.passage + segment.passageOffset, score: $0.score) }
+        }
+        return Array(merged.sorted(by: >).prefix(limit))
+    }
+
+    /// The fp32 vector of passage `passage` (an index-wide number), or `nil` for an index without vectors.
+    package func passageVector(at passage: Int) -> [Float]? {
+        let (segment, local) = segment(ofPassage: passage)
+        return segments[segment].vectors?.vector(at: local)
+    }
+
+    /// Whether `term` occurs in passage `passage` (an index-wide number).
+    package func contains(_ term: String, inPassage passage: Int) -> Bool {
+        let (segment, local) = segment(ofPassage: passage)
+        return segments[segment].lexical.contains(term, inPassage: local)
+    }
+
+    /// The rows of stored sentence vectors of passage `passage`, numbered across segments, or `nil` when its
+    /// segment stores none.
+    package func sentenceRows(ofPassage passage: Int) -> Range<Int>? {
+        let (position, local) = segment(ofPassage: passage)
+        let segment = segments[position]
+        guard let rows = segment.sentenceVectors?.rows(ofPassage: local) else { return nil }
+        return (rows.lowerBound + segment.sentenceRowOffset)..<(rows.upperBound + segment.sentenceRowOffset)
+    }
+
+    /// The stored sentence vector at `row` (numbered across segments, as `sentenceRows(ofPassage:)` gives them).
+    package func sentenceVector(row: Int) -> [Float] {
+        let position = segments.lastIndex { $0.sentenceRowOffset <= row && $0.sentenceVectors != nil } ?? 0
+        let segment = segments[position]
+        return segment.sentenceVectors?.vector(row: row - segment.sentenceRowOffset) ?? []
     }
 }
 

@@ -293,26 +293,27 @@ public struct IndexBuilder: Sendable {
     ) -> (
         passages: [String: [Float]], sentences: [String: [Float]]
     ) {
-        guard let previous, let vectors = previous.vectors, let settings = previous.configuration.embedding,
+        guard let previous, previous.vectors != nil, let settings = previous.configuration.embedding,
             settings.matches(embedder)
         else { return ([:], [:]) }
         // Sentence vectors are reused only when they were made the same way.
-        let sentenceVectors = settings.sentenceVectors == method ? previous.sentenceVectors : nil
+        let reusesSentences = settings.sentenceVectors == method
         var passages: [String: [Float]] = [:]
         var sentences: [String: [Float]] = [:]
         passages.reserveCapacity(previous.passageCount)
         for documentIndex in 0..<previous.documentCount {
             let title = previous.documentHeader(at: documentIndex).title
-            let splitter = (sentenceVectors == nil ? nil : try? previous.document(at: documentIndex))
+            let splitter = (reusesSentences ? try? previous.document(at: documentIndex) : nil)
                 .map(PassageSentenceSplitter.init(document:))
             for passageIndex in previous.passageIndices(ofDocument: documentIndex) {
-                guard let (passage, _) = try? previous.passageRecord(at: passageIndex) else { continue }
-                passages[previous.configuration.indexedText(of: passage, in: title)] = vectors.vector(at: passageIndex)
-                guard let splitter, let sentenceVectors else { continue }
-                let rows = sentenceVectors.rows(ofPassage: passageIndex)
+                guard let (passage, _) = try? previous.passageRecord(at: passageIndex),
+                    let vector = previous.passageVector(at: passageIndex)
+                else { continue }
+                passages[previous.configuration.indexedText(of: passage, in: title)] = vector
+                guard let splitter, let rows = previous.sentenceRows(ofPassage: passageIndex) else { continue }
                 let texts = splitter.sentences(of: passage).map(\.text)
                 guard texts.count == rows.count else { continue }
-                for (text, row) in zip(texts, rows) { sentences[text] = sentenceVectors.vector(row: row) }
+                for (text, row) in zip(texts, rows) { sentences[text] = previous.sentenceVector(row: row) }
             }
         }
         return (passages, sentences)
@@ -385,12 +386,13 @@ public struct IndexBuild: Sendable {
     public var byteCount: Int { files.values.reduce(0) { $0 + $1.count } }
 
     /// The manifest describing this build.
-    public func manifest(corpusPath: String, skipped: Int) -> IndexManifest {
+    public func manifest(corpusPath: String, skipped: Int, fingerprint: String? = nil) -> IndexManifest {
         IndexManifest(
             format: "evident-index", formatVersion: IndexManifest.currentFormatVersion,
             evidentVersion: evidentVersion, createdAt: ISO8601DateFormatter().string(from: Date()),
             corpus: IndexManifest.CorpusSummary(
-                path: corpusPath, format: format, fingerprint: fingerprint, documents: documentCount,
+                path: corpusPath, format: format, fingerprint: fingerprint ?? self.fingerprint,
+                documents: documentCount,
                 passages: passageCount, skipped: skipped),
             configuration: configuration, statistics: statistics,
             files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: Checksum.hexDigest(of: $0)) },
@@ -405,13 +407,15 @@ public struct IndexBuild: Sendable {
     ///   - corpusPath: The corpus path to record in the manifest.
     ///   - skipped: The number of bad inputs skipped while reading the corpus.
     ///   - replacing: Whether an existing index directory at `directory` may be replaced.
+    ///   - fingerprint: The corpus fingerprint to record, when not that of the documents built (an optimized
+    ///     index records its corpus's, whatever order its documents came in).
     /// - Returns: The manifest written.
     /// - Throws: `StorageError` when `directory` exists and `replacing` is false, when it exists and is not an
     ///   index, or when a file cannot be written.
     @discardableResult
-    public func write(to directory: URL, corpusPath: String, skipped: Int = 0, replacing: Bool = false) throws
-        -> IndexManifest
-    {
+    public func write(
+        to directory: URL, corpusPath: String, skipped: Int = 0, replacing: Bool = false, fingerprint: String? = nil
+    ) throws -> IndexManifest {
         let fileManager = FileManager.default
         let target = directory.standardizedFileURL
         let exists = try Self.checkTarget(target, replacing: replacing)
@@ -424,7 +428,7 @@ public struct IndexBuild: Sendable {
                 path: parent.path, reason: "cannot create the index there (\(error.localizedDescription))")
         }
         do {
-            let manifest = manifest(corpusPath: corpusPath, skipped: skipped)
+            let manifest = manifest(corpusPath: corpusPath, skipped: skipped, fingerprint: fingerprint)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var contents = files
@@ -490,7 +494,7 @@ public struct IndexBuild: Sendable {
         var format: String
     }
 
-    private static func writeDurably(_ bytes: [UInt8], to url: URL) throws {
+    static func writeDurably(_ bytes: [UInt8], to url: URL) throws {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw StorageError.unwritable(path: url.path, reason: "cannot create the file")
         }
@@ -517,7 +521,7 @@ public struct IndexBuild: Sendable {
     }
 
     /// Flushes a directory's entries to disk, so that a rename survives a power loss.
-    private static func synchronizeDirectory(_ url: URL) {
+    static func synchronizeDirectory(_ url: URL) {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else { return }
         fsync(descriptor)

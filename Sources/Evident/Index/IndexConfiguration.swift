@@ -131,6 +131,42 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
     /// Passages of 160 words, English analysis, BM25 (k1 0.9, b 0.4), titles and sections indexed.
     public static let `default` = IndexConfiguration()
 
+    /// What differs between this configuration and `other`, for people ("passages of 160 words, not 200"); empty
+    /// when they are equal.
+    public func differences(from other: IndexConfiguration) -> [String] {
+        var found: [String] = []
+        if chunker != other.chunker {
+            found.append(
+                "passages of \(chunker.maxWords) words with \(chunker.overlapSentences) sentence(s) of overlap, not "
+                    + "\(other.chunker.maxWords) with \(other.chunker.overlapSentences)")
+        }
+        if analyzer != other.analyzer { found.append("another analyzer") }
+        if scoring != other.scoring { found.append("scoring \(scoring), not \(other.scoring)") }
+        if indexesTitles != other.indexesTitles || indexesSections != other.indexesSections {
+            found.append("titles and sections indexed differently")
+        }
+        switch (embedding, other.embedding) {
+        case (nil, nil): break
+        case (nil, let model?): found.append("no model, not \(model.modelID)")
+        case (let model?, nil): found.append("the model \(model.modelID), not none (lexical only)")
+        case (let mine?, let theirs?):
+            if mine.modelID != theirs.modelID || mine.fingerprint != theirs.fingerprint {
+                found.append("the model \(mine.modelID), not \(theirs.modelID)")
+            }
+            if mine.precision != theirs.precision {
+                found.append("precision \(mine.precision), not \(theirs.precision)")
+            }
+            if mine.sentenceVectors != theirs.sentenceVectors {
+                found.append("sentence vectors \(mine.sentenceVectors), not \(theirs.sentenceVectors)")
+            }
+            if mine.approximateIndex != theirs.approximateIndex {
+                found.append(
+                    "approximate index \(mine.approximateIndex.rawValue), not \(theirs.approximateIndex.rawValue)")
+            }
+        }
+        return found
+    }
+
     /// The text that is analyzed for `passage` of `document`.
     package func indexedText(of passage: Passage, in documentTitle: String) -> String {
         var parts: [String] = []

@@ -117,6 +117,33 @@ public struct IndexManifest: Sendable, Hashable, Codable {
     public var files: [String: FileEntry]
     /// How long the build took; absent in indexes written before Evident recorded it.
     public var build: BuildTimes?
+    /// The segments updates added, oldest first; absent (or empty) for an index one build wrote.
+    public var segments: [Segment]?
+    /// The documents updates deleted, by segment name (the first segment's name is empty); absent when none is.
+    public var deletions: [String: Deletions]?
+    /// How many times the index was committed: 0 (absent) for a build, one more for each update.
+    public var generation: Int?
+
+    /// A segment an update added: its folder inside the index directory, what it holds and its files.
+    public struct Segment: Sendable, Hashable, Codable {
+        /// The folder, `segments/<generation>`.
+        public var name: String
+        /// Documents and passages it holds, deleted ones included.
+        public var documents: Int
+        public var passages: Int
+        /// Its files, by name inside the folder.
+        public var files: [String: FileEntry]
+    }
+
+    /// The deleted documents of one segment: a file of their numbers in the segment, with its size and checksum.
+    public struct Deletions: Sendable, Hashable, Codable {
+        /// The file's name in the index directory.
+        public var file: String
+        /// The number of deleted documents.
+        public var documents: Int
+        /// The file's size and SHA-256.
+        public var entry: FileEntry
+    }
 
     /// The size of every index file but the manifest, in bytes.
     public var fileBytes: Int { files.values.reduce(0) { $0 + $1.bytes } }
@@ -125,6 +152,9 @@ public struct IndexManifest: Sendable, Hashable, Codable {
     public static let fileName = "manifest.json"
     /// The format version this build of Evident reads and writes.
     public static let currentFormatVersion = Int(IndexFileMagic.version)
+    /// The format version of an index with segments or deletions (written by an update), which earlier versions of
+    /// Evident, which would not see the segments, refuse.
+    public static let segmentedFormatVersion = currentFormatVersion + 1
 }
 
 /// Evident's version, recorded in every index it writes.

@@ -9,6 +9,9 @@ public enum ExistingIndexPolicy: Sendable, Hashable {
     /// Keep it when it was built from the same corpus with the same settings and model (and has the sentence
     /// vectors a model's index has); otherwise replace it, reusing its vectors.
     case keepIfUpToDate
+    /// Update it (`IndexUpdate`): add the new and changed documents as a segment, mark the changed and removed
+    /// ones deleted; build it when there is none. The settings and model must be the index's.
+    case update
 }
 
 /// One whole run of indexing, as `evident index` does it: check the output, read the corpus, decide whether an
@@ -98,6 +101,25 @@ public struct IndexingJob: Sendable {
         case upToDate(IndexManifest, read: CorpusReadResult, times: PhaseTimes)
         /// The index was built and written.
         case built(Report)
+        /// The index was updated.
+        case updated(UpdateReport)
+    }
+
+    /// An update: what was read, what changed, the segment built and the manifest committed.
+    public struct UpdateReport: Sendable {
+        /// The corpus as read.
+        public let read: CorpusReadResult
+        /// Documents added (new or changed), changed, deleted (changed or gone) and unchanged.
+        public let added: Int
+        public let changed: Int
+        public let deleted: Int
+        public let unchanged: Int
+        /// The segment built from the added documents, when any was added.
+        public let segment: IndexBuild?
+        /// The manifest committed.
+        public let manifest: IndexManifest
+        /// How long each phase took (`build` is the segment's, `write` the commit's).
+        public let times: PhaseTimes
     }
 
     /// A built index: what was read, built and written, and how long each phase took.
@@ -142,21 +164,16 @@ public struct IndexingJob: Sendable {
         var times = PhaseTimes()
         let replacing = existingIndex != .refuse
         let exists = try IndexBuild.checkTarget(output, replacing: replacing)
+        if existingIndex == .update, exists {
+            return try update(EvidentIndex(contentsOf: output), started: started, progress: progress)
+        }
         let existing = existingIndex == .keepIfUpToDate && exists ? try? EvidentIndex(contentsOf: output) : nil
         let previous = try reusing.map { try EvidentIndex(contentsOf: $0) } ?? existing
         if let previous, let embedder, previous.configuration.embedding?.matches(embedder) != true {
             progress(.previousIndexHasOtherVectors(reusing ?? output))
         }
 
-        let readStarted = clock.now
-        // The reader reports on the calling thread, while `read` runs.
-        nonisolated(unsafe) let report = progress
-        let read = try CorpusReader(configuration: reader).read(at: corpus) { state in report(.reading(state)) }
-        times.read = seconds(since: readStarted)
-        progress(.read(read))
-        guard !read.documents.isEmpty else {
-            throw IndexingJobError.emptyCorpus(path: corpusName ?? corpus.path, ignoredFiles: read.ignoredFiles.count)
-        }
+        let read = try readCorpus(times: &times, progress: progress)
         if let existing, isUpToDate(existing, documents: read.documents) {
             times.total = seconds(since: started)
             return .upToDate(existing.manifest, read: read, times: times)
@@ -179,6 +196,64 @@ public struct IndexingJob: Sendable {
         times.write = seconds(since: writeStarted)
         times.total = seconds(since: started)
         return .built(Report(read: read, build: build, manifest: manifest, times: times))
+    }
+}
+
+extension IndexingJob {
+    /// Reads the corpus, reporting as it goes, and records how long that took in `times.read`.
+    ///
+    /// - Throws: `CorpusIssue` for bad input (unless skipped), `IndexingJobError.emptyCorpus` for no document.
+    private func readCorpus(times: inout PhaseTimes, progress: @escaping (Event) -> Void) throws -> CorpusReadResult {
+        let started = ContinuousClock.now
+        // The reader reports on the calling thread, while `read` runs.
+        nonisolated(unsafe) let report = progress
+        let read = try CorpusReader(configuration: reader).read(at: corpus) { state in report(.reading(state)) }
+        let elapsed = ContinuousClock.now - started
+        times.read = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        progress(.read(read))
+        guard !read.documents.isEmpty else {
+            throw IndexingJobError.emptyCorpus(path: corpusName ?? corpus.path, ignoredFiles: read.ignoredFiles.count)
+        }
+        return read
+    }
+
+    /// Reads the corpus and updates `existing` (at `output`) to it.
+    private func update(
+        _ existing: EvidentIndex, started: ContinuousClock.Instant, progress: @escaping (Event) -> Void
+    ) throws -> Outcome {
+        let clock = ContinuousClock()
+        func seconds(since start: ContinuousClock.Instant) -> Double {
+            let elapsed = clock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        let wanted = IndexBuilder(
+            configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
+        ).configuration(embeddingWith: embedder)
+        let differences = existing.configuration.differences(from: wanted)
+        guard differences.isEmpty else {
+            throw IndexUpdateError.settingsDiffer(differences.joined(separator: "; "))
+        }
+        var times = PhaseTimes()
+        let read = try readCorpus(times: &times, progress: progress)
+        let plan = IndexUpdate.plan(existing, documents: read.documents)
+        guard !plan.isEmpty else {
+            times.total = seconds(since: started)
+            return .upToDate(existing.manifest, read: read, times: times)
+        }
+        let buildStarted = clock.now
+        let (segment, manifest) = try IndexUpdate.apply(
+            plan, to: existing, at: output, embedder: embedder,
+            fingerprint: IndexBuilder.fingerprint(of: read.documents)
+        ) { state in progress(.building(state)) }
+        times.build = segment?.times.seconds ?? 0
+        times.embedding = segment?.times.embeddingSeconds ?? 0
+        times.sentences = segment?.times.sentenceSeconds ?? 0
+        times.write = max(0, seconds(since: buildStarted) - times.build)
+        times.total = seconds(since: started)
+        return .updated(
+            UpdateReport(
+                read: read, added: plan.added.count, changed: plan.changed, deleted: plan.deleted.count,
+                unchanged: plan.unchanged, segment: segment, manifest: manifest, times: times))
     }
 }
 

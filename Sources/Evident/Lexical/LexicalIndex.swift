@@ -6,6 +6,17 @@ import HeapModule
     import Darwin
 #endif
 
+/// The collection statistics a search scores with when they are not its index's own: those of every segment of
+/// an index, the deleted passages left out.
+package struct LexicalStatistics: Sendable, Hashable {
+    /// Passages with at least one term (BM25's N).
+    package var scoredPassageCount: Int
+    /// The mean length of those passages, in terms.
+    package var averageLength: Float
+    /// The document frequency of each query term.
+    package var documentFrequencies: [String: Int]
+}
+
 /// An inverted index over analyzed passages, scored with BM25 or TF-IDF.
 ///
 /// The postings, lengths and norms are read in place from memory-mapped index files; only the term dictionary is
@@ -102,10 +113,13 @@ package struct LexicalIndex: @unchecked Sendable {
     /// - Complexity: O(*p* + *m* log `limit`), where *p* is the number of postings of the query terms and *m* the
     ///   number of matching passages; O(*p* + *n*) over *n* passages when *p* is at least *n* / 16.
     /// With `allowed`, only its passages are ranked (the scores of the others are computed and dropped, so every
-    /// passage's score is the one it has without a filter).
-    package func search(terms: [String], limit: Int, scoring: LexicalScoring, allowed: RowSet? = nil)
-        -> [ScoredPassage]
-    {
+    /// passage's score is the one it has without a filter). With `statistics`, idf and the average length are the
+    /// ones given (an index of several segments scores each with the statistics of all of them), not this
+    /// index's own.
+    package func search(
+        terms: [String], limit: Int, scoring: LexicalScoring, allowed: RowSet? = nil,
+        statistics: LexicalStatistics? = nil
+    ) -> [ScoredPassage] {
         guard limit > 0, passageCount > 0 else { return [] }
         let entries = terms.compactMap { lexicon[$0] }
         let postingTotal = entries.reduce(0) { $0 + $1.documentFrequency }
@@ -117,8 +131,12 @@ package struct LexicalIndex: @unchecked Sendable {
         // passages) with one- to three-word queries, listing wins only below about n/16 postings.
         scratch.listsMatches = postingTotal * Self.wholeArrayRatio < passageCount
         var queryNorm: Float = 1
+        let collectionCount = statistics?.scoredPassageCount ?? scoredPassageCount
+        func frequency(_ term: String, _ entry: TermEntry) -> Int {
+            statistics.map { $0.documentFrequencies[term] ?? 0 } ?? entry.documentFrequency
+        }
         switch scoring {
-        case .bm25(let parameters) where parameters == impactParameters:
+        case .bm25(let parameters) where parameters == impactParameters && statistics == nil:
             // Same arithmetic as below, done at indexing: add each term's precomputed impacts.
             for entry in entries {
                 accumulate(entry, into: scratch) { posting, _ in postingImpacts[posting] }
@@ -126,11 +144,13 @@ package struct LexicalIndex: @unchecked Sendable {
         case .bm25(let parameters):
             precondition(
                 parameters.isValid, "BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1; got k1 \(parameters.k1), b \(parameters.b)")
-            let inverseNorms = bm25InverseNorms(parameters)
+            let inverseNorms =
+                statistics.map { Self.inverseNorms(parameters, averageLength: $0.averageLength) }
+                ?? bm25InverseNorms(parameters)
             inverseNorms.withUnsafeBufferPointer { inverseNorms in
-                for entry in entries {
+                for (term, entry) in zip(terms.filter { lexicon[$0] != nil }, entries) {
                     let weight = Self.bm25InverseDocumentFrequency(
-                        documentFrequency: entry.documentFrequency, passageCount: scoredPassageCount)
+                        documentFrequency: frequency(term, entry), passageCount: collectionCount)
                     accumulate(entry, into: scratch) { posting, passage in
                         Self.bm25Score(
                             weight: weight, frequency: Float(postingFrequencies[posting]),
@@ -154,7 +174,7 @@ package struct LexicalIndex: @unchecked Sendable {
             for (term, count) in queryCounts {
                 guard let entry = lexicon[term] else { continue }
                 let idf = Self.tfidfInverseDocumentFrequency(
-                    documentFrequency: entry.documentFrequency, passageCount: scoredPassageCount)
+                    documentFrequency: frequency(term, entry), passageCount: collectionCount)
                 let queryWeight = (1 + Float(log(Double(count)))) * idf
                 squaredNorm += queryWeight * queryWeight
                 accumulate(entry, into: scratch) { posting, passage in
@@ -181,6 +201,22 @@ package struct LexicalIndex: @unchecked Sendable {
             for index in selected.indices { selected[index].score /= queryNorm }
         }
         return selected
+    }
+
+    /// For each term with postings in passages that `counts` accepts, how many it has there.
+    ///
+    /// - Complexity: O(*p*) over all *p* postings.
+    func postingCounts(in counts: (Int) -> Bool) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for (term, entry) in lexicon {
+            var count = 0
+            for posting in entry.postingStart..<(entry.postingStart + entry.documentFrequency)
+            where counts(Int(postingPassages[posting])) {
+                count += 1
+            }
+            if count > 0 { result[term] = count }
+        }
+        return result
     }
 
     /// Above this many passages per posting of the query, `search` lists the passages its postings reach.

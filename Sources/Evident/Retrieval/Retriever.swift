@@ -201,6 +201,10 @@ public struct Retriever: Sendable {
         _ queries: [[Float]], limit: Int, method: DenseMethod, vectors: FlatVectorIndex, threadCount: Int,
         allowed: RowSet?
     ) -> [[VectorMatch]] {
+        guard index.isSingleSegment else {
+            return segmentedDenseMatches(
+                queries, limit: limit, method: method, threadCount: threadCount, allowed: allowed)
+        }
         switch method {
         case .approximate(let probes):
             guard let approximate = index.approximateIndex else { return queries.map { _ in [] } }
@@ -216,6 +220,57 @@ public struct Retriever: Sendable {
             return FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
                 vectors.search($0, limit: limit, among: allowed)
             }
+        }
+    }
+
+    /// `denseMatches` over an index of several segments (or with deleted documents): each segment searched on its
+    /// own, its deleted passages left out, the matches merged. A segment without an approximate index (one an
+    /// update added) is scanned exactly; int8 search falls back to exact fp32 search where documents are deleted.
+    private func segmentedDenseMatches(
+        _ queries: [[Float]], limit: Int, method: DenseMethod, threadCount: Int, allowed: RowSet?
+    ) -> [[VectorMatch]] {
+        var merged = [[VectorMatch]](repeating: [], count: queries.count)
+        for segment in index.segments {
+            guard let vectors = segment.vectors else { continue }
+            let range = segment.passageOffset..<(segment.passageOffset + segment.passageCount)
+            var kept = allowed.map { $0.slice(range) }
+            if let live = segment.livePassages {
+                if kept == nil { kept = live } else { kept?.formIntersection(live) }
+            }
+            let found: [[VectorMatch]]
+            switch method {
+            case .approximate(let probes):
+                if let approximate = segment.approximateIndex,
+                    !(kept.map { approximate.scansExactly($0, breadth: probes) } ?? false)
+                {
+                    found = approximate.search(
+                        batch: queries, limit: limit, breadth: probes, threadCount: threadCount, allowed: kept)
+                } else {
+                    found = Self.exactMatches(queries, limit: limit, vectors: vectors, threadCount: threadCount, kept)
+                }
+            case .quantized where kept == nil:
+                found = queries.map {
+                    segment.quantizedVectors?.search($0, limit: limit, threadCount: threadCount) ?? []
+                }
+            case .quantized, .exact, .exactAmong:
+                found = Self.exactMatches(queries, limit: limit, vectors: vectors, threadCount: threadCount, kept)
+            }
+            for (position, matches) in found.enumerated() {
+                merged[position] += matches.map {
+                    VectorMatch(index: $0.index + segment.passageOffset, score: $0.score)
+                }
+            }
+        }
+        return merged.map { Array($0.sorted(by: >).prefix(limit)) }
+    }
+
+    /// Every vector of `vectors`, or of `kept` when given, scored against each query.
+    private static func exactMatches(
+        _ queries: [[Float]], limit: Int, vectors: FlatVectorIndex, threadCount: Int, _ kept: RowSet?
+    ) -> [[VectorMatch]] {
+        guard let kept else { return vectors.search(batch: queries, limit: limit, threadCount: threadCount) }
+        return FlatVectorIndex.searchEach(queries, threadCount: threadCount) {
+            vectors.search($0, limit: limit, among: kept)
         }
     }
 
@@ -294,7 +349,7 @@ public struct Retriever: Sendable {
         let mode = try mode(for: options)
         func lexical(_ limit: Int) -> [RankedItem] {
             stages.time(.lexicalSearch) {
-                index.lexical.search(
+                index.lexicalSearch(
                     terms: queryTerms, limit: limit, scoring: options.scoring ?? index.configuration.scoring,
                     allowed: allowed
                 ).map { RankedItem(item: $0.passage, score: Double($0.score)) }
@@ -333,7 +388,7 @@ public struct Retriever: Sendable {
         let (passage, documentIndex) = try index.passageRecord(at: passageIndex)
         let header = index.documentHeader(at: documentIndex)
         var matched: [String] = []
-        for term in queryTerms where !matched.contains(term) && index.lexical.contains(term, inPassage: passageIndex) {
+        for term in queryTerms where !matched.contains(term) && index.contains(term, inPassage: passageIndex) {
             matched.append(term)
         }
         var citation = Citation(

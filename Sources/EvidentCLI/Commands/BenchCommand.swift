@@ -152,7 +152,7 @@ struct BenchCommand: ParsableCommand {
         let bytes = evidentIndex.manifest.fileBytes
         let description = IndexDescription(
             path: index, documents: evidentIndex.documentCount, passages: evidentIndex.passageCount,
-            sentenceVectors: evidentIndex.sentenceVectors?.count ?? 0,
+            sentenceVectors: evidentIndex.sentenceVectorCount,
             model: evidentIndex.configuration.embedding?.modelID, bytes: bytes, loadSeconds: loadSeconds,
             build: evidentIndex.manifest.build)
 

@@ -79,6 +79,14 @@ struct IndexCommand: ParsableCommand {
             (and has sentence vectors); otherwise build it, reusing its vectors.
             """)
     var ifChanged = false
+    @Flag(
+        help: """
+            Update the index at --out to the corpus: new and changed documents go into a new segment (embedded, \
+            unless the index holds their texts), changed and removed ones are marked deleted, and the update is \
+            committed in one step. The settings and model must be the index's. Builds the index when there is none. \
+            `evident optimize` merges the segments.
+            """)
+    var update = false
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
 
     func validate() throws {
@@ -88,6 +96,9 @@ struct IndexCommand: ParsableCommand {
         guard (0...1).contains(b) else { throw ValidationError("--b must lie between 0 and 1.") }
         if lexicalOnly, model != nil { throw ValidationError("--lexical-only and --model exclude each other.") }
         if lexicalOnly, reuse != nil { throw ValidationError("--reuse keeps embeddings; --lexical-only has none.") }
+        if update, force || ifChanged || reuse != nil {
+            throw ValidationError("--update keeps the index at --out; it excludes --force, --if-changed and --reuse.")
+        }
     }
 
     /// ", in 302.00 s, 122 passages/s" from the manifest's build times; empty when it has none.
@@ -109,7 +120,7 @@ struct IndexCommand: ParsableCommand {
                 chunker: ChunkerConfiguration(maxWords: passageWords, overlapSentences: overlapSentences),
                 scoring: .bm25(BM25Parameters(k1: k1, b: b)), indexesTitles: !noTitles, indexesSections: !noSections),
             embedder: try loadEmbedder(), reusing: reuse.map { URL(fileURLWithPath: $0) },
-            existingIndex: force ? .replace : ifChanged ? .keepIfUpToDate : .refuse)
+            existingIndex: update ? .update : force ? .replace : ifChanged ? .keepIfUpToDate : .refuse)
         job.corpusName = corpus
         job.sentenceVectors = sentenceVectors.method
         job.approximateIndex = ann.method
@@ -136,7 +147,38 @@ struct IndexCommand: ParsableCommand {
                     + "\(manifest.createdAt)\(Self.buildSummary(manifest)))")
         case .built(let report):
             print(summary(of: report, embedder: job.embedder))
+        case .updated(let report):
+            print(Self.summary(of: report, out: out))
         }
+    }
+
+    /// What `evident index --update` prints.
+    static func summary(of report: IndexingJob.UpdateReport, out: String) -> String {
+        let manifest = report.manifest
+        var summary =
+            "Updated \(out) in \(Format.seconds(report.times.total)) (read \(Format.seconds(report.times.read)), "
+            + "segment \(Format.seconds(report.times.build)), commit \(Format.seconds(report.times.write))): "
+            + "\(Format.count(report.added - report.changed)) new, \(Format.count(report.changed)) changed, "
+            + "\(Format.count(report.deleted - report.changed)) removed, \(Format.count(report.unchanged)) unchanged."
+        if let segment = report.segment {
+            summary +=
+                "\n  new segment: \(Format.counted(segment.documentCount, "document")), "
+                + "\(Format.counted(segment.passageCount, "passage"))"
+            if segment.times.embeddedPassages > 0 {
+                summary +=
+                    ", \(Format.counted(segment.times.embeddedPassages, "passage")) embedded in "
+                    + Format.seconds(segment.times.embeddingSeconds)
+            }
+            if segment.reusedEmbeddings > 0 { summary += ", \(Format.count(segment.reusedEmbeddings)) vectors reused" }
+        }
+        let segments = 1 + (manifest.segments?.count ?? 0)
+        let deleted = (manifest.deletions ?? [:]).values.reduce(0) { $0 + $1.documents }
+        summary +=
+            "\n  index: \(Format.counted(manifest.corpus.documents, "document")), "
+            + "\(Format.counted(manifest.corpus.passages, "passage")) in \(segments) segments, "
+            + "\(Format.count(deleted)) deleted documents kept until `evident optimize \(out)` merges them "
+            + "(generation \(manifest.generation ?? 0))"
+        return summary
     }
 
     /// What `evident index` prints after a build.

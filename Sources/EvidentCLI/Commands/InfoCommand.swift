@@ -54,11 +54,21 @@ struct InfoCommand: ParsableCommand {
             \(Format.decimal(manifest.statistics.averagePassageLength, places: 1)) terms
               files       \(Format.bytes(manifest.fileBytes)) in \
             \(manifest.files.count + 1) files, checksums verified; opened in \(Format.seconds(loadSeconds))
+              segments    \(segmentSummary(evidentIndex))
               vectors     \(vectorSummary(evidentIndex))
               metadata    \(metadataSummary(evidentIndex.fields))
               compute     OpenBLAS \(OpenBLASKernels.coreName) kernels
             """)
         if recall { try printRecall(evidentIndex) }
+    }
+
+    /// One segment, or how many updates added and what they deleted.
+    private func segmentSummary(_ index: EvidentIndex) -> String {
+        guard !index.isSingleSegment else { return "1 (as built)" }
+        let deleted = index.documentCount - index.liveDocumentCount
+        return "\(index.segments.count) (\(index.segments.count - 1) added by updates, generation "
+            + "\(index.manifest.generation ?? 0)), \(Format.counted(deleted, "deleted document")); "
+            + "`evident optimize \(self.index)` merges them"
     }
 
     /// The filterable keys, each with its kind and number of distinct values.
@@ -74,11 +84,11 @@ struct InfoCommand: ParsableCommand {
         let passages =
             "\(embedding.modelID), \(embedding.dimension) dimensions, encoded in \(embedding.precision), stored fp32 "
             + "and int8 per passage"
-        guard let sentences = index.sentenceVectors else {
+        guard index.hasSentenceVectors else {
             return passages + "; no sentence vectors (an older index: rebuild with --reuse for faster grounding)"
         }
         let approximate = index.approximateIndex.map { "; approximate index: \($0.summary)" }
-        return passages + "; \(Format.count(sentences.count)) sentence vectors (int8) for grounding"
+        return passages + "; \(Format.count(index.sentenceVectorCount)) sentence vectors (int8) for grounding"
             + (approximate ?? "")
     }
 

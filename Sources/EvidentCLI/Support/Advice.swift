@@ -10,6 +10,7 @@ enum Advice {
         case let error as RetrievalError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as EmbeddingError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as MetadataFilterError: CommandFailure("--filter: \(error)")
+        case let error as IndexUpdateError: CommandFailure(joined(error.description, advice(for: error)))
         default: error
         }
     }
@@ -44,6 +45,15 @@ enum Advice {
         case .missingFile, .damagedFile:
             "run `make setup`, which fetches all-MiniLM-L6-v2 into Models/, or pass --model with a BERT model folder"
         case .unsupportedModel: nil
+        }
+    }
+
+    static func advice(for error: IndexUpdateError) -> String {
+        switch error {
+        case .modelNeeded(let model, _):
+            "put \(model) where evident looks for models (see `evident --help`) or pass --model DIR"
+        case .settingsDiffer:
+            "give the settings the index was built with, or rebuild it with --force"
         }
     }
 
