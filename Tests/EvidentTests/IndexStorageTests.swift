@@ -50,7 +50,9 @@ import Testing
         let manifest = fromDisk.manifest
         #expect(manifest.corpus.documents == 2)
         #expect(manifest.formatVersion == IndexManifest.currentFormatVersion)
-        #expect(Set(manifest.files.keys) == Set(IndexBuild.FileName.all + [IndexBuild.FileName.fields]))
+        #expect(
+            Set(manifest.files.keys)
+                == Set(IndexBuild.FileName.all + [IndexBuild.FileName.fields, IndexBuild.FileName.repeatedLines]))
         let build = try #require(manifest.build, "the manifest records how long the build took")
         #expect(build.seconds > 0 && build.embeddingSeconds == 0 && build.embeddedPassages == 0)
         #expect(build.passagesPerSecond(passages: manifest.corpus.passages) > 0)

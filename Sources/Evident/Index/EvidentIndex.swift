@@ -32,6 +32,9 @@ public struct EvidentIndex: Sendable {
     public var hasSentenceVectors: Bool { segments.allSatisfy { $0.sentenceVectors != nil } }
     /// The number of stored sentence vectors in all segments.
     public var sentenceVectorCount: Int { segments.reduce(0) { $0 + ($1.sentenceVectors?.count ?? 0) } }
+    /// The lines the first build found repeated across the corpus and left out as boilerplate (`nil` in indexes
+    /// written before it was kept): an update's segment leaves out the same ones.
+    package var repeatedLines: Set<String>? { segments[0].repeatedLines }
     /// Whether the index has one segment and no deleted document: what a full build writes.
     public var isSingleSegment: Bool { segments.count == 1 && segments[0].deletedDocuments == nil }
 
@@ -138,7 +141,9 @@ public struct EvidentIndex: Sendable {
         of configuration: IndexConfiguration, listed: [String: IndexManifest.FileEntry], isFirst: Bool
     ) -> [String] {
         var names = IndexBuild.FileName.all
-        for optional in [IndexBuild.FileName.fields] where listed[optional] != nil { names.append(optional) }
+        for optional in [IndexBuild.FileName.fields, IndexBuild.FileName.repeatedLines] where listed[optional] != nil {
+            names.append(optional)
+        }
         guard let embedding = configuration.embedding else { return names }
         names += IndexBuild.FileName.dense
         if listed[IndexBuild.FileName.sentenceVectors] != nil { names.append(IndexBuild.FileName.sentenceVectors) }

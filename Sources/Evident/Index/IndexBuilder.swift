@@ -37,6 +37,10 @@ public struct IndexBuilder: Sendable {
     public let sentenceVectors: SentenceVectorMethod
     /// The approximate index an index with a model keeps beside its passage vectors.
     public let approximateIndex: ApproximateIndexMethod
+    /// The lines repeated across the corpus that the chunker leaves out as boilerplate; found among the documents
+    /// built when `nil`. An update's segment holds a few documents of a larger corpus, so it is given the lines
+    /// found in the whole corpus.
+    public var repeatedLines: Set<String>?
 
     /// Creates a builder.
     ///
@@ -61,12 +65,14 @@ public struct IndexBuilder: Sendable {
     ///     index only.
     ///   - previous: An earlier index whose vectors come from the same model: passages whose indexed text it
     ///     holds too keep their vector instead of being embedded again.
+    ///   - reusableDocuments: The documents of `previous` (index-wide numbers) whose vectors may be reused;
+    ///     all of them when `nil` (an update reuses those of the documents it replaces, not the whole index's).
     ///   - progress: Called from the calling task after each batch of documents.
     /// - Returns: The encoded index, ready to write or to search.
     /// - Complexity: O(total text length).
     public func build(
         documents: [Document], embedder: SentenceEmbedder? = nil, reusing previous: EvidentIndex? = nil,
-        progress: ((IndexingProgress) -> Void)? = nil
+        reusableDocuments: [Int]? = nil, progress: ((IndexingProgress) -> Void)? = nil
     ) -> IndexBuild {
         let started = DispatchTime.now().uptimeNanoseconds
         func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -74,11 +80,12 @@ public struct IndexBuilder: Sendable {
             seconds: 0, embeddedPassages: 0, embeddingSeconds: 0, embeddedSentences: 0, sentenceSeconds: 0)
         let configuration = configuration(embeddingWith: embedder)
         var embeddedTexts: [String] = []
+        let repeatedLines =
+            self.repeatedLines
+            ?? Boilerplate.repeatedLines(amongLinesOf: documents.concurrentMap(Boilerplate.candidateLines))
         let chunker = {
             var chunker = Chunker(configuration: configuration.chunker)
-            chunker.boilerplate = Boilerplate(
-                repeatedLines: Boilerplate.repeatedLines(
-                    amongLinesOf: documents.concurrentMap(Boilerplate.candidateLines)))
+            chunker.boilerplate = Boilerplate(repeatedLines: repeatedLines)
             return chunker
         }()
         let analyzer = Analyzer(configuration: configuration.analyzer)
@@ -136,6 +143,7 @@ public struct IndexBuilder: Sendable {
             IndexBuild.FileName.postings: encoded.postings,
             IndexBuild.FileName.norms: encoded.norms,
             IndexBuild.FileName.fields: DocumentFields(documents: documents).encoded(),
+            IndexBuild.FileName.repeatedLines: Self.encodeRepeatedLines(repeatedLines),
         ]
         var reusedEmbeddings = 0
         var distinctSentences = 0
@@ -143,7 +151,8 @@ public struct IndexBuilder: Sendable {
             let dimension = embedder.dimension
             let passageCount = passageRecords.count
             // Vectors of the previous index, by the text they embed, when it comes from the same model.
-            let reusable = Self.reusableVectors(in: previous, for: embedder, sentenceVectors: sentenceVectors)
+            let reusable = Self.reusableVectors(
+                in: previous, documents: reusableDocuments, for: embedder, sentenceVectors: sentenceVectors)
             let embeddingStarted = DispatchTime.now().uptimeNanoseconds
             // With pooled sentence vectors, the first passage that holds a sentence gives its vector.
             var pooled: [String: [Float]] = [:]
@@ -287,9 +296,11 @@ public struct IndexBuilder: Sendable {
         return vectors
     }
 
-    /// The passage and sentence vectors of `previous` by the text they embed, when its model is `embedder`'s.
+    /// The passage and sentence vectors of `previous` (of `documents` only, when given) by the text they embed, when
+    /// its model is `embedder`'s.
     static func reusableVectors(
-        in previous: EvidentIndex?, for embedder: SentenceEmbedder, sentenceVectors method: SentenceVectorMethod
+        in previous: EvidentIndex?, documents: [Int]? = nil, for embedder: SentenceEmbedder,
+        sentenceVectors method: SentenceVectorMethod
     ) -> (
         passages: [String: [Float]], sentences: [String: [Float]]
     ) {
@@ -301,7 +312,7 @@ public struct IndexBuilder: Sendable {
         var passages: [String: [Float]] = [:]
         var sentences: [String: [Float]] = [:]
         passages.reserveCapacity(previous.passageCount)
-        for documentIndex in 0..<previous.documentCount {
+        for documentIndex in documents ?? Array(0..<previous.documentCount) {
             let title = previous.documentHeader(at: documentIndex).title
             let splitter = (reusesSentences ? try? previous.document(at: documentIndex) : nil)
                 .map(PassageSentenceSplitter.init(document:))
@@ -317,6 +328,25 @@ public struct IndexBuilder: Sendable {
             }
         }
         return (passages, sentences)
+    }
+
+    /// The repeated-lines file: magic, version, then the lines (normalised, sorted) as a count and
+    /// length-prefixed strings.
+    static func encodeRepeatedLines(_ lines: Set<String>) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(IndexFileMagic.repeatedLines)
+        writer.write(IndexFileMagic.version)
+        writer.write(lines.sorted())
+        return writer.bytes
+    }
+
+    /// Reads what `encodeRepeatedLines(_:)` wrote.
+    static func decodeRepeatedLines(_ bytes: ReadOnlyBytes) throws(StorageError) -> Set<String> {
+        var reader = ByteReader(bytes.bytes, path: bytes.path)
+        try IndexFileMagic.check(&reader, magic: IndexFileMagic.repeatedLines)
+        let lines = try reader.readStrings()
+        guard reader.isAtEnd else { throw StorageError.corrupt(bytes.path, "it has bytes after its last line") }
+        return Set(lines)
     }
 
     /// SHA-256 over every document's id and source, in order: the corpus fingerprint an index records, so that
@@ -380,6 +410,7 @@ public struct IndexBuild: Sendable {
         static let hnswVectors = "vectors-hnsw.bin"
         static let sentenceVectors = "sentence-vectors.bin"
         static let fields = "fields.bin"
+        static let repeatedLines = "repeated-lines.bin"
     }
 
     /// The total size of the index files, in bytes.

@@ -18,6 +18,8 @@ package struct IndexSegment: Sendable {
     let quantizedVectors: Int8VectorIndex?
     let approximateIndex: ApproximateVectorIndex?
     let sentenceVectors: SentenceVectors?
+    /// The lines repeated across the corpus that the build left out as boilerplate; `nil` in older indexes.
+    let repeatedLines: Set<String>?
     /// The index-wide numbers of the segment's first passage, document and sentence vector.
     var passageOffset = 0
     var documentOffset = 0
@@ -87,6 +89,7 @@ package struct IndexSegment: Sendable {
                 EvidentIndex.DocumentHeader(id: id, title: title, url: hasURL ? url : nil, identifiers: identifiers))
         }
         documentHeaders = headers
+        repeatedLines = try files[IndexBuild.FileName.repeatedLines].map(IndexBuilder.decodeRepeatedLines)
         if let bytes = files[IndexBuild.FileName.fields] {
             fields = try DocumentFields(bytes, documentCount: documentFile.count)
         } else {

@@ -11,6 +11,9 @@ public struct IndexUpdate: Sendable {
     /// What an update changes: the documents to add (new or changed) and the index's documents to delete (changed
     /// or gone), by their numbers in the index.
     public struct Plan: Sendable {
+        /// The lines repeated across the corpus (boilerplate) that the new segment leaves out, as the index's
+        /// build did.
+        public var repeatedLines: Set<String>
         public var added: [Document]
         public var deleted: [Int]
         /// The documents that stay as they are.
@@ -45,7 +48,15 @@ public struct IndexUpdate: Sendable {
             }
         }
         let deleted = live.values.filter { !kept.contains($0) }.sorted()
-        return Plan(added: added, deleted: deleted, unchanged: kept.count, changed: changed)
+        // The lines the index's build found repeated, so that the new passages are cut as the old ones were (an
+        // index that did not keep them: those of the corpus as it now is). `optimize` finds them anew.
+        let repeatedLines =
+            added.isEmpty
+            ? []
+            : index.repeatedLines
+                ?? Boilerplate.repeatedLines(amongLinesOf: documents.concurrentMap(Boilerplate.candidateLines))
+        return Plan(
+            repeatedLines: repeatedLines, added: added, deleted: deleted, unchanged: kept.count, changed: changed)
     }
 
     /// Applies `plan` to the index at `directory` (opened as `index`): builds the added documents into a segment
@@ -72,10 +83,13 @@ public struct IndexUpdate: Sendable {
         var newFiles: [(path: String, bytes: [UInt8])] = []
         if !plan.added.isEmpty {
             let embedding = index.configuration.embedding
-            let build = IndexBuilder(
+            var builder = IndexBuilder(
                 configuration: index.configuration, sentenceVectors: embedding?.sentenceVectors ?? .encoded,
-                approximateIndex: .exactOnly
-            ).build(documents: plan.added, embedder: embedder, reusing: index, progress: progress)
+                approximateIndex: .exactOnly)
+            builder.repeatedLines = plan.repeatedLines
+            let build = builder.build(
+                documents: plan.added, embedder: embedder, reusing: index, reusableDocuments: plan.deleted,
+                progress: progress)
             let name = String(format: "segments/%06d", generation)
             for (file, bytes) in build.files { newFiles.append(("\(name)/\(file)", bytes)) }
             var segments = manifest.segments ?? []
@@ -120,8 +134,12 @@ public struct IndexUpdate: Sendable {
     /// Refuses to add to, or rebuild, an index with vectors without its model: the new passages would have none.
     static func checkModel(_ embedder: SentenceEmbedder?, for index: EvidentIndex) throws(IndexUpdateError) {
         guard let embedding = index.configuration.embedding else { return }
-        guard let embedder, embedding.matches(embedder) else {
-            throw IndexUpdateError.modelNeeded(embedding.modelID, given: embedder.map { _ in "another model" })
+        guard let embedder else { throw IndexUpdateError.modelNeeded(embedding.modelID, given: nil) }
+        guard embedder.fingerprint == embedding.fingerprint else {
+            throw IndexUpdateError.modelNeeded(embedding.modelID, given: embedder.modelID)
+        }
+        guard embedder.encoder.precision == embedding.precision else {
+            throw IndexUpdateError.precisionDiffers(index: embedding.precision, given: embedder.encoder.precision)
         }
     }
 
@@ -210,13 +228,18 @@ public enum IndexUpdateError: Error, Sendable, Hashable, CustomStringConvertible
     case modelNeeded(String, given: String?)
     /// The update asks for other settings than the index was built with.
     case settingsDiffer(String)
+    /// The model given encodes in another precision than the index's vectors were encoded in.
+    case precisionDiffers(index: EncoderPrecision, given: EncoderPrecision)
 
     public var description: String {
         switch self {
         case .modelNeeded(let model, let given):
             "the index's passages are embedded with \(model), and "
-                + (given == nil ? "no model was given" : "the model given is another")
+                + (given.map { "the model given is \($0) (another fingerprint)" } ?? "no model was given")
                 + ": new passages need the same model"
+        case .precisionDiffers(let index, let given):
+            "the index's vectors were encoded in \(index) and the model runs in \(given) here; vectors of two "
+                + "precisions would not compare alike"
         case .settingsDiffer(let what):
             "the index was built with other settings (\(what)); an update keeps an index's settings"
         }

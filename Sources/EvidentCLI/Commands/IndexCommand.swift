@@ -176,7 +176,7 @@ struct IndexCommand: ParsableCommand {
         summary +=
             "\n  index: \(Format.counted(manifest.corpus.documents, "document")), "
             + "\(Format.counted(manifest.corpus.passages, "passage")) in \(segments) segments, "
-            + "\(Format.count(deleted)) deleted documents kept until `evident optimize \(out)` merges them "
+            + "\(Format.counted(deleted, "deleted document")) kept until `evident optimize \(out)` merges them "
             + "(generation \(manifest.generation ?? 0))"
         return summary
     }

@@ -25,7 +25,9 @@ struct OptimizeCommand: ParsableCommand {
             if !quiet { print("\(index) has one segment and no deleted document; nothing to merge") }
             return
         }
-        let embedder = try evidentIndex.configuration.embedding.map { try ModelLocation.load($0.modelID, given: model) }
+        let embedder = try evidentIndex.configuration.embedding.map {
+            try ModelLocation.load($0.modelID, given: model, precision: $0.precision)
+        }
         let started = Terminal.now()
         let (build, _) = try IndexUpdate.optimize(evidentIndex, at: directory, embedder: embedder)
         guard !quiet else { return }

@@ -54,6 +54,9 @@ enum Advice {
             "put \(model) where evident looks for models (see `evident --help`) or pass --model DIR"
         case .settingsDiffer:
             "give the settings the index was built with, or rebuild it with --force"
+        case .precisionDiffers(let index, _):
+            "run it where the encoder can run in \(index) (int16 and int8 need AVX-512 VNNI), or rebuild the index"
+                + " with --force"
         }
     }
 
