@@ -22,9 +22,16 @@ public struct RowSet: Sendable, Hashable {
     /// Adds the rows of `range`.
     public mutating func insert(_ range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= rowCount, "rows \(range) outside 0..<\(rowCount)")
-        for row in range where !contains(row) {
-            words[row >> 6] |= 1 << UInt64(row & 63)
-            count += 1
+        var row = range.lowerBound
+        while row < range.upperBound {
+            // The rows of this word that the range covers, set at once.
+            let bit = row & 63
+            let width = min(64 - bit, range.upperBound - row)
+            let mask: UInt64 = (width == 64 ? ~0 : (1 << UInt64(width)) - 1) << UInt64(bit)
+            let word = words[row >> 6]
+            count += (mask & ~word).nonzeroBitCount
+            words[row >> 6] = word | mask
+            row += width
         }
     }
 

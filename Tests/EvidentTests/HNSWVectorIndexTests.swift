@@ -65,16 +65,9 @@ import Testing
         let reopened = try HNSWVectorIndex(ReadOnlyBytes(copying: bytes, path: "test.hnsw"), linking: flat)
         #expect(reopened.encoded() == bytes)
         for query in queries.prefix(20) { #expect(reopened.search(query, limit: 10) == graph.search(query, limit: 10)) }
-        func refused(_ bytes: [UInt8], flat: FlatVectorIndex = flat) -> String? {
-            do {
-                _ = try HNSWVectorIndex(ReadOnlyBytes(copying: bytes, path: "damaged.hnsw"), linking: flat)
-                return nil
-            } catch { return "\(error)" }
-        }
-        for length in stride(from: 0, to: bytes.count, by: 101) { #expect(refused(Array(bytes.prefix(length))) != nil) }
-        #expect(refused(bytes + [0]) != nil)
-        #expect(
-            refused(bytes, flat: FlatVectorIndex(dimension: 64, vectors: Array(repeating: 0.125, count: 64))) != nil)
+        let open = { (bytes: ReadOnlyBytes, flat: FlatVectorIndex) in _ = try HNSWVectorIndex(bytes, linking: flat) }
+        func refused(_ bytes: [UInt8]) -> String? { refusal(bytes, against: flat, open: open) }
+        expectCommonDamageRefused(bytes, against: flat, step: 101, open: open)
         // A link of layer 0 past the last vector (the header is 36 bytes, padded to 32: the slots start at 64).
         var outside = bytes
         withUnsafeBytes(of: Int32(2000).littleEndian) {

@@ -71,16 +71,11 @@ import Testing
         for query in queries.prefix(20) {
             #expect(reopened.search(query, limit: 10, probes: 5) == ivf.search(query, limit: 10, probes: 5))
         }
-        func refused(_ bytes: [UInt8], flat: FlatVectorIndex = flat) -> String? {
-            do {
-                _ = try IVFVectorIndex(ReadOnlyBytes(copying: bytes, path: "damaged.ivf"), rescoringWith: flat)
-                return nil
-            } catch { return "\(error)" }
+        let open = { (bytes: ReadOnlyBytes, flat: FlatVectorIndex) in
+            _ = try IVFVectorIndex(bytes, rescoringWith: flat)
         }
-        for length in stride(from: 0, to: bytes.count, by: 97) { #expect(refused(Array(bytes.prefix(length))) != nil) }
-        #expect(refused(bytes + [0]) != nil)
-        #expect(
-            refused(bytes, flat: FlatVectorIndex(dimension: 64, vectors: Array(repeating: 0.125, count: 64))) != nil)
+        func refused(_ bytes: [UInt8]) -> String? { refusal(bytes, against: flat, open: open) }
+        expectCommonDamageRefused(bytes, against: flat, step: 97, open: open)
         // A member listed twice (the second made equal to the first) is refused with what is wrong. The layout:
         // header, list count, ranges, list starts, padding to 32, centroids, members.
         let headerEnd = 24 + 8 + 64 * 8 + 8 * 41

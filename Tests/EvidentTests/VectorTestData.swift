@@ -1,4 +1,5 @@
 import Evident
+import Testing
 
 func normalised(_ vector: [Float]) -> [Float] {
     let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -32,4 +33,28 @@ func clusteredIndexAndQueries(count: Int, seed: UInt64) -> (FlatVectorIndex, [[F
         return normalised(index.vector(at: row).map { $0 + 0.05 * generator.gaussian() })
     }
     return (index, queries)
+}
+
+/// Why `open` refuses `bytes` (an index file over `flat`'s vectors), or `nil` when it opens them.
+func refusal(
+    _ bytes: [UInt8], against flat: FlatVectorIndex, open: (ReadOnlyBytes, FlatVectorIndex) throws -> Void
+) -> String? {
+    do {
+        try open(ReadOnlyBytes(copying: bytes, path: "damaged.bin"), flat)
+        return nil
+    } catch { return "\(error)" }
+}
+
+/// Expects `open` to refuse the damage every vector index file must: each truncation (every `step` bytes), a
+/// byte too many, and the file opened over the vectors of another index.
+func expectCommonDamageRefused(
+    _ bytes: [UInt8], against flat: FlatVectorIndex, step: Int, sourceLocation: SourceLocation = #_sourceLocation,
+    open: (ReadOnlyBytes, FlatVectorIndex) throws -> Void
+) {
+    for length in stride(from: 0, to: bytes.count, by: step) {
+        #expect(refusal(Array(bytes.prefix(length)), against: flat, open: open) != nil, sourceLocation: sourceLocation)
+    }
+    #expect(refusal(bytes + [0], against: flat, open: open) != nil, sourceLocation: sourceLocation)
+    let other = FlatVectorIndex(dimension: 64, vectors: Array(repeating: 0.125, count: 64))
+    #expect(refusal(bytes, against: other, open: open) != nil, sourceLocation: sourceLocation)
 }

@@ -35,6 +35,8 @@ public struct EvidentIndex: Sendable {
     /// The lines the first build found repeated across the corpus and left out as boilerplate (`nil` in indexes
     /// written before it was kept): an update's segment leaves out the same ones.
     package var repeatedLines: Set<String>? { segments[0].repeatedLines }
+    /// The passages of documents no update deleted (index-wide numbers), or `nil` when no document is deleted.
+    package let livePassages: RowSet?
     /// Whether the index has one segment and no deleted document: what a full build writes.
     public var isSingleSegment: Bool { segments.count == 1 && segments[0].deletedDocuments == nil }
 
@@ -202,6 +204,7 @@ public struct EvidentIndex: Sendable {
                 "it deletes documents of a segment it does not list (\(name))")
         }
         self.segments = segments
+        livePassages = Self.livePassages(of: segments)
         fields =
             segments.count == 1
             ? segments[0].fields : DocumentFields(merging: segments.map { ($0.fields, $0.documentOffset) })
@@ -480,10 +483,11 @@ public struct EvidentIndex: Sendable {
         return (passages.lowerBound + segment.passageOffset)..<(passages.upperBound + segment.passageOffset)
     }
 
-    /// The passages of documents no update deleted, or `nil` when no document is deleted.
-    package var livePassages: RowSet? {
-        guard segments.contains(where: { $0.livePassages != nil }) else { return nil }
-        var live = RowSet(rowCount: passageCount)
+    /// The passages of `segments`' documents that no update deleted, numbered across them; `nil` when no document
+    /// is deleted.
+    private static func livePassages(of segments: [IndexSegment]) -> RowSet? {
+        guard segments.contains(where: { $0.livePassages != nil }), let last = segments.last else { return nil }
+        var live = RowSet(rowCount: last.passageOffset + last.passageCount)
         for segment in segments {
             guard let segmentLive = segment.livePassages else {
                 live.insert(segment.passageOffset..<(segment.passageOffset + segment.passageCount))
@@ -500,18 +504,10 @@ public struct EvidentIndex: Sendable {
     /// of one segment without deletions, whose lexical index holds them itself.
     package func lexicalStatistics(for terms: [String]) -> LexicalStatistics? {
         guard !isSingleSegment else { return nil }
-        var scored = 0
-        var length = 0
-        for segment in segments {
-            scored += segment.lexical.scoredPassageCount - segment.deletedScoredPassages
-            length += segment.lexical.totalLength - segment.deletedLength
-        }
+        let scored = scoredPassageCount
+        let length = segments.reduce(0) { $0 + $1.lexical.totalLength - $1.deletedLength }
         var frequencies: [String: Int] = [:]
-        for term in terms where frequencies[term] == nil {
-            frequencies[term] = segments.reduce(0) {
-                $0 + $1.lexical.documentFrequency(of: term) - ($1.deletedFrequencies[term] ?? 0)
-            }
-        }
+        for term in terms where frequencies[term] == nil { frequencies[term] = documentFrequency(of: term) }
         return LexicalStatistics(
             scoredPassageCount: scored,
             averageLength: scored == 0 ? 1 : Float(Double(length) / Double(scored)), documentFrequencies: frequencies)
@@ -539,11 +535,7 @@ public struct EvidentIndex: Sendable {
         let statistics = lexicalStatistics(for: terms)
         var merged: [LexicalIndex.ScoredPassage] = []
         for segment in segments {
-            let range = segment.passageOffset..<(segment.passageOffset + segment.passageCount)
-            var kept = allowed.map { $0.slice(range) }
-            if let live = segment.livePassages {
-                if kept == nil { kept = live } else { kept?.formIntersection(live) }
-            }
+            let kept = segment.keptPassages(allowed)
             merged += segment.lexical.search(
                 terms: terms, limit: limit, scoring: scoring, allowed: kept, statistics: statistics
             ).map { LexicalIndex.ScoredPassage(passage: $0.passage + segment.passageOffset, score: $0.score) }

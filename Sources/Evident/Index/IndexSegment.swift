@@ -148,14 +148,8 @@ package struct IndexSegment: Sendable {
         guard documents.count > 0 else { return }
         deletedDocuments = documents
         var live = RowSet(rowCount: passageCount)
-        live.insert(0..<passageCount)
-        var deleted = RowSet(rowCount: passageCount)
-        for run in documents.runs {
-            let passages = passageIndices(ofDocuments: run)
-            deleted.insert(passages)
-        }
-        deleted.formComplement()
-        live.formIntersection(deleted)
+        for run in documents.runs { live.insert(passageIndices(ofDocuments: run)) }
+        live.formComplement()
         livePassages = live
         var scored = 0
         var length = 0
@@ -182,6 +176,16 @@ package struct IndexSegment: Sendable {
             return low
         }
         return firstPassage(atLeast: documents.lowerBound)..<firstPassage(atLeast: documents.upperBound)
+    }
+
+    /// The segment's passages (local numbers) that a search may return: those of `allowed` (index-wide numbers;
+    /// every passage when `nil`) that no update deleted; `nil` when that is every passage.
+    func keptPassages(_ allowed: RowSet?) -> RowSet? {
+        var kept = allowed.map { $0.slice(passageOffset..<(passageOffset + passageCount)) }
+        if let live = livePassages {
+            if kept == nil { kept = live } else { kept?.formIntersection(live) }
+        }
+        return kept
     }
 
     /// Whether the document (local number) is deleted.

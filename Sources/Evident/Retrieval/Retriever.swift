@@ -232,11 +232,7 @@ public struct Retriever: Sendable {
         var merged = [[VectorMatch]](repeating: [], count: queries.count)
         for segment in index.segments {
             guard let vectors = segment.vectors else { continue }
-            let range = segment.passageOffset..<(segment.passageOffset + segment.passageCount)
-            var kept = allowed.map { $0.slice(range) }
-            if let live = segment.livePassages {
-                if kept == nil { kept = live } else { kept?.formIntersection(live) }
-            }
+            let kept = segment.keptPassages(allowed)
             let found: [[VectorMatch]]
             switch method {
             case .approximate(let probes):
