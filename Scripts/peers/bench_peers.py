@@ -46,7 +46,9 @@ microseconds of a Python/SWIG call. Percentiles are nearest-rank over the timed 
 (per call: for a batch row, per batch); qps = queries answered / total timed seconds.
 Defaults: 10 warm-up calls, 200 samples, 2 s minimum, 10 s maximum. --quick (for tests):
 sizes 10000,100000, 3 warm-up calls, 50 samples, 0.3 s minimum, 2 s maximum, 10 rank_bm25
-queries (the HNSW settings stay). --skip flat,hnsw,bm25s,rank_bm25,sweep leaves parts out.
+queries (the HNSW settings stay). --skip flat,hnsw,bm25s,rank_bm25,sweep,ann leaves parts out.
+--ann-sizes N (with --build-threads T) also runs ann_peers.py on the ann-N files of the input folder; its results
+go under the output's "approximate" key.
 
 Threads: OMP/OpenBLAS/MKL thread variables are set to --threads before numpy is imported;
 FAISS's OpenMP threads are set per measurement with faiss.omp_set_num_threads. Nothing is
@@ -514,8 +516,13 @@ def parse_arguments():
     parser.add_argument("--min-seconds", type=float, default=None, help="default 2; --quick 0.3")
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="cap per measurement (default 10; --quick 2); at least 20 calls are timed anyway")
+    parser.add_argument("--ann-sizes", default="",
+                        help="sizes of the approximate sweep whose ann-N files `evident bench --ann-sizes` wrote "
+                             "into the input folder (default: none; see ann_peers.py)")
+    parser.add_argument("--build-threads", type=int, default=1,
+                        help="threads that build the approximate sweep's indexes (default 1; searches use 1)")
     parser.add_argument("--skip", default="",
-                        help="comma-separated parts to leave out: flat, hnsw, bm25s, rank_bm25, sweep")
+                        help="comma-separated parts to leave out: flat, hnsw, bm25s, rank_bm25, sweep, ann")
     args = parser.parse_args()
     if args.threads < 1:
         parser.error("--threads must be at least 1")
@@ -533,7 +540,13 @@ def parse_arguments():
         if getattr(args, name) is None:
             setattr(args, name, value)
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = args.skip - {"flat", "hnsw", "bm25s", "rank_bm25", "sweep"}
+    unknown = args.skip - {"flat", "hnsw", "bm25s", "rank_bm25", "sweep", "ann"}
+    try:
+        args.ann_sizes = [int(s) for s in args.ann_sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--ann-sizes must be comma-separated integers, not {args.ann_sizes!r}")
+    if args.build_threads < 1:
+        parser.error("--build-threads must be at least 1")
     if unknown:
         parser.error(f"--skip: unknown part(s) {sorted(unknown)}")
     return args
@@ -601,6 +614,11 @@ def main():
         results += synthetic_rows(faiss, args.sizes, query_vectors.shape[1], args.sweep_queries,
                                   threads_list, timing, args.sweep_batch)
 
+    approximate = []
+    if "ann" not in args.skip and args.ann_sizes:
+        from ann_peers import approximate_results
+        approximate = approximate_results(directory, args.ann_sizes, args.build_threads)
+
     machine_info = machine_start
     try:
         machine_info["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
@@ -609,7 +627,7 @@ def main():
     output = {
         "schema": 1,
         "machine": machine_info,
-        "versions": {
+        "versions": {name: version for name, version in {
             "python": platform.python_version(),
             "faiss": faiss.__version__,
             "faiss_compile_options": faiss.get_compile_options().strip(),
@@ -617,7 +635,9 @@ def main():
             "rank_bm25": package_version("rank_bm25"),
             "numpy": np.__version__,
             "pystemmer": package_version("PyStemmer"),
-        },
+            "hnswlib": package_version("hnswlib"),
+            "usearch": package_version("usearch"),
+        }.items() if version is not None},
         "input": {
             "directory": str(directory.resolve()),
             "passages": len(texts),
@@ -635,6 +655,7 @@ def main():
             "timing": timing.as_json(),
         },
         "results": results,
+        "approximate": approximate,
     }
     output["run"]["seconds"] = round(time.perf_counter() - began, 3)
 

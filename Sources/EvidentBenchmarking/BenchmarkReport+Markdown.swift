@@ -94,6 +94,7 @@ extension BenchmarkReport {
             lines.append("")
             lines.append("![Dense search latency against corpus size](sweep.svg)")
         }
+        lines += approximateMarkdown
         if let peers, !peers.results.isEmpty {
             lines.append("")
             lines.append("## Peers on the same data")
@@ -215,7 +216,8 @@ extension BenchmarkReport {
 extension BenchmarkReport {
     /// The charts, by file name: `latency.svg` (percentiles per operation, log scale); with a sweep, `sweep.svg`
     /// (latency against corpus size on log axes, with FAISS beside it when the peers ran); with `encode-…`
-    /// operations, `encode.svg` (passages per second, ours and the encoder peers').
+    /// operations, `encode.svg` (passages per second, ours and the encoder peers'); with the approximate sweep,
+    /// `approximate-SIZE.svg` (recall against queries per second, ours and the peers').
     public var charts: [String: String] {
         var charts: [String: String] = [:]
         let percentiles: [(String, KeyPath<LatencySummary, Double>)] = [
@@ -266,6 +268,7 @@ extension BenchmarkReport {
                 title: "Dense search p50 against corpus size (top 10, synthetic unit vectors)",
                 xLabel: "vectors in the index", yLabel: "p50 latency (ms)", series: series)
         }
+        charts.merge(approximateCharts) { first, _ in first }
         return charts
     }
 }

@@ -25,6 +25,8 @@ public struct BenchmarkReport: Sendable, Hashable, Codable {
     public var sweep: [SweepResult]
     /// The peers' figures (`--compare-peers`), as `Scripts/bench-peers.sh` wrote them; `nil` without it.
     public var peers: PeerReport?
+    /// Approximate search over synthetic corpora of growing size (`--ann-sizes`); `nil` without it.
+    public var approximate: ApproximateSweep? = nil
     /// The largest resident memory of the process during the run, bytes.
     public var peakResidentBytes: Int
     /// The whole run, seconds.
@@ -195,6 +197,9 @@ public struct PeerReport: Sendable, Hashable, Codable {
     public var versions: [String: String]
     /// One entry per measurement.
     public var results: [PeerResult]
+    /// The approximate indexes on the synthetic corpora of `--ann-sizes`, one entry per size and method; `nil`
+    /// when they were not measured.
+    public var approximate: [BenchmarkReport.ApproximateResult]? = nil
 }
 
 /// One peer measurement.

@@ -347,7 +347,8 @@ public struct LatencyBenchmark: Sendable {
                     BenchmarkProgress(
                         step: "vectors-hnsw: linking", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
                 let started = clock().uptimeNanoseconds
-                let graph = HNSWVectorIndex(building: vectors, maxNeighbors: 32, constructionWidth: 200)
+                let graph = HNSWVectorIndex(
+                    building: vectors, maxNeighbors: 32, constructionWidth: 200, threadCount: threads)
                 let buildSeconds = Double(clock().uptimeNanoseconds - started) / 1e9
                 let recall = graph.recall(against: vectors, queries: queryVectors, limit: limit)
                 let latency = measure("vectors-hnsw", runs: runs, warmup: warmup) { run in
@@ -357,7 +358,7 @@ public struct LatencyBenchmark: Sendable {
                     .init(
                         name: "vectors-hnsw",
                         detail: "approximate top 10 from a query vector, one thread: HNSW (M 32, efConstruction 200, "
-                            + "efSearch 64) linked in \(String(format: "%.1f", buildSeconds)) s, recall@10 "
+                            + "efSearch 64) linked in \(String(format: "%.1f", buildSeconds)) s on \(threads) thread(s), recall@10 "
                             + "\(String(format: "%.3f", recall)) against exact",
                         latency: latency, batch: nil, recallAt10: recall))
             }

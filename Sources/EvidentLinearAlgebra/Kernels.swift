@@ -66,6 +66,52 @@ package enum Kernels {
         }
     }
 
+    /// `scores[i] = matrix[rows[i], :] · query` for scattered rows (a graph node's neighbours), each score equal to
+    /// what `innerProducts` gives for that row; the rows ahead are prefetched while one is scored.
+    ///
+    /// - Parameters:
+    ///   - matrix: Row-major rows of `dimension` floats; every entry of `rows` names one of them.
+    ///   - dimension: The floats of a row.
+    ///   - rows: The rows to score.
+    ///   - query: `dimension` floats.
+    ///   - scores: Room for `rows.count` scores.
+    ///   - level: At most this level; `nil` for the best.
+    package static func gatheredInnerProducts(
+        _ matrix: UnsafeBufferPointer<Float>, dimension: Int, rows: UnsafeBufferPointer<Int32>,
+        query: UnsafeBufferPointer<Float>, into scores: UnsafeMutableBufferPointer<Float>, level: Level? = nil
+    ) {
+        precondition(query.count == dimension, "gathered inner products: query of \(query.count), rows of \(dimension)")
+        precondition(
+            scores.count >= rows.count, "gathered inner products: \(scores.count) scores for \(rows.count) rows")
+        guard !rows.isEmpty else { return }
+        evident_gathered_inner_products_f32_at_level(
+            level?.rawValue ?? -1, matrix.baseAddress, dimension, rows.baseAddress, rows.count, query.baseAddress,
+            scores.baseAddress)
+    }
+
+    /// `scores[i] = Σ codes[rows[i], d] · query[d]` for scattered rows of 8-bit codes, each equal to what the
+    /// contiguous 8-bit `innerProducts` gives for that row; the rows ahead are prefetched while one is scored.
+    ///
+    /// - Parameters:
+    ///   - codes: Row-major rows of `dimension` bytes; every entry of `rows` names one of them.
+    ///   - dimension: The bytes of a row.
+    ///   - rows: The rows to score.
+    ///   - query: `dimension` signed bytes in [-127, 127].
+    ///   - scores: Room for `rows.count` scores.
+    ///   - level: At most this level; `nil` for the best.
+    package static func gatheredInnerProducts(
+        codes: UnsafeBufferPointer<UInt8>, dimension: Int, rows: UnsafeBufferPointer<Int32>,
+        query: UnsafeBufferPointer<Int8>, into scores: UnsafeMutableBufferPointer<Int32>, level: Level? = nil
+    ) {
+        precondition(query.count == dimension, "gathered inner products: query of \(query.count), rows of \(dimension)")
+        precondition(
+            scores.count >= rows.count, "gathered inner products: \(scores.count) scores for \(rows.count) rows")
+        guard !rows.isEmpty else { return }
+        evident_gathered_inner_products_u8_i8_at_level(
+            level?.rawValue ?? -1, codes.baseAddress, dimension, rows.baseAddress, rows.count, query.baseAddress,
+            scores.baseAddress)
+    }
+
     /// The inner product of two vectors of equal length, rounded exactly as `innerProducts` rounds one row.
     package static func dotProduct(_ left: UnsafeBufferPointer<Float>, _ right: UnsafeBufferPointer<Float>) -> Float {
         precondition(left.count == right.count, "dot product of \(left.count) and \(right.count) elements")

@@ -43,6 +43,18 @@ import Testing
             #expect(found == found.sorted(by: >))
             for match in found { #expect(match.score == Kernels.dotProduct(flat.vector(at: match.index), query)) }
         }
+        // Walking 8-bit codes finds nearly as much, and the scores it returns are the exact ones.
+        let walking = graph.walkingCodes(of: Int8VectorIndex(quantizing: flat))
+        #expect(walking.walksCodes && !graph.walksCodes)
+        let coded = walking.recall(against: flat, queries: queries)
+        let codedWide = walking.recall(against: flat, queries: queries, searchWidth: 400)
+        #expect(coded >= standard - 0.03 && coded >= 0.93, "recall@10 \(coded) walking codes, \(standard) in fp32")
+        #expect(codedWide >= 0.99, "recall@10 \(codedWide) walking codes at width 400")
+        for query in queries.prefix(10) {
+            let found = walking.search(query, limit: 10)
+            #expect(found == found.sorted(by: >))
+            for match in found { #expect(match.score == Kernels.dotProduct(flat.vector(at: match.index), query)) }
+        }
     }
 
     @Test func theSameSeedBuildsTheSameGraphAndEdgeCasesHold() {
@@ -50,6 +62,11 @@ import Testing
         let first = HNSWVectorIndex(building: flat, maxNeighbors: 8)
         let second = HNSWVectorIndex(building: flat, maxNeighbors: 8)
         #expect(first.encoded() == second.encoded() && first.entryPoint == second.entryPoint)
+        // Nodes placed side by side on other thread counts make the same graph.
+        for threads in [2, 3] {
+            let shared = HNSWVectorIndex(building: flat, maxNeighbors: 8, threadCount: threads)
+            #expect(shared.encoded() == first.encoded(), "\(threads) threads")
+        }
         #expect(first.search(queries[0], limit: 5) == second.search(queries[0], limit: 5))
         #expect(first.search(queries[0], limit: 0).isEmpty)
         let empty = HNSWVectorIndex(building: FlatVectorIndex(dimension: 3, vectors: []))

@@ -349,6 +349,33 @@ private func expectSameMatches(
                 #expect(abs(Double(score) - exact) <= 1e-5 * Double(length).squareRoot() * 4, "level \(level)")
             }
             #expect(integers == expectedIntegers, "level \(level)")
+            // Scattered rows (a graph node's neighbours, repeats allowed) score exactly as in the contiguous call.
+            let scattered: [Int32] = [8, 0, 3, 3, 7, 1, 5, 2, 6, 4, 0]
+            var gathered = [Float](repeating: .nan, count: scattered.count)
+            matrix.withUnsafeBufferPointer { matrix in
+                query.withUnsafeBufferPointer { query in
+                    scattered.withUnsafeBufferPointer { rows in
+                        gathered.withUnsafeMutableBufferPointer { gathered in
+                            Kernels.gatheredInnerProducts(
+                                matrix, dimension: length, rows: rows, query: query, into: gathered, level: level)
+                        }
+                    }
+                }
+            }
+            #expect(gathered == scattered.map { scores[Int($0)] }, "level \(level): gathered rows")
+            var gatheredIntegers = [Int32](repeating: -1, count: scattered.count)
+            codes.withUnsafeBufferPointer { codes in
+                byteQuery.withUnsafeBufferPointer { byteQuery in
+                    scattered.withUnsafeBufferPointer { rows in
+                        gatheredIntegers.withUnsafeMutableBufferPointer { gathered in
+                            Kernels.gatheredInnerProducts(
+                                codes: codes, dimension: length, rows: rows, query: byteQuery, into: gathered,
+                                level: level)
+                        }
+                    }
+                }
+            }
+            #expect(gatheredIntegers == scattered.map { expectedIntegers[Int($0)] }, "level \(level): gathered codes")
             // A batch of queries scores each as alone: 4 × 4 blocks, and the rows and queries left over.
             for queryCount in [1, 4, 6] {
                 let queries = (0..<(queryCount * length)).map { _ in generator.gaussian() }

@@ -44,6 +44,25 @@ void evident_inner_products_f32_batch(
 void evident_inner_products_f32_batch_strided(const float *matrix, size_t rows, size_t dimension,
     const float *queries, size_t query_count, float *scores, size_t stride);
 
+/// scores[i] = matrix[rows[i], :] · query for the `count` rows named by `rows` (a graph node's neighbours), each
+/// score equal to what `evident_inner_products_f32` gives for that row; the rows ahead are prefetched while one is
+/// scored.
+void evident_gathered_inner_products_f32(const float *matrix, size_t dimension, const int32_t *rows, size_t count,
+    const float *query, float *scores);
+
+/// `evident_gathered_inner_products_f32` at most at `level` (lower levels for tests; -1 for the best).
+void evident_gathered_inner_products_f32_at_level(int level, const float *matrix, size_t dimension,
+    const int32_t *rows, size_t count, const float *query, float *scores);
+
+/// scores[i] = Σ codes[rows[i], d] · query[d] for the `count` rows named by `rows`, each equal to what
+/// `evident_inner_products_u8_i8` gives for that row; the rows ahead are prefetched while one is scored.
+void evident_gathered_inner_products_u8_i8(const uint8_t *codes, size_t dimension, const int32_t *rows, size_t count,
+    const int8_t *query, int32_t *scores);
+
+/// `evident_gathered_inner_products_u8_i8` at most at `level` (lower levels for tests; -1 for the best).
+void evident_gathered_inner_products_u8_i8_at_level(int level, const uint8_t *codes, size_t dimension,
+    const int32_t *rows, size_t count, const int8_t *query, int32_t *scores);
+
 /// scores[row] = Σ codes[row, d] · query[d], with unsigned 8-bit codes and a signed 8-bit query whose elements lie
 /// in [-127, 127]; exact in 32-bit integers for dimension < 66,000.
 void evident_inner_products_u8_i8(

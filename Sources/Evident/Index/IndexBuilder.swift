@@ -186,7 +186,10 @@ public struct IndexBuilder: Sendable {
                         .encoded()
                 case .hnsw:
                     files[IndexBuild.FileName.hnswVectors] =
-                        HNSWVectorIndex(building: flat, maxNeighbors: 32, constructionWidth: 200).encoded()
+                        HNSWVectorIndex(
+                            building: flat, maxNeighbors: 32, constructionWidth: 200,
+                            threadCount: ProcessInfo.processInfo.activeProcessorCount
+                        ).encoded()
                 }
                 times.approximateIndexSeconds = seconds(since: clusteringStarted)
             }

@@ -3,7 +3,7 @@ extension HNSWVectorIndex {
     /// point and the number of upper layers (4 bytes each), padding to 32 bytes, layer 0's `2·M` neighbour slots a
     /// vector (4-byte ids, −1 for an empty slot; read in place when opened), then each upper layer: its node count
     /// (8 bytes) and, node by node in increasing id, the id, its neighbour count and its neighbours (4 bytes each).
-    func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVectorFileHeader(magic: IndexFileMagic.hnswVectors, dimension: dimension, count: count)
         writer.write(UInt32(maxNeighbors))

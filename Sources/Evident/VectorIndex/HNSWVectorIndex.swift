@@ -8,7 +8,8 @@ import Synchronization
 /// layer 0 best first, keeping the `searchWidth` best nodes seen; its scores are exact fp32 inner products, what
 /// is approximate is which vectors it reaches.
 ///
-/// Built one vector at a time on one thread; immutable and safe to search from many threads at once.
+/// Built in batches on as many threads as asked (`init(building:…)`, the same graph whatever their number);
+/// immutable and safe to search from many threads at once.
 public struct HNSWVectorIndex: Sendable {
     /// The number of elements of every vector.
     public var dimension: Int { flat.dimension }
@@ -27,124 +28,37 @@ public struct HNSWVectorIndex: Sendable {
     let upperNeighbors: [[Int32: [Int32]]]
     /// The node searches start from, on the top layer; −1 for an empty index.
     let entryPoint: Int32
+    /// The 8-bit codes a search walks with when attached (`walkingCodes(of:)`), the same rows as `flat`.
+    let codes: Int8VectorIndex?
     /// Visited marks, one buffer per concurrent search.
     private let visitedPool = VisitedPool()
 
     private var baseSlots: Int { 2 * maxNeighbors }
 
-    /// Links every vector of `flat` into the graph.
-    ///
-    /// - Parameters:
-    ///   - flat: The vectors; kept for scoring.
-    ///   - maxNeighbors: *M*: the neighbours a node keeps above layer 0 (2*M* on layer 0); 16 to 48 suits
-    ///     sentence embeddings.
-    ///   - constructionWidth: The candidates examined when a node's neighbours are chosen (efConstruction).
-    ///   - seed: Fixes each node's top layer, so that a build is the same on every run.
-    ///   - progress: Called with the share of the nodes linked, in [0, 1], every 1,024 nodes.
-    /// - Complexity: About O(*n* log *n* · `constructionWidth` · `dimension`).
-    public init(
-        building flat: FlatVectorIndex, maxNeighbors: Int = 16, constructionWidth: Int = 100,
-        seed: UInt64 = 0x4E5_5EED, progress: ((Double) -> Void)? = nil
-    ) {
-        precondition(maxNeighbors >= 2, "a graph node needs at least 2 neighbours")
-        let count = flat.count
-        let baseSlots = 2 * maxNeighbors
-        var base = [Int32](repeating: -1, count: count * baseSlots)
-        var upper: [[Int32: [Int32]]] = []
-        var entry: Int32 = -1
-        var topLevel = -1
-        var generator = SplitMix64(seed: seed)
-        let levelScale = 1 / log(Double(maxNeighbors))
-        let visited = VisitedMarks(count: count)
-        flat.storage.withElements { vectors in
-            let graph = GraphView(vectors: vectors, dimension: flat.dimension)
-            for node in 0..<count {
-                let uniform = Double.random(in: Double.ulpOfOne..<1, using: &generator)
-                let level = Int(-log(uniform) * levelScale)
-                while upper.count < level { upper.append([:]) }
-                for layer in stride(from: level, through: 1, by: -1) { upper[layer - 1][Int32(node)] = [] }
-                guard entry >= 0 else {
-                    (entry, topLevel) = (Int32(node), level)
-                    continue
-                }
-                let query = graph.vector(node)
-                var nearest = Candidate(id: entry, score: graph.score(query, entry))
-                for layer in stride(from: topLevel, to: level, by: -1) {
-                    nearest = graph.greedy(from: nearest, query: query) { upper[layer - 1][$0] ?? [] }
-                }
-                var entries = [nearest]
-                for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
-                    let limit = layer == 0 ? baseSlots : maxNeighbors
-                    let found: [Candidate]
-                    if layer == 0 {
-                        found = graph.searchLayer(
-                            query: query, entries: entries, width: constructionWidth, visited: visited
-                        ) { Self.neighbors(of: $0, in: base, slots: baseSlots) }
-                    } else {
-                        found = graph.searchLayer(
-                            query: query, entries: entries, width: constructionWidth, visited: visited
-                        ) { upper[layer - 1][$0] ?? [] }
-                    }
-                    let chosen = graph.diverse(found, limit: limit)
-                    let ids = chosen.map(\.id)
-                    if layer == 0 {
-                        for (slot, id) in ids.enumerated() { base[node * baseSlots + slot] = id }
-                    } else {
-                        upper[layer - 1][Int32(node)] = ids
-                    }
-                    // Each chosen neighbour links back, keeping its most diverse `limit` when full.
-                    for neighbor in ids {
-                        var links =
-                            layer == 0
-                            ? Self.neighbors(of: neighbor, in: base, slots: baseSlots)
-                            : upper[layer - 1][neighbor] ?? []
-                        links.append(Int32(node))
-                        if links.count > limit {
-                            let own = graph.vector(Int(neighbor))
-                            let scored = links.map { Candidate(id: $0, score: graph.score(own, $0)) }.sorted(by: >)
-                            links = graph.diverse(scored, limit: limit).map(\.id)
-                        }
-                        if layer == 0 {
-                            for slot in 0..<baseSlots {
-                                base[Int(neighbor) * baseSlots + slot] = slot < links.count ? links[slot] : -1
-                            }
-                        } else {
-                            upper[layer - 1][neighbor] = links
-                        }
-                    }
-                    entries = found
-                }
-                if level > topLevel { (entry, topLevel) = (Int32(node), level) }
-                if node % 1024 == 1023 { progress?(Double(node + 1) / Double(count)) }
-            }
-        }
-        progress?(1)
-        self.init(
-            flat: flat, maxNeighbors: maxNeighbors, baseNeighbors: .array(base), upperNeighbors: upper,
-            entryPoint: entry)
-    }
-
     init(
         flat: FlatVectorIndex, maxNeighbors: Int, baseNeighbors: VectorStorage<Int32>,
-        upperNeighbors: [[Int32: [Int32]]], entryPoint: Int32
+        upperNeighbors: [[Int32: [Int32]]], entryPoint: Int32, codes: Int8VectorIndex? = nil
     ) {
         self.flat = flat
         self.maxNeighbors = maxNeighbors
         self.baseNeighbors = baseNeighbors
         self.upperNeighbors = upperNeighbors
         self.entryPoint = entryPoint
+        self.codes = codes
     }
 
-    private static func neighbors(of node: Int32, in base: [Int32], slots: Int) -> [Int32] {
-        let start = Int(node) * slots
-        var result: [Int32] = []
-        result.reserveCapacity(slots)
-        for slot in start..<(start + slots) {
-            guard base[slot] >= 0 else { break }
-            result.append(base[slot])
-        }
-        return result
+    /// This graph walking `codes` (8-bit codes of the same vectors, as the index keeps them for int8 search): a
+    /// search scores the nodes it passes with the 8-bit kernel, a quarter of the bytes of fp32 a node, then
+    /// re-scores the `searchWidth` best in fp32, so that the scores it returns are exact.
+    package func walkingCodes(of codes: Int8VectorIndex) -> HNSWVectorIndex {
+        precondition(codes.count == count && codes.dimension == dimension, "codes of other vectors")
+        return HNSWVectorIndex(
+            flat: flat, maxNeighbors: maxNeighbors, baseNeighbors: baseNeighbors, upperNeighbors: upperNeighbors,
+            entryPoint: entryPoint, codes: codes)
     }
+
+    /// Whether searches walk 8-bit codes (then re-score in fp32) rather than the fp32 vectors.
+    public var walksCodes: Bool { codes != nil }
 
     /// Returns about the `limit` vectors with the highest inner product with `query`, best first, with exact
     /// scores.
@@ -165,26 +79,78 @@ public struct HNSWVectorIndex: Sendable {
         guard limit > 0, entryPoint >= 0 else { return [] }
         let visited = visitedPool.acquire(count: count)
         defer { visitedPool.release(visited) }
+        let width = max(searchWidth, limit)
+        let keeps = allowed.map { allowed in { (node: Int32) in allowed.contains(Int(node)) } }
         return flat.storage.withElements { vectors in
             query.withUnsafeBufferPointer { query in
                 let graph = GraphView(vectors: vectors, dimension: dimension)
-                var nearest = Candidate(id: entryPoint, score: graph.score(query, entryPoint))
-                for layer in stride(from: upperNeighbors.count, through: 1, by: -1) {
-                    nearest = graph.greedy(from: nearest, query: query) { upperNeighbors[layer - 1][$0] ?? [] }
+                guard let codes else {
+                    let found = walk(width: width, visited: visited, keeps: keeps) { rows, scores in
+                        Kernels.gatheredInnerProducts(
+                            vectors, dimension: dimension, rows: rows, query: query, into: scores)
+                    }
+                    return found.prefix(limit).map { VectorMatch(index: Int($0.id), score: $0.score) }
                 }
-                let slots = baseSlots
-                let found = baseNeighbors.withElements { base in
-                    graph.searchLayer(
-                        query: query, entries: [nearest], width: max(searchWidth, limit), visited: visited,
-                        keeps: allowed.map { allowed in { allowed.contains(Int($0)) } }
-                    ) { node, body in
-                        for slot in (Int(node) * slots)..<(Int(node) * slots + slots) {
-                            guard base[slot] >= 0 else { break }
-                            body(base[slot])
+                // Walk the codes, then score the nodes kept in fp32 and keep the best.
+                let coded = codes.quantizer.quantize(Array(query))
+                var integers = [Int32](repeating: 0, count: 2 * maxNeighbors)
+                let found = codes.codes.withElements { codeBytes in
+                    coded.withUnsafeBufferPointer { coded in
+                        walk(width: width, visited: visited, keeps: keeps) { rows, scores in
+                            if integers.count < rows.count { integers = [Int32](repeating: 0, count: rows.count) }
+                            integers.withUnsafeMutableBufferPointer { integers in
+                                Kernels.gatheredInnerProducts(
+                                    codes: codeBytes, dimension: dimension, rows: rows, query: coded, into: integers)
+                                for index in rows.indices { scores[index] = Float(integers[index]) }
+                            }
                         }
                     }
                 }
-                return found.prefix(limit).map { VectorMatch(index: Int($0.id), score: $0.score) }
+                let rescored = found.map { Candidate(id: $0.id, score: graph.score(query, $0.id)) }.sorted(by: >)
+                return rescored.prefix(limit).map { VectorMatch(index: Int($0.id), score: $0.score) }
+            }
+        }
+    }
+
+    /// The greedy walk down the upper layers and the best-first search of layer 0, scoring nodes with `scoring`
+    /// (`scores[i]` for `rows[i]`); the `width` best nodes kept, best first by those scores.
+    private func walk(
+        width: Int, visited: VisitedMarks, keeps: ((Int32) -> Bool)?,
+        scoring: (UnsafeBufferPointer<Int32>, UnsafeMutableBufferPointer<Float>) -> Void
+    ) -> [Candidate] {
+        func score(_ node: Int32) -> Float {
+            var result: Float = 0
+            withUnsafePointer(to: node) { node in
+                withUnsafeMutablePointer(to: &result) { result in
+                    scoring(
+                        UnsafeBufferPointer(start: node, count: 1), UnsafeMutableBufferPointer(start: result, count: 1))
+                }
+            }
+            return result
+        }
+        var nearest = Candidate(id: entryPoint, score: score(entryPoint))
+        for layer in stride(from: upperNeighbors.count, through: 1, by: -1) {
+            var moved = true
+            while moved {
+                moved = false
+                for neighbor in upperNeighbors[layer - 1][nearest.id] ?? [] {
+                    let candidate = Candidate(id: neighbor, score: score(neighbor))
+                    if candidate > nearest {
+                        nearest = candidate
+                        moved = true
+                    }
+                }
+            }
+        }
+        let slots = baseSlots
+        return baseNeighbors.withElements { base in
+            GraphView.searchLayer(
+                entries: [nearest], width: width, visited: visited, keeps: keeps, scoring: scoring
+            ) { node, body in
+                for slot in (Int(node) * slots)..<(Int(node) * slots + slots) {
+                    guard base[slot] >= 0 else { break }
+                    body(base[slot])
+                }
             }
         }
     }
@@ -254,11 +220,25 @@ struct GraphView {
     }
 
     /// `searchLayer(query:entries:width:visited:neighbors:)` with the neighbours handed to a body one at a time
-    /// (no list made per node).
-    /// With `keeps`, only the nodes it accepts are kept (and returned); the others are walked through.
+    /// (no list made per node), scored in fp32. With `keeps`, only the nodes it accepts are kept (and returned);
+    /// the others are walked through.
     func searchLayer(
         query: UnsafeBufferPointer<Float>, entries: [Candidate], width: Int, visited: VisitedMarks,
         keeps: ((Int32) -> Bool)? = nil, forEachNeighbor: (Int32, (Int32) -> Void) -> Void
+    ) -> [Candidate] {
+        Self.searchLayer(
+            entries: entries, width: width, visited: visited, keeps: keeps,
+            scoring: { rows, scores in
+                Kernels.gatheredInnerProducts(vectors, dimension: dimension, rows: rows, query: query, into: scores)
+            }, forEachNeighbor: forEachNeighbor)
+    }
+
+    /// Best-first search of one layer from `entries`, scoring nodes with `scoring` (`scores[i]` for `rows[i]`),
+    /// keeping the `width` best nodes seen (only those `keeps` accepts, when given); returns them best first.
+    static func searchLayer(
+        entries: [Candidate], width: Int, visited: VisitedMarks, keeps: ((Int32) -> Bool)?,
+        scoring: (UnsafeBufferPointer<Int32>, UnsafeMutableBufferPointer<Float>) -> Void,
+        forEachNeighbor: (Int32, (Int32) -> Void) -> Void
     ) -> [Candidate] {
         visited.startSearch()
         var frontier = Heap<Candidate>()
@@ -269,14 +249,26 @@ struct GraphView {
             kept.insert(entry)
             if kept.count > width { kept.removeMin() }
         }
+        // A node's neighbours not seen yet are scored in one call, which asks for the next ones' vectors while it
+        // multiplies (at a million vectors most of them are not in the cache), then weighed in their order.
+        var fresh: [Int32] = []
+        fresh.reserveCapacity(64)
+        var scores = [Float](repeating: 0, count: 64)
         while let best = frontier.popMax() {
             if kept.count >= width, let worst = kept.min, best < worst { break }
+            fresh.removeAll(keepingCapacity: true)
             forEachNeighbor(best.id) { neighbor in
-                guard visited.insert(neighbor) else { return }
-                let candidate = Candidate(id: neighbor, score: score(query, neighbor))
+                if visited.insert(neighbor) { fresh.append(neighbor) }
+            }
+            if scores.count < fresh.count { scores = [Float](repeating: 0, count: fresh.count) }
+            fresh.withUnsafeBufferPointer { rows in
+                scores.withUnsafeMutableBufferPointer { scores in scoring(rows, scores) }
+            }
+            for (neighbor, score) in zip(fresh, scores) {
+                let candidate = Candidate(id: neighbor, score: score)
                 if kept.count < width || kept.min.map({ candidate > $0 }) ?? true {
                     frontier.insert(candidate)
-                    guard keeps?(neighbor) ?? true else { return }
+                    guard keeps?(neighbor) ?? true else { continue }
                     kept.insert(candidate)
                     if kept.count > width { kept.removeMin() }
                 }

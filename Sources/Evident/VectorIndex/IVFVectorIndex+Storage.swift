@@ -4,7 +4,7 @@ extension IVFVectorIndex {
     /// eight-byte integers, the last one the vector count), padding to 32 bytes, the centroids as floats, the
     /// members (4 bytes each, the position of each row's vector in the flat index), padding to 32 bytes, then the
     /// codes, `dimension` bytes a row; the centroids, members and codes are read in place when opened.
-    func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.reserve(128 + (listCount + 2) * 8 + listCount * dimension * 4 + count * (dimension + 4))
         writer.writeVectorFileHeader(magic: IndexFileMagic.ivfVectors, dimension: dimension, count: count)

@@ -153,6 +153,14 @@ public struct IVFVectorIndex: Sendable {
     /// The number of vectors in each list.
     public var listSizes: [Int] { zip(listStarts.dropFirst(), listStarts).map { $0 - $1 } }
 
+    /// The vectors of each list, as positions in the index (for measurement: synthetic data shaped as these
+    /// clusters).
+    package var listMembers: [[Int]] {
+        members.withElements { members in
+            zip(listStarts, listStarts.dropFirst()).map { start, end in (start..<end).map { Int(members[$0]) } }
+        }
+    }
+
     /// Returns the `limit` vectors with the highest inner product with `query` among those of the `probes` lists
     /// nearest to it, best first.
     ///

@@ -32,7 +32,7 @@ public struct VectorMatch: Sendable, Hashable, Comparable {
 extension VectorMatch {
     /// Recall against exact search: the share of the `truth` lists' matches (by index) that the `found` lists,
     /// query by query, hold; 1 when the truth lists are empty.
-    static func recall(found: [[VectorMatch]], truth: [[VectorMatch]]) -> Double {
+    package static func recall(found: [[VectorMatch]], truth: [[VectorMatch]]) -> Double {
         var hits = 0
         var total = 0
         for (found, truth) in zip(found, truth) {

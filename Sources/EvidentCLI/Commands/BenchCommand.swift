@@ -35,6 +35,17 @@ struct BenchCommand: ParsableCommand {
     var sweep = false
     @Option(help: "Corpus sizes for --sweep, comma-separated.") var sweepSizes = "10000,100000,1000000"
     @Option(help: "Threads for batches and the sweep's multi-threaded points (default: all cores).") var threads: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Also measure approximate search (IVF, HNSW) over synthetic corpora of these sizes, comma-separated.",
+            discussion:
+                "Each corpus is drawn from a Gaussian mixture fitted to the index's own vectors; recall@10 against "
+                + "exact search and queries/s on one thread are measured at growing search breadths, and with "
+                + "--compare-peers FAISS, hnswlib and usearch run on the same vectors. 1000000 takes about "
+                + "an hour on 2 cores with the peers, and about 6 GB of memory.",
+            valueName: "sizes"))
+    var annSizes: String?
+    @Option(help: "Queries per corpus of --ann-sizes.") var annQueries = 1000
     @Option(help: "Where to write report.json, report.md and the charts.") var out = "bench-report"
     @Flag(help: "Run the peers (FAISS, bm25s, rank_bm25) on the same data through Scripts/bench-peers.sh.")
     var comparePeers = false
@@ -70,6 +81,18 @@ struct BenchCommand: ParsableCommand {
         guard sizes != nil else {
             throw ValidationError("--sweep-sizes must be positive whole numbers separated by commas, as 10000,100000.")
         }
+        if annSizes != nil, approximateSizes == nil {
+            throw ValidationError("--ann-sizes must be whole numbers of at least 100 separated by commas, as 1000000.")
+        }
+        guard annQueries > 0 else { throw ValidationError("--ann-queries must be at least 1.") }
+    }
+
+    /// The sizes --ann-sizes names; `nil` when it is malformed.
+    private var approximateSizes: [Int]? {
+        guard let annSizes else { return [] }
+        let parts = annSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 100 }) else { return nil }
+        return parts.compactMap { $0 }
     }
 
     /// The names given to --operations.
@@ -176,6 +199,9 @@ struct BenchCommand: ParsableCommand {
                 print(Self.row(operation))
             })
         progress.finish()
+        if let sizes = approximateSizes, !sizes.isEmpty {
+            report.approximate = try measureApproximate(sizes: sizes, index: evidentIndex, settings: settings)
+        }
 
         if comparePeers {
             report.peers = try runPeers(
@@ -241,6 +267,51 @@ struct BenchCommand: ParsableCommand {
             }
     }
 
+    /// The approximate sweep over synthetic corpora shaped as the index's vectors (with the peers' files beside the
+    /// report when they run).
+    private func measureApproximate(sizes: [Int], index: EvidentIndex, settings: BenchmarkSettings) throws
+        -> BenchmarkReport.ApproximateSweep
+    {
+        guard let vectors = index.vectors, vectors.count >= 2 else {
+            throw CommandFailure(
+                "--ann-sizes: the synthetic corpora are fitted to the index's passage vectors, and "
+                    + "\(self.index ?? "the index") has none; index with a model (evident index --model DIR)")
+        }
+        let progress = ProgressLine()
+        progress.update("approximate: fitting a mixture to \(Format.count(vectors.count)) vectors…", force: true)
+        var sweepSettings = ApproximateSweepSettings()
+        sweepSettings.sizes = sizes
+        sweepSettings.queries = annQueries
+        sweepSettings.threads = settings.threads
+        // The queries: sentences of the index, spread evenly over it (as `evident info --recall` measures).
+        let sentences = index.sentenceVectorCount
+        let realQueries =
+            sentences > 0
+            ? (0..<min(annQueries, sentences)).map {
+                index.sentenceVector(row: $0 * sentences / min(annQueries, sentences))
+            }
+            : nil
+        let sweep = ApproximateSearchSweep(
+            mixture: VectorMixture(fitting: vectors, threadCount: settings.threads), realQueries: realQueries,
+            settings: sweepSettings)
+        let result = try sweep.run(
+            peerInput: comparePeers ? URL(fileURLWithPath: out).appendingPathComponent("peers-input") : nil,
+            progress: { step in progress.update("approximate: \(step)") })
+        progress.finish()
+        for entry in result.results {
+            let best = BenchmarkReport.fastest(entry, reaching: 0.95)
+            print(
+                "approximate \(Format.count(entry.vectors)) \(entry.method): built in "
+                    + "\(Format.seconds(entry.buildSeconds)), \(Format.decimal(entry.bytesPerVector, places: 0)) "
+                    + "bytes/vector; "
+                    + (best.map {
+                        "recall@10 \(Format.decimal($0.recallAt10, places: 3)) at \(entry.breadthName) \($0.breadth): "
+                            + "\(Format.decimal($0.queriesPerSecond, places: 0)) queries/s"
+                    } ?? "recall@10 0.95 not reached"))
+        }
+        return result
+    }
+
     /// Writes the peers' input beside the report, runs the peers script on it, and reads its figures.
     private func runPeers(retriever: Retriever, queries: [String], encodeTexts: [String], settings: BenchmarkSettings)
         throws -> PeerReport
@@ -264,6 +335,11 @@ struct BenchCommand: ParsableCommand {
             arguments += ["--sizes", settings.sweepSizes.map(String.init).joined(separator: ",")]
         } else {
             arguments += ["--sizes", ""]
+        }
+        if let sizes = approximateSizes, !sizes.isEmpty {
+            arguments += [
+                "--ann-sizes", sizes.map(String.init).joined(separator: ","), "--build-threads", "\(settings.threads)",
+            ]
         }
         if quick { arguments.append("--quick") }
         if let selected = settings.operations {
