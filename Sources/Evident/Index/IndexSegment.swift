@@ -118,14 +118,18 @@ package struct IndexSegment: Sendable {
                     + "of a \(embedding.dimension)-dimensional model")
         }
         vectors = flat
-        quantizedVectors = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
+        let quantized = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
+        quantizedVectors = quantized
         // Segments added by updates are scanned exactly; only a segment whose files include one has an approximate
-        // index.
+        // index. A large graph walks the int8 codes the index keeps anyway, and re-scores in fp32
+        // (`HNSWVectorIndex.codeWalkThreshold`).
         switch embedding.approximateIndex {
         case .ivf where files[IndexBuild.FileName.ivfVectors] != nil:
             approximateIndex = .ivf(try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))
         case .hnsw where files[IndexBuild.FileName.hnswVectors] != nil:
-            approximateIndex = .hnsw(try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat))
+            let graph = try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat)
+            approximateIndex = .hnsw(
+                flat.count >= HNSWVectorIndex.codeWalkThreshold ? graph.walkingCodes(of: quantized) : graph)
         default:
             approximateIndex = nil
         }
