@@ -72,7 +72,9 @@ extension HNSWVectorIndex {
             let query = graph.vector(node)
             var nearest = Candidate(id: entry, score: graph.score(query, entry))
             for layer in stride(from: topLevel, to: level, by: -1) where layer >= 1 {
-                nearest = graph.greedy(from: nearest, query: query) { links.neighbors(of: $0, layer: layer) }
+                nearest = GraphView.greedy(from: nearest, score: { graph.score(query, $0) }) {
+                    links.neighbors(of: $0, layer: layer)
+                }
             }
             var entries = [nearest]
             var chosen = [[Int32]](repeating: [], count: level + 1)

@@ -136,17 +136,7 @@ public struct HNSWVectorIndex: Sendable {
         }
         var nearest = Candidate(id: entryPoint, score: score(entryPoint))
         for layer in stride(from: upperNeighbors.count, through: 1, by: -1) {
-            var moved = true
-            while moved {
-                moved = false
-                for neighbor in upperNeighbors[layer - 1][nearest.id] ?? [] {
-                    let candidate = Candidate(id: neighbor, score: score(neighbor))
-                    if candidate > nearest {
-                        nearest = candidate
-                        moved = true
-                    }
-                }
-            }
+            nearest = GraphView.greedy(from: nearest, score: score) { upperNeighbors[layer - 1][$0] ?? [] }
         }
         let slots = baseSlots
         return baseNeighbors.withElements { base in
@@ -197,14 +187,14 @@ struct GraphView {
         Kernels.dotProduct(vector(Int(node)), query)
     }
 
-    /// Moves to a better neighbour while there is one (the upper layers' walk).
-    func greedy(from start: Candidate, query: UnsafeBufferPointer<Float>, neighbors: (Int32) -> [Int32]) -> Candidate {
+    /// Moves to a better neighbour while there is one (the upper layers' walk), scoring nodes with `score`.
+    static func greedy(from start: Candidate, score: (Int32) -> Float, neighbors: (Int32) -> [Int32]) -> Candidate {
         var current = start
         var moved = true
         while moved {
             moved = false
             for neighbor in neighbors(current.id) {
-                let candidate = Candidate(id: neighbor, score: score(query, neighbor))
+                let candidate = Candidate(id: neighbor, score: score(neighbor))
                 if candidate > current {
                     current = candidate
                     moved = true
@@ -214,20 +204,8 @@ struct GraphView {
         return current
     }
 
-    /// Best-first search of one layer from `entries`, keeping the `width` best nodes seen; returns them best
-    /// first.
-    func searchLayer(
-        query: UnsafeBufferPointer<Float>, entries: [Candidate], width: Int, visited: VisitedMarks,
-        neighbors: (Int32) -> [Int32]
-    ) -> [Candidate] {
-        searchLayer(query: query, entries: entries, width: width, visited: visited) { node, body in
-            for neighbor in neighbors(node) { body(neighbor) }
-        }
-    }
-
-    /// `searchLayer(query:entries:width:visited:neighbors:)` with the neighbours handed to a body one at a time
-    /// (no list made per node), scored in fp32. With `keeps`, only the nodes it accepts are kept (and returned);
-    /// the others are walked through.
+    /// `GraphView.searchLayer(entries:width:visited:keeps:scoring:forEachNeighbor:)` scoring in fp32 against
+    /// `query`.
     func searchLayer(
         query: UnsafeBufferPointer<Float>, entries: [Candidate], width: Int, visited: VisitedMarks,
         keeps: ((Int32) -> Bool)? = nil, forEachNeighbor: (Int32, (Int32) -> Void) -> Void
