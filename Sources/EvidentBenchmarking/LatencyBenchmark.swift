@@ -347,11 +347,9 @@ public struct LatencyBenchmark: Sendable {
                     BenchmarkProgress(
                         step: "vectors-hnsw: linking", stepsDone: stepsDone, steps: stepCount, runsDone: 0, runs: 0))
                 let started = clock().uptimeNanoseconds
-                let linked = HNSWVectorIndex(
-                    building: vectors, maxNeighbors: 32, constructionWidth: 200, threadCount: threads)
-                // As an index's graph searches: walking the int8 codes from `codeWalkThreshold` vectors.
-                let graph =
-                    vectors.count >= HNSWVectorIndex.codeWalkThreshold ? linked.walkingCodes(of: quantized) : linked
+                let graph = HNSWVectorIndex(
+                    building: vectors, maxNeighbors: 32, constructionWidth: 200, threadCount: threads
+                ).searchingAsAnIndex(codes: quantized)
                 let buildSeconds = Double(clock().uptimeNanoseconds - started) / 1e9
                 let recall = graph.recall(against: vectors, queries: queryVectors, limit: limit)
                 let latency = measure("vectors-hnsw", runs: runs, warmup: warmup) { run in

@@ -127,9 +127,9 @@ package struct IndexSegment: Sendable {
         case .ivf where files[IndexBuild.FileName.ivfVectors] != nil:
             approximateIndex = .ivf(try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))
         case .hnsw where files[IndexBuild.FileName.hnswVectors] != nil:
-            let graph = try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat)
             approximateIndex = .hnsw(
-                flat.count >= HNSWVectorIndex.codeWalkThreshold ? graph.walkingCodes(of: quantized) : graph)
+                try HNSWVectorIndex(file(IndexBuild.FileName.hnswVectors), linking: flat)
+                    .searchingAsAnIndex(codes: quantized))
         default:
             approximateIndex = nil
         }

@@ -63,6 +63,11 @@ public struct HNSWVectorIndex: Sendable {
     /// 10 % fewer on NCI PDQ's 35k vectors, which fit in the cache.
     public static let codeWalkThreshold = 100_000
 
+    /// This graph as an index searches it: walking `codes` from `codeWalkThreshold` vectors, else the fp32 vectors.
+    package func searchingAsAnIndex(codes: Int8VectorIndex) -> HNSWVectorIndex {
+        count >= Self.codeWalkThreshold ? walkingCodes(of: codes) : self
+    }
+
     /// Whether searches walk 8-bit codes (then re-score in fp32) rather than the fp32 vectors.
     public var walksCodes: Bool { codes != nil }
 
