@@ -113,6 +113,13 @@ public struct ApproximateSearchSweep: Sendable {
                         breadthName: breadthName, points: points))
             }
 
+            // Exact search on one thread, as a search of the index without an approximate index runs: where the
+            // approximate indexes start to pay (`ApproximateIndexMethod.smallestSegment`).
+            record(
+                "exact", settings: "every fp32 vector scored", buildSeconds: 0, storedBytes: 0,
+                breadthName: "vectors", breadths: [size]
+            ) { query, _ in flat.search(query, limit: limit) }
+
             progress("\(label): IVF: clustering")
             var started = DispatchTime.now().uptimeNanoseconds
             let ivf = IVFVectorIndex(clustering: flat, threadCount: settings.threads)

@@ -65,9 +65,13 @@ import Testing
         let sweep = try ApproximateSearchSweep(mixture: mixture, settings: settings).run(peerInput: directory) {
             steps.append($0)
         }
-        #expect(sweep.results.map(\.method) == ["IVF", "HNSW", "HNSW, int8 walk"])
+        #expect(sweep.results.map(\.method) == ["exact", "IVF", "HNSW", "HNSW, int8 walk"])
         #expect(steps.contains { $0.contains("IVF: clustering") } && steps.contains { $0.contains("HNSW: linking") })
-        for result in sweep.results {
+        // Exact search: one point, every vector scored, the whole ground truth found; nothing built.
+        let exact = try #require(sweep.results.first)
+        #expect(exact.points.map(\.breadth) == [3000] && exact.points[0].recallAt10 >= 0.999)
+        #expect(exact.buildSeconds == 0 && exact.bytesPerVector == 128)
+        for result in sweep.results.dropFirst() {
             #expect(result.vectors == 3000 && result.buildSeconds > 0)
             // The vectors themselves (128 bytes each) plus the index's own structures.
             #expect(result.bytesPerVector > 128, "\(result.method): \(result.bytesPerVector) bytes a vector")
@@ -78,7 +82,7 @@ import Testing
             #expect(last.recallAt10 >= 0.95, "\(result.method) at \(last.breadth): recall \(last.recallAt10)")
         }
         // IVF at 4·√3000 ≈ 219 lists: probes above that are left out.
-        #expect(sweep.results[0].points.allSatisfy { $0.breadth <= 219 })
+        #expect(sweep.results[1].points.allSatisfy { $0.breadth <= 219 })
 
         // The peers' files: the corpus, the queries, and the exact top 10 of each query in that corpus.
         func floats(_ name: String) throws -> [Float] {

@@ -185,4 +185,51 @@ import Testing
         let markdown = try updated.passages(matching: MetadataFilter(parsing: ["format=markdown"]))
         #expect(markdown.count < updated.livePassageCount && markdown.count > 0)
     }
+
+    /// A segment at least `approximateIndexFrom` passages large gets the index's kind of approximate index, stored
+    /// with its checksum and searched beside the first segment's; a smaller one gets none.
+    @Test(
+        .enabled(if: SharedData.miniLMModel != nil, Comment(rawValue: SharedData.missingModelMessage)),
+        arguments: [ApproximateIndexMethod.ivf, .hnsw])
+    func aLargeEnoughSegmentGetsItsOwnApproximateIndex(method: ApproximateIndexMethod) throws {
+        // A quarter of the demo corpus, half of it in the first build: embedding is what the test spends its time on.
+        let documents = try Array(#require(LexicalFixture.documents, "Corpus/ is missing").prefix(8))
+        let embedder = try SentenceEmbedder(directory: #require(SharedData.miniLMModel))
+        let folder = try TemporaryFolder()
+        let directory = folder.url.appendingPathComponent("demo.index")
+        try IndexBuilder(approximateIndex: method).build(documents: Array(documents.prefix(4)), embedder: embedder)
+            .write(to: directory, corpusPath: "demo")
+        // A copy, to apply the same update with the default threshold below.
+        let small = folder.url.appendingPathComponent("small.index")
+        try FileManager.default.copyItem(at: directory, to: small)
+        let before = try EvidentIndex(contentsOf: directory)
+        let plan = IndexUpdate.plan(before, documents: documents)
+        let (segment, manifest) = try IndexUpdate.apply(
+            plan, to: before, at: directory, embedder: embedder, fingerprint: "", approximateIndexFrom: 8)
+        let built = try #require(segment)
+        #expect(built.passageCount >= 8)
+        let file = method == .ivf ? IndexBuild.FileName.ivfVectors : IndexBuild.FileName.hnswVectors
+        #expect(manifest.segments?.last?.files[file] != nil)
+        let updated = try EvidentIndex(contentsOf: directory)
+        switch (method, updated.segments[1].approximateIndex) {
+        case (.ivf, .ivf?), (.hnsw, .hnsw?): break
+        default: Issue.record("the segment's approximate index is \(String(describing: updated.segments[1]))")
+        }
+        // The approximate search of both segments finds what exact search finds.
+        let retriever = try Retriever(index: updated, embedder: embedder)
+        let queries = ["zanidatamab tumour response", "cytokine release syndrome after CAR T-cell therapy"]
+        for query in queries {
+            let approximate = try retriever.search(query, limit: 10, options: SearchOptions(mode: .dense))
+            let exact = try retriever.search(query, limit: 10, options: SearchOptions(mode: .dense, exact: true))
+            let found = Set(approximate.map(\.passageIndex)).intersection(exact.map(\.passageIndex)).count
+            #expect(found >= 8, "\(query): \(found) of the exact top 10")
+        }
+
+        // The same update with the default threshold: a segment this small is scanned exactly.
+        let smallBefore = try EvidentIndex(contentsOf: small)
+        _ = try IndexUpdate.apply(
+            IndexUpdate.plan(smallBefore, documents: documents), to: smallBefore, at: small, embedder: embedder,
+            fingerprint: "")
+        #expect(try EvidentIndex(contentsOf: small).segments[1].approximateIndex == nil)
+    }
 }

@@ -138,7 +138,8 @@ public struct EvidentIndex: Sendable {
 
     /// The files a segment of an index with `configuration` has: the five of every index, `fields.bin` and the
     /// vector files when `listed` names them (older indexes lack them), the dense files with a model; the first
-    /// segment must have the approximate index the configuration names, a segment an update added has none.
+    /// segment must have the approximate index the configuration names, a segment an update added has one when it
+    /// was large enough (`ApproximateIndexMethod.smallestSegment`).
     private static func fileNames(
         of configuration: IndexConfiguration, listed: [String: IndexManifest.FileEntry], isFirst: Bool
     ) -> [String] {

@@ -41,6 +41,10 @@ public struct IndexBuilder: Sendable {
     /// built when `nil`. An update's segment holds a few documents of a larger corpus, so it is given the lines
     /// found in the whole corpus.
     public var repeatedLines: Set<String>?
+    /// The fewest passages for which the approximate index is built; below it the vectors are searched exactly.
+    /// An update's segment is built with `ApproximateIndexMethod.smallestSegment`: a handful of new passages is
+    /// scanned faster than an index of them is searched.
+    public var approximateIndexMinimumPassages = 0
 
     /// Creates a builder.
     ///
@@ -172,7 +176,7 @@ public struct IndexBuilder: Sendable {
             let flat = FlatVectorIndex(dimension: dimension, vectors: vectors)
             files[IndexBuild.FileName.vectors] = flat.encoded()
             files[IndexBuild.FileName.quantizedVectors] = Int8VectorIndex(quantizing: flat).encoded()
-            if approximateIndex != .exactOnly {
+            if approximateIndex != .exactOnly, passageCount >= approximateIndexMinimumPassages {
                 progress?(
                     IndexingProgress(
                         passagesEmbedded: passageCount, documentsDone: documents.count,

@@ -1,7 +1,8 @@
 public import Foundation
 
 /// Brings an index up to date with a corpus without rebuilding what did not change: the new and changed documents
-/// go into a new segment (lexical index, fields, vectors and sentence vectors of their own), the changed and
+/// go into a new segment (lexical index, fields, vectors and sentence vectors of their own, and the index's kind of
+/// approximate index when it has `ApproximateIndexMethod.smallestSegment` passages or more), the changed and
 /// removed ones are marked deleted, and a new generation of the manifest is committed in one rename.
 ///
 /// A crash at any point leaves the previous generation readable: the update never writes over a file that the
@@ -69,11 +70,14 @@ public struct IndexUpdate: Sendable {
     ///   - directory: The index directory.
     ///   - embedder: The index's model, when it has vectors.
     ///   - fingerprint: The fingerprint of the corpus as it now is.
+    ///   - approximateIndexFrom: The fewest passages for which the segment gets the index's kind of approximate
+    ///     index; a smaller segment is scanned exactly.
     ///   - progress: Called as the segment is built.
     /// - Returns: The segment built (`nil` when nothing was added) and the manifest committed.
     /// - Throws: `StorageError` when a file cannot be written; nothing the current manifest names is touched.
     public static func apply(
         _ plan: Plan, to index: EvidentIndex, at directory: URL, embedder: SentenceEmbedder?, fingerprint: String,
+        approximateIndexFrom: Int = ApproximateIndexMethod.smallestSegment,
         progress: ((IndexingProgress) -> Void)? = nil
     ) throws -> (segment: IndexBuild?, manifest: IndexManifest) {
         try checkModel(embedder, for: index)
@@ -85,7 +89,8 @@ public struct IndexUpdate: Sendable {
             let embedding = index.configuration.embedding
             var builder = IndexBuilder(
                 configuration: index.configuration, sentenceVectors: embedding?.sentenceVectors ?? .encoded,
-                approximateIndex: .exactOnly)
+                approximateIndex: embedding?.approximateIndex ?? .exactOnly)
+            builder.approximateIndexMinimumPassages = approximateIndexFrom
             builder.repeatedLines = plan.repeatedLines
             let build = builder.build(
                 documents: plan.added, embedder: embedder, reusing: index, reusableDocuments: plan.deleted,

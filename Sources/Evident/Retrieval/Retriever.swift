@@ -224,8 +224,8 @@ public struct Retriever: Sendable {
     }
 
     /// `denseMatches` over an index of several segments (or with deleted documents): each segment searched on its
-    /// own, its deleted passages left out, the matches merged. A segment without an approximate index (one an
-    /// update added) is scanned exactly; int8 search falls back to exact fp32 search where documents are deleted.
+    /// own, its deleted passages left out, the matches merged. A segment without an approximate index (a small one
+    /// an update added) is scanned exactly; int8 search falls back to exact fp32 search where documents are deleted.
     private func segmentedDenseMatches(
         _ queries: [[Float]], limit: Int, method: DenseMethod, threadCount: Int, allowed: RowSet?
     ) -> [[VectorMatch]] {

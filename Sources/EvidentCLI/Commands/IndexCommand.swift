@@ -84,7 +84,8 @@ struct IndexCommand: ParsableCommand {
             Update the index at --out to the corpus: new and changed documents go into a new segment (embedded, \
             unless the index holds their texts), changed and removed ones are marked deleted, and the update is \
             committed in one step. The settings and model must be the index's. Builds the index when there is none. \
-            `evident optimize` merges the segments.
+            A segment of 2,000 passages or more gets the index's approximate index (--ann); a smaller one is \
+            scanned exactly. `evident optimize` merges the segments.
             """)
     var update = false
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
@@ -170,6 +171,13 @@ struct IndexCommand: ParsableCommand {
                     + Format.seconds(segment.times.embeddingSeconds)
             }
             if segment.reusedEmbeddings > 0 { summary += ", \(Format.count(segment.reusedEmbeddings)) vectors reused" }
+            if segment.times.approximateIndexSeconds > 0 {
+                summary += ", its approximate index built in \(Format.seconds(segment.times.approximateIndexSeconds))"
+            } else if let method = manifest.configuration.embedding?.approximateIndex, method != .exactOnly {
+                summary +=
+                    ", scanned exactly (an approximate index from "
+                    + "\(Format.count(ApproximateIndexMethod.smallestSegment)) passages)"
+            }
         }
         let segments = 1 + (manifest.segments?.count ?? 0)
         let deleted = (manifest.deletions ?? [:]).values.reduce(0) { $0 + $1.documents }
