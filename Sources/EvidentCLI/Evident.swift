@@ -16,7 +16,8 @@ struct EvidentCommand: AsyncParsableCommand {
             IndexCommand.self, SearchCommand.self, AskCommand.self, GroundCommand.self, EvalCommand.self,
             EvalGroundingCommand.self,
             EmbedCommand.self,
-            InfoCommand.self, ShowCommand.self, OptimizeCommand.self, BenchCommand.self, ServeCommand.self,
+            InfoCommand.self, ShowCommand.self, OptimizeCommand.self, StatisticsCommand.self, BenchCommand.self,
+            ServeCommand.self,
             ReadPDFCommand.self,
         ]
     )

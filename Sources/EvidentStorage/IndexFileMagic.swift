@@ -15,6 +15,7 @@ package enum IndexFileMagic {
     package static let fields: UInt32 = 0x4446_5645  // "EVFD"
     package static let deletions: UInt32 = 0x4c44_5645  // "EVDL"
     package static let repeatedLines: UInt32 = 0x4c52_5645  // "EVRL"
+    package static let collectionStatistics: UInt32 = 0x5343_5645  // "EVCS"
 
     /// Reads the magic and the version at the start of a file and checks them.
     ///

@@ -39,6 +39,9 @@ public struct EvidentIndex: Sendable {
     package let livePassages: RowSet?
     /// Whether the index has one segment and no deleted document: what a full build writes.
     public var isSingleSegment: Bool { segments.count == 1 && segments[0].deletedDocuments == nil }
+    /// The statistics of the whole sharded corpus this index is one shard of, when lexical search and grounding
+    /// score with them rather than the index's own (`scoring(with:)`).
+    public private(set) var collectionStatistics: CollectionStatistics?
 
     package struct DocumentHeader: Sendable, Hashable {
         package var id: String
@@ -504,8 +507,9 @@ public struct EvidentIndex: Sendable {
     /// BM25's collection statistics over every segment, deleted passages left out, for `terms`: `nil` for an index
     /// of one segment without deletions, whose lexical index holds them itself.
     package func lexicalStatistics(for terms: [String]) -> LexicalStatistics? {
+        if let collectionStatistics { return collectionStatistics.lexicalStatistics(for: terms) }
         guard !isSingleSegment else { return nil }
-        let scored = scoredPassageCount
+        let scored = ownScoredPassageCount
         let length = segments.reduce(0) { $0 + $1.lexical.totalLength - $1.deletedLength }
         var frequencies: [String: Int] = [:]
         for term in terms where frequencies[term] == nil { frequencies[term] = documentFrequency(of: term) }
@@ -514,14 +518,37 @@ public struct EvidentIndex: Sendable {
             averageLength: scored == 0 ? 1 : Float(Double(length) / Double(scored)), documentFrequencies: frequencies)
     }
 
-    /// BM25's N and a term's document frequency over the live passages of every segment, as the grounding's word
-    /// comparisons weigh terms.
-    package var scoredPassageCount: Int {
+    /// BM25's N and a term's document frequency over the live passages of every segment (of every shard, with
+    /// collection statistics), as the grounding's word comparisons weigh terms.
+    package var scoredPassageCount: Int { collectionStatistics?.scoredPassageCount ?? ownScoredPassageCount }
+
+    package func documentFrequency(of term: String) -> Int {
+        if let collectionStatistics { return collectionStatistics.documentFrequencies[term] ?? 0 }
+        return segments.reduce(0) {
+            $0 + $1.lexical.documentFrequency(of: term) - ($1.deletedFrequencies[term] ?? 0)
+        }
+    }
+
+    /// BM25's N over the live passages of this index's segments alone.
+    package var ownScoredPassageCount: Int {
         segments.reduce(0) { $0 + $1.lexical.scoredPassageCount - $1.deletedScoredPassages }
     }
 
-    package func documentFrequency(of term: String) -> Int {
-        segments.reduce(0) { $0 + $1.lexical.documentFrequency(of: term) - ($1.deletedFrequencies[term] ?? 0) }
+    /// This index, one shard of a sharded corpus, scoring with the statistics of the whole corpus: its BM25 scores
+    /// and grounding's term weights are then those of one index of every shard.
+    ///
+    /// - Throws: `CollectionStatisticsError.shardNotCounted` when `statistics` do not count this shard as it is
+    ///   (another shard, or one rebuilt or updated since they were merged).
+    public func scoring(with statistics: CollectionStatistics, named name: String = "the statistics")
+        throws(CollectionStatisticsError) -> EvidentIndex
+    {
+        guard statistics.entry(for: self) != nil else {
+            throw CollectionStatisticsError.shardNotCounted(
+                path: directory?.path ?? "the index", shard: manifest.corpus.shard, statistics: name)
+        }
+        var index = self
+        index.collectionStatistics = statistics
+        return index
     }
 
     /// The `limit` best passages for the analyzed query `terms` among `allowed` (every live passage when `nil`):
@@ -530,10 +557,10 @@ public struct EvidentIndex: Sendable {
     package func lexicalSearch(terms: [String], limit: Int, scoring: LexicalScoring, allowed: RowSet?)
         -> [LexicalIndex.ScoredPassage]
     {
-        guard !isSingleSegment else {
+        let statistics = lexicalStatistics(for: terms)
+        guard statistics != nil || !isSingleSegment else {
             return segments[0].lexical.search(terms: terms, limit: limit, scoring: scoring, allowed: allowed)
         }
-        let statistics = lexicalStatistics(for: terms)
         var merged: [LexicalIndex.ScoredPassage] = []
         for segment in segments {
             let kept = segment.keptPassages(allowed)

@@ -424,14 +424,16 @@ public struct IndexBuild: Sendable {
     public var byteCount: Int { files.values.reduce(0) { $0 + $1.count } }
 
     /// The manifest describing this build.
-    public func manifest(corpusPath: String, skipped: Int, fingerprint: String? = nil) -> IndexManifest {
+    public func manifest(corpusPath: String, skipped: Int, fingerprint: String? = nil, shard: CorpusShard? = nil)
+        -> IndexManifest
+    {
         IndexManifest(
             format: "evident-index", formatVersion: IndexManifest.currentFormatVersion,
             evidentVersion: evidentVersion, createdAt: ISO8601DateFormatter().string(from: Date()),
             corpus: IndexManifest.CorpusSummary(
                 path: corpusPath, format: format, fingerprint: fingerprint ?? self.fingerprint,
                 documents: documentCount,
-                passages: passageCount, skipped: skipped),
+                passages: passageCount, skipped: skipped, shard: shard),
             configuration: configuration, statistics: statistics,
             files: files.mapValues { IndexManifest.FileEntry(bytes: $0.count, sha256: Checksum.hexDigest(of: $0)) },
             build: times)
@@ -447,12 +449,14 @@ public struct IndexBuild: Sendable {
     ///   - replacing: Whether an existing index directory at `directory` may be replaced.
     ///   - fingerprint: The corpus fingerprint to record, when not that of the documents built (an optimized
     ///     index records its corpus's, whatever order its documents came in).
+    ///   - shard: The part of the corpus the documents are, when the index is one shard of a sharded index.
     /// - Returns: The manifest written.
     /// - Throws: `StorageError` when `directory` exists and `replacing` is false, when it exists and is not an
     ///   index, or when a file cannot be written.
     @discardableResult
     public func write(
-        to directory: URL, corpusPath: String, skipped: Int = 0, replacing: Bool = false, fingerprint: String? = nil
+        to directory: URL, corpusPath: String, skipped: Int = 0, replacing: Bool = false, fingerprint: String? = nil,
+        shard: CorpusShard? = nil
     ) throws -> IndexManifest {
         let fileManager = FileManager.default
         let target = directory.standardizedFileURL
@@ -466,7 +470,8 @@ public struct IndexBuild: Sendable {
                 path: parent.path, reason: "cannot create the index there (\(error.localizedDescription))")
         }
         do {
-            let manifest = manifest(corpusPath: corpusPath, skipped: skipped, fingerprint: fingerprint)
+            let manifest = manifest(
+                corpusPath: corpusPath, skipped: skipped, fingerprint: fingerprint, shard: shard)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var contents = files

@@ -22,6 +22,8 @@ public struct IndexManifest: Sendable, Hashable, Codable {
         public var passages: Int
         /// Files or lines skipped as bad input (with `--skip-bad`).
         public var skipped: Int
+        /// The part of the corpus the index holds, when it is one shard of a sharded index; absent otherwise.
+        public var shard: CorpusShard?
     }
 
     /// Counts that describe the lexical index.

@@ -221,7 +221,7 @@ public struct IndexUpdate: Sendable {
         ).build(documents: documents, embedder: embedder, reusing: index, progress: progress)
         let manifest = try build.write(
             to: directory, corpusPath: index.manifest.corpus.path, skipped: index.manifest.corpus.skipped,
-            replacing: true, fingerprint: index.manifest.corpus.fingerprint)
+            replacing: true, fingerprint: index.manifest.corpus.fingerprint, shard: index.manifest.corpus.shard)
         removeUnreferenced(by: manifest, in: directory)
         return (build, manifest)
     }

@@ -40,6 +40,8 @@ public struct IndexingJob: Sendable {
     public var reusing: URL?
     /// What to do with an index already at `output`.
     public var existingIndex: ExistingIndexPolicy
+    /// The part of the corpus to index, for one shard of a sharded index; the whole corpus when `nil`.
+    public var shard: CorpusShard?
 
     /// Creates a job.
     ///
@@ -138,6 +140,7 @@ public struct IndexingJob: Sendable {
     /// settings and model, and sentence vectors when it has a model.
     public func isUpToDate(_ existing: EvidentIndex, documents: [Document]) -> Bool {
         existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: documents)
+            && existing.manifest.corpus.shard == shard
             && existing.configuration
                 == IndexBuilder(
                     configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
@@ -192,7 +195,8 @@ public struct IndexingJob: Sendable {
         progress(.writing)
         let writeStarted = clock.now
         let manifest = try build.write(
-            to: output, corpusPath: corpusName ?? corpus.path, skipped: read.skipped.count, replacing: replacing)
+            to: output, corpusPath: corpusName ?? corpus.path, skipped: read.skipped.count, replacing: replacing,
+            shard: shard)
         times.write = seconds(since: writeStarted)
         times.total = seconds(since: started)
         return .built(Report(read: read, build: build, manifest: manifest, times: times))
@@ -207,7 +211,14 @@ extension IndexingJob {
         let started = ContinuousClock.now
         // The reader reports on the calling thread, while `read` runs.
         nonisolated(unsafe) let report = progress
-        let read = try CorpusReader(configuration: reader).read(at: corpus) { state in report(.reading(state)) }
+        var read = try CorpusReader(configuration: reader).read(at: corpus) { state in report(.reading(state)) }
+        if let shard {
+            let corpusDocuments = read.documents.count
+            read.documents.removeAll { !shard.contains(documentID: $0.id) }
+            guard !read.documents.isEmpty else {
+                throw IndexingJobError.emptyShard(shard, path: corpusName ?? corpus.path, documents: corpusDocuments)
+            }
+        }
         let elapsed = ContinuousClock.now - started
         times.read = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         progress(.read(read))
@@ -232,6 +243,9 @@ extension IndexingJob {
         let differences = existing.configuration.differences(from: wanted)
         guard differences.isEmpty else {
             throw IndexUpdateError.settingsDiffer(differences.joined(separator: "; "))
+        }
+        guard existing.manifest.corpus.shard == shard else {
+            throw IndexingJobError.shardDiffers(index: existing.manifest.corpus.shard, asked: shard)
         }
         var times = PhaseTimes()
         let read = try readCorpus(times: &times, progress: progress)
@@ -261,12 +275,21 @@ extension IndexingJob {
 public enum IndexingJobError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The corpus holds no document to index (every file was of another kind or excluded).
     case emptyCorpus(path: String, ignoredFiles: Int)
+    /// The shard asked for holds none of the corpus's documents.
+    case emptyShard(CorpusShard, path: String, documents: Int)
+    /// An update asks for another shard than the index holds.
+    case shardDiffers(index: CorpusShard?, asked: CorpusShard?)
 
     public var description: String {
         switch self {
         case .emptyCorpus(let path, let ignoredFiles):
             "\(path): no documents found (\(ignoredFiles) files ignored); index a folder of Markdown, text, "
                 + "PubMed or JATS XML, HTML or PDF files, or a BEIR corpus.jsonl"
+        case .emptyShard(let shard, let path, let documents):
+            "\(path): shard \(shard) holds none of the corpus's \(documents) documents"
+        case .shardDiffers(let index, let asked):
+            "the index holds \(index.map { "shard \($0)" } ?? "the whole corpus"), not "
+                + (asked.map { "shard \($0)" } ?? "the whole corpus")
         }
     }
 }

@@ -25,6 +25,7 @@ struct AskCommand: ParsableCommand {
     @Flag(help: "Print the answer as JSON.") var json = false
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @OptionGroup var filterOptions: FilterOptions
+    @OptionGroup var shardStatistics: ShardStatisticsOptions
 
     func validate() throws {
         guard (3...6).contains(sentences) else { throw ValidationError("--sentences must lie between 3 and 6.") }
@@ -34,7 +35,7 @@ struct AskCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evidentIndex = try openIndex(index)
+        let evidentIndex = try shardStatistics.openIndex(index)
         var answerer = ExtractiveAnswerer(
             retriever: try groundingRetriever(for: evidentIndex, model: model, purpose: "ask"))
         answerer.filter = filterOptions.filter

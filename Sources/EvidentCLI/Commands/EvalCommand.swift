@@ -27,6 +27,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var scoringOptions: ScoringOptions
     @OptionGroup var retrievalOptions: RetrievalOptions
     @OptionGroup var filterOptions: FilterOptions
+    @OptionGroup var shardStatistics: ShardStatisticsOptions
 
     func validate() throws {
         guard (100...10_000).contains(depth) else {
@@ -36,7 +37,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evidentIndex = try openIndex(index)
+        let evidentIndex = try shardStatistics.openIndex(index)
         let queryList: [EvaluationQuery]
         let judgments: RelevanceJudgments
         do {

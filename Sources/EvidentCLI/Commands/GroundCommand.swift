@@ -30,6 +30,7 @@ struct GroundCommand: ParsableCommand {
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @OptionGroup var verification: VerifierOptions
     @OptionGroup var filterOptions: FilterOptions
+    @OptionGroup var shardStatistics: ShardStatisticsOptions
 
     func validate() throws {
         if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
@@ -42,7 +43,7 @@ struct GroundCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evidentIndex = try openIndex(index)
+        let evidentIndex = try shardStatistics.openIndex(index)
         var grounder = Grounder(
             retriever: try groundingRetriever(for: evidentIndex, model: model),
             configuration: verification.configuration(), verifier: try verification.load())

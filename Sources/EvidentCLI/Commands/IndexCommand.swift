@@ -88,6 +88,18 @@ struct IndexCommand: ParsableCommand {
             scanned exactly. `evident optimize` merges the segments.
             """)
     var update = false
+    @Option(
+        help: ArgumentHelp(
+            "Index only shard K of N of the corpus (K from 1 to N): the documents whose id hashes to it (FNV-1a, "
+                + "stable across runs and machines). The manifest records it; evident-ray builds every shard this "
+                + "way, and `evident statistics` merges their BM25 statistics.", valueName: "K/N"),
+        transform: { text in
+            guard let shard = CorpusShard(parsing: text) else {
+                throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, such as 2/3; got '\(text)'.")
+            }
+            return shard
+        })
+    var shard: CorpusShard?
     @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
 
     func validate() throws {
@@ -125,6 +137,7 @@ struct IndexCommand: ParsableCommand {
         job.corpusName = corpus
         job.sentenceVectors = sentenceVectors.method
         job.approximateIndex = ann.method
+        job.shard = shard
         let display = IndexingDisplay(
             progress: ProgressLine(isEnabled: !quiet && Terminal.standardErrorIsTerminal), embeds: job.embedder != nil)
         let outcome: IndexingJob.Outcome

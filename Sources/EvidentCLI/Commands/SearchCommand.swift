@@ -20,6 +20,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var scoringOptions: ScoringOptions
     @OptionGroup var retrievalOptions: RetrievalOptions
     @OptionGroup var filterOptions: FilterOptions
+    @OptionGroup var shardStatistics: ShardStatisticsOptions
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must lie between 1 and 1000.") }
@@ -29,7 +30,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evidentIndex = try openIndex(index)
+        let evidentIndex = try shardStatistics.openIndex(index)
         let retriever = try retrievalOptions.retriever(for: evidentIndex)
         let scoring = scoringOptions.scoring(default: evidentIndex.configuration.scoring)
         var options = retrievalOptions.searchOptions(scoring: scoring)

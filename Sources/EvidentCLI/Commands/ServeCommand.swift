@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The TCP port (0 picks a free one and prints it).") var port = 8080
     @Option(help: ArgumentHelp(ModelLocation.optionHelp, valueName: "dir")) var model: String?
     @OptionGroup var verification: VerifierOptions
+    @OptionGroup var shardStatistics: ShardStatisticsOptions
     @Option(help: "Seconds a request may take; slower ones get 503 and their queued work is dropped.")
     var timeLimit = 10.0
     @Option(help: "The longest answer POST /v1/ground accepts, in characters.") var maxAnswerCharacters = 20_000
@@ -60,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let evidentIndex = try openIndex(index)
+        let evidentIndex = try shardStatistics.openIndex(index)
         let retriever = try modelRetriever(
             for: evidentIndex, model: model,
             withoutVectors: "serving lexical search; ask and ground compare words alone", purpose: "the server")

@@ -11,6 +11,8 @@ enum Advice {
         case let error as EmbeddingError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as MetadataFilterError: CommandFailure("--filter: \(error)")
         case let error as IndexUpdateError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as CollectionStatisticsError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as IndexingJobError: CommandFailure(joined(error.description, advice(for: error)))
         default: error
         }
     }
@@ -57,6 +59,23 @@ enum Advice {
         case .precisionDiffers(let index, _):
             "run it where the encoder can run in \(index) (int16 and int8 need AVX-512 VNNI), or rebuild the index"
                 + " with --force"
+        }
+    }
+
+    static func advice(for error: CollectionStatisticsError) -> String {
+        switch error {
+        case .notAShard: "build each shard with `evident index CORPUS --out DIR --shard K/N`"
+        case .mixedSplits, .repeatedShard, .incomplete: "give every shard of one split once, 1 to N"
+        case .shardNotCounted: "merge them again with `evident statistics SHARD-DIR... --out FILE`"
+        }
+    }
+
+    static func advice(for error: IndexingJobError) -> String? {
+        switch error {
+        case .emptyCorpus: nil
+        case .emptyShard: "split the corpus into fewer shards (--shard K/N with a smaller N)"
+        case .shardDiffers(let index, _):
+            "update it with " + (index.map { "--shard \($0)" } ?? "no --shard") + ", or build another index"
         }
     }
 
