@@ -16,7 +16,7 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup setup-browser verifier build release test demo bench bench-suites bench-build bench-check bench-thresholds \
+.PHONY: all setup setup-browser setup-ray verifier build release test demo bench bench-suites bench-build bench-check bench-thresholds \
 	bench-peers bench-faiss clean help
 
 all: build
@@ -28,8 +28,10 @@ help:
 	@echo "             Scripts/browser-test.sh, the browser test of the page of evident serve"
 	@echo "make verifier  train the claim verifier into Models/evident-verifier (Scripts/train-verifier.sh: PyTorch"
 	@echo "             for CPU into Scripts/.venv-train, SciFact's training claims; 15-25 minutes on two cores)"
-	@echo "make test    set up (OpenBLAS, the model, Chromium), check the folder graph (Scripts/layering.py), build"
-	@echo "             with warnings as errors and run all tests, then the browser test of the page"
+	@echo "make setup-ray  install Ray and evident-ray into Distributed/.venv (PyPI)"
+	@echo "make test    set up (OpenBLAS, the model, Chromium, Ray), check the folder graph (Scripts/layering.py), build"
+	@echo "             with warnings as errors and run all tests, the sharded build on a local Ray cluster"
+	@echo "             (Distributed/tests), then the browser test of the page"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
 	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
@@ -60,6 +62,10 @@ setup-browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
 
+# Ray and evident-ray in Distributed/.venv (PyPI), for the sharded build and its tests.
+setup-ray:
+	@Distributed/setup-venv.sh >/dev/null
+
 # The claim verifier (P7): not part of setup yet, as it is not the default; `evident ground` uses it when present.
 verifier: setup
 	$(SWIFT) build -c release --product evident
@@ -74,10 +80,11 @@ release: setup
 # The folder graph of the engine (no cycle), swift-format's lint, the Swift tests built with warnings as errors, then
 # the web page in headless Chromium against a real `evident serve` on the demo corpus (Chromium is installed when
 # missing).
-test: setup setup-browser
+test: setup setup-browser setup-ray
 	Scripts/layering.py --quiet
 	Scripts/format.sh
 	$(SWIFT) test $(STRICT)
+	EVIDENT=.build/debug/evident Distributed/.venv/bin/python -m unittest discover -s Distributed/tests -v
 	.build/debug/evident index Corpus --out .build/browser-test-index --if-changed --quiet
 	BROWSER_TEST_REQUIRED=1 Scripts/browser-test.sh .build/debug/evident .build/browser-test-index
 

@@ -216,6 +216,11 @@ struct IndexCommand: ParsableCommand {
             mean passage \(Format.decimal(build.statistics.averagePassageLength, places: 1)) terms
               index \(out) (\(Format.bytes(build.byteCount)))
             """
+        if let shard = report.manifest.corpus.shard {
+            summary +=
+                "\n  shard \(shard) of the corpus (the documents whose id hashes to it); merge the shards' BM25 "
+                + "statistics with `evident statistics`"
+        }
         if let embedder {
             let embedded = build.passageCount - build.reusedEmbeddings
             summary +=
