@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from .build import ShardBuildError, build_store, check_store, describe, find_evident, json_summary
+from .serve import ShardServeError
 from .store import ClusterManifest, StoreError
 
 
@@ -26,11 +28,7 @@ def index_arguments(options: argparse.Namespace) -> list[str]:
 def connect(address: str | None) -> None:
     """Joins the cluster at `address`, or starts a local Ray instance that listens on loopback only."""
     import logging
-    import os
 
-    if not address:
-        # Ray then takes 127.0.0.1 as the node's address instead of the machine's outward one.
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     import ray
 
     if address:
@@ -75,6 +73,39 @@ def run_verify(options: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(options: argparse.Namespace) -> int:
+    import ray
+
+    from .serve import start_shards, wait_until_serving
+
+    evident = find_evident(options.evident)
+    store = Path(options.store)
+    if ClusterManifest.read(store) is None:
+        raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
+    connect(options.address)
+    handles = start_shards(
+        evident, store.resolve(), cpus=options.cpus_per_shard, startup_seconds=options.startup_seconds
+    )
+    for number, handle in enumerate(handles, start=1):
+        print(f"shard {number}/{len(handles)}: {ray.get(handle.address.remote())}", flush=True)
+    print("Serving; Ctrl-C stops the shards. (The router that merges them is not built yet.)", flush=True)
+    try:
+        while True:
+            time.sleep(5)
+            for number, handle in enumerate(handles, start=1):
+                before = ray.get(handle.address.remote(), timeout=60)
+                address = wait_until_serving(handle, seconds=120)
+                if address != before:
+                    print(f"shard {number}/{len(handles)} restarted: {address}", flush=True)
+    except KeyboardInterrupt:
+        for handle in handles:
+            try:
+                ray.get(handle.stop.remote(), timeout=40)
+            finally:
+                ray.kill(handle, no_restart=True)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="evident-ray",
@@ -112,6 +143,27 @@ def parser() -> argparse.ArgumentParser:
     index.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     index.set_defaults(run=run_index)
 
+    serve = commands.add_parser(
+        "serve",
+        help="serve every shard of a store with evident serve in a Ray actor (restarted when it dies)",
+        description=(
+            "Starts one Ray actor per shard; each checks its shard against cluster.json and runs `evident serve "
+            "SHARD --statistics STORE/collection-statistics.bin` on a free loopback port (a damaged shard file is "
+            "refused at load, the shard named). Prints each shard's address; Ctrl-C stops them."
+        ),
+    )
+    serve.add_argument("store")
+    serve.add_argument("--address", help="the Ray cluster to join (default: start a local one)")
+    serve.add_argument("--evident", help="the evident binary (default: $EVIDENT, the project's build, or PATH)")
+    serve.add_argument(
+        "--cpus-per-shard", type=float, default=0.5,
+        help="Ray CPUs each shard's actor holds, which decides how many shards a node serves (default 0.5)",
+    )
+    serve.add_argument(
+        "--startup-seconds", type=float, default=300, help="how long a shard may take to load and serve (default 300)"
+    )
+    serve.set_defaults(run=run_serve)
+
     verify = commands.add_parser("verify", help="check a store's shards and statistics against cluster.json")
     verify.add_argument("store")
     verify.set_defaults(run=run_verify)
@@ -120,12 +172,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
+    if getattr(options, "address", None) is None:
+        # A local Ray instance then takes 127.0.0.1 as its nodes' address instead of the machine's outward one
+        # (read when Ray is imported, so set before).
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     if getattr(options, "shards", 1) is not None and getattr(options, "shards", 1) < 1:
         print("evident-ray: --shards must be at least 1", file=sys.stderr)
         return 2
     try:
         return options.run(options)
-    except (StoreError, ShardBuildError) as error:
+    except (StoreError, ShardBuildError, ShardServeError) as error:
         print(f"evident-ray: {error}", file=sys.stderr)
         return 1
 
