@@ -43,7 +43,10 @@ struct ShardTests {
         let statistics = try CollectionStatistics.merging(shards.map { try CollectionStatistics(of: $0) })
         // Written and read back.
         let file = folder.url.appendingPathComponent(CollectionStatistics.fileName)
-        try Data(statistics.encoded()).write(to: file)
+        try statistics.write(to: file)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
+                == [CollectionStatistics.fileName, "shard-1", "shard-2", "shard-3"])
         let read = try CollectionStatistics(contentsOf: file)
         #expect(read == statistics)
         let scored = try shards.map { Retriever(index: try $0.scoring(with: read)) }

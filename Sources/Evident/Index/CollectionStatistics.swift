@@ -136,6 +136,28 @@ extension CollectionStatistics {
         return bytes
     }
 
+    /// Writes the file at `url`: into a synced temporary file beside it, renamed over the old one, so that a reader
+    /// sees the old statistics or the new, never part of them.
+    ///
+    /// - Throws: `StorageError.unwritable` when the file cannot be written there.
+    public func write(to url: URL) throws(StorageError) {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        do {
+            try IndexBuild.writeDurably(encoded(), to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            let reason = error is StorageError ? "cannot create a file beside it" : error.localizedDescription
+            throw StorageError.unwritable(path: url.path, reason: reason)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw StorageError.unwritable(path: url.path, reason: reason)
+        }
+        IndexBuild.synchronizeDirectory(url.deletingLastPathComponent())
+    }
+
     /// Reads statistics from `bytes` (the file at `path`).
     ///
     /// - Throws: `StorageError` when the file is damaged (its checksum disagrees, or it is truncated).

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Evident
-import EvidentStorage
 import Foundation
 
 struct StatisticsCommand: ParsableCommand {
@@ -29,21 +28,7 @@ struct StatisticsCommand: ParsableCommand {
             try CollectionStatistics(of: EvidentIndex(contentsOf: URL(fileURLWithPath: path)))
         }
         let merged = try CollectionStatistics.merging(parts)
-        let url = URL(fileURLWithPath: out)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        // Written beside, then renamed over the old file in one step: a reader sees the old statistics or the new.
-        do {
-            try Data(merged.encoded()).write(to: temporary)
-        } catch {
-            throw CommandFailure(
-                "cannot write \(out) (\(error.localizedDescription)); choose a folder you can write to")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure("cannot write \(out) (\(reason)); choose a folder you can write to")
-        }
+        try merged.write(to: URL(fileURLWithPath: out))
         guard !quiet else { return }
         print(
             "Wrote \(out): \(merged.shards.count) shards, \(Format.count(merged.scoredPassageCount)) scored passages, "
