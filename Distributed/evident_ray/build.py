@@ -45,10 +45,13 @@ class ShardResult:
 
 
 def find_evident(given: str | None) -> str:
-    """The `evident` binary: the one given, `$EVIDENT`, the project's release or debug build, or `evident` on PATH."""
+    """The `evident` binary: the one given, `$EVIDENT`, the newer of the project's release and debug builds, or
+    `evident` on PATH."""
     candidates = [given, os.environ.get("EVIDENT")]
     project = Path(__file__).resolve().parents[2]
-    candidates += [str(project / ".build/release/evident"), str(project / ".build/debug/evident"), shutil.which("evident")]
+    builds = [project / ".build/release/evident", project / ".build/debug/evident"]
+    candidates += [str(path) for path in sorted(builds, key=lambda path: -path.stat().st_mtime if path.exists() else 0)]
+    candidates.append(shutil.which("evident"))
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return str(Path(candidate).resolve())
@@ -59,7 +62,8 @@ def find_evident(given: str | None) -> str:
 
 def _die_with_parent() -> None:
     """Runs in the child before exec: it is killed when the Ray worker that started it dies, so that a killed task
-    leaves no `evident index` behind writing into the store."""
+    leaves no `evident index` behind writing into the store. (Linux sends the signal when the thread that started
+    the child ends; Ray runs a task, and the methods of an actor not given threads, on the worker's main thread.)"""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 

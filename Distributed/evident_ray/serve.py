@@ -89,9 +89,14 @@ class ShardServer:
         reader.start()
         reader.join(seconds)
         if not found:
-            if self.process.poll() is None:
+            if reader.is_alive():  # no line yet: still loading, or hung
                 self.process.kill()
                 raise ShardServeError(self.number, self.count, f"evident serve did not start within {seconds:.0f} s")
+            # Its output ended without an address: the server is exiting (stdout closes a moment before it ends).
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
             error = self.process.stderr.read().strip()
             raise ShardServeError(self.number, self.count, error or f"evident serve exited with {self.process.returncode}")
         return found[0]

@@ -55,8 +55,26 @@ import Testing
         #expect("\(Advice.worded(unsupported))" == "config.json: hidden_act is \"relu\"")
     }
 
-    @Test func theEnginesOwnMessagesNameNoFlag() {
+    @Test func shardErrorsGetAdviceInTheCommandsTerms() throws {
+        let shard = try #require(CorpusShard(number: 2, of: 3))
+        func worded(_ error: any Error) -> String { "\(Advice.worded(error))" }
+        #expect(worded(CollectionStatisticsError.notAShard(path: "x")).contains("--shard K/N"))
+        #expect(
+            worded(CollectionStatisticsError.incomplete(count: 3, missing: [2])).contains("shard 2 of 3 is missing"))
+        #expect(
+            worded(CollectionStatisticsError.shardNotCounted(path: "x", shard: shard, statistics: "s"))
+                .contains("evident statistics"))
+        #expect(worded(IndexingJobError.emptyShard(shard, path: "c", documents: 2)).contains("fewer shards"))
+        #expect(worded(IndexingJobError.shardDiffers(index: shard, asked: nil)).contains("--shard 2/3"))
+    }
+
+    @Test func theEnginesOwnMessagesNameNoFlag() throws {
+        let shard = try #require(CorpusShard(number: 2, of: 3))
         let errors: [any Error] = [
+            CollectionStatisticsError.notAShard(path: "x"), CollectionStatisticsError.repeatedShard(shard),
+            CollectionStatisticsError.shardNotCounted(path: "x", shard: shard, statistics: "s"),
+            IndexingJobError.emptyShard(shard, path: "c", documents: 2),
+            IndexingJobError.shardDiffers(index: shard, asked: nil),
             StorageError.notAnIndex(path: "x"), StorageError.damaged(path: "x", reason: "truncated"),
             StorageError.outputExists(path: "x"), RetrievalError.indexHasNoVectors,
             RetrievalError.modeNeedsModel(.dense, indexModel: nil),

@@ -24,4 +24,13 @@ public struct AnalyzerConfiguration: Sendable, Hashable, Codable {
         self.stemming = stemming
         self.foldsDiacritics = foldsDiacritics
     }
+
+    /// Encodes the stopwords sorted, so that two builds with the same settings write the same manifest bytes (a
+    /// set's own order changes from run to run).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stopwords.sorted(), forKey: .stopwords)
+        try container.encode(stemming, forKey: .stemming)
+        try container.encode(foldsDiacritics, forKey: .foldsDiacritics)
+    }
 }
