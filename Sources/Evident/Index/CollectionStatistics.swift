@@ -42,7 +42,7 @@ public struct CollectionStatistics: Sendable, Hashable {
                 passages: index.livePassageCount)
         ]
         scoredPassageCount = index.ownScoredPassageCount
-        totalLength = index.segments.reduce(0) { $0 + $1.lexical.totalLength - $1.deletedLength }
+        totalLength = index.ownTotalLength
         var frequencies: [String: Int] = [:]
         for segment in index.segments {
             for (term, entry) in segment.lexical.lexicon {

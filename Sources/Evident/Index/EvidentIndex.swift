@@ -510,7 +510,7 @@ public struct EvidentIndex: Sendable {
         if let collectionStatistics { return collectionStatistics.lexicalStatistics(for: terms) }
         guard !isSingleSegment else { return nil }
         let scored = ownScoredPassageCount
-        let length = segments.reduce(0) { $0 + $1.lexical.totalLength - $1.deletedLength }
+        let length = ownTotalLength
         var frequencies: [String: Int] = [:]
         for term in terms where frequencies[term] == nil { frequencies[term] = documentFrequency(of: term) }
         return LexicalStatistics(
@@ -533,6 +533,9 @@ public struct EvidentIndex: Sendable {
     package var ownScoredPassageCount: Int {
         segments.reduce(0) { $0 + $1.lexical.scoredPassageCount - $1.deletedScoredPassages }
     }
+
+    /// The analyzed terms of those passages, in all.
+    package var ownTotalLength: Int { segments.reduce(0) { $0 + $1.lexical.totalLength - $1.deletedLength } }
 
     /// This index, one shard of a sharded corpus, scoring with the statistics of the whole corpus: its BM25 scores
     /// and grounding's term weights are then those of one index of every shard.

@@ -121,8 +121,8 @@ package struct IndexSegment: Sendable {
         let quantized = try Int8VectorIndex(file(IndexBuild.FileName.quantizedVectors), rescoringWith: flat)
         quantizedVectors = quantized
         // A segment an update added has an approximate index only when it was large enough
-        // (`ApproximateIndexMethod.smallestSegment`); without one it is scanned exactly. A large graph walks the int8 codes the index keeps anyway, and re-scores in fp32
-        // (`HNSWVectorIndex.codeWalkThreshold`).
+        // (`ApproximateIndexMethod.smallestSegment`); without one it is scanned exactly. A large graph walks the
+        // int8 codes the index keeps anyway, and re-scores in fp32 (`HNSWVectorIndex.codeWalkThreshold`).
         switch embedding.approximateIndex {
         case .ivf where files[IndexBuild.FileName.ivfVectors] != nil:
             approximateIndex = .ivf(try IVFVectorIndex(file(IndexBuild.FileName.ivfVectors), rescoringWith: flat))

@@ -13,7 +13,7 @@ struct ShardStatisticsOptions: ParsableArguments {
 
     /// Opens the index at `path`, scoring with the statistics when given.
     func openIndex(_ path: String) throws -> EvidentIndex {
-        let index = try EvidentIndex(contentsOf: URL(fileURLWithPath: path))
+        let index = try EvidentCLI.openIndex(path)
         guard let statistics else { return index }
         let collection: CollectionStatistics
         do {
