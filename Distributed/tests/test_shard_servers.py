@@ -12,7 +12,6 @@ import json
 import shutil
 import signal
 import tempfile
-import time
 import unittest
 import urllib.request
 from pathlib import Path
@@ -65,9 +64,8 @@ class ShardServerTests(unittest.TestCase):
         # The server of shard 2 killed: Ray restarts its actor, which serves again on a new port.
         pid = ray.get(handles[1].pid.remote())
         os.kill(pid, signal.SIGKILL)
-        started = time.monotonic()
+        # Bounded: wait_until_serving raises when the shard is not serving again within a minute.
         address = wait_until_serving(handles[1], seconds=60)
-        self.assertLess(time.monotonic() - started, 60)
         self.assertNotEqual(ray.get(handles[1].pid.remote()), pid)
         self.assertEqual(post(address, "/v1/search", {"query": query, "limit": 3, "mode": "lexical"})["mode"], "lexical")
 
