@@ -27,26 +27,13 @@ public func buildApplication(
     router.add(middleware: AccessLogMiddleware(logger: logger))
     router.add(middleware: ErrorBodyMiddleware(logger: logger))
 
-    router.get("/") { _, _ in
-        // The page needs nothing but itself and this server's API; the policy says so to the browser.
-        Response(status: .ok, headers: pageHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: WebPage.html)))
-    }
-    router.get("/health") { _, _ in try JSONResponse.make(service.health) }
-    router.get("/openapi.json") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-    }
+    addPageRoutes(to: router) { try JSONResponse.make(service.health) }
     router.post("/v1/search") { request, _ in
-        let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["query", "limit", "mode", "exact", "probes", "filter"])
-        let query = try body.requiredString("query", maxCharacters: configuration.maxQueryCharacters)
-        let limit = try body.integer("limit", default: 10, range: 1...100)
-        var options = SearchOptions(mode: try body.choice("mode", as: SearchMode.self))
-        options.exact = try body.boolean("exact", default: false)
-        if body.has("probes") { options.probes = try body.integer("probes", default: 0, range: 1...1_000_000) }
-        options.filter = try service.checked(body.filter("filter"))
-        return try JSONResponse.make(try await service.search(query, limit: limit, options: options))
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: SearchRequest.fields)
+        var search = try SearchRequest(body, configuration: configuration)
+        search.options.filter = try service.checked(search.options.filter)
+        return try JSONResponse.make(
+            try await service.search(search.query, limit: search.limit, options: search.options))
     }
     router.post("/v1/ask") { request, _ in
         let body = try await JSONBody.read(
@@ -57,23 +44,43 @@ public func buildApplication(
         return try JSONResponse.make(try await service.ask(question, sentences: sentences, filter: filter))
     }
     router.post("/v1/ground") { request, _ in
-        let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["answer", "claims", "filter"])
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: GroundRequest.fields)
+        let ground = try GroundRequest(body, configuration: configuration)
         let filter = try service.checked(body.filter("filter"))
-        switch (body.has("answer"), body.has("claims")) {
-        case (true, true):
-            throw APIError.badRequest("conflicting_fields", "give either \"answer\" or \"claims\", not both")
-        case (false, false):
-            throw APIError.badRequest(
-                "missing_field",
-                "give \"answer\" (the answer's text) or \"claims\" (an array of {\"id\", \"text\"} or strings)")
-        case (true, false):
-            let answer = try body.requiredString("answer", maxCharacters: configuration.maxAnswerCharacters)
+        switch ground.input {
+        case .answer(let answer):
             return try JSONResponse.make(try await service.ground(answer: answer, filter: filter))
-        case (false, true):
-            let claims = try groundingClaims(body.array("claims") ?? [], configuration: configuration)
+        case .claims(let claims):
             return try JSONResponse.make(try await service.ground(claims: claims, filter: filter))
         }
+    }
+
+    // What a router (`evident serve --shards`) asks of the server of one shard.
+    router.post("/v1/shard/rankings") { request, _ in
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: SearchRequest.fields)
+        var search = try SearchRequest(body, configuration: configuration)
+        search.options.filter = try service.checked(search.options.filter)
+        return try JSONResponse.make(
+            try await service.shardRankings(search.query, limit: search.limit, options: search.options))
+    }
+    router.post("/v1/shard/results") { request, _ in
+        let body = try await decodedBody(request, as: ShardResultsRequest.self, limit: configuration.maxBodyBytes)
+        return try JSONResponse.make(
+            ShardResultsReply(results: try await service.shardResults(body.passages, for: body.query)))
+    }
+    router.post("/v1/shard/grounding") { request, _ in
+        let body = try await decodedBody(request, as: ShardGroundingRequest.self, limit: configuration.maxBodyBytes)
+        let passages = try body.passages.map { pairs in
+            try pairs.map { pair -> (passage: Int, rank: Int) in
+                guard pair.count == 2 else {
+                    throw APIError.badRequest("wrong_type", "each passage is a [passage, rank] pair; got \(pair)")
+                }
+                return (pair[0], pair[1])
+            }
+        }
+        return try JSONResponse.make(
+            ShardGroundingReply(
+                candidates: try await service.shardCandidates(for: body.statements, passages: passages)))
     }
 
     router.get("/v1/page") { request, _ in
@@ -107,6 +114,174 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// Builds the HTTP application of a router over the servers of a sharded index's shards: the API of
+/// `buildApplication` (the page, `/health`, `/openapi.json`, search and grounding), each answer merged from every
+/// shard's (`ShardRouter`) and saying whether a shard was missing from it.
+///
+/// - Parameters:
+///   - shardRouter: The connected router.
+///   - name: A name for the cluster, for `/health`.
+///   - configuration: Where to listen and what to accept.
+///   - logger: Where the access log and errors go.
+///   - onServerRunning: Called with the bound port once the server listens.
+/// - Returns: The application; `runService()` serves until SIGINT or SIGTERM.
+public func buildRouterApplication(
+    router shardRouter: ShardRouter, name: String, configuration: ServerConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.add(middleware: AccessLogMiddleware(logger: logger))
+    router.add(middleware: ErrorBodyMiddleware(logger: logger))
+    addPageRoutes(to: router) { try JSONResponse.make(await shardRouter.health(name: name)) }
+    router.post("/v1/search") { request, _ in
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: SearchRequest.fields)
+        return try JSONResponse.make(
+            try await shardRouter.search(try SearchRequest(body, configuration: configuration)))
+    }
+    router.post("/v1/ask") { _, _ -> Response in
+        throw APIError(
+            .notImplemented, code: "not_routed",
+            "a router does not answer questions yet (it searches and grounds); ask the server of a single index")
+    }
+    router.post("/v1/ground") { request, _ in
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: GroundRequest.fields)
+        let ground = try GroundRequest(body, configuration: configuration)
+        _ = try body.filter("filter")  // checked here for its shape; the shards check its keys
+        let plan =
+            switch ground.input {
+            case .answer(let answer): shardRouter.judge.plan(answer: answer)
+            case .claims(let claims): shardRouter.judge.plan(claims: claims)
+            }
+        return try JSONResponse.make(try await shardRouter.ground(plan, filter: body.raw("filter")))
+    }
+    router.get("/v1/page") { request, _ in
+        let parameters = request.uri.queryParameters
+        guard let document = parameters["document"].map(String.init), !document.isEmpty else {
+            throw APIError.badRequest(
+                "missing_field", "give ?document=ID&page=N (the citation's document and physical_page)")
+        }
+        let image = try await shardRouter.pageImage(query: request.uri.query ?? "", document: document)
+        var headers: HTTPFields = [.cacheControl: "private, max-age=3600"]
+        headers[.contentType] = image.contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: image.bytes))
+    }
+    let (seconds, attoseconds) = configuration.idleTimeout.components
+    let idleTimeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    return Application(
+        router: router,
+        server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: idleTimeout)),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The routes a single server and a router share: the page, `/health` (answered by `health`) and the OpenAPI
+/// description.
+private func addPageRoutes(
+    to router: Router<BasicRequestContext>, health: @escaping @Sendable () async throws -> Response
+) {
+    router.get("/") { _, _ in
+        // The page needs nothing but itself and this server's API; the policy says so to the browser.
+        Response(status: .ok, headers: pageHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: WebPage.html)))
+    }
+    router.get("/health") { _, _ in try await health() }
+    router.get("/openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
+}
+
+/// The fields of a search request: `POST /v1/search`, and a shard's rankings route, to which a router passes them.
+struct SearchRequest: Sendable {
+    static let fields = ["query", "limit", "mode", "exact", "probes", "filter"]
+
+    var query: String
+    var limit: Int
+    /// Mode, exact or approximate search, breadth and the filter (its shape checked, not yet its keys).
+    var options: SearchOptions
+    /// The filter as sent, which a router passes on to its shards.
+    var filter: JSONValue?
+
+    init(query: String, limit: Int, options: SearchOptions, filter: JSONValue?) {
+        self.query = query
+        self.limit = limit
+        self.options = options
+        self.filter = filter
+    }
+
+    /// Reads and checks the fields of `body`.
+    init(_ body: JSONBody, configuration: ServerConfiguration) throws {
+        query = try body.requiredString("query", maxCharacters: configuration.maxQueryCharacters)
+        limit = try body.integer("limit", default: 10, range: 1...100)
+        options = SearchOptions(mode: try body.choice("mode", as: SearchMode.self))
+        options.exact = try body.boolean("exact", default: false)
+        if body.has("probes") { options.probes = try body.integer("probes", default: 0, range: 1...1_000_000) }
+        options.filter = try body.filter("filter")
+        filter = body.raw("filter")
+    }
+
+    /// The request as a shard's rankings route takes it.
+    var body: Forwarded {
+        Forwarded(
+            query: query, limit: limit, mode: options.mode?.rawValue, exact: options.exact, probes: options.probes,
+            filter: filter)
+    }
+
+    struct Forwarded: Encodable, Sendable {
+        var query: String
+        var limit: Int
+        var mode: String?
+        var exact: Bool
+        var probes: Int?
+        var filter: JSONValue?
+    }
+}
+
+/// The fields of `POST /v1/ground`: an answer, or claims.
+struct GroundRequest {
+    static let fields = ["answer", "claims", "filter"]
+
+    enum Input {
+        case answer(String)
+        case claims([(id: String?, text: String)])
+    }
+
+    var input: Input
+
+    /// Reads and checks the fields of `body` (the filter apart).
+    init(_ body: JSONBody, configuration: ServerConfiguration) throws {
+        switch (body.has("answer"), body.has("claims")) {
+        case (true, true):
+            throw APIError.badRequest("conflicting_fields", "give either \"answer\" or \"claims\", not both")
+        case (false, false):
+            throw APIError.badRequest(
+                "missing_field",
+                "give \"answer\" (the answer's text) or \"claims\" (an array of {\"id\", \"text\"} or strings)")
+        case (true, false):
+            input = .answer(try body.requiredString("answer", maxCharacters: configuration.maxAnswerCharacters))
+        case (false, true):
+            input = .claims(try groundingClaims(body.array("claims") ?? [], configuration: configuration))
+        }
+    }
+}
+
+/// The body of `request` decoded as `type`: the routes a router calls, whose bodies a router writes.
+private func decodedBody<Body: Decodable>(_ request: Request, as type: Body.Type, limit: Int) async throws -> Body {
+    let buffer: ByteBuffer
+    do {
+        buffer = try await request.body.collect(upTo: limit)
+    } catch is NIOTooManyBytesError {
+        throw APIError.tooLarge("body_too_large", "the request body is over the limit of \(limit) bytes")
+    }
+    do {
+        return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+    } catch {
+        throw APIError.badRequest("invalid_json", "the request body is not what this route takes: \(error)")
+    }
 }
 
 /// Why the server could not start listening, when `error` says so: the address in use, or

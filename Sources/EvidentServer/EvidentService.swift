@@ -57,7 +57,10 @@ public final class EvidentService: Sendable {
 
     /// What `GET /health` answers.
     public struct Health: Codable, Sendable, Hashable {
-        enum CodingKeys: String, CodingKey { case status, index, documents, passages, sentenceVectors, model, version }
+        enum CodingKeys: String, CodingKey {
+            case status, index, documents, passages, sentenceVectors, model, version, shard
+            case cluster, missingShards = "missing_shards"
+        }
 
         /// Always "ok": the server answers.
         public var status: String
@@ -71,6 +74,13 @@ public final class EvidentService: Sendable {
         public var model: String?
         /// Evident's version.
         public var version: String
+        /// For a shard of a sharded index: its place ("2/3"), and the identity of the cluster whose statistics it
+        /// scores with (`CollectionStatistics.clusterIdentity`), absent otherwise. A router answers with the
+        /// shards' count and the cluster.
+        public var shard: String?
+        public var cluster: String?
+        /// For a router: the shards that did not answer (their places), absent for a single server.
+        public var missingShards: [String]?
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -81,6 +91,9 @@ public final class EvidentService: Sendable {
             try container.encode(sentenceVectors, forKey: .sentenceVectors)
             try container.encode(model, forKey: .model)  // null for a lexical-only index, not a missing key
             try container.encode(version, forKey: .version)
+            try container.encodeIfPresent(shard, forKey: .shard)
+            try container.encodeIfPresent(cluster, forKey: .cluster)
+            try container.encodeIfPresent(missingShards, forKey: .missingShards)
         }
     }
 
@@ -89,7 +102,9 @@ public final class EvidentService: Sendable {
         Health(
             status: "ok", index: name, documents: index.liveDocumentCount, passages: index.livePassageCount,
             sentenceVectors: index.sentenceVectorCount,
-            model: retriever.embedder == nil ? nil : index.configuration.embedding?.modelID, version: evidentVersion)
+            model: retriever.embedder == nil ? nil : index.configuration.embedding?.modelID, version: evidentVersion,
+            shard: index.collectionStatistics == nil ? nil : index.manifest.corpus.shard?.description,
+            cluster: index.collectionStatistics?.clusterIdentity)
     }
 
     /// Searches for `query` with `options` (a mode, exact or approximate vector search).
@@ -114,6 +129,55 @@ public final class EvidentService: Sendable {
             let results = try retriever.search(query, limit: limit, options: options)
             return SearchResponse(query: query, mode: resolvedMode, scoring: scoring, results: results)
         }
+    }
+
+    /// This shard's rankings of `query` for a router (`Retriever.shardRankings`).
+    func shardRankings(_ query: String, limit: Int, options: SearchOptions) async throws -> ShardRankings {
+        do {
+            _ = try retriever.mode(for: options)
+        } catch let error as RetrievalError {
+            throw APIError.unprocessable("mode_unavailable", error.description + "; " + APIError.advice(for: error))
+        }
+        let retriever = self.retriever
+        return try await run(on: searchLane) { try retriever.shardRankings(query, limit: limit, options: options) }
+    }
+
+    /// The search results of this shard's `passages` for `query`, for a router.
+    func shardResults(_ passages: [ShardRankedPassage], for query: String) async throws -> [SearchResponse.Item] {
+        if let wrong = passages.first(where: { !(0..<index.passageCount).contains($0.passage) }) {
+            throw APIError.unprocessable(
+                "no_such_passage", "this index has passages 0–\(index.passageCount - 1); got \(wrong.passage)")
+        }
+        let retriever = self.retriever
+        return try await run(on: searchLane) {
+            try retriever.results(passages, for: query).map(SearchResponse.Item.init)
+        }
+    }
+
+    /// This shard's scored candidate sentences for grounding `statements` in its `passages`, for a router.
+    func shardCandidates(for statements: [String], passages: [[(passage: Int, rank: Int)]]) async throws
+        -> [[GroundingCandidate]]
+    {
+        guard passages.count == statements.count else {
+            throw APIError.unprocessable(
+                "mismatched_lists",
+                "give one list of passages per statement; got \(passages.count) for \(statements.count)")
+        }
+        if let wrong = passages.joined().first(where: { !(0..<index.passageCount).contains($0.passage) }) {
+            throw APIError.unprocessable(
+                "no_such_passage", "this index has passages 0–\(index.passageCount - 1); got \(wrong.passage)")
+        }
+        let grounder = self.grounder
+        let sendable = passages.map { $0.map { RankedPassage(passage: $0.passage, rank: $0.rank) } }
+        return try await run(on: groundingLane) {
+            try grounder.shardCandidates(
+                for: statements, passages: sendable.map { $0.map { (passage: $0.passage, rank: $0.rank) } })
+        }
+    }
+
+    private struct RankedPassage: Sendable {
+        var passage: Int
+        var rank: Int
     }
 
     /// `filter` once checked against the index's keys and kinds of values (so that a request with a bad filter is

@@ -6,7 +6,7 @@ import NIOCore
 
 /// A JSON value of any shape, decoded without a schema so that each field can be checked with a message of its
 /// own (a missing field, a wrong type, a value out of range, a field nobody asked for).
-enum JSONValue: Decodable, Sendable, Equatable {
+enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -28,6 +28,18 @@ enum JSONValue: Decodable, Sendable, Equatable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let fields): try container.encode(fields)
         }
     }
 
@@ -270,6 +282,9 @@ struct JSONBody {
     }
 
     /// The array `field` (absent: nil).
+    /// The field's value as sent, for a router to pass on; `nil` when absent.
+    func raw(_ field: String) -> JSONValue? { fields[field] }
+
     func array(_ field: String) throws -> [JSONValue]? {
         guard let value = fields[field], value != .null else { return nil }
         guard case .array(let items) = value else {

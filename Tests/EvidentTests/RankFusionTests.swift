@@ -72,6 +72,21 @@ private func expectRanking(
         expectRanking(fused, [(5, 1.0 / 61 + 1.0 / 62), (7, 1.0 / 62 + 1.0 / 61), (1, 1.0 / 61)])
     }
 
+    @Test func tiedItemsShareTheirBestRankSoTheOrderOfTiesChangesNothing() {
+        // Lexical: 1 (score 5), then 2 and 3 tied at 4, then 4 (3): ranks 1, 2, 2, 4. Dense: 3 then 4.
+        let tied = [
+            RankedItem(item: 1, score: 5), RankedItem(item: 2, score: 4), RankedItem(item: 3, score: 4),
+            RankedItem(item: 4, score: 3),
+        ]
+        let dense = ranking([3, 4])
+        let fused = RankFusion.fuse([tied, dense], method: .default, limit: 10)
+        expectRanking(
+            fused, [(3, 1.0 / 62 + 1.0 / 61), (4, 1.0 / 64 + 1.0 / 62), (1, 1.0 / 61), (2, 1.0 / 62)])
+        // The same lists with the tie listed the other way fuse to the same ranking and scores.
+        let swapped = [tied[0], tied[2], tied[1], tied[3]]
+        #expect(RankFusion.fuse([swapped, dense], method: .default, limit: 10) == fused)
+    }
+
     @Test func aSingleListKeepsItsOrder() {
         let items = [42, 7, 19, 3, 88, 0, 56, 21]
         let fused = RankFusion.fuse([ranking(items)], method: .default, limit: items.count)

@@ -2,7 +2,7 @@ import Foundation
 
 /// How a source sentence relates to a claim, apart from the dense model's similarity: how much of the claim's
 /// content it holds, whether it quotes it, and what in it contradicts the claim.
-struct ClaimComparison: Sendable, Hashable {
+struct ClaimComparison: Sendable, Hashable, Codable {
     /// The share of the claim's content terms (stemmed, stopwords out), weighted by inverse document frequency,
     /// that the sentence or its context (its document's title and section headings) holds; in [0, 1].
     var coverage: Double
@@ -97,6 +97,10 @@ struct ClaimComparer: Sendable {
         let words: ClaimWords
         /// Lowercased words joined by single spaces, for quote matching.
         let normalised: String
+
+        /// The prepared text of a sentence whose comparison was made elsewhere (by a shard, for a router): nothing
+        /// to compare.
+        static let compared = PreparedText(terms: [], weight: 0, words: ClaimWords(""), normalised: "")
     }
 
     /// `text` analyzed for `compare`.

@@ -99,17 +99,8 @@ public struct Grounder: Sendable {
     /// - Returns: Every piece of the answer in reading order, claims grounded, other pieces passed through.
     /// - Throws: `StorageError` when a record of the index cannot be read.
     public func ground(answer: String) throws -> GroundedAnswer {
-        let pieces = ClaimSplitter().claims(in: answer)
-        let groundedParts = try groundStatements(pieces.flatMap { $0.isClaim ? $0.parts.map(\.text) : [] })
-        var next = 0
-        let claims = pieces.map { piece -> GroundedClaim in
-            guard piece.isClaim else { return GroundedClaim(text: piece.text, kind: piece.kind, range: piece.range) }
-            let parts = groundedParts[next..<(next + piece.parts.count)]
-            next += piece.parts.count
-            return combine(
-                text: piece.text, range: piece.range, parts: Array(parts), partRanges: piece.parts.map(\.range))
-        }
-        return GroundedAnswer(answer: answer, claims: claims)
+        let plan = judge.plan(answer: answer)
+        return judge.assemble(plan, grounded: try groundStatements(plan.statements))
     }
 
     /// Grounds independent claims, each split into parts when compound.
@@ -118,59 +109,12 @@ public struct Grounder: Sendable {
     /// - Returns: One grounded claim per input, in order.
     /// - Throws: `StorageError` when a record of the index cannot be read.
     public func ground(claims: [(id: String?, text: String)]) throws -> [GroundedClaim] {
-        let splitter = ClaimSplitter()
-        let partTexts = claims.map { claim -> [String] in
-            let parts = splitter.claims(in: claim.text).filter(\.isClaim).flatMap { $0.parts.map(\.text) }
-            return parts.isEmpty ? [claim.text] : parts
-        }
-        let grounded = try groundStatements(partTexts.flatMap { $0 })
-        var next = 0
-        return zip(claims, partTexts).map { claim, parts in
-            let slice = Array(grounded[next..<(next + parts.count)])
-            next += parts.count
-            var result = combine(text: claim.text, range: nil, parts: slice, partRanges: nil)
-            result.id = claim.id
-            return result
-        }
+        let plan = judge.plan(claims: claims)
+        return judge.assemble(plan, grounded: try groundStatements(plan.statements)).claims
     }
 
-    /// One claim from its grounded parts: a single part is the claim; several give the claim the worst verdict
-    /// that still lets a reader trust it (all supported → supported, any contradicted → contradicted, some
-    /// support → partially supported) and the mean support.
-    private func combine(
-        text: String, range: Range<Int>?, parts: [GroundedClaim], partRanges: [Range<Int>]?
-    ) -> GroundedClaim {
-        if parts.count == 1 {
-            var claim = parts[0]
-            claim.text = text
-            claim.range = range
-            return claim
-        }
-        let verdicts = parts.compactMap(\.verdict)
-        let verdict: Verdict =
-            verdicts.allSatisfy { $0 == .supported }
-            ? .supported
-            : verdicts.contains(.contradicted)
-                ? .contradicted
-                : verdicts.contains(where: { $0 == .supported || $0 == .partiallySupported })
-                    ? .partiallySupported
-                    : .unsupported
-        let support = parts.compactMap(\.support).reduce(0, +) / Double(max(parts.count, 1))
-        var citations: [GroundingCitation] = []
-        for part in parts {
-            for citation in part.citations where !citations.contains(where: { $0.quotesTheSameSentence(as: citation) })
-            {
-                citations.append(citation)
-            }
-        }
-        var numbered = parts
-        if let partRanges {
-            for index in numbered.indices { numbered[index].range = partRanges[index] }
-        }
-        return GroundedClaim(
-            text: text, kind: .claim, range: range, verdict: verdict, support: support,
-            citations: Array(citations.prefix(configuration.citationLimit)), parts: numbered)
-    }
+    /// What decides the verdicts from the scored candidates.
+    var judge: GroundingJudge { GroundingJudge(configuration: configuration, verifier: verifier) }
 
     /// A candidate sentence for one statement, with its features and support.
     struct Candidate {
@@ -196,41 +140,8 @@ public struct Grounder: Sendable {
     func groundStatements(_ statements: [String]) throws -> [GroundedClaim] {
         var sentences = SentenceCache(index: retriever.index, comparer: comparer)
         var candidates = try scoredCandidates(for: statements, sentences: &sentences)
-        if let verifier { verify(&candidates, of: statements, with: verifier) }
-        return statements.indices.map { verdict(for: statements[$0], candidates: candidates[$0]) }
-    }
-
-    /// Has `verifier` read each statement with its `verifiedSentencesPerClaim` best sentences (by support, none
-    /// more than `verifiedSupportMargin` below the best) and with the best sentence the word rules find
-    /// contradicting, all pairs in one batch.
-    func verify(_ candidates: inout [[Candidate]], of statements: [String], with verifier: ClaimVerifier) {
-        var slots: [(statement: Int, slot: Int)] = []
-        for (position, list) in candidates.enumerated() {
-            let order = list.indices.sorted { list[$0].support > list[$1].support }
-            var chosen: [Int] = []
-            var texts: Set<String> = []
-            // A sentence below `closestThreshold` is neither cited nor read as refuting: not worth reading.
-            // Nor is one far below the claim's best sentence.
-            let best = order.first.map { list[$0].support } ?? 0
-            let floor = max(configuration.closestThreshold, best - configuration.verifiedSupportMargin)
-            for slot in order where chosen.count < configuration.verifiedSentencesPerClaim {
-                guard list[slot].support >= floor else { break }
-                if texts.insert(list[slot].sentence.text).inserted { chosen.append(slot) }
-            }
-            if let conflicting = order.first(where: {
-                !list[$0].comparison.conflicts.isEmpty && list[$0].support >= configuration.closestThreshold
-            }),
-                !chosen.contains(conflicting), texts.insert(list[conflicting].sentence.text).inserted
-            {
-                chosen.append(conflicting)
-            }
-            slots += chosen.map { (position, $0) }
-        }
-        let results = verifier.verify(
-            slots.map { (claim: statements[$0.statement], evidence: candidates[$0.statement][$0.slot].sentence.text) })
-        for (place, entailment) in zip(slots, results) {
-            candidates[place.statement][place.slot].entailment = entailment
-        }
+        if let verifier { judge.verify(&candidates, of: statements, with: verifier) }
+        return statements.indices.map { judge.verdict(for: statements[$0], candidates: candidates[$0]) }
     }
 
     /// For each statement, its best candidate sentences with features and support: the sentences of its best
@@ -252,17 +163,10 @@ public struct Grounder: Sendable {
             let ranked = try retriever.rankPassages(
                 statement, terms: retriever.terms(of: statement), vector: statementVectors?[position],
                 limit: configuration.candidatePassages, options: SearchOptions(mode: mode), allowed: allowed)
-            var list: [Candidate] = []
-            for (rank, passage) in ranked.enumerated() {
-                for sentence in try sentences.sentences(ofPassage: passage.item) {
-                    list.append(candidate(prepared, sentence, rank: rank))
-                }
-            }
+            var list = try self.candidates(
+                prepared, passages: ranked.enumerated().map { ($1.item, $0) }, sentences: &sentences)
             // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
-            if !retriever.index.hasSentenceVectors {
-                list.sort { $0.prescore > $1.prescore }
-                list = Array(list.prefix(configuration.sentencesScoredPerClaim))
-            }
+            if !retriever.index.hasSentenceVectors { list = judge.keptForScoring(list) }
             if position < extra.count {
                 // An extra sentence's rank is its document's best passage's, or one past the last retrieved.
                 var documentRanks: [Int: Int] = [:]
@@ -277,9 +181,27 @@ public struct Grounder: Sendable {
             }
             candidates.append(list)
         }
+        score(&candidates, statementVectors: statementVectors, sentences: sentences)
+        return candidates
+    }
 
-        // The dense model scores the kept sentences, each distinct sentence once.
-        if let embedder, let statementVectors {
+    /// The candidates of the sentences of `passages` (in that order, each with its passage's rank) for a statement.
+    private func candidates(
+        _ statement: ClaimComparer.PreparedText, passages: [(passage: Int, rank: Int)], sentences: inout SentenceCache
+    ) throws -> [Candidate] {
+        var list: [Candidate] = []
+        for (passage, rank) in passages {
+            for sentence in try sentences.sentences(ofPassage: passage) {
+                list.append(candidate(statement, sentence, rank: rank))
+            }
+        }
+        return list
+    }
+
+    /// Gives each candidate its dense similarity to its statement (each distinct sentence's vector read or embedded
+    /// once) and its support.
+    private func score(_ candidates: inout [[Candidate]], statementVectors: [[Float]]?, sentences: SentenceCache) {
+        if let embedder = retriever.embedder, let statementVectors {
             var keys: [SentenceKey: Int] = [:]
             var distinct: [CandidateSentence] = []
             for list in candidates {
@@ -303,7 +225,27 @@ public struct Grounder: Sendable {
                     candidates[position][slot].features)
             }
         }
-        return candidates
+    }
+
+    /// What a shard of a sharded index contributes to grounding `statements`: the candidate sentences of the
+    /// passages it holds among each statement's candidate passages (`passages[i]` for `statements[i]`: the
+    /// passage and its rank in the whole index's retrieval for the statement), with features, similarity and
+    /// support, every sentence scored (a router keeps the best by word overlap when the index stores no sentence
+    /// vectors, `GroundingJudge.verdicts(for:candidates:scoresEverySentence:)`). The statements are embedded in one
+    /// batch, as `ground` embeds them.
+    ///
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func shardCandidates(for statements: [String], passages: [[(passage: Int, rank: Int)]]) throws
+        -> [[GroundingCandidate]]
+    {
+        precondition(passages.count == statements.count, "one list of passages per statement")
+        guard !statements.isEmpty else { return [] }
+        var sentences = SentenceCache(index: retriever.index, comparer: comparer)
+        var candidates = try zip(statements, passages).map { statement, passages in
+            try self.candidates(comparer.prepare(statement), passages: passages, sentences: &sentences)
+        }
+        score(&candidates, statementVectors: retriever.embedder?.embed(statements), sentences: sentences)
+        return candidates.map { $0.map(GroundingCandidate.init) }
     }
 
     private func candidate(
@@ -320,177 +262,6 @@ public struct Grounder: Sendable {
         return Candidate(sentence: sentence, comparison: comparison, prescore: prescore, passageRank: rank)
     }
 
-    /// Decides a statement's verdict from its scored candidates.
-    func verdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
-        if candidates.contains(where: { $0.entailment != nil }) {
-            return verifiedVerdict(for: statement, candidates: candidates)
-        }
-        let byScore = candidates.sorted { $0.support > $1.support }
-        let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
-        let best = agreeing.first?.support ?? 0
-        let contradicting = conflictsOnTheSubject(byScore, best: best)
-        let verdict: Verdict
-        // The sentences that carry the verdict lead; the others are cited as corroboration or context, the
-        // scores saying how weak they are.
-        var lead: [Candidate] = []
-        let others: [Candidate]
-        if let contradiction = contradicting.first {
-            // The contradicting sentence first, then what else the sources say on the subject.
-            verdict = .contradicted
-            lead = [contradiction]
-            others = byScore.filter {
-                $0.support >= configuration.corroborationThreshold
-            }
-        } else if let top = agreeing.first, top.support >= configuration.partialThreshold {
-            // Without the verifier, a sentence holding less than `supportedCoverage` of the claim's content
-            // cannot support all of it, however similar it reads.
-            let exact = top.comparison.isExact && top.comparison.coverage >= configuration.supportedCoverage
-            verdict = top.support >= configuration.supportedThreshold && exact ? .supported : .partiallySupported
-            others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
-        } else {
-            // Nothing supports it: cite the closest sentences (low scores and the verdict say what they are), so a
-            // reader sees what the corpus does say on the subject.
-            verdict = .unsupported
-            others = agreeing.filter { $0.support >= configuration.closestThreshold }
-        }
-        return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
-    }
-
-    /// The candidates (sorted by support) whose word-rule conflicts count: a conflict counts when the sentence is
-    /// on the claim's subject — about as strong as the best agreeing sentence (`best`), and (for a bare negation,
-    /// the noisiest signal) covering most of the claim's words.
-    private func conflictsOnTheSubject(_ byScore: [Candidate], best: Double) -> [Candidate] {
-        byScore.filter { candidate in
-            let conflicts = candidate.comparison.conflicts
-            guard !conflicts.isEmpty, candidate.support >= configuration.partialThreshold,
-                candidate.support >= best - 0.1
-            else { return false }
-            return conflicts != [.negation] || candidate.comparison.coverage >= 0.7
-        }
-    }
-
-    /// The verdict when the verifier has read the best sentences.
-    ///
-    /// - A sentence the verifier reads as refuting the claim (more than any other reads as supporting it), one the
-    ///   word rules find contradicting on the claim's subject that the verifier does not read as supporting, or one
-    ///   on the subject that gives the opposite direction of the claim's effect (whatever the verifier reads):
-    ///   `contradicted`.
-    /// - Else a sentence the verifier reads as supporting it, on the subject (support ≥ `partialThreshold`): it
-    ///   is `supported` when that sentence holds the claim's key terms and quantities and nothing cited
-    ///   contradicts it (under `strict`, no cited sentence has any conflict or refutation), else
-    ///   `partiallySupported`.
-    /// - Else (the verifier reads nothing as supporting): `partiallySupported` when the support score alone would
-    ///   have called it at least that (the two disagree: never `supported`; under `strict`, `unsupported`),
-    ///   `unsupported` otherwise.
-    func verifiedVerdict(for statement: String, candidates: [Candidate]) -> GroundedClaim {
-        let byScore = candidates.sorted { $0.support > $1.support }
-        let agreeing = byScore.filter { $0.comparison.conflicts.isEmpty }
-        let best = agreeing.first?.support ?? 0
-        func supports(_ candidate: Candidate) -> Double { candidate.entailment?.supports ?? 0 }
-        func refutes(_ candidate: Candidate) -> Double { candidate.entailment?.refutes ?? 0 }
-        let entailing = byScore.filter {
-            supports($0) >= configuration.entailmentThreshold && supports($0) > refutes($0)
-                && $0.support >= configuration.partialThreshold
-        }
-        let refuting = byScore.filter {
-            refutes($0) >= configuration.refutationThreshold && refutes($0) > supports($0)
-                && $0.support >= configuration.closestThreshold
-        }.sorted { refutes($0) > refutes($1) }
-        let strongestEntailment = entailing.map(supports).max() ?? 0
-        // The word rules' contradictions on the claim's subject (as without a verifier); they contradict the
-        // claim where the verifier does not read support, and dispute it where it does.
-        let ruleConflicting = conflictsOnTheSubject(byScore, best: best)
-        let ruleContradicting = ruleConflicting.filter { supports($0) < configuration.entailmentThreshold }
-        // An effect the source gives the other direction on the claim's subject contradicts the claim even where
-        // the verifier reads support: the verifier reads what a sentence is about better than which way an effect
-        // goes ("reduces" against "increases" reads as entailment more often than as refutation).
-        let directionContradicting = ruleConflicting.filter { candidate in
-            candidate.comparison.conflicts.contains { if case .direction = $0 { true } else { false } }
-        }
-
-        let verdict: Verdict
-        var lead: [Candidate] = []
-        let others: [Candidate]
-        if let refutation = refuting.first(where: { refutes($0) > strongestEntailment })
-            ?? (entailing.isEmpty ? ruleContradicting.first : directionContradicting.first)
-        {
-            verdict = .contradicted
-            lead = [refutation]
-            others = byScore.filter {
-                $0.support >= configuration.corroborationThreshold
-            }
-        } else if let top = entailing.first(where: { $0.comparison.conflicts.isEmpty }) ?? entailing.first {
-            let exact = top.comparison.isExact
-            let corroborating = agreeing.filter {
-                $0.support >= configuration.corroborationThreshold
-            }
-            // Under `strict`, every sentence that will be cited must be free of conflicts and refutation.
-            let disputed =
-                !refuting.isEmpty || !ruleConflicting.isEmpty
-                || (configuration.strict
-                    && cited(lead: [top], others: corroborating).contains {
-                        !$0.comparison.conflicts.isEmpty || refutes($0) >= configuration.refutationThreshold
-                    })
-            verdict = exact && !disputed ? .supported : .partiallySupported
-            lead = [top]
-            others = corroborating
-        } else if let top = agreeing.first, top.support >= configuration.partialThreshold, !configuration.strict {
-            // The support score finds the subject, the verifier reads no support: never `supported`.
-            verdict = .partiallySupported
-            others = agreeing.filter { $0.support >= configuration.corroborationThreshold }
-        } else {
-            verdict = .unsupported
-            others = agreeing.filter { $0.support >= configuration.closestThreshold }
-        }
-        return claim(statement, verdict: verdict, support: best, lead: lead, others: others)
-    }
-
-    /// The sentences cited for a claim, in order: `lead` (the sentence that carries the verdict, when one does)
-    /// first, then up to the citation limit of `others` in citation order, the lead counting as the first cited so
-    /// that another document's best follows it.
-    private func cited(lead: [Candidate], others: [Candidate]) -> [Candidate] {
-        let rest = others.filter { other in !lead.contains { $0.sentence.key == other.sentence.key } }
-        return Self.citationOrder(lead + rest, limit: configuration.citationLimit)
-    }
-
-    /// The grounded claim, citing `cited(lead:others:)` each with its support, conflicts and (when read) the
-    /// verifier's entailment.
-    private func claim(
-        _ statement: String, verdict: Verdict, support: Double, lead: [Candidate], others: [Candidate]
-    ) -> GroundedClaim {
-        let citations = cited(lead: lead, others: others).map { candidate in
-            candidate.sentence.citation(
-                score: candidate.support, conflicts: candidate.comparison.conflicts.map(\.description),
-                entailment: candidate.entailment)
-        }
-        return GroundedClaim(text: statement, kind: .claim, verdict: verdict, support: support, citations: citations)
-    }
-
-    /// Up to `limit` of `candidates` (sorted by support) in the order they are cited: the best sentence, the best
-    /// of another document (sources that agree independently say more), then a third document's best when it is
-    /// at least half as strong as the next sentence, else that next sentence; then the rest by support.
-    static func citationOrder(_ candidates: [Candidate], limit: Int) -> [Candidate] {
-        guard let first = candidates.first, limit > 0 else { return [] }
-        var ordered = [first]
-        func isCited(_ candidate: Candidate) -> Bool {
-            ordered.contains { $0.sentence.key == candidate.sentence.key }
-        }
-        if let other = candidates.first(where: { $0.sentence.key.document != first.sentence.key.document }) {
-            ordered.append(other)
-        }
-        let documents = Set(ordered.map(\.sentence.key.document))
-        if let next = candidates.first(where: { !isCited($0) }) {
-            if let third = candidates.first(where: { !documents.contains($0.sentence.key.document) }),
-                third.support >= 0.5 * next.support
-            {
-                ordered.append(third)
-            } else {
-                ordered.append(next)
-            }
-        }
-        for candidate in candidates where ordered.count < limit && !isCited(candidate) { ordered.append(candidate) }
-        return Array(ordered.prefix(limit))
-    }
 }
 
 /// Identifies a source sentence: its document and where it starts.

@@ -22,6 +22,13 @@ public struct CollectionStatistics: Sendable, Hashable {
 
     /// The shards counted, in shard order.
     public private(set) var shards: [Shard]
+
+    /// What names the cluster these statistics are of: a SHA-256 of each shard's place and corpus fingerprint. Two
+    /// shard servers with the same cluster identity were built in one split of one corpus and score alike, which
+    /// a router checks before it merges their answers.
+    public var clusterIdentity: String {
+        Checksum.hexDigest(of: Array(shards.map { "\($0.shard) \($0.fingerprint)\n" }.joined().utf8))
+    }
     /// Passages with at least one term, over every shard.
     public private(set) var scoredPassageCount: Int
     /// Their analyzed terms in all.

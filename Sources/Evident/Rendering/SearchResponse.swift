@@ -43,9 +43,12 @@ public struct SearchResponse: Sendable, Hashable, Codable {
         public var doi: String?
         /// The pages the passage lies on (a PDF's); absent from the JSON for documents without pages.
         public var pages: [PageReference]
+        /// The shard that holds the passage ("2/3"), in a router's answer; `passage` is then its number in that
+        /// shard. Absent from a single index's answer.
+        public var shard: String?
 
         enum CodingKeys: String, CodingKey {
-            case rank, score, document, title, section, url, start, end, text, passage, pmid, pmcid, doi, pages
+            case rank, score, document, title, section, url, start, end, text, passage, pmid, pmcid, doi, pages, shard
             case evidenceLevels = "evidence_levels"
             case references
             case matchedTerms = "matched_terms"
@@ -72,6 +75,28 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             pages = result.citation.pages
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rank = try container.decode(Int.self, forKey: .rank)
+            score = try container.decode(Double.self, forKey: .score)
+            document = try container.decode(String.self, forKey: .document)
+            title = try container.decode(String.self, forKey: .title)
+            section = try container.decode(String.self, forKey: .section)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            start = try container.decode(Int.self, forKey: .start)
+            end = try container.decode(Int.self, forKey: .end)
+            text = try container.decode(String.self, forKey: .text)
+            passage = try container.decode(Int.self, forKey: .passage)
+            evidenceLevels = try container.decode([String].self, forKey: .evidenceLevels)
+            references = try container.decode([Int].self, forKey: .references)
+            matchedTerms = try container.decode([String].self, forKey: .matchedTerms)
+            pmid = try container.decodeIfPresent(String.self, forKey: .pmid)
+            pmcid = try container.decodeIfPresent(String.self, forKey: .pmcid)
+            doi = try container.decodeIfPresent(String.self, forKey: .doi)
+            pages = try container.decodeIfPresent([PageReference].self, forKey: .pages) ?? []
+            shard = try container.decodeIfPresent(String.self, forKey: .shard)
+        }
+
         /// The first page, as printed and as a number: written for the reader, not read back.
         enum PageKeys: String, CodingKey {
             case page, physicalPage = "physical_page"
@@ -95,6 +120,7 @@ public struct SearchResponse: Sendable, Hashable, Codable {
             try container.encodeIfPresent(pmid, forKey: .pmid)
             try container.encodeIfPresent(pmcid, forKey: .pmcid)
             try container.encodeIfPresent(doi, forKey: .doi)
+            try container.encodeIfPresent(shard, forKey: .shard)
             if let page = pages.first {
                 var pageContainer = encoder.container(keyedBy: PageKeys.self)
                 try pageContainer.encode(page.displayLabel, forKey: .page)
@@ -119,6 +145,14 @@ public struct SearchResponse: Sendable, Hashable, Codable {
         self.mode = mode.rawValue
         self.scoring = scoring.description
         self.results = results.map(Item.init)
+    }
+
+    /// Creates the response of items already made (by a router, from its shards' items).
+    public init(query: String, mode: SearchMode, scoring: String, items: [Item]) {
+        self.query = query
+        self.mode = mode.rawValue
+        self.scoring = scoring
+        results = items
     }
 
     /// The response as pretty-printed JSON with sorted keys.

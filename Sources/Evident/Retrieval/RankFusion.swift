@@ -2,7 +2,8 @@
 public enum FusionMethod: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): score = Σ 1 / (k + rank), rank from 1.
     ///
-    /// Only positions count; the input scores are ignored. `k` must be positive; 60 is the paper's value.
+    /// Only positions count; the input scores serve only to find ties, which share the best of their ranks. `k` must
+    /// be positive; 60 is the paper's value.
     case reciprocalRank(k: Double)
 
     /// Weighted sum of min-max normalised scores: lexicalWeight · lexical + (1 − lexicalWeight) · dense.
@@ -49,7 +50,9 @@ public enum RankFusion {
     /// list ranks after every item present in it. Scores tie when the computed `Double` values are equal.
     ///
     /// With `.reciprocalRank(k:)`, an item at position *r* (from 1) of a list gains 1 / (k + *r*) from that list,
-    /// whatever its score there; any number of lists may be fused. With `.weighted(lexicalWeight:)`, there must be
+    /// whatever its score there, except that items with equal scores in a list all take the position of the first
+    /// of them (competition ranking, "1 2 2 4"): how a list happens to order its ties (by passage number in one index,
+    /// by shard in a sharded one) changes nothing. Any number of lists may be fused. With `.weighted(lexicalWeight:)`, there must be
     /// exactly two lists, lexical then dense; each list's scores are normalised to 0...1 by
     /// (*s* − min) / (max − min) over that list, or to 1 for every item when all its scores are equal, and an
     /// item's fused score is lexicalWeight · lexical + (1 − lexicalWeight) · dense. Its scores must be finite.
@@ -85,10 +88,12 @@ public enum RankFusion {
         var positions: [Int: Int] = [:]  // item → its index in `candidates`
         positions.reserveCapacity(candidates.capacity)
         for (list, ranking) in rankings.enumerated() {
+            var position = 0  // the position of the first item with this item's score
             for (offset, ranked) in ranking.enumerated() {
+                if offset > 0, ranked.score != ranking[offset - 1].score { position = offset }
                 let gain: Double
                 switch method {
-                case .reciprocalRank(let k): gain = 1 / (k + Double(offset + 1))
+                case .reciprocalRank(let k): gain = 1 / (k + Double(position + 1))
                 case .weighted: gain = contributions[list](ranked)
                 }
                 if let position = positions[ranked.item] {
@@ -100,7 +105,7 @@ public enum RankFusion {
                     positions[ranked.item] = candidates.count
                     candidates.append(
                         Candidate(
-                            item: ranked.item, score: gain, firstListRank: list == 0 ? offset : Int.max,
+                            item: ranked.item, score: gain, firstListRank: list == 0 ? position : Int.max,
                             lastList: list))
                 }
             }
@@ -115,7 +120,8 @@ public enum RankFusion {
     private struct Candidate {
         var item: Int
         var score: Double
-        /// The item's position in the first ranking, or `Int.max` when it is absent from it.
+        /// The item's position in the first ranking (the first position of its score's ties), or `Int.max` when it is
+        /// absent from it.
         var firstListRank: Int
         /// The last ranking that contributed, to catch an item listed twice in one ranking.
         var lastList: Int

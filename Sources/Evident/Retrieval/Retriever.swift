@@ -283,7 +283,7 @@ public struct Retriever: Sendable {
     }
 
     /// The ranked passages as search results, each with its rank, citation and matched terms.
-    private func results(_ ranked: [RankedItem], queryTerms: [String]) throws -> [SearchResult] {
+    func results(_ ranked: [RankedItem], queryTerms: [String]) throws -> [SearchResult] {
         try ranked.enumerated().map { rank, scored in
             try result(rank: rank + 1, passageIndex: scored.item, score: scored.score, queryTerms: queryTerms)
         }

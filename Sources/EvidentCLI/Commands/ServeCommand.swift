@@ -8,7 +8,8 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve search, ask and grounding over HTTP, with a web page, from one loaded index.",
+        abstract:
+            "Serve search, ask and grounding over HTTP, with a web page, from one loaded index (or route to shards).",
         discussion: """
             Loads the index (and its model) once and answers requests concurrently: GET / (the web page), \
             GET /health, GET /openapi.json, POST /v1/search {"query", "limit", "mode"}, POST /v1/ask \
@@ -16,9 +17,25 @@ struct ServeCommand: AsyncParsableCommand {
             shapes of the CLI's --json; errors are {"error": {"status", "code", "message"}}. One access-log line \
             per request goes to standard error. SIGINT or SIGTERM stops accepting connections and lets the \
             requests in flight finish.
+
+            With --shards URL,URL,... instead of an index, it serves as the router of a sharded index: each request \
+            goes to every shard's server (`evident serve SHARD-DIR --statistics FILE`), and their answers are \
+            merged as one index of all their passages would answer (search and grounding; ask is not routed yet). \
+            An answer lacking a shard that did not answer within --shard-timeout says "partial": true and names \
+            the shards in "missing_shards".
             """)
 
-    @Argument(help: "An index directory written by `evident index`.") var index: String
+    @Argument(help: "An index directory written by `evident index` (none with --shards).") var index: String?
+    @Option(
+        help: ArgumentHelp(
+            "Route to the servers of a sharded index's shards instead of loading an index: their base addresses, "
+                + "comma-separated (http://127.0.0.1:8081,http://127.0.0.1:8082,...), one for each shard 1 to N.",
+            valueName: "urls"))
+    var shards: String?
+    @Option(help: "With --shards: seconds a shard may take to answer before an answer goes on without it.")
+    var shardTimeout = 5.0
+    @Option(help: "With --shards: seconds to wait at start for every shard to answer /health.")
+    var shardWait = 60.0
     @Option(help: "The address to listen on (loopback by default; 0.0.0.0 for every interface).")
     var host = "127.0.0.1"
     @Option(help: "The TCP port (0 picks a free one and prints it).") var port = 8080
@@ -37,6 +54,20 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
+        switch (index, shards) {
+        case (nil, nil):
+            throw ValidationError("Give an index directory, or --shards with the shard servers' addresses.")
+        case (.some, .some): throw ValidationError("Give an index directory or --shards, not both.")
+        case (nil, .some):
+            guard model == nil, shardStatistics.statistics == nil else {
+                throw ValidationError("--model and --statistics are the shard servers' options, not the router's.")
+            }
+        case (.some, nil): break
+        }
+        guard shardTimeout > 0, shardTimeout.isFinite else {
+            throw ValidationError("--shard-timeout must be positive.")
+        }
+        guard shardWait >= 0, shardWait.isFinite else { throw ValidationError("--shard-wait must not be negative.") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must lie between 0 and 65535.") }
         guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be positive.") }
         guard maxAnswerCharacters > 0 else { throw ValidationError("--max-answer-characters must be positive.") }
@@ -61,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard let index else { return try await route(to: shards ?? "") }
         let evidentIndex = try shardStatistics.openIndex(index)
         let retriever = try modelRetriever(
             for: evidentIndex, model: model,
@@ -76,7 +108,6 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "evident")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let host = self.host
-        let index = self.index
         let application = buildApplication(service: service, logger: logger) { port in
             let line =
                 "Evident serves \(index) (\(Format.counted(evidentIndex.passageCount, "passage"))) at "
@@ -84,6 +115,46 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         defer { service.stop() }
+        try await serve(application)
+    }
+
+    /// Serves as the router of the shard servers at `urls` (comma-separated).
+    private func route(to urls: String) async throws {
+        var logger = Logger(label: "evident")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var timing = ShardRouter.Timing()
+        timing.shardTimeout = .milliseconds(Int64((shardTimeout * 1000).rounded()))
+        timing.startupWait = .milliseconds(Int64((shardWait * 1000).rounded()))
+        let addresses = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+        if let wrong = addresses.first(where: { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) }) {
+            throw CommandFailure("--shards: \"\(wrong)\" is not an address; give each as http://HOST:PORT")
+        }
+        let router = try await ShardRouter.connect(
+            to: addresses, timing: timing, grounding: verification.configuration(), verifier: try verification.load(),
+            logger: logger)
+        let name = "\(router.shards.count) shards"
+        let host = self.host
+        let application = buildRouterApplication(
+            router: router, name: name, configuration: serverConfiguration, logger: logger
+        ) { port in
+            let line =
+                "Evident routes to \(router.shards.count) shards (\(router.shards.map(\.url).joined(separator: ", ")))"
+                + " at http://\(host):\(port)/ — Ctrl-C stops it\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        do {
+            try await serve(application)
+        } catch {
+            await router.shutdown()
+            throw error
+        }
+        await router.shutdown()
+    }
+
+    /// Runs `application` until SIGINT or SIGTERM, wording a failure to listen.
+    private func serve(_ application: some ApplicationProtocol) async throws {
         do {
             try await application.runService()
         } catch {

@@ -1,4 +1,5 @@
 import Evident
+import EvidentServer
 
 /// The engine's errors worded for the command line: the facts the engine reports, then what to do about them in
 /// terms of `evident`'s commands and flags.
@@ -13,6 +14,7 @@ enum Advice {
         case let error as IndexUpdateError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as CollectionStatisticsError: CommandFailure(joined(error.description, advice(for: error)))
         case let error as IndexingJobError: CommandFailure(joined(error.description, advice(for: error)))
+        case let error as ShardRouterError: CommandFailure("--shards: " + joined(error.description, advice(for: error)))
         default: error
         }
     }
@@ -76,6 +78,20 @@ enum Advice {
         case .emptyShard: "split the corpus into fewer shards (--shard K/N with a smaller N)"
         case .shardDiffers(let index, _):
             "update it with " + (index.map { "--shard \($0)" } ?? "no --shard") + ", or build another index"
+        }
+    }
+
+    static func advice(for error: ShardRouterError) -> String {
+        switch error {
+        case .noShards: "give the shard servers' addresses, comma-separated"
+        case .unreachable:
+            "start each shard with `evident serve SHARD-DIR --statistics FILE --port P` (or `evident-ray serve`), or "
+                + "wait longer with --shard-wait"
+        case .notAShard: "serve each shard with --statistics (the file `evident statistics` writes for its cluster)"
+        case .wrongShardCount, .repeatedShard: "give the address of every shard of one split once, 1 to N"
+        case .otherCluster:
+            "serve every shard of one build with the statistics of that build (`evident statistics` over all of them)"
+        case .otherModel: "serve every shard with the model the index was built with (--model)"
         }
     }
 
