@@ -7,7 +7,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Evident",
             "version": "0.1.0",
-            "description": "Search guideline passages, answer questions with quoted sentences, and ground every claim of an answer in the exact source sentences that support it. Errors have the body {\"error\": {\"status\", \"code\", \"message\"}}."
+            "description": "Search guideline passages, answer questions with quoted sentences, and ground every claim of an answer in the exact source sentences that support it. Errors have the body {\"error\": {\"status\", \"code\", \"message\"}}. A router over the servers of a sharded index (evident serve --shards) answers the same API, merged from every shard; its answers add partial and missing_shards, its search results shard, and it answers ask with 501."
           },
           "paths": {
             "/health": {
@@ -63,6 +63,7 @@ enum OpenAPIDocument {
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "422": {"$ref": "#/components/responses/Unprocessable"},
+                  "501": {"description": "A router: ask is not routed to shards.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
               }
@@ -89,7 +90,7 @@ enum OpenAPIDocument {
               "TooLarge": {"description": "The body, a text or the list of claims is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "UnsupportedMediaType": {"description": "The body was not sent as application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "Unprocessable": {"description": "A value out of range, an empty text, a mode the index cannot serve, or a filter on a key the index does not have (the message lists its keys) or a comparison its values do not allow.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "Unavailable": {"description": "The server is busy or the request took longer than its time limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+              "Unavailable": {"description": "The server is busy or the request took longer than its time limit; for a router, no shard answered in time.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
             "schemas": {
               "MetadataFilter": {
@@ -155,7 +156,10 @@ enum OpenAPIDocument {
                   "passages": {"type": "integer", "minimum": 0},
                   "sentenceVectors": {"type": "integer", "minimum": 0},
                   "model": {"type": ["string", "null"], "description": "The embedding model, null for a lexical-only index."},
-                  "version": {"type": "string"}
+                  "version": {"type": "string"},
+                  "shard": {"type": "string", "description": "A shard's place in its split (2/3); only a shard server scoring with its cluster's statistics has it."},
+                  "cluster": {"type": "string", "description": "The identity of the cluster's statistics (a shard's, or a router's shards')."},
+                  "missing_shards": {"type": "array", "items": {"type": "string"}, "description": "A router: the shards that did not answer; the counts are the others'."}
                 }
               },
               "SearchRequest": {
@@ -179,7 +183,9 @@ enum OpenAPIDocument {
                   "query": {"type": "string"},
                   "mode": {"type": "string", "enum": ["lexical", "dense", "hybrid"]},
                   "scoring": {"type": "string"},
-                  "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"}}
+                  "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"}},
+                  "partial": {"type": "boolean", "description": "A router: true when a shard did not answer in time and the answer lacks its passages."},
+                  "missing_shards": {"type": "array", "items": {"type": "string"}, "description": "A router: the shards missing from the answer (2/3)."}
                 }
               },
               "SearchResult": {
@@ -202,7 +208,8 @@ enum OpenAPIDocument {
                   "start": {"type": "integer", "minimum": 0, "description": "Offset of the passage in the source, in Unicode scalars."},
                   "end": {"type": "integer", "minimum": 0},
                   "text": {"type": "string"},
-                  "passage": {"type": "integer", "minimum": 0},
+                  "passage": {"type": "integer", "minimum": 0, "description": "The passage's number in its index (in its shard's, from a router)."},
+                  "shard": {"type": "string", "description": "A router: the shard that holds the passage (2/3)."},
                   "evidence_levels": {"type": "array", "items": {"type": "string"}},
                   "references": {"type": "array", "items": {"type": "integer"}},
                   "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "Analyzed (folded, stemmed) query terms found in the passage."}
@@ -294,7 +301,11 @@ enum OpenAPIDocument {
                 "type": "object",
                 "required": ["claims"],
                 "additionalProperties": false,
-                "properties": {"claims": {"type": "array", "items": {"$ref": "#/components/schemas/GroundedClaim"}}}
+                "properties": {
+                  "claims": {"type": "array", "items": {"$ref": "#/components/schemas/GroundedClaim"}},
+                  "partial": {"type": "boolean", "description": "A router: true when a shard did not answer in time and the answer lacks its passages."},
+                  "missing_shards": {"type": "array", "items": {"type": "string"}, "description": "A router: the shards missing from the answer (2/3)."}
+                }
               },
               "GroundedClaim": {
                 "type": "object",

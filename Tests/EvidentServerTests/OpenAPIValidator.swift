@@ -116,7 +116,9 @@ struct OpenAPIValidator: @unchecked Sendable {  // immutable after init
         case is [Any]: return "array"
         case is [String: Any]: return "object"
         case let number as NSNumber:
-            // The API sends no booleans; a number written without a fraction is an integer.
+            // JSONSerialization reads true and false as NSNumbers of a Boolean (objCType "c" or "B").
+            if ["c", "B"].contains(String(cString: number.objCType)) { return "boolean" }
+            // A number written without a fraction is an integer.
             return number.doubleValue.rounded() == number.doubleValue && !"\(number)".contains(".")
                 ? "integer" : "number"
         default: return "unknown"

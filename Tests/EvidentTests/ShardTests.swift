@@ -72,6 +72,42 @@ struct ShardTests {
         #expect(alone > queries.count / 2, "the statistics change the scores of \(alone) of \(queries.count) queries")
     }
 
+    /// A line repeated across the corpus is boilerplate in every shard, though a shard holds too few of the
+    /// documents that repeat it to find it so itself: each shard leaves out what one index of the corpus leaves out.
+    @Test func everyShardLeavesOutTheLinesRepeatedAcrossTheWholeCorpus() throws {
+        let folder = try TemporaryFolder()
+        let footer = "Questions about this page go to the editorial board of the journal."
+        // Twelve documents, four of which carry the footer: 4 of 12 is enough for the corpus, but a shard of a
+        // third holds about one or two of them, too few to count as repeated on its own.
+        for number in 1...12 {
+            var text =
+                "# Topic \(number)\n\nMesothelioma study number \(number) reports its own finding \(number * 7).\n"
+            if number % 3 == 0 { text += "\n\(footer)\n" }
+            try folder.write(text, to: "corpus/doc-\(number).md")
+        }
+        // Some shard holds one or two of the footer's documents: it would keep the footer, left to itself.
+        let footerShards = [3, 6, 9, 12].map { CorpusShard.number(ofDocumentID: "doc-\($0).md", count: 3) }
+        #expect((1...3).contains { shard in (1...2).contains(footerShards.count { $0 == shard }) }, "\(footerShards)")
+        let corpus = folder.url.appendingPathComponent("corpus")
+        _ = try IndexingJob(corpus: corpus, output: folder.url.appendingPathComponent("whole")).run()
+        let expected = try #require(
+            try EvidentIndex(contentsOf: folder.url.appendingPathComponent("whole")).repeatedLines)
+        #expect(expected.contains(Boilerplate.normalizedLine(footer)), "\(expected)")
+        var passages = 0
+        for number in 1...3 {
+            var job = IndexingJob(corpus: corpus, output: folder.url.appendingPathComponent("shard-\(number)"))
+            job.shard = CorpusShard(number: number, of: 3)
+            _ = try job.run()
+            let shard = try EvidentIndex(contentsOf: folder.url.appendingPathComponent("shard-\(number)"))
+            #expect(shard.repeatedLines == expected, "shard \(number)")
+            passages += shard.passageCount
+            for position in 0..<shard.passageCount {
+                #expect(!(try shard.passageRecord(at: position).passage.text.contains("editorial board")))
+            }
+        }
+        #expect(passages == (try EvidentIndex(contentsOf: folder.url.appendingPathComponent("whole")).passageCount))
+    }
+
     @Test func statisticsAreRefusedByAShardTheyDoNotCount() throws {
         let documents = try #require(LexicalFixture.documents, "Corpus/ is missing")
         let folder = try TemporaryFolder()

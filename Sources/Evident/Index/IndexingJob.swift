@@ -138,9 +138,10 @@ public struct IndexingJob: Sendable {
 
     /// Whether `existing` holds what this job would build from `documents`: the same corpus fingerprint, the same
     /// settings and model, and sentence vectors when it has a model.
-    public func isUpToDate(_ existing: EvidentIndex, documents: [Document]) -> Bool {
+    public func isUpToDate(_ existing: EvidentIndex, documents: [Document], repeatedLines: Set<String>? = nil) -> Bool {
         existing.manifest.corpus.fingerprint == IndexBuilder.fingerprint(of: documents)
             && existing.manifest.corpus.shard == shard
+            && (repeatedLines == nil || existing.repeatedLines == repeatedLines)
             && existing.configuration
                 == IndexBuilder(
                     configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
@@ -176,18 +177,19 @@ public struct IndexingJob: Sendable {
             progress(.previousIndexHasOtherVectors(reusing ?? output))
         }
 
-        let read = try readCorpus(times: &times, progress: progress)
-        if let existing, isUpToDate(existing, documents: read.documents) {
+        let (read, corpusRepeatedLines) = try readCorpus(times: &times, progress: progress)
+        if let existing, isUpToDate(existing, documents: read.documents, repeatedLines: corpusRepeatedLines) {
             times.total = seconds(since: started)
             return .upToDate(existing.manifest, read: read, times: times)
         }
 
         let buildStarted = clock.now
-        let build = IndexBuilder(
-            configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex
-        ).build(
-            documents: read.documents, embedder: embedder, reusing: previous
-        ) { state in progress(.building(state)) }
+        var builder = IndexBuilder(
+            configuration: configuration, sentenceVectors: sentenceVectors, approximateIndex: approximateIndex)
+        builder.repeatedLines = corpusRepeatedLines
+        let build = builder.build(documents: read.documents, embedder: embedder, reusing: previous) { state in
+            progress(.building(state))
+        }
         times.build = seconds(since: buildStarted)
         times.embedding = build.times.embeddingSeconds
         times.sentences = build.times.sentenceSeconds
@@ -204,15 +206,24 @@ public struct IndexingJob: Sendable {
 }
 
 extension IndexingJob {
-    /// Reads the corpus, reporting as it goes, and records how long that took in `times.read`.
+    /// Reads the corpus, reporting as it goes, and records how long that took in `times.read`; for a shard, keeps
+    /// its documents, and finds the lines repeated across the whole corpus (which a shard's third of the documents
+    /// would count otherwise), so that every shard leaves out the boilerplate one index of the corpus leaves out.
     ///
+    /// - Returns: The documents read, and for a shard the corpus's repeated lines (`nil` for the whole corpus,
+    ///   whose build finds them itself).
     /// - Throws: `CorpusIssue` for bad input (unless skipped), `IndexingJobError.emptyCorpus` for no document.
-    private func readCorpus(times: inout PhaseTimes, progress: @escaping (Event) -> Void) throws -> CorpusReadResult {
+    private func readCorpus(times: inout PhaseTimes, progress: @escaping (Event) -> Void) throws
+        -> (read: CorpusReadResult, repeatedLines: Set<String>?)
+    {
         let started = ContinuousClock.now
         // The reader reports on the calling thread, while `read` runs.
         nonisolated(unsafe) let report = progress
         var read = try CorpusReader(configuration: reader).read(at: corpus) { state in report(.reading(state)) }
+        var repeatedLines: Set<String>?
         if let shard {
+            repeatedLines = Boilerplate.repeatedLines(
+                amongLinesOf: read.documents.concurrentMap(Boilerplate.candidateLines))
             let corpusDocuments = read.documents.count
             read.documents.removeAll { !shard.contains(documentID: $0.id) }
             guard !read.documents.isEmpty else {
@@ -225,7 +236,7 @@ extension IndexingJob {
         guard !read.documents.isEmpty else {
             throw IndexingJobError.emptyCorpus(path: corpusName ?? corpus.path, ignoredFiles: read.ignoredFiles.count)
         }
-        return read
+        return (read, repeatedLines)
     }
 
     /// Reads the corpus and updates `existing` (at `output`) to it.
@@ -248,7 +259,7 @@ extension IndexingJob {
             throw IndexingJobError.shardDiffers(index: existing.manifest.corpus.shard, asked: shard)
         }
         var times = PhaseTimes()
-        let read = try readCorpus(times: &times, progress: progress)
+        let read = try readCorpus(times: &times, progress: progress).read
         let plan = IndexUpdate.plan(existing, documents: read.documents)
         guard !plan.isEmpty else {
             times.total = seconds(since: started)
