@@ -16,7 +16,7 @@ NCI_CORPUS ?= ../shared/data/nci-pdq
 BENCH_INDEX ?= .build/bench/nci-index
 BENCH_OUT ?= bench-report
 
-.PHONY: all setup setup-browser setup-ray verifier build release test demo bench bench-suites bench-build bench-check bench-thresholds \
+.PHONY: all setup setup-browser setup-ray verifier build release test demo cluster-demo bench bench-suites bench-build bench-check bench-thresholds \
 	bench-peers bench-faiss clean help
 
 all: build
@@ -33,6 +33,8 @@ help:
 	@echo "             with warnings as errors and run all tests, the sharded build on a local Ray cluster"
 	@echo "             (Distributed/tests), then the browser test of the page"
 	@echo "make demo    set up, build in release mode, index Corpus/, search, ask, and ground the sample answer"
+	@echo "make cluster-demo  the same corpus in 3 shards on a local Ray cluster (Distributed/.venv), served by shard"
+	@echo "             actors behind a router (evident serve --shards), searched and grounded through it, then stopped"
 	@echo "make bench   index the whole NCI PDQ corpus (once; kept while corpus and model are unchanged), then"
 	@echo "             evident bench on it with --sweep --compare-peers; the report goes to $(BENCH_OUT)/"
 	@echo "make bench-suites  run the package-benchmark suites in Benchmarks/"
@@ -95,6 +97,9 @@ demo: release
 	$(EVIDENT_RELEASE) search $(DEMO_INDEX) "radiation to relieve chest wall pain" --limit 2
 	$(EVIDENT_RELEASE) ask $(DEMO_INDEX) "How does CAR-T cell therapy work for mesothelioma?"
 	$(EVIDENT_RELEASE) ground $(DEMO_INDEX) Corpus/answers/car-t-mesothelioma.md
+
+cluster-demo: release setup-ray
+	Distributed/.venv/bin/python Distributed/cluster_demo.py --evident $(EVIDENT_RELEASE)
 
 bench: release
 	@[ -d "$(NCI_CORPUS)" ] || { echo "make bench: $(NCI_CORPUS) is missing; put the shared data beside the project or pass NCI_CORPUS=DIR"; exit 1; }

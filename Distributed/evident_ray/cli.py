@@ -1,4 +1,4 @@
-"""`evident-ray`: a sharded Evident index built (and, later, served) on a Ray cluster."""
+"""`evident-ray`: a sharded Evident index built and served on a Ray cluster."""
 
 from __future__ import annotations
 
@@ -76,29 +76,32 @@ def run_verify(options: argparse.Namespace) -> int:
 def run_serve(options: argparse.Namespace) -> int:
     import ray
 
-    from .serve import start_shards, wait_until_serving
+    from .serve import start_router, start_shards, wait_until_serving
 
     evident = find_evident(options.evident)
     store = Path(options.store)
     if ClusterManifest.read(store) is None:
         raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
     connect(options.address)
+    extra = ["--model", options.model] if options.model else []
     handles = start_shards(
-        evident, store.resolve(), cpus=options.cpus_per_shard, startup_seconds=options.startup_seconds
+        evident, store.resolve(), cpus=options.cpus_per_shard, startup_seconds=options.startup_seconds, extra=extra
     )
-    for number, handle in enumerate(handles, start=1):
-        print(f"shard {number}/{len(handles)}: {ray.get(handle.address.remote())}", flush=True)
-    print("Serving; Ctrl-C stops the shards. (The router that merges them is not built yet.)", flush=True)
+    shard_urls = [ray.get(handle.address.remote()) for handle in handles]
+    for number, url in enumerate(shard_urls, start=1):
+        print(f"shard {number}/{len(handles)}: {url}", flush=True)
+    router = start_router(evident, shard_urls, port=options.port, startup_seconds=options.startup_seconds)
+    print(f"router: {ray.get(router.address.remote())} (search and ground over every shard; Ctrl-C stops)", flush=True)
     try:
         while True:
             time.sleep(5)
             for number, handle in enumerate(handles, start=1):
-                before = ray.get(handle.address.remote(), timeout=60)
-                address = wait_until_serving(handle, seconds=120)
-                if address != before:
-                    print(f"shard {number}/{len(handles)} restarted: {address}", flush=True)
+                before = ray.get(handle.pid.remote(), timeout=60)
+                wait_until_serving(handle, seconds=120)
+                if ray.get(handle.pid.remote(), timeout=60) != before:
+                    print(f"shard {number}/{len(handles)} restarted", flush=True)
     except KeyboardInterrupt:
-        for handle in handles:
+        for handle in [router, *handles]:
             try:
                 ray.get(handle.stop.remote(), timeout=40)
             finally:
@@ -145,11 +148,13 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="serve every shard of a store with evident serve in a Ray actor (restarted when it dies)",
+        help="serve every shard of a store, and a router over them, each in a Ray actor (restarted when it dies)",
         description=(
             "Starts one Ray actor per shard; each checks its shard against cluster.json and runs `evident serve "
-            "SHARD --statistics STORE/collection-statistics.bin` on a free loopback port (a damaged shard file is "
-            "refused at load, the shard named). Prints each shard's address; Ctrl-C stops them."
+            "SHARD --statistics STORE/collection-statistics.bin` on a loopback port of its own, kept when Ray "
+            "restarts it (a damaged shard file is refused at load, the shard named). Then starts the router, "
+            "`evident serve --shards ...` in an actor of its own, which answers the API of evident serve merged from "
+            "every shard. Prints the addresses; Ctrl-C stops them."
         ),
     )
     serve.add_argument("store")
@@ -162,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--startup-seconds", type=float, default=300, help="how long a shard may take to load and serve (default 300)"
     )
+    serve.add_argument("--port", type=int, default=8080, help="the router's port on 127.0.0.1 (default 8080; 0: any)")
+    serve.add_argument("--model", help="the model folder each shard searches with (default: evident's search path)")
     serve.set_defaults(run=run_serve)
 
     verify = commands.add_parser("verify", help="check a store's shards and statistics against cluster.json")

@@ -1,9 +1,11 @@
-"""Shard servers: each shard of a store served by an `evident serve` process inside a Ray actor.
+"""Shard servers and their router, each an `evident serve` process inside a Ray actor.
 
-The actor checks its shard against `cluster.json`, starts `evident serve SHARD --statistics STORE/…` on a free
-loopback port (Evident verifies every file's checksum as it opens the index, so a damaged shard is refused with the
-file named), and watches the process: when it dies, the actor ends its own process so that Ray restarts the actor,
-which starts a new server. Callers ask the actor for its address again after a restart.
+A shard's actor checks its shard against `cluster.json`, starts `evident serve SHARD --statistics STORE/…` on its
+port (Evident verifies every file's checksum as it opens the index, so a damaged shard is refused with the file
+named), and watches the process: when it dies, the actor ends its own process so that Ray restarts the actor, which
+starts a new server on the same port. The router's actor runs `evident serve --shards URL,…` over the shards'
+addresses the same way. Ports are chosen by the driver before the actors start, so that a restarted shard answers
+where the router expects it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -23,13 +26,15 @@ from .store import STATISTICS, ClusterManifest, StoreError, sha256_of
 
 
 class ShardServeError(Exception):
-    """A shard's server could not start: which shard, and what `evident serve` said."""
+    """A shard's server (number 0: the router) could not start: which, and what `evident serve` said."""
 
     def __init__(self, number: int, count: int, message: str):
         super().__init__(number, count, message)
         self.number, self.count, self.message = number, count, message
 
     def __str__(self) -> str:
+        if self.number == 0:  # the router
+            return self.message
         return f"shard {self.number}/{self.count}: {self.message}"
 
 
@@ -51,21 +56,19 @@ def check_shard(store: Path, manifest: ClusterManifest, number: int) -> Path:
     return folder
 
 
-class ShardServer:
-    """The body of the shard actor (`shard_actor()` makes it a Ray actor class)."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on `host` now (the kernel's pick), for a server to listen on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, evident: str, store: str, number: int, startup_seconds: float = 300, extra: list[str] | None = None):
-        self.number = number
-        store_path = Path(store)
-        manifest = ClusterManifest.read(store_path)
-        if manifest is None:
-            raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
-        self.count = manifest.shard_count
-        folder = check_shard(store_path, manifest, number)
-        command = [
-            evident, "serve", str(folder), "--statistics", str(store_path / STATISTICS),
-            "--host", "127.0.0.1", "--port", "0", *(extra or []),
-        ]
+
+class ServedProcess:
+    """An `evident serve` process that an actor runs and watches: its address once it listens; the actor's own
+    process ends when the server dies unasked, so that Ray restarts the actor."""
+
+    def __init__(self, command: list[str], number: int, count: int, startup_seconds: float):
+        self.number, self.count = number, count
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent
         )
@@ -76,14 +79,14 @@ class ShardServer:
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _wait_for_address(self, seconds: float) -> str:
-        """Reads the server's first line ("… at http://127.0.0.1:PORT/ …") within `seconds`."""
+        """Reads the server's first line ("… at http://HOST:PORT/ …") within `seconds`."""
         found: list[str] = []
 
         def read() -> None:
             line = self.process.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:\d+", line)
+            match = re.search(r" at (http://[^/ ]+:\d+)/", line)
             if match:
-                found.append(match.group(0))
+                found.append(match.group(1))
 
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
@@ -131,6 +134,39 @@ class ShardServer:
             self.process.kill()
 
 
+class ShardServer(ServedProcess):
+    """The body of a shard's actor (`shard_actor()` makes it a Ray actor class)."""
+
+    def __init__(
+        self, evident: str, store: str, number: int, startup_seconds: float = 300, extra: list[str] | None = None,
+        port: int = 0, host: str = "127.0.0.1",
+    ):
+        store_path = Path(store)
+        manifest = ClusterManifest.read(store_path)
+        if manifest is None:
+            raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
+        folder = check_shard(store_path, manifest, number)
+        command = [
+            evident, "serve", str(folder), "--statistics", str(store_path / STATISTICS),
+            "--host", host, "--port", str(port), *(extra or []),
+        ]
+        super().__init__(command, number, manifest.shard_count, startup_seconds)
+
+
+class RouterServer(ServedProcess):
+    """The body of the router's actor: `evident serve --shards` over the shards' addresses."""
+
+    def __init__(
+        self, evident: str, shard_urls: list[str], startup_seconds: float = 300, extra: list[str] | None = None,
+        port: int = 0, host: str = "127.0.0.1",
+    ):
+        command = [
+            evident, "serve", "--shards", ",".join(shard_urls), "--host", host, "--port", str(port),
+            "--shard-wait", str(startup_seconds), *(extra or []),
+        ]
+        super().__init__(command, 0, len(shard_urls), startup_seconds)
+
+
 def shard_actor(max_restarts: int = -1):
     """The Ray actor class of a shard server: restarted by Ray whenever its process dies."""
     import ray
@@ -138,8 +174,18 @@ def shard_actor(max_restarts: int = -1):
     return ray.remote(num_cpus=0, max_restarts=max_restarts, max_task_retries=3)(ShardServer)
 
 
-def start_shards(evident: str, store: Path, cpus: float = 1, startup_seconds: float = 300) -> list:
-    """Starts one actor per shard of `store` and waits until each serves; returns their handles in shard order.
+def router_actor(max_restarts: int = -1):
+    """The Ray actor class of the router: restarted by Ray whenever its process dies."""
+    import ray
+
+    return ray.remote(num_cpus=0, max_restarts=max_restarts, max_task_retries=3)(RouterServer)
+
+
+def start_shards(
+    evident: str, store: Path, cpus: float = 1, startup_seconds: float = 300, extra: list[str] | None = None
+) -> list:
+    """Starts one actor per shard of `store` (each on a port of its own, kept across restarts) and waits until each
+    serves; returns their handles in shard order.
 
     Raises ShardServeError (the shard named) when one cannot start, after stopping the others.
     """
@@ -150,7 +196,8 @@ def start_shards(evident: str, store: Path, cpus: float = 1, startup_seconds: fl
         raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
     actor = shard_actor().options(num_cpus=cpus)
     handles = [
-        actor.remote(evident, str(store), number, startup_seconds) for number in range(1, manifest.shard_count + 1)
+        actor.remote(evident, str(store), number, startup_seconds, extra, free_port())
+        for number in range(1, manifest.shard_count + 1)
     ]
     deadline = time.monotonic() + startup_seconds
     for number, handle in enumerate(handles, start=1):
@@ -168,6 +215,26 @@ def start_shards(evident: str, store: Path, cpus: float = 1, startup_seconds: fl
                 ) from None
             raise ShardServeError(number, manifest.shard_count, _reason(str(error))) from None
     return handles
+
+
+def start_router(
+    evident: str, shard_urls: list[str], port: int = 0, cpus: float = 0.5, startup_seconds: float = 300,
+    extra: list[str] | None = None,
+) -> object:
+    """Starts the router's actor over `shard_urls` on `port` (a free one when 0, kept across restarts) and waits
+    until it serves; returns its handle. Raises ShardServeError with the router's own error when it cannot start."""
+    import ray
+
+    handle = router_actor().options(num_cpus=cpus).remote(
+        evident, shard_urls, startup_seconds, extra, port or free_port()
+    )
+    try:
+        ray.get(handle.address.remote(), timeout=startup_seconds + 30)
+    except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as error:
+        ray.kill(handle, no_restart=True)
+        reason = "not serving in time" if isinstance(error, ray.exceptions.GetTimeoutError) else _reason(str(error))
+        raise ShardServeError(0, len(shard_urls), f"the router: {reason}") from None
+    return handle
 
 
 def _reason(text: str) -> str:

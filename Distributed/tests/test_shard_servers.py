@@ -1,5 +1,6 @@
-"""Shard servers in Ray actors on a local cluster (loopback only): each shard answers with the whole corpus's
-statistics, a killed server is restarted by Ray, and a damaged shard is refused at load with the shard named."""
+"""Shard servers and their router in Ray actors on a local cluster (loopback only): each shard answers with the whole
+corpus's statistics, a killed server is restarted by Ray, the router's answers are partial while a shard is down and
+whole again once Ray has restarted it, and a damaged shard is refused at load with the shard named."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "warning")
 import json
 import shutil
 import signal
+import sys
 import tempfile
+import time
 import unittest
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import ray
 
 from evident_ray.build import build_store
-from evident_ray.serve import ShardServeError, start_shards, wait_until_serving
+from evident_ray.serve import ShardServeError, start_router, start_shards, wait_until_serving
 from evident_ray.store import STATISTICS, shard_path
 from test_sharded_build import EVIDENT, PROJECT, quiet, search, start_cluster
 
@@ -68,6 +72,60 @@ class ShardServerTests(unittest.TestCase):
         address = wait_until_serving(handles[1], seconds=60)
         self.assertNotEqual(ray.get(handles[1].pid.remote()), pid)
         self.assertEqual(post(address, "/v1/search", {"query": query, "limit": 3, "mode": "lexical"})["mode"], "lexical")
+
+    def test_a_killed_shard_makes_the_routers_answers_partial_for_a_moment_then_whole_again(self) -> None:
+        handles = start_shards(EVIDENT, self.store, cpus=0.5)
+        router = start_router(EVIDENT, ray.get([handle.address.remote() for handle in handles]), port=0)
+        self.addCleanup(lambda: [ray.kill(handle, no_restart=True) for handle in [router, *handles]])
+        url = ray.get(router.address.remote())
+        query = {"query": "first-line treatment for unresectable pleural mesothelioma", "limit": 10, "mode": "lexical"}
+        whole = post(url, "/v1/search", query)
+        self.assertFalse(whole["partial"])
+        self.assertEqual(whole["missing_shards"], [])
+        self.assertEqual({hit["shard"] for hit in whole["results"]}, {"1/3", "2/3", "3/3"})
+
+        # A bounded load: one request after another for at most 90 s, shard 2's server killed after the fifth;
+        # the loop ends once answers have been whole for 2 s after a partial one.
+        answers: list[tuple[float, int, dict]] = []
+        killed_at = whole_again_at = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if len(answers) == 5:
+                os.kill(ray.get(handles[1].pid.remote()), signal.SIGKILL)
+                killed_at = time.monotonic()
+            try:
+                status, body = 200, post(url, "/v1/search", query)
+            except urllib.error.HTTPError as error:
+                status, body = error.code, json.loads(error.read() or b"{}")
+            now = time.monotonic()
+            answers.append((now, status, body))
+            partial = status == 200 and body["partial"]
+            if killed_at and any(b.get("partial") for _, _, b in answers) and not partial:
+                whole_again_at = whole_again_at or now
+                if now - whole_again_at > 2:
+                    break
+            elif partial:
+                whole_again_at = None
+            time.sleep(0.02)
+        statuses = [status for _, status, _ in answers]
+        partials = [body for _, status, body in answers if status == 200 and body["partial"]]
+        # No server error; the only refusal the API documents for a router is 503, and none was needed here.
+        self.assertTrue(all(status == 200 for status in statuses), statuses)
+        self.assertTrue(partials, "no answer was partial while shard 2 was down")
+        for body in partials:
+            self.assertEqual(body["missing_shards"], ["2/3"])
+            self.assertTrue(all(hit["shard"] != "2/3" for hit in body["results"]))
+        self.assertIsNotNone(whole_again_at, "answers were not whole again within 90 s")
+        print(
+            f"\n{len(answers)} requests; partial for {whole_again_at - killed_at:.1f} s after the kill "
+            f"({len(partials)} partial answers), then whole again",
+            file=sys.stderr,
+        )
+        last = answers[-1][2]
+        self.assertEqual(
+            [(hit["document"], hit["start"], hit["score"]) for hit in last["results"]],
+            [(hit["document"], hit["start"], hit["score"]) for hit in whole["results"]],
+        )
 
     def test_a_damaged_shard_is_refused_at_load_with_the_shard_named(self) -> None:
         damaged = self.folder / "damaged"

@@ -30,6 +30,10 @@ public final class ShardRouter: Sendable {
         public var shardTimeout: Duration = .seconds(5)
         /// How long `connect` waits for every shard to answer its first `/health`.
         public var startupWait: Duration = .seconds(60)
+        /// How long the router keeps trying to open a connection to a shard that refuses it (its server down, or
+        /// restarting) before the answer goes on without the shard: short, so that a dead shard costs a request
+        /// a moment, not the whole `shardTimeout`.
+        public var connectTimeout: Duration = .milliseconds(250)
 
         public init() {}
     }
@@ -81,7 +85,11 @@ public final class ShardRouter: Sendable {
         verifier: ClaimVerifier? = nil, logger: Logger
     ) async throws -> ShardRouter {
         guard !urls.isEmpty else { throw ShardRouterError.noShards }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = timeAmount(timing.connectTimeout)
+        // Connections kept open to each shard: as many as requests in flight at once, within reason.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let bases = urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             var found: [(url: String, health: EvidentService.Health)] = []

@@ -64,7 +64,7 @@ private final class ShardServers: Sendable {
             let shard = try #require(CorpusShard(number: number, of: count))
             let directory = folder.appendingPathComponent("shard-\(number)")
             let part = documents.filter { shard.contains(documentID: $0.id) }
-            try await BlockingWork.run { [builder] in
+            _ = try await BlockingWork.run { [builder] in
                 try builder.build(documents: part, embedder: embedder)
                     .write(to: directory, corpusPath: "corpus", shard: shard)
             }
