@@ -82,6 +82,23 @@ public func buildApplication(
             ShardGroundingReply(
                 candidates: try await service.shardCandidates(for: body.statements, passages: passages)))
     }
+    router.post("/v1/shard/answer") { request, _ in
+        let body = try await decodedBody(request, as: ShardAnswerRequest.self, limit: configuration.maxBodyBytes)
+        guard (1...20).contains(body.sentences) else {
+            throw APIError.unprocessable("sentences_out_of_range", "sentences must lie in 1...20")
+        }
+        let passages = try body.passages.map { triple -> (passage: Int, place: Int, rank: Int) in
+            guard triple.count == 3 else {
+                throw APIError.badRequest(
+                    "wrong_type", "each passage is a [passage, place, rank] triple; got \(triple)")
+            }
+            return (triple[0], triple[1], triple[2])
+        }
+        return try JSONResponse.make(
+            ShardAnswerReply(
+                candidates: try await service.shardAnswerCandidates(
+                    for: body.question, sentences: body.sentences, passages: passages)))
+    }
 
     router.get("/v1/page") { request, _ in
         let parameters = request.uri.queryParameters
@@ -140,10 +157,14 @@ public func buildRouterApplication(
         return try JSONResponse.make(
             try await shardRouter.search(try SearchRequest(body, configuration: configuration)))
     }
-    router.post("/v1/ask") { _, _ -> Response in
-        throw APIError(
-            .notImplemented, code: "not_routed",
-            "a router does not answer questions yet (it searches and grounds); ask the server of a single index")
+    router.post("/v1/ask") { request, _ in
+        let body = try await JSONBody.read(
+            request, limit: configuration.maxBodyBytes, known: ["question", "sentences", "filter"])
+        let question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
+        let sentences = try body.integer("sentences", default: 5, range: 3...6)
+        _ = try body.filter("filter")  // checked here for its shape; the shards check its keys
+        return try JSONResponse.make(
+            try await shardRouter.ask(question, sentences: sentences, filter: body.raw("filter")))
     }
     router.post("/v1/ground") { request, _ in
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: GroundRequest.fields)

@@ -175,6 +175,23 @@ public final class EvidentService: Sendable {
         }
     }
 
+    /// This shard's candidate sentences for answering `question` from its `passages`, for a router.
+    func shardAnswerCandidates(
+        for question: String, sentences: Int, passages: [(passage: Int, place: Int, rank: Int)]
+    ) async throws -> [AnswerCandidate] {
+        if let wrong = passages.first(where: { !(0..<index.passageCount).contains($0.passage) }) {
+            throw APIError.unprocessable(
+                "no_such_passage", "this index has passages 0–\(index.passageCount - 1); got \(wrong.passage)")
+        }
+        let answerer = self.answerer
+        let sendable = passages.map { [$0.passage, $0.place, $0.rank] }
+        return try await run(on: groundingLane) {
+            try answerer.shardCandidates(
+                for: question, sentenceCount: sentences,
+                passages: sendable.map { (passage: $0[0], place: $0[1], rank: $0[2]) })
+        }
+    }
+
     private struct RankedPassage: Sendable {
         var passage: Int
         var rank: Int

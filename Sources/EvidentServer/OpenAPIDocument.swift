@@ -7,7 +7,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Evident",
             "version": "0.1.0",
-            "description": "Search guideline passages, answer questions with quoted sentences, and ground every claim of an answer in the exact source sentences that support it. Errors have the body {\"error\": {\"status\", \"code\", \"message\"}}. A router over the servers of a sharded index (evident serve --shards) answers the same API, merged from every shard; its answers add partial and missing_shards, its search results shard, and it answers ask with 501."
+            "description": "Search guideline passages, answer questions with quoted sentences, and ground every claim of an answer in the exact source sentences that support it. Errors have the body {\"error\": {\"status\", \"code\", \"message\"}}. A router over the servers of a sharded index (evident serve --shards) answers the same API, merged from every shard; its answers add partial and missing_shards, and its search results shard."
           },
           "paths": {
             "/health": {
@@ -63,7 +63,6 @@ enum OpenAPIDocument {
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "422": {"$ref": "#/components/responses/Unprocessable"},
-                  "501": {"description": "A router: ask is not routed to shards.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
               }
@@ -230,6 +229,8 @@ enum OpenAPIDocument {
                 "required": ["question", "answer", "sentences", "references", "requested"],
                 "additionalProperties": false,
                 "properties": {
+                  "partial": {"type": "boolean", "description": "A router: true when a shard did not answer in time and the answer lacks its sentences."},
+                  "missing_shards": {"type": "array", "items": {"type": "string"}, "description": "A router: the shards missing from the answer (2/3)."},
                   "question": {"type": "string"},
                   "requested": {"type": "integer", "description": "The sentences asked for; there are fewer when no other sentence is close enough to the question."},
                   "answer": {"type": "string", "description": "The sentences with their [n] markers."},

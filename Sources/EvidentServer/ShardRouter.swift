@@ -10,7 +10,9 @@ import NIOHTTP1
 /// their answers as one index of all their passages would answer (`ShardedRanking`, `GroundingJudge`).
 ///
 /// A search asks each shard for its rankings (BM25 with the cluster's statistics, cosines), merges and fuses them,
-/// then asks the shards that hold the best passages for their results. Grounding ranks each claim's candidate
+/// then asks the shards that hold the best passages for their results. Asking ranks the question's candidate
+/// passages over every shard, asks the shards that hold them for their scored sentences (with their vectors), and
+/// picks the answer here. Grounding ranks each claim's candidate
 /// passages the same way, asks the shards that hold them for their scored sentences, and judges the claims here. A
 /// shard that does not answer in time, or answers with a server error, is left out and named: the answer says
 /// `"partial": true` and `"missing_shards"`. Client errors a shard reports (a bad filter) are the client's, and
@@ -50,6 +52,8 @@ public final class ShardRouter: Sendable {
     let scoring: String
     /// Decides the claims' verdicts from the shards' candidates.
     let judge: GroundingJudge
+    /// The answerer's settings (the shards' defaults).
+    let answering = AnswerConfiguration()
     let timing: Timing
     private let client: HTTPClient
     private let logger: Logger
@@ -231,23 +235,50 @@ public final class ShardRouter: Sendable {
                 as: ShardGroundingReply.self, timeout: self.timing.shardTimeout * 3
             ).candidates
         }
-        var perShard: [[[GroundingCandidate]]] = []
-        for shard in shards.indices {
-            guard holding.contains(shard) else {
-                perShard.append([])
-                continue
-            }
-            guard let lists = candidates[shard] ?? nil else {
-                missing.insert(shard)
-                perShard.append([])
-                continue
-            }
-            perShard.append(lists)
-        }
+        let perShard = everyShard(candidates, holding: holding, missing: &missing)
         let grounded = judge.verdicts(
             for: statements, candidates: perShard, scoresEverySentence: scoresEverySentence)
         return Routed(
             judge.assemble(plan, grounded: grounded), missing: missing.sorted().map { shards[$0].place.description })
+    }
+
+    /// An extractive answer to `question` from every shard's candidate sentences, picked as one index picks them.
+    func ask(_ question: String, sentences: Int, filter: JSONValue?) async throws -> Routed<ExtractiveAnswer> {
+        let plan = AnswerPlan(question, sentenceCount: sentences, configuration: answering)
+        let options = SearchOptions(mode: model == nil ? .lexical : .hybrid)
+        let requests = zip(plan.queries, plan.limits).map {
+            SearchRequest(query: $0, limit: $1, options: options, filter: filter)
+        }
+        let rankings = try await askEveryShard { shard in
+            var lists: [ShardRankings] = []
+            for request in requests {
+                lists.append(try await self.post(shard, "/v1/shard/rankings", request.body, as: ShardRankings.self))
+            }
+            return lists
+        }
+        var missing = Set(missingPositions(rankings))
+        guard missing.count < shards.count else { throw noShardAnswered }
+        let ranked = requests.indices.map { position in
+            ShardedRanking.rank(
+                rankings.map { $0?[position] }, mode: options.mode ?? .lexical, limit: requests[position].limit
+            ).map(\.passage)
+        }
+        let passages = plan.passages(ranked)
+        let holding = Set(passages.map(\.passage.shard))
+        let candidates = try await askShards(holding) { shard in
+            let mine = passages.filter { $0.passage.shard == shard }.map {
+                [$0.passage.passage, $0.place, $0.rank]
+            }
+            return try await self.post(
+                shard, "/v1/shard/answer",
+                ShardAnswerRequest(question: question, sentences: sentences, passages: mine),
+                as: ShardAnswerReply.self, timeout: self.timing.shardTimeout * 3
+            ).candidates
+        }
+        let perShard = everyShard(candidates, holding: holding, missing: &missing)
+        let answer = plan.answer(
+            shardCandidates: perShard, configuration: answering, scoresEverySentence: scoresEverySentence)
+        return Routed(answer, missing: missing.sorted().map { shards[$0].place.description })
     }
 
     /// The image of a PDF page, from the shard that holds the document (by the hash of its id).
@@ -270,6 +301,21 @@ public final class ShardRouter: Sendable {
     }
 
     // MARK: Calls
+
+    /// Every shard's candidates in shard order, from the answers of the shards `holding` candidate passages: empty
+    /// for a shard that holds none, and for one that did not answer, which joins `missing`.
+    private func everyShard<Candidate>(
+        _ answers: [Int: [Candidate]?], holding: Set<Int>, missing: inout Set<Int>
+    ) -> [[Candidate]] {
+        shards.indices.map { shard in
+            guard holding.contains(shard) else { return [] }
+            guard let list = answers[shard] ?? nil else {
+                missing.insert(shard)
+                return []
+            }
+            return list
+        }
+    }
 
     /// The mode of a search: the one asked for, or the best the shards can do.
     private func resolvedMode(_ mode: SearchMode?) throws -> SearchMode {
@@ -524,6 +570,19 @@ struct ShardResultsReply: Codable, Sendable {
 struct ShardGroundingRequest: Codable, Sendable {
     var statements: [String]
     var passages: [[[Int]]]
+}
+
+/// What `POST /v1/shard/answer` takes: the question, the sentences wanted, and the shard's candidate passages as
+/// `[passage, place, rank]` triples (their place among every shard's candidate passages, and their rank).
+struct ShardAnswerRequest: Codable, Sendable {
+    var question: String
+    var sentences: Int
+    var passages: [[Int]]
+}
+
+/// What `POST /v1/shard/answer` answers.
+struct ShardAnswerReply: Codable, Sendable {
+    var candidates: [AnswerCandidate]
 }
 
 /// What `POST /v1/shard/grounding` answers.

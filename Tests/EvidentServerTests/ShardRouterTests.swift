@@ -173,6 +173,10 @@ struct ShardRouterTests {
         let answer = try String(
             contentsOf: SharedData.demoCorpus.appendingPathComponent("answers/car-t-mesothelioma.md"), encoding: .utf8)
         let grounded = try await BlockingWork.run { try Grounder(retriever: single).ground(answer: answer) }
+        let questions = [
+            "How does CAR-T cell therapy work for mesothelioma?", "What causes mesothelioma?",
+            "What are the side effects of immunotherapy?",
+        ]
         let queries = [
             "How does CAR-T cell therapy work?", "first-line treatment for pleural mesothelioma",
             "side effects of immunotherapy", "what causes mesothelioma", "mesothelioma chemotherapy",
@@ -210,17 +214,31 @@ struct ShardRouterTests {
                     "\($0["document"] as? String ?? "?")@\($0["start"] as? Int ?? -1)"
                 }
                 #expect(citations == expected.citations.map { "\($0.document)@\($0.start)" }, "\(expected.text)")
-                // The support within rounding: a shard embedded its sentences' stored vectors in other batches than
-                // the whole index did, which moves their cosines in the fourth decimal.
+                // The support within 2e-3: up to 5e-4 apart in this test (the cause not traced; through the CLI the
+                // two agree to four decimals).
                 if let support = expected.support {
                     #expect(abs((routed["support"] as? Double ?? -1) - support) < 2e-3, "\(expected.text)")
                 }
             }
             #expect(grounded.verdictCounts[.supported, default: 0] > 0)
 
-            // Ask is not routed: said so, not answered wrongly.
-            let ask = try await api.send(.post, "/v1/ask", json: ["question": "What is CAR-T?"])
-            #expect(ask.status == 501 && ask.errorCode == "not_routed")
+            // Ask: the same sentences, in the same order, from the same places, with the same relevance.
+            for question in questions {
+                let reply = try await api.send(.post, "/v1/ask", json: ["question": question, "sentences": 5])
+                #expect(reply.status == 200, "\(reply.text)")
+                let expected = try await BlockingWork.run { try ExtractiveAnswerer(retriever: single).answer(question) }
+                let references = reply.object["references"] as? [[String: Any]] ?? []
+                #expect(
+                    references.map { "\($0["document"] as? String ?? "?")@\($0["start"] as? Int ?? -1)" }
+                        == expected.references.map { "\($0.document)@\($0.start)" }, "\(question)")
+                let relevance = (reply.object["sentences"] as? [[String: Any]] ?? []).map {
+                    $0["relevance"] as? Double ?? -1
+                }
+                #expect(relevance.count == expected.sentences.count, "\(question)")
+                for (routed, single) in zip(relevance, expected.sentences.map(\.relevance)) {
+                    #expect(abs(routed - single) < 2e-3, "\(question)")
+                }
+            }
 
             // Shard 2 stops: answers go on without it, and say so.
             await cluster.servers[1].stop()

@@ -118,40 +118,65 @@ public struct ExtractiveAnswerer: Sendable {
         // "How does X work for Y?" asks first how X works, "What causes X?" for X's risk factors: the passages
         // that answer that general question (`kind.focus`) join the ones found for the question asked. Both are
         // embedded in one batch.
-        let kind = QuestionKind(question)
-        let queryVectors = embedder?.embed([question] + (kind.focus.map { [$0] } ?? []))
-        let questionVector = queryVectors?[0]
-        let focusVector = kind.focus == nil ? nil : queryVectors?[1]
-        // A longer answer than the default five draws on two more passages for every sentence more.
-        let limit = configuration.candidatePassages + 2 * max(0, sentenceCount - 5)
+        let plan = AnswerPlan(question, sentenceCount: sentenceCount, configuration: configuration)
+        let queryVectors = embedder?.embed(plan.queries)
         let mode: SearchMode = embedder == nil ? .lexical : .hybrid
         let allowed = try retriever.allowedPassages(SearchOptions(filter: filter))
-        var ranked = try retriever.rankPassages(
-            question, terms: retriever.terms(of: question), vector: questionVector, limit: limit,
-            options: SearchOptions(mode: mode), allowed: allowed)
-        // The rank of each passage in the general question's list, by its place in `ranked`.
-        var focusRanks: [Int: Int] = [:]
-        if let focus = kind.focus {
-            let general = try retriever.rankPassages(
-                focus, terms: retriever.terms(of: focus), vector: focusVector, limit: limit / 2,
-                options: SearchOptions(mode: mode), allowed: allowed)
-            for (rank, passage) in general.enumerated() {
-                if let known = ranked.firstIndex(where: { $0.item == passage.item }) {
-                    focusRanks[known] = rank
-                } else {
-                    focusRanks[ranked.count] = rank
-                    ranked.append(passage)
-                }
-            }
+        let rankings = try zip(plan.queries, plan.limits).enumerated().map { position, query in
+            try retriever.rankPassages(
+                query.0, terms: retriever.terms(of: query.0), vector: queryVectors?[position], limit: query.1,
+                options: SearchOptions(mode: mode), allowed: allowed
+            ).map(\.item)
         }
         var cache = SentenceCache(index: retriever.index, comparer: comparer)
-        var candidates: [(sentence: CandidateSentence, rank: Int, lexical: Double, penalty: Double)] = []
+        let stored = retriever.index.hasSentenceVectors
+        var candidates = try self.candidates(
+            plan, passages: plan.passages(rankings), queryVectors: queryVectors, cache: &cache, withVectors: stored)
+        if !stored {
+            // The encoder scores the best few only.
+            candidates = plan.keptForScoring(candidates, configuration: configuration)
+            if embedder != nil, let queryVectors {
+                candidates = try self.candidates(
+                    plan, passages: [], queryVectors: queryVectors, cache: &cache, withVectors: true,
+                    scoring: candidates)
+            }
+        }
+        return plan.answer(candidates, configuration: configuration, scoresEverySentence: true)
+    }
+
+    /// What a shard of a sharded index contributes to answering `question`: the candidate sentences of the passages
+    /// it holds among the question's candidate passages (`passages`: each passage and its place and rank in the whole
+    /// index's retrieval), with word overlap, penalty, dense similarity and vector, every sentence scored. The
+    /// question (and its general form) are embedded in one batch, as `answer` embeds them.
+    ///
+    /// - Throws: `StorageError` when a record of the index cannot be read.
+    public func shardCandidates(
+        for question: String, sentenceCount: Int, passages: [(passage: Int, place: Int, rank: Int)]
+    ) throws -> [AnswerCandidate] {
+        let plan = AnswerPlan(question, sentenceCount: sentenceCount, configuration: configuration)
+        let queryVectors = retriever.embedder?.embed(plan.queries)
+        var cache = SentenceCache(index: retriever.index, comparer: comparer)
+        return try candidates(plan, passages: passages, queryVectors: queryVectors, cache: &cache, withVectors: true)
+    }
+
+    /// The candidate sentences of `passages` (in that order), each scored for the plan's question; with a model and
+    /// `withVectors`, each with its vector and its similarity to the question (or to its general form, when
+    /// closer). Given `scoring`, those candidates get their vectors and similarities instead.
+    private func candidates(
+        _ plan: AnswerPlan, passages: [(passage: Int, place: Int, rank: Int)], queryVectors: [[Float]]?,
+        cache: inout SentenceCache, withVectors: Bool, scoring: [AnswerCandidate]? = nil
+    ) throws -> [AnswerCandidate] {
+        if let scoring {
+            return withSimilarities(scoring, queryVectors: queryVectors, cache: cache)
+        }
+        let kind = plan.kind
+        let question = plan.question
+        var candidates: [(sentence: CandidateSentence, place: Int, rank: Int, lexical: Double, penalty: Double)] = []
         let preparedQuestion = comparer.prepare(question)
         let preparedFocus = kind.focus.map { comparer.prepare($0) }
-        for (place, passage) in ranked.enumerated() {
+        for (passage, place, rank) in passages {
             // A passage counts with its better rank: for the question asked, or for the general one.
-            let rank = min(place, focusRanks[place] ?? place)
-            for sentence in try cache.sentences(ofPassage: passage.item)
+            for sentence in try cache.sentences(ofPassage: passage)
             where Self.canStandAlone(sentence.text)
                 && !candidates.contains(where: { $0.sentence.key == sentence.key })
             {
@@ -182,79 +207,29 @@ public struct ExtractiveAnswerer: Sendable {
                 if let focusCoverage, focusCoverage >= 0.5, Self.explainsHow(section: sentence.section) {
                     penalty = min(penalty, 0) - 0.1
                 }
-                candidates.append(
-                    (sentence, rank, 0.7 * coverage + 0.3 / Double(rank + 1), penalty))
+                candidates.append((sentence, place, rank, 0.7 * coverage + 0.3 / Double(rank + 1), penalty))
             }
         }
-        candidates.sort { $0.lexical > $1.lexical }
-        // With stored sentence vectors every sentence is scored; otherwise the encoder scores the best few.
-        if !retriever.index.hasSentenceVectors {
-            candidates = Array(candidates.prefix(configuration.sentencesScored))
+        let found = candidates.map {
+            AnswerCandidate(
+                sentence: $0.sentence, place: $0.place, rank: $0.rank, lexical: $0.lexical, penalty: $0.penalty)
         }
-        guard !candidates.isEmpty else {
-            return ExtractiveAnswer(question: question, sentences: [], references: [], requested: sentenceCount)
-        }
+        return withVectors ? withSimilarities(found, queryVectors: queryVectors, cache: cache) : found
+    }
 
-        // Relevance: the dense similarity to the question where there is a model, blended with word overlap.
-        var vectors: [[Float]] = []
-        var relevance = candidates.map { $0.lexical - $0.penalty }
-        if let embedder, let questionVector {
-            vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
-            for index in candidates.indices {
-                // A sentence may answer the general question ("How does X work?") as well as the one asked.
-                var similarity = Double(Kernels.dotProduct(vectors[index], questionVector))
-                if let focusVector {
-                    similarity = max(similarity, Double(Kernels.dotProduct(vectors[index], focusVector)))
-                }
-                relevance[index] = 0.75 * similarity + 0.25 * candidates[index].lexical - candidates[index].penalty
-            }
+    /// `candidates` with their vectors and their dense similarity to the question, or to its general form when
+    /// closer; unchanged without a model.
+    private func withSimilarities(_ candidates: [AnswerCandidate], queryVectors: [[Float]]?, cache: SentenceCache)
+        -> [AnswerCandidate]
+    {
+        guard let embedder = retriever.embedder, let queryVectors else { return candidates }
+        let vectors = cache.vectors(of: candidates.map(\.sentence), embedder: embedder)
+        return zip(candidates, vectors).map { candidate, vector in
+            var scored = candidate
+            scored.vector = vector
+            scored.similarity = queryVectors.map { Double(Kernels.dotProduct(vector, $0)) }.max()
+            return scored
         }
-        func similarity(_ left: Int, _ right: Int) -> Double {
-            if vectors.isEmpty {
-                return candidates[left].sentence.text == candidates[right].sentence.text ? 1 : 0
-            }
-            return Double(Kernels.dotProduct(vectors[left], vectors[right]))
-        }
-
-        // Maximal marginal relevance, skipping near-repetitions outright.
-        var picked: [Int] = []
-        let best = relevance.max() ?? 0
-        while picked.count < sentenceCount {
-            var choice: (index: Int, score: Double)?
-            for index in candidates.indices where !picked.contains(index) {
-                let redundancy = picked.map { similarity(index, $0) }.max() ?? 0
-                guard redundancy < configuration.redundancyLimit else { continue }
-                let score =
-                    configuration.relevanceWeight * relevance[index] - (1 - configuration.relevanceWeight) * redundancy
-                if score > choice?.score ?? -.infinity { choice = (index, score) }
-            }
-            // Past three sentences, stop at ones far less relevant than the best.
-            guard let choice, picked.count < 3 || relevance[choice.index] >= 0.6 * best else { break }
-            picked.append(choice.index)
-        }
-
-        // Reading order: documents in the order their first sentence was picked, sentences as the source has them.
-        let documentOrder = picked.reduce(into: [Int]()) { order, index in
-            let document = candidates[index].sentence.key.document
-            if !order.contains(document) { order.append(document) }
-        }
-        picked.sort { left, right in
-            let (a, b) = (candidates[left].sentence.key, candidates[right].sentence.key)
-            let (da, db) = (
-                documentOrder.firstIndex(of: a.document) ?? 0, documentOrder.firstIndex(of: b.document) ?? 0
-            )
-            return da != db ? da < db : a.start < b.start
-        }
-        var references: [GroundingCitation] = []
-        var sentences: [ExtractiveAnswer.Sentence] = []
-        for index in picked {
-            let score = min(max(relevance[index], 0), 1)
-            references.append(candidates[index].sentence.citation(score: score, conflicts: []))
-            sentences.append(
-                .init(text: candidates[index].sentence.text, reference: references.count, relevance: score))
-        }
-        return ExtractiveAnswer(
-            question: question, sentences: sentences, references: references, requested: sentenceCount)
     }
 
     /// Whether a sentence speaks about what readers do rather than about the subject: people or patients who

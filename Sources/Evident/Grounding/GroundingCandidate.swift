@@ -1,21 +1,8 @@
 /// A candidate sentence for a statement, scored by the shard of a sharded index that holds it: what a shard server
 /// sends a router, which decides the verdicts from every shard's candidates (`GroundingJudge`).
-public struct GroundingCandidate: Sendable, Hashable, Codable {
-    /// The sentence's document: its position in the shard's index and its identifier.
-    var documentPosition: Int
-    var document: String
-    /// The sentence as the passage splitter gives it.
-    var text: String
-    /// What its citation shows.
-    var title: String
-    var section: String
-    var url: String?
-    var quote: String
-    var start: Int
-    var end: Int
-    var identifiers: WorkIdentifiers
-    var pages: [PageReference]
-    var boxes: [WordBox]
+public struct GroundingCandidate: Sendable, Codable {
+    /// The sentence and what its citation shows.
+    var sentence: SentenceRecord
     /// Its features, word-overlap score, passage rank, dense similarity and support, as `Grounder` computes them.
     var comparison: ClaimComparison
     var prescore: Double
@@ -24,19 +11,7 @@ public struct GroundingCandidate: Sendable, Hashable, Codable {
     var support: Double
 
     init(_ candidate: Grounder.Candidate) {
-        let sentence = candidate.sentence
-        documentPosition = sentence.key.document
-        document = sentence.documentID
-        text = sentence.text
-        title = sentence.title
-        section = sentence.section
-        url = sentence.url
-        quote = sentence.quote
-        start = sentence.range.lowerBound
-        end = sentence.range.upperBound
-        identifiers = sentence.identifiers
-        pages = sentence.pages
-        boxes = sentence.boxes
+        sentence = SentenceRecord(candidate.sentence)
         comparison = candidate.comparison
         prescore = candidate.prescore
         passageRank = candidate.passageRank
@@ -46,10 +21,8 @@ public struct GroundingCandidate: Sendable, Hashable, Codable {
 
     /// The candidate as the judge reads it, its document numbered apart from every other shard's.
     func candidate(shard: Int) -> Grounder.Candidate {
-        let sentence = CandidateSentence(
-            key: SentenceKey(document: shard << 40 | documentPosition, start: start), text: text, documentID: document,
-            title: title, section: section, url: url, quote: quote, range: start..<end, identifiers: identifiers,
-            pages: pages, boxes: boxes, vectorRow: nil, prepared: .compared, preparedContext: .compared)
+        var sentence = self.sentence.sentence
+        sentence.key.document = shard << 40 | sentence.key.document
         return Grounder.Candidate(
             sentence: sentence, comparison: comparison, prescore: prescore, passageRank: passageRank,
             similarity: similarity, support: support)

@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             With --shards URL,URL,... instead of an index, it serves as the router of a sharded index: each request \
             goes to every shard's server (`evident serve SHARD-DIR --statistics FILE`), and their answers are \
-            merged as one index of all their passages would answer (search and grounding; ask is not routed yet). \
+            merged as one index of all their passages would answer (search, ask and grounding). \
             An answer lacking a shard that did not answer within --shard-timeout says "partial": true and names \
             the shards in "missing_shards".
             """)
