@@ -135,11 +135,7 @@ public struct ExtractiveAnswerer: Sendable {
         if !stored {
             // The encoder scores the best few only.
             candidates = plan.keptForScoring(candidates, configuration: configuration)
-            if embedder != nil, let queryVectors {
-                candidates = try self.candidates(
-                    plan, passages: [], queryVectors: queryVectors, cache: &cache, withVectors: true,
-                    scoring: candidates)
-            }
+            candidates = withSimilarities(candidates, queryVectors: queryVectors, cache: cache)
         }
         return plan.answer(candidates, configuration: configuration, scoresEverySentence: true)
     }
@@ -161,14 +157,11 @@ public struct ExtractiveAnswerer: Sendable {
 
     /// The candidate sentences of `passages` (in that order), each scored for the plan's question; with a model and
     /// `withVectors`, each with its vector and its similarity to the question (or to its general form, when
-    /// closer). Given `scoring`, those candidates get their vectors and similarities instead.
+    /// closer).
     private func candidates(
         _ plan: AnswerPlan, passages: [(passage: Int, place: Int, rank: Int)], queryVectors: [[Float]]?,
-        cache: inout SentenceCache, withVectors: Bool, scoring: [AnswerCandidate]? = nil
+        cache: inout SentenceCache, withVectors: Bool
     ) throws -> [AnswerCandidate] {
-        if let scoring {
-            return withSimilarities(scoring, queryVectors: queryVectors, cache: cache)
-        }
         let kind = plan.kind
         let question = plan.question
         var candidates: [(sentence: CandidateSentence, place: Int, rank: Int, lexical: Double, penalty: Double)] = []
