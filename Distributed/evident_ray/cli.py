@@ -85,12 +85,15 @@ def run_serve(options: argparse.Namespace) -> int:
     connect(options.address)
     extra = ["--model", options.model] if options.model else []
     handles = start_shards(
-        evident, store.resolve(), cpus=options.cpus_per_shard, startup_seconds=options.startup_seconds, extra=extra
+        evident, store.resolve(), cpus=options.cpus_per_shard, startup_seconds=options.startup_seconds, extra=extra,
+        host=options.host,
     )
     shard_urls = [ray.get(handle.address.remote()) for handle in handles]
     for number, url in enumerate(shard_urls, start=1):
         print(f"shard {number}/{len(handles)}: {url}", flush=True)
-    router = start_router(evident, shard_urls, port=options.port, startup_seconds=options.startup_seconds)
+    router = start_router(
+        evident, shard_urls, port=options.port, startup_seconds=options.startup_seconds, host=options.host
+    )
     print(f"router: {ray.get(router.address.remote())} (search and ground over every shard; Ctrl-C stops)", flush=True)
     try:
         while True:
@@ -167,7 +170,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--startup-seconds", type=float, default=300, help="how long a shard may take to load and serve (default 300)"
     )
-    serve.add_argument("--port", type=int, default=8080, help="the router's port on 127.0.0.1 (default 8080; 0: any)")
+    serve.add_argument("--port", type=int, default=8080, help="the router's port (default 8080; 0: any free one)")
+    serve.add_argument(
+        "--host", default="127.0.0.1",
+        help='the address the shard servers and the router listen on: 127.0.0.1 (default: one machine), or "node" '
+        "for each one's Ray node address, which a cluster of several machines needs (the servers are then "
+        "reachable from the network: put the cluster behind a firewall)",
+    )
     serve.add_argument("--model", help="the model folder each shard searches with (default: evident's search path)")
     serve.set_defaults(run=run_serve)
 

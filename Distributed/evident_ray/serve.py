@@ -134,6 +134,16 @@ class ServedProcess:
             self.process.kill()
 
 
+def listening_address(host: str) -> str:
+    """The address a server binds: `host`, or for "node" the address of the Ray node it runs on (what the other
+    nodes reach it at, on a cluster of several machines)."""
+    if host != "node":
+        return host
+    import ray
+
+    return ray.util.get_node_ip_address()
+
+
 class ShardServer(ServedProcess):
     """The body of a shard's actor (`shard_actor()` makes it a Ray actor class)."""
 
@@ -148,7 +158,7 @@ class ShardServer(ServedProcess):
         folder = check_shard(store_path, manifest, number)
         command = [
             evident, "serve", str(folder), "--statistics", str(store_path / STATISTICS),
-            "--host", host, "--port", str(port), *(extra or []),
+            "--host", listening_address(host), "--port", str(port), *(extra or []),
         ]
         super().__init__(command, number, manifest.shard_count, startup_seconds)
 
@@ -161,7 +171,7 @@ class RouterServer(ServedProcess):
         port: int = 0, host: str = "127.0.0.1",
     ):
         command = [
-            evident, "serve", "--shards", ",".join(shard_urls), "--host", host, "--port", str(port),
+            evident, "serve", "--shards", ",".join(shard_urls), "--host", listening_address(host), "--port", str(port),
             "--shard-wait", str(startup_seconds), *(extra or []),
         ]
         super().__init__(command, 0, len(shard_urls), startup_seconds)
@@ -182,10 +192,11 @@ def router_actor(max_restarts: int = -1):
 
 
 def start_shards(
-    evident: str, store: Path, cpus: float = 1, startup_seconds: float = 300, extra: list[str] | None = None
+    evident: str, store: Path, cpus: float = 1, startup_seconds: float = 300, extra: list[str] | None = None,
+    host: str = "127.0.0.1",
 ) -> list:
-    """Starts one actor per shard of `store` (each on a port of its own, kept across restarts) and waits until each
-    serves; returns their handles in shard order.
+    """Starts one actor per shard of `store` (each on a port of its own, kept across restarts; on `host`, or the
+    node's own address for "node") and waits until each serves; returns their handles in shard order.
 
     Raises ShardServeError (the shard named) when one cannot start, after stopping the others.
     """
@@ -196,7 +207,7 @@ def start_shards(
         raise StoreError(f"{store}: no cluster.json; build the store with evident-ray index")
     actor = shard_actor().options(num_cpus=cpus)
     handles = [
-        actor.remote(evident, str(store), number, startup_seconds, extra, free_port())
+        actor.remote(evident, str(store), number, startup_seconds, extra, free_port(), host)
         for number in range(1, manifest.shard_count + 1)
     ]
     deadline = time.monotonic() + startup_seconds
@@ -219,14 +230,14 @@ def start_shards(
 
 def start_router(
     evident: str, shard_urls: list[str], port: int = 0, cpus: float = 0.5, startup_seconds: float = 300,
-    extra: list[str] | None = None,
+    extra: list[str] | None = None, host: str = "127.0.0.1",
 ) -> object:
     """Starts the router's actor over `shard_urls` on `port` (a free one when 0, kept across restarts) and waits
     until it serves; returns its handle. Raises ShardServeError with the router's own error when it cannot start."""
     import ray
 
     handle = router_actor().options(num_cpus=cpus).remote(
-        evident, shard_urls, startup_seconds, extra, port or free_port()
+        evident, shard_urls, startup_seconds, extra, port or free_port(), host
     )
     try:
         ray.get(handle.address.remote(), timeout=startup_seconds + 30)

@@ -74,8 +74,9 @@ class ShardServerTests(unittest.TestCase):
         self.assertEqual(post(address, "/v1/search", {"query": query, "limit": 3, "mode": "lexical"})["mode"], "lexical")
 
     def test_a_killed_shard_makes_the_routers_answers_partial_for_a_moment_then_whole_again(self) -> None:
-        handles = start_shards(EVIDENT, self.store, cpus=0.5)
-        router = start_router(EVIDENT, ray.get([handle.address.remote() for handle in handles]), port=0)
+        # On each Ray node's own address ("node"), as on a cluster of several machines; here that is 127.0.0.1.
+        handles = start_shards(EVIDENT, self.store, cpus=0.5, host="node")
+        router = start_router(EVIDENT, ray.get([handle.address.remote() for handle in handles]), port=0, host="node")
         self.addCleanup(lambda: [ray.kill(handle, no_restart=True) for handle in [router, *handles]])
         url = ray.get(router.address.remote())
         query = {"query": "first-line treatment for unresectable pleural mesothelioma", "limit": 10, "mode": "lexical"}
