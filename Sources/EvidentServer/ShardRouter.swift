@@ -180,7 +180,8 @@ public final class ShardRouter: Sendable {
         var next = [Int](repeating: 0, count: shards.count)
         for entry in ranked {
             let shard = entry.passage.shard
-            guard let results = resultsByShard[shard] ?? nil else {
+            // A shard that did not answer, or sent fewer results than it was asked for, is missing.
+            guard let results = resultsByShard[shard] ?? nil, next[shard] < results.count else {
                 missing.insert(shard)
                 continue
             }
