@@ -23,11 +23,7 @@ public func buildApplication(
     service: EvidentService, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = service.configuration
-    let router = Router()
-    router.add(middleware: AccessLogMiddleware(logger: logger))
-    router.add(middleware: ErrorBodyMiddleware(logger: logger))
-
-    addPageRoutes(to: router) { try JSONResponse.make(service.health) }
+    let router = pageRouter(logger: logger) { try JSONResponse.make(service.health) }
     router.post("/v1/search") { request, _ in
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: SearchRequest.fields)
         var search = try SearchRequest(body, configuration: configuration)
@@ -36,12 +32,10 @@ public func buildApplication(
             try await service.search(search.query, limit: search.limit, options: search.options))
     }
     router.post("/v1/ask") { request, _ in
-        let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["question", "sentences", "filter"])
-        let question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
-        let sentences = try body.integer("sentences", default: 5, range: 3...6)
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: AskRequest.fields)
+        let ask = try AskRequest(body, configuration: configuration)
         let filter = try service.checked(body.filter("filter"))
-        return try JSONResponse.make(try await service.ask(question, sentences: sentences, filter: filter))
+        return try JSONResponse.make(try await service.ask(ask.question, sentences: ask.sentences, filter: filter))
     }
     router.post("/v1/ground") { request, _ in
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: GroundRequest.fields)
@@ -122,15 +116,7 @@ public func buildApplication(
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: image)))
     }
 
-    let (seconds, attoseconds) = configuration.idleTimeout.components
-    let idleTimeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    return Application(
-        router: router,
-        server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: idleTimeout)),
-        configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-        logger: logger)
+    return application(router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
 }
 
 /// Builds the HTTP application of a router over the servers of a sharded index's shards: the API of
@@ -148,23 +134,18 @@ public func buildRouterApplication(
     router shardRouter: ShardRouter, name: String, configuration: ServerConfiguration, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router()
-    router.add(middleware: AccessLogMiddleware(logger: logger))
-    router.add(middleware: ErrorBodyMiddleware(logger: logger))
-    addPageRoutes(to: router) { try JSONResponse.make(await shardRouter.health(name: name)) }
+    let router = pageRouter(logger: logger) { try JSONResponse.make(await shardRouter.health(name: name)) }
     router.post("/v1/search") { request, _ in
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: SearchRequest.fields)
         return try JSONResponse.make(
             try await shardRouter.search(try SearchRequest(body, configuration: configuration)))
     }
     router.post("/v1/ask") { request, _ in
-        let body = try await JSONBody.read(
-            request, limit: configuration.maxBodyBytes, known: ["question", "sentences", "filter"])
-        let question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
-        let sentences = try body.integer("sentences", default: 5, range: 3...6)
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: AskRequest.fields)
+        let ask = try AskRequest(body, configuration: configuration)
         _ = try body.filter("filter")  // checked here for its shape; the shards check its keys
         return try JSONResponse.make(
-            try await shardRouter.ask(question, sentences: sentences, filter: body.raw("filter")))
+            try await shardRouter.ask(ask.question, sentences: ask.sentences, filter: body.raw("filter")))
     }
     router.post("/v1/ground") { request, _ in
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, known: GroundRequest.fields)
@@ -188,22 +169,17 @@ public func buildRouterApplication(
         headers[.contentType] = image.contentType
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: image.bytes))
     }
-    let (seconds, attoseconds) = configuration.idleTimeout.components
-    let idleTimeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    return Application(
-        router: router,
-        server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: idleTimeout)),
-        configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-        logger: logger)
+    return application(router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
 }
 
-/// The routes a single server and a router share: the page, `/health` (answered by `health`) and the OpenAPI
-/// description.
-private func addPageRoutes(
-    to router: Router<BasicRequestContext>, health: @escaping @Sendable () async throws -> Response
-) {
+/// A router with the middleware and the routes a single server and a router share: the access log, JSON error
+/// bodies, the page, `/health` (answered by `health`) and the OpenAPI description.
+private func pageRouter(
+    logger: Logger, health: @escaping @Sendable () async throws -> Response
+) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: AccessLogMiddleware(logger: logger))
+    router.add(middleware: ErrorBodyMiddleware(logger: logger))
     router.get("/") { _, _ in
         // The page needs nothing but itself and this server's API; the policy says so to the browser.
         Response(status: .ok, headers: pageHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: WebPage.html)))
@@ -213,6 +189,35 @@ private func addPageRoutes(
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
+    return router
+}
+
+/// The application serving `router` where `configuration` says, closing idle connections after its idle timeout.
+private func application(
+    _ router: Router<BasicRequestContext>, configuration: ServerConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void
+) -> some ApplicationProtocol {
+    Application(
+        router: router,
+        server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: timeAmount(configuration.idleTimeout))),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Evident/\(evidentVersion)"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The fields of `POST /v1/ask`, the filter apart.
+struct AskRequest {
+    static let fields = ["question", "sentences", "filter"]
+
+    var question: String
+    var sentences: Int
+
+    /// Reads and checks the fields of `body`.
+    init(_ body: JSONBody, configuration: ServerConfiguration) throws {
+        question = try body.requiredString("question", maxCharacters: configuration.maxQueryCharacters)
+        sentences = try body.integer("sentences", default: 5, range: 3...6)
     }
 }
 

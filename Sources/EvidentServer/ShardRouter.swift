@@ -512,7 +512,8 @@ private func passedOn(_ body: ByteBuffer, status: Int) -> APIError {
         decoded?.error.message ?? String(buffer: body))
 }
 
-private func timeAmount(_ duration: Duration) -> TimeAmount {
+/// `duration` as NIO's time amount.
+func timeAmount(_ duration: Duration) -> TimeAmount {
     let (seconds, attoseconds) = duration.components
     return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
 }
